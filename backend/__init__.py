@@ -1,0 +1,49 @@
+"""LeaseKeeper: lease and asset management. `create_app()` builds the Flask application."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask
+
+from backend.config import load_config
+
+
+def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
+    """Build the application; nothing touches the database until a request needs it."""
+    from backend import api as api_package
+    from backend.db.database import Database
+    from backend.extensions import babel, csrf, make_api
+    from backend.logging_setup import configure_logging
+    from backend.services import passwords
+    from backend.web import register_front_end
+
+    app = Flask(__name__, static_folder=None)
+    app.config.update(load_config(config, overrides))
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_LIFETIME_HOURS"])
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    app.config["API_SPEC_OPTIONS"]["components"]["securitySchemes"]["session"]["name"] = app.config[
+        "SESSION_COOKIE_NAME"
+    ]
+
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_X_FOR"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    app.extensions["leasekeeper.db"] = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
+    passwords.configure(
+        app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
+    )
+    from backend.api.context import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    api = make_api()
+    api.init_app(app)
+    app.extensions["leasekeeper.api"] = api
+    api_package.register(app, api)
+    register_front_end(app)
+    return app

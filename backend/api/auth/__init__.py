@@ -1,0 +1,3 @@
+"""API resource: auth."""
+
+from backend.api.auth import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: devices."""
+
+from backend.api.devices import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: health."""
+
+from backend.api.health import routes as routes

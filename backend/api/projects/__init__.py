@@ -1,0 +1,3 @@
+"""API resource: projects."""
+
+from backend.api.projects import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: users."""
+
+from backend.api.users import routes as routes

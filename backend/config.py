@@ -1,0 +1,158 @@
+"""Configuration classes; every setting can be overridden from the environment."""
+
+from __future__ import annotations
+
+import copy
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("LEASEKEEPER_VAR_DIR", PROJECT_ROOT / "var"))
+
+
+def _env_bool(value: str) -> bool:
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected a boolean (true/false), got {value!r}")
+
+
+class Config:
+    """Embedded default: SQLite file and photos on local disk under ./var/."""
+
+    LEASEKEEPER_ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL = f"sqlite:///{VAR_DIR / 'leasekeeper.sqlite3'}"
+    DATABASE_ECHO = False
+
+    STORAGE_BACKEND = "local"
+    STORAGE_LOCAL_ROOT = str(VAR_DIR / "files")
+    S3_ENDPOINT_URL: str | None = None
+    S3_BUCKET = "leasekeeper"
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION = "us-east-1"
+
+    SMTP_HOST = "localhost"
+    SMTP_PORT = 25
+    MAIL_FROM = "leasekeeper@localhost"
+    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+
+    # Number of trusted reverse proxies in front of the app (0: use the socket's address).
+    PROXY_FIX_X_FOR = 0
+
+    LOG_LEVEL = "INFO"
+    LOG_FORMAT = "text"
+
+    # Cookie sessions for the web; phones use device tokens instead.
+    SESSION_COOKIE_NAME = "lk_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    SESSION_LIFETIME_HOURS = 12
+    WTF_CSRF_CHECK_DEFAULT = False  # checked only for cookie-authenticated requests
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
+
+    # A phone may stay offline for weeks; its token expires only after this long unused.
+    DEVICE_TOKEN_IDLE_DAYS = 180
+
+    LOGIN_WINDOW_SECONDS = 900
+    LOGIN_MAX_FAILURES_PER_USER = 5
+    LOGIN_MAX_FAILURES_PER_IP = 30
+
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 4
+
+    API_TITLE = "LeaseKeeper API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    API_SPEC_OPTIONS: dict[str, Any] = {
+        "info": {
+            "description": "Leases, receivables and assets for companies that rent out offices, "
+            "shops, apartments, warehouse units and equipment.",
+        },
+        "components": {
+            "securitySchemes": {
+                "session": {"type": "apiKey", "in": "cookie", "name": "lk_session"},
+                "deviceToken": {"type": "http", "scheme": "bearer"},
+            }
+        },
+        "security": [{"session": []}, {"deviceToken": []}],
+    }
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).parent / "translations")
+    SUPPORTED_LOCALES = ("en", "zh_CN")
+
+    PWA_DIST_DIR = str(PROJECT_ROOT / "pwa" / "dist")
+
+
+class ProductionConfig(Config):
+    """Scale-out deployment: every secret must come from the environment."""
+
+    LEASEKEEPER_ENV = "production"
+    LOG_FORMAT = "json"
+    SESSION_COOKIE_SECURE = True
+
+
+class TestConfig(Config):
+    """Fast password hashing and a fixed key; the database URL comes from the test harness."""
+
+    LEASEKEEPER_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-secret"  # noqa: S105 - tests only, never deployed
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+    LOG_LEVEL = "WARNING"
+
+
+_ENV_OVERRIDABLE_TYPES = (str, int, bool, type(None))
+
+
+def load_config(base: type[Config] | None = None, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Merge a Config class, environment variables and explicit overrides (in that order)."""
+    if base is None:
+        base = ProductionConfig if os.environ.get("LEASEKEEPER_ENV") == "production" else Config
+    settings = {key: copy.deepcopy(getattr(base, key)) for key in dir(base) if key.isupper()}
+    for key, default in list(settings.items()):
+        raw = os.environ.get(key)
+        if raw is None or not isinstance(default, _ENV_OVERRIDABLE_TYPES):
+            continue
+        try:
+            if isinstance(default, bool):
+                settings[key] = _env_bool(raw)
+            elif isinstance(default, int):
+                settings[key] = int(raw)
+            else:
+                settings[key] = raw
+        except ValueError as exc:
+            raise RuntimeError(f"environment variable {key}: {exc}") from exc
+    settings.update(overrides or {})
+    if not settings.get("SECRET_KEY"):
+        if settings["LEASEKEEPER_ENV"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in the environment in production")
+        settings["SECRET_KEY"] = _local_secret_key()
+    return settings
+
+
+def _local_secret_key() -> str:
+    """A per-installation key for the embedded default, generated once and kept under ./var/."""
+    import secrets
+
+    key_file = VAR_DIR / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key

@@ -1,0 +1,30 @@
+"""The database of one application: its engine, session factory and units of work."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, text
+
+from backend.db.session import make_engine, make_session_factory
+from backend.db.uow import SqlAlchemyUnitOfWork
+
+
+class Database:
+    """Created by the application factory; connects only when first used."""
+
+    def __init__(self, url: str, echo: bool = False) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url, echo=echo)
+        self.session_factory = make_session_factory(self.engine)
+
+    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
+        """A fresh unit of work; use it as a context manager."""
+        return SqlAlchemyUnitOfWork(self.session_factory)
+
+    def ping(self) -> None:
+        """Raise when the database cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        """Close pooled connections (tests, forks)."""
+        self.engine.dispose()

@@ -1,0 +1,82 @@
+"""SQLAlchemy unit of work: one session, its repositories, commit and rollback."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from backend.db import repositories as repos
+from backend.domain.errors import N_, Conflict
+
+
+class SqlAlchemyUnitOfWork:
+    """Opened by the caller (a request, a CLI command, a job); services commit it."""
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self.session: Session | None = None
+
+    def __enter__(self) -> SqlAlchemyUnitOfWork:
+        session = self._session_factory()
+        self.session = session
+        self.regions = repos.RegionRepository(session)
+        self.projects = repos.ProjectRepository(session)
+        self.assets = repos.AssetRepository(session)
+        self.customers = repos.CustomerRepository(session)
+        self.users = repos.UserRepository(session)
+        self.devices = repos.DeviceRepository(session)
+        self.login_attempts = repos.LoginAttemptRepository(session)
+        self.audit = repos.AuditRepository(session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self.session is not None
+        self.session.rollback()
+        self.session.close()
+        self.session = None
+
+    def _required_session(self) -> Session:
+        if self.session is None:
+            raise RuntimeError("unit of work used outside its `with` block")
+        return self.session
+
+    def commit(self) -> None:
+        """Commit; a uniqueness or reference violation becomes a Conflict."""
+        session = self._required_session()
+        try:
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            raise integrity_conflict(exc) from exc
+
+    def flush(self) -> None:
+        """Flush; a uniqueness or reference violation becomes a Conflict."""
+        session = self._required_session()
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            session.rollback()
+            raise integrity_conflict(exc) from exc
+
+    def rollback(self) -> None:
+        """Drop uncommitted changes."""
+        self._required_session().rollback()
+
+
+def integrity_conflict(exc: IntegrityError) -> Conflict:
+    """Name the kind of clash without leaking SQL."""
+    text = str(exc.orig).lower()
+    if "unique" in text or "duplicate key" in text:
+        return Conflict(N_("A record with the same unique value already exists."))
+    if "foreign key" in text:
+        return Conflict(
+            N_("The record is still referenced by other records, or refers to one that is missing.")
+        )
+    return Conflict(N_("The change conflicts with existing data."))

@@ -1,0 +1,53 @@
+"""What the audit log records about a business change."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+class Origin(enum.StrEnum):
+    """Where a change came from."""
+
+    WEB = "web"
+    DEVICE = "device"
+    JOB = "job"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
+class AuditAction(enum.StrEnum):
+    """The kind of change recorded."""
+
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
+    REVOKE = "revoke"
+
+
+def changed_fields(
+    before: Mapping[str, Any], after: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The before/after pair reduced to the fields that differ."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    keys += [k for k in before if k not in after]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def json_safe(value: Any) -> Any:
+    """A column value as the audit log stores it: enums by value, decimals and times as text."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

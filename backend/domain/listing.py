@@ -1,0 +1,42 @@
+"""How a caller asks for a page of a list: filters, sort order, page."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """One sort field, ascending unless `descending`."""
+
+    field: str
+    descending: bool = False
+
+
+def parse_sort(expression: str | None) -> tuple[SortKey, ...]:
+    """Read `code,-name` as code ascending, then name descending."""
+    if not expression:
+        return ()
+    keys = []
+    for part in expression.split(","):
+        name = part.strip()
+        if name:
+            keys.append(SortKey(name.lstrip("-"), name.startswith("-")))
+    return tuple(keys)
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Filters by name, a sort order, and the page wanted (first page is 1)."""
+
+    filters: Mapping[str, Any] = field(default_factory=dict)
+    sort: tuple[SortKey, ...] = ()
+    page: int = 1
+    page_size: int = 50
+
+    @property
+    def offset(self) -> int:
+        """Rows to skip before this page."""
+        return (self.page - 1) * self.page_size

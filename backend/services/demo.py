@@ -1,0 +1,327 @@
+"""Seeding an empty database with the demo data set: in bulk, audited, in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any, TypeVar
+
+from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, DemoData, DemoUser, generate
+from backend.domain.access import Role
+from backend.domain.audit import AuditAction, json_safe
+from backend.services import passwords
+from backend.services.context import Actor
+from backend.services.unit_of_work import UnitOfWork
+
+BATCH_SIZE = 2_000
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """A demo account worth trying, with what its role reaches."""
+
+    username: str
+    role: Role
+    scope: str
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What `seed_demo` wrote, and how to sign in."""
+
+    scale: int
+    seed: int
+    regions: int
+    projects: int
+    assets: int
+    customers: int
+    contacts: int
+    bank_accounts: int
+    payer_names: int
+    users: int
+    role_assignments: int
+    audit_entries: int
+    logins: tuple[DemoLogin, ...]
+    password: str = DEMO_PASSWORD
+
+    def describe(self) -> str:
+        """Counts, then a short table of demo logins and the shared password."""
+        lines = [
+            f"Demo data seeded (scale {self.scale}, seed {self.seed}):",
+            f"  {self.regions:,} regions, {self.projects:,} projects, {self.assets:,} assets",
+            f"  {self.customers:,} customers with {self.contacts:,} contacts, "
+            f"{self.bank_accounts:,} bank accounts and {self.payer_names:,} payer names",
+            f"  {self.users:,} users, {self.role_assignments:,} role assignments, "
+            f"{self.audit_entries:,} audit entries",
+            "",
+            *login_table(self.logins, self.password),
+        ]
+        if self.users > len(self.logins):
+            lines.append(
+                f"  … and {self.users - len(self.logins):,} more: rm.<region>, agent1.<region>, "
+                "pm.<project code>, inspector.<project code>"
+            )
+        return "\n".join(lines)
+
+
+def seed_demo(
+    scale: int,
+    actor: Actor,
+    uow: UnitOfWork,
+    progress: Progress | None = None,
+    seed: int = DEFAULT_SEED,
+) -> DemoSummary | None:
+    """Fill an empty database with demo data ×scale in one commit; None, writing nothing, if it holds data."""
+    if uow.regions.any_rows() or uow.users.any_rows():
+        return None
+    data = generate(scale, seed)
+    seeder = _Seeder(uow, actor, progress or _quiet)
+    seeder.regions(data)
+    seeder.projects(data)
+    seeder.users(data)
+    seeder.assets(data)
+    seeder.customers(data)
+    uow.commit()
+    return seeder.summary(data)
+
+
+def _quiet(_stage: str, _done: int, _total: int) -> None:
+    """Progress goes nowhere unless the caller asks for it."""
+
+
+def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _json_safe(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Column values as the audit log stores them."""
+    return {key: json_safe(value) for key, value in values.items()}
+
+
+@dataclass
+class _Seeder:
+    """Writes one entity kind after another, remembering the ids later kinds refer to."""
+
+    uow: UnitOfWork
+    actor: Actor
+    progress: Progress
+    region_ids: dict[str, int] = field(default_factory=dict)
+    project_ids: dict[str, int] = field(default_factory=dict)
+    project_regions: dict[str, int] = field(default_factory=dict)
+    user_ids: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _count(self, name: str, amount: int) -> None:
+        self.counts[name] = self.counts.get(name, 0) + amount
+
+    def _audit(self, rows: list[dict[str, Any]]) -> None:
+        """Append prepared audit rows with one executemany."""
+        self.uow.audit.append_many(rows)
+        self._count("audit_entries", len(rows))
+
+    def _entry(
+        self,
+        entity_type: str,
+        entity_id: int,
+        after: dict[str, Any],
+        region_id: int | None = None,
+        project_id: int | None = None,
+    ) -> dict[str, Any]:
+        """An audit row with the same fields `audit.record` writes for a create."""
+        actor = self.actor
+        return {
+            "actor_user_id": actor.user_id,
+            "actor_name": actor.name,
+            "origin": actor.origin,
+            "ip": actor.ip,
+            "device_id": actor.device_id,
+            "request_id": actor.request_id,
+            "action": AuditAction.CREATE,
+            "entity_type": entity_type,
+            "entity_id": str(entity_id),
+            "region_id": region_id,
+            "project_id": project_id,
+            "after": after,
+        }
+
+    def regions(self, data: DemoData) -> None:
+        rows = [region.values() for region in data.regions]
+        self.uow.regions.bulk_create(rows)
+        self.region_ids = self.uow.regions.ids_by("code", [region.code for region in data.regions])
+        entries = []
+        for row in rows:
+            region_id = self.region_ids[row["code"]]
+            entries.append(self._entry("region", region_id, _json_safe({"id": region_id, **row}), region_id))
+        self._audit(entries)
+        self._count("regions", len(rows))
+        self.progress("regions", len(rows), len(rows))
+
+    def projects(self, data: DemoData) -> None:
+        total = len(data.projects)
+        for batch in _batches(data.projects):
+            rows = [
+                {**project.values(), "region_id": self.region_ids[project.region_code]} for project in batch
+            ]
+            self.uow.projects.bulk_create(rows)
+            ids = self.uow.projects.ids_by("code", [project.code for project in batch])
+            entries = []
+            for row in rows:
+                project_id, region_id = ids[row["code"]], row["region_id"]
+                self.project_ids[row["code"]] = project_id
+                self.project_regions[row["code"]] = region_id
+                after = _json_safe({"id": project_id, **row})
+                entries.append(self._entry("project", project_id, after, region_id, project_id))
+            self._audit(entries)
+            self._count("projects", len(rows))
+            self.progress("projects", self.counts["projects"], total)
+
+    def users(self, data: DemoData) -> None:
+        # Hashing is deliberately slow, and every demo user shares the password: hash it once.
+        password_hash = passwords.hash_password(DEMO_PASSWORD)
+        pending: list[DemoUser] = []
+        for user in data.users:
+            # A manager's id must exist before the rows that point at it.
+            waiting_for_manager = (
+                user.manager_username is not None and user.manager_username not in self.user_ids
+            )
+            if len(pending) >= BATCH_SIZE or (pending and waiting_for_manager):
+                self._insert_users(pending, password_hash, len(data.users))
+                pending = []
+            pending.append(user)
+        if pending:
+            self._insert_users(pending, password_hash, len(data.users))
+
+    def _insert_users(self, batch: list[DemoUser], password_hash: str, total: int) -> None:
+        rows = [
+            {
+                **user.values(),
+                "password_hash": password_hash,
+                "manager_id": self.user_ids[user.manager_username] if user.manager_username else None,
+            }
+            for user in batch
+        ]
+        self.uow.users.bulk_create(rows)
+        ids = self.uow.users.ids_by("username", [user.username for user in batch])
+        self.user_ids.update(ids)
+        assignments = []
+        entries = []
+        for user, row in zip(batch, rows, strict=True):
+            assignment = {
+                "user_id": ids[user.username],
+                "role": user.role,
+                "region_id": self.region_ids[user.region_code] if user.region_code else None,
+                "project_id": self.project_ids[user.project_code] if user.project_code else None,
+            }
+            assignments.append(assignment)
+            after = {key: value for key, value in row.items() if key != "password_hash"}
+            after = _json_safe({"id": ids[user.username], **after})
+            after["roles"] = [
+                _json_safe({key: assignment[key] for key in ("role", "region_id", "project_id")})
+            ]
+            entries.append(self._entry("user", ids[user.username], after))
+        self.uow.users.bulk_create_assignments(assignments)
+        self._audit(entries)
+        self._count("users", len(rows))
+        self._count("role_assignments", len(assignments))
+        self.progress("users", self.counts["users"], total)
+
+    def assets(self, data: DemoData) -> None:
+        total = data.asset_count
+        for batch in _batches(data.assets()):
+            rows = [{**asset.values(), "project_id": self.project_ids[asset.project_code]} for asset in batch]
+            self.uow.assets.bulk_create(rows)
+            ids = self.uow.assets.ids_by("code", [asset.code for asset in batch])
+            entries = []
+            for asset, row in zip(batch, rows, strict=True):
+                asset_id = ids[asset.code]
+                after = _json_safe({"id": asset_id, **row})
+                region_id = self.project_regions[asset.project_code]
+                entries.append(self._entry("asset", asset_id, after, region_id, row["project_id"]))
+            self._audit(entries)
+            self._count("assets", len(rows))
+            self.progress("assets", self.counts["assets"], total)
+
+    def customers(self, data: DemoData) -> None:
+        total = data.customer_count
+        for batch in _batches(data.customers()):
+            rows = [
+                {**customer.values(), "region_id": self.region_ids[customer.region_code]}
+                for customer in batch
+            ]
+            self.uow.customers.bulk_create(rows)
+            ids = self.uow.customers.ids_by("code", [customer.code for customer in batch])
+            contacts: list[dict[str, Any]] = []
+            accounts: list[dict[str, Any]] = []
+            payers: list[dict[str, Any]] = []
+            entries = []
+            for customer, row in zip(batch, rows, strict=True):
+                customer_id = ids[customer.code]
+                customer_contacts = [{**c.values(), "customer_id": customer_id} for c in customer.contacts]
+                customer_accounts = [
+                    {**a.values(), "customer_id": customer_id} for a in customer.bank_accounts
+                ]
+                contacts += customer_contacts
+                accounts += customer_accounts
+                payers += [{"customer_id": customer_id, "name": name} for name in customer.payer_names]
+                after = _json_safe({"id": customer_id, **row})
+                after["contacts"] = customer_contacts
+                after["bank_accounts"] = customer_accounts
+                after["payer_names"] = list(customer.payer_names)
+                entries.append(self._entry("customer", customer_id, after, row["region_id"]))
+            self.uow.customers.bulk_create_children(contacts, accounts, payers)
+            self._audit(entries)
+            self._count("customers", len(rows))
+            self._count("contacts", len(contacts))
+            self._count("bank_accounts", len(accounts))
+            self._count("payer_names", len(payers))
+            self.progress("customers", self.counts["customers"], total)
+
+    def summary(self, data: DemoData) -> DemoSummary:
+        """Counts of what was written and one login per role."""
+        count = self.counts.get
+        return DemoSummary(
+            scale=data.scale,
+            seed=data.seed,
+            regions=count("regions", 0),
+            projects=count("projects", 0),
+            assets=count("assets", 0),
+            customers=count("customers", 0),
+            contacts=count("contacts", 0),
+            bank_accounts=count("bank_accounts", 0),
+            payer_names=count("payer_names", 0),
+            users=count("users", 0),
+            role_assignments=count("role_assignments", 0),
+            audit_entries=count("audit_entries", 0),
+            logins=demo_logins(data),
+        )
+
+
+def demo_logins(data: DemoData) -> tuple[DemoLogin, ...]:
+    """One demo account per role, with what it reaches."""
+    region_names = {region.code: region.name for region in data.regions}
+    project_names = {project.code: project.name for project in data.projects}
+    logins = []
+    for role in Role:
+        user = next(user for user in data.users if user.role is role)
+        if user.project_code:
+            scope = f"{project_names[user.project_code]} ({user.project_code})"
+        elif user.region_code:
+            scope = f"{region_names[user.region_code]} ({user.region_code})"
+        else:
+            scope = "all regions"
+        logins.append(DemoLogin(user.username, role, scope))
+    return tuple(logins)
+
+
+def login_table(logins: tuple[DemoLogin, ...], password: str = DEMO_PASSWORD) -> list[str]:
+    """Lines telling how to sign in as the demo users."""
+    lines = [
+        f"Every demo user signs in with the password {password!r} (demo data only). For example:",
+        f"  {'username':<22}{'role':<18}scope",
+    ]
+    return lines + [f"  {login.username:<22}{login.role.value:<18}{login.scope}" for login in logins]

@@ -1,0 +1,40 @@
+"""HTTP API: one package per resource; views only translate HTTP to service calls."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+from werkzeug.routing import IntegerConverter
+
+from backend.api import assets, audit, auth, customers, devices, health, projects, regions, users
+from backend.api.common import MAX_ID
+from backend.api.context import register_request_hooks
+from backend.api.errors import register_error_handlers
+
+BLUEPRINTS = (
+    health.routes.blp,
+    auth.routes.blp,
+    devices.routes.blp,
+    regions.routes.blp,
+    projects.routes.blp,
+    assets.routes.blp,
+    customers.routes.blp,
+    users.routes.blp,
+    audit.routes.blp,
+)
+
+
+class IdConverter(IntegerConverter):
+    """A positive database id in a path; larger numbers simply match no row (404)."""
+
+    def __init__(self, url_map: object) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)  # type: ignore[arg-type]
+
+
+def register(app: Flask, api: Api) -> None:
+    """Register hooks, error handlers and every blueprint on the application."""
+    app.url_map.converters["id"] = IdConverter
+    register_request_hooks(app)
+    register_error_handlers(app, api)
+    for blueprint in BLUEPRINTS:
+        api.register_blueprint(blueprint)

@@ -1,0 +1,3 @@
+"""API resource: assets."""
+
+from backend.api.assets import routes as routes

@@ -1,0 +1,47 @@
+"""Asset payloads."""
+
+from marshmallow import Schema, fields
+
+from backend.api.common import TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.api.projects.schemas import GeoSchema
+from backend.domain.org import AssetKind, AssetStatus, AssetType
+
+
+class AssetSchema(GeoSchema, TimestampsSchema):
+    """A space unit (area, floor) or an equipment item (serial number, model)."""
+
+    id = fields.Integer(dump_only=True)
+    project_id = ident(required=True)
+    project_code = fields.String(attribute="project.code", dump_only=True)
+    code = code(64, required=True, metadata={"description": "Printed on the QR label; unique."})
+    name = text(200, allow_none=True)
+    kind = fields.Enum(
+        AssetKind, by_value=True, metadata={"description": "Derived from asset_type if omitted."}
+    )
+    asset_type = fields.Enum(AssetType, by_value=True, required=True)
+    floor = text(16, allow_none=True)
+    area_m2 = decimal(2, 0, 99_999_999, allow_none=True)
+    serial_number = text(100, allow_none=True)
+    model = text(100, allow_none=True)
+    status = fields.Enum(
+        AssetStatus,
+        by_value=True,
+        dump_only=True,
+        metadata={"description": "Changed by the asset state machine."},
+    )
+    status_version = fields.Integer(dump_only=True)
+
+
+class AssetQueryArgsSchema(Schema):
+    """Filters for the asset list."""
+
+    q = text(100, metadata={"description": "Search in code, name and serial number."})
+    project_id = ident(in_query=True)
+    region_id = ident(in_query=True)
+    kind = fields.Enum(AssetKind, by_value=True)
+    asset_type = fields.Enum(AssetType, by_value=True)
+    status = fields.List(fields.Enum(AssetStatus, by_value=True), metadata={"description": "One or more."})
+    floor = text(16)
+    min_area_m2 = decimal(2, 0, 99_999_999)
+    max_area_m2 = decimal(2, 0, 99_999_999)
+    sort = sort_field("code", "name", "status", "area_m2", "floor", "asset_type", "created_at", "updated_at")

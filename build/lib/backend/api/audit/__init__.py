@@ -1,0 +1,3 @@
+"""API resource: audit."""
+
+from backend.api.audit import routes as routes

@@ -1,0 +1,129 @@
+"""Building blocks shared by the resource packages: fields, list arguments, documented errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC
+from http import HTTPStatus
+from typing import Any
+
+from flask_smorest import Blueprint
+from flask_smorest.error_handler import ErrorSchema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+MAX_ID = 2**31 - 1
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
+# Control characters other than tab and newlines (PostgreSQL refuses NUL outright).
+NO_CONTROL_CHARACTERS = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="Control characters are not accepted."
+)
+
+
+def text(max_length: int, *, min_length: int = 1, **kwargs: Any) -> fields.String:
+    """A string of bounded length without control characters (PostgreSQL refuses NUL)."""
+    length = validate.Length(min=min_length, max=max_length)
+    return fields.String(validate=[length, NO_CONTROL_CHARACTERS], **kwargs)
+
+
+def code(max_length: int, **kwargs: Any) -> fields.String:
+    """A short identifier printed on labels and reports: letters, digits, dot, dash, underscore."""
+    return fields.String(
+        validate=[
+            validate.Length(min=1, max=max_length),
+            validate.Regexp(CODE_PATTERN, error="Use letters, digits, '.', '-' and '_' only."),
+        ],
+        **kwargs,
+    )
+
+
+def ident(*, in_query: bool = False, **kwargs: Any) -> fields.Integer:
+    """A database id: a JSON integer in bodies, digits in query strings."""
+    return fields.Integer(strict=not in_query, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+def decimal(places: int, minimum: int, maximum: int, **kwargs: Any) -> fields.Decimal:
+    """A decimal sent and returned as a string, e.g. "120.50" (never a float), within bounds."""
+
+    def within_bounds(value: Any) -> None:
+        if not minimum <= value <= maximum:
+            raise ValidationError(f"Must lie between {minimum} and {maximum}.")
+
+    metadata = kwargs.pop("metadata", {})
+    documented = {
+        # apispec documents every Decimal as a JSON number; ours travel as strings (null added by apispec).
+        "type": "string",
+        "format": "decimal",
+        "description": " ".join(
+            filter(None, [metadata.get("description"), f"Between {minimum} and {maximum}."])
+        ),
+    }
+    # A callable, not validate.Range, which apispec would print as string bounds of a number.
+    return fields.Decimal(
+        places=places, as_string=True, validate=within_bounds, metadata=metadata | documented, **kwargs
+    )
+
+
+def patch_body(schema: type[Schema]) -> Schema:
+    """The schema as a PATCH body: top-level fields optional, nested items still complete."""
+    return schema(partial=tuple(schema._declared_fields))
+
+
+def aware_datetime(**kwargs: Any) -> fields.AwareDateTime:
+    """An ISO 8601 time; without an offset it is taken as UTC."""
+    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+
+
+def sort_field(*names: str) -> fields.String:
+    """`sort=name,-created_at`: fields in order, '-' for descending."""
+    pattern = r"^-?(%s)(,-?(%s))*$" % ("|".join(names), "|".join(names))  # noqa: UP031
+    return fields.String(
+        validate=validate.Regexp(pattern, error=f"Sort by comma-separated fields of: {', '.join(names)}."),
+        metadata={"description": f"Comma-separated; '-' for descending. Fields: {', '.join(names)}."},
+    )
+
+
+class Flag(fields.Boolean):
+    """A JSON true or false; 0, 1 and "yes" are refused (Python would take 0 for False)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class TimestampsSchema(Schema):
+    """Creation and last-change times; as a PATCH body, at least one field must be sent."""
+
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
+
+    @validates_schema(pass_original=True)
+    def _changes_given(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        if self.partial and not original_data:
+            raise ValidationError("Send at least one field to change.")
+
+
+def errors(blp: Blueprint, *codes: int) -> Callable[[Any], Any]:
+    """Document the error responses a view can give, all in the one error shape."""
+
+    def decorate(view: Any) -> Any:
+        for status in codes:
+            view = blp.alt_response(status, schema=ErrorSchema, description=HTTPStatus(status).phrase)(view)
+        return view
+
+    return decorate
+
+
+def paginate(blp: Blueprint) -> Callable[[Any], Any]:
+    """Page-numbered lists with the total in the X-Pagination header."""
+    decorator: Callable[[Any], Any] = blp.paginate(page=1, page_size=50, max_page_size=500)
+    return decorator
+
+
+# Errors every signed-in endpoint may answer.
+READ = (401, 403)
+READ_ONE = (401, 403, 404)
+WRITE = (400, 401, 403, 409, 422)
+WRITE_ONE = (400, 401, 403, 404, 409, 422)

@@ -1,0 +1,173 @@
+"""Per-request plumbing: who is calling, their unit of work, locale, request id and access log."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import CSRFError
+
+from backend.db.database import Database
+from backend.db.uow import SqlAlchemyUnitOfWork
+from backend.domain.audit import Origin
+from backend.domain.errors import N_, AuthenticationRequired, Forbidden
+from backend.domain.listing import ListQuery, parse_sort
+from backend.domain.login import LoginPolicy
+from backend.extensions import csrf
+from backend.services import auth
+from backend.services.context import Actor
+
+log = logging.getLogger("leasekeeper.request")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def database() -> Database:
+    """The application's database."""
+    db: Database = current_app.extensions["leasekeeper.db"]
+    return db
+
+
+def uow() -> SqlAlchemyUnitOfWork:
+    """This request's unit of work, opened on first use and closed when the request ends."""
+    if "uow" not in g:
+        g.uow = database().unit_of_work().__enter__()
+    unit: SqlAlchemyUnitOfWork = g.uow
+    return unit
+
+
+def now() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+def client_ip() -> str:
+    """The caller's address (behind a proxy, configure ProxyFix in the WSGI server)."""
+    return request.remote_addr or "unknown"
+
+
+def anonymous_actor() -> Actor:
+    """The actor for requests before sign-in (login itself)."""
+    return Actor(None, Origin.WEB, client_ip(), None, g.request_id)
+
+
+def actor() -> Actor:
+    """The signed-in caller; 401 when there is none."""
+    current: Actor | None = g.get("actor")
+    if current is None:
+        raise AuthenticationRequired(N_("Sign in first (session cookie or device bearer token)."))
+    return current
+
+
+def login_policy() -> LoginPolicy:
+    """Sign-in throttling settings from configuration."""
+    config = current_app.config
+    return LoginPolicy(
+        config["LOGIN_WINDOW_SECONDS"],
+        config["LOGIN_MAX_FAILURES_PER_USER"],
+        config["LOGIN_MAX_FAILURES_PER_IP"],
+    )
+
+
+def list_query(args: dict[str, Any], pagination: Any) -> ListQuery:
+    """Filters, sort and page from a view's query arguments."""
+    filters = {key: value for key, value in args.items() if key != "sort"}
+    return ListQuery(filters, parse_sort(args.get("sort")), pagination.page, pagination.page_size)
+
+
+def start_web_session(user: Any) -> None:
+    """Bind the cookie session to the user (a fresh session, against fixation)."""
+    session.clear()
+    session.permanent = True
+    session["uid"] = user.id
+    session["epoch"] = user.session_epoch
+
+
+def select_locale() -> str | None:
+    """The signed-in user's language, else the browser's preference, else English."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    user_locale = g.get("user_locale")
+    if user_locale in supported:
+        return str(user_locale)
+    match = request.accept_languages.best_match(["en", "zh_CN", "zh-CN", "zh"])
+    if match is None:
+        return None
+    return "zh_CN" if match.startswith("zh") else match
+
+
+def _authenticate() -> None:
+    """Resolve the caller from a bearer token (phones) or the session cookie (web)."""
+    g.actor = None
+    header = request.headers.get("Authorization", "")
+    unit = uow()
+    if header.startswith("Bearer "):
+        user, device = auth.authenticate_device(
+            header.removeprefix("Bearer ").strip(), current_app.config["DEVICE_TOKEN_IDLE_DAYS"], now(), unit
+        )
+        g.actor = Actor(auth.principal_of(user), Origin.DEVICE, client_ip(), device.id, g.request_id)
+        g.user_locale = user.locale
+        return
+    if header:
+        raise AuthenticationRequired(
+            N_("Only Bearer device tokens are accepted in the Authorization header.")
+        )
+    if "uid" not in session:
+        return
+    user = auth.authenticate_session(session["uid"], session.get("epoch", -1), unit)
+    if user is None:
+        session.clear()
+        return
+    if request.method not in SAFE_METHODS:
+        try:
+            csrf.protect()
+        except CSRFError:
+            raise Forbidden(N_("CSRF token missing or invalid; send it in the X-CSRFToken header.")) from None
+    g.actor = Actor(auth.principal_of(user), Origin.WEB, client_ip(), None, g.request_id)
+    g.user_locale = user.locale
+
+
+def _before_request() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+    if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
+        _authenticate()
+
+
+def _after_request(response: Response) -> Response:
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    current: Actor | None = g.get("actor")
+    log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "request_id": g.get("request_id"),
+            "status": response.status_code,
+            "duration_ms": round(
+                (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1
+            ),
+            "user_id": current.user_id if current else None,
+            "device_id": current.device_id if current else None,
+        },
+    )
+    return response
+
+
+def _teardown(_exc: BaseException | None) -> None:
+    unit: SqlAlchemyUnitOfWork | None = g.pop("uow", None)
+    if unit is not None:
+        unit.__exit__(None, None, None)
+
+
+def register_request_hooks(app: Flask) -> None:
+    """Install the hooks on the application."""
+    app.before_request(_before_request)
+    app.after_request(_after_request)
+    app.teardown_appcontext(_teardown)

@@ -1,0 +1,3 @@
+"""API resource: customers."""
+
+from backend.api.customers import routes as routes

@@ -1,0 +1,42 @@
+"""Project payloads."""
+
+from marshmallow import Schema, fields
+
+from backend.api.common import TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.domain.org import ProjectCategory
+
+
+class GeoSchema(Schema):
+    """A location point and an optional geofence (GeoJSON Polygon/MultiPolygon, or Point + radius)."""
+
+    latitude = decimal(6, -90, 90, allow_none=True)
+    longitude = decimal(6, -180, 180, allow_none=True)
+    geofence = fields.Dict(
+        allow_none=True,
+        metadata={"description": "GeoJSON geometry in [longitude, latitude] (WGS 84)."},
+    )
+    geofence_radius_m = decimal(1, 0, 10_000, allow_none=True, metadata={"description": "For a Point fence."})
+
+
+class ProjectSchema(GeoSchema, TimestampsSchema):
+    """A site: office tower, apartment complex, industrial park, equipment depot."""
+
+    id = fields.Integer(dump_only=True)
+    region_id = ident(required=True)
+    code = code(32, required=True)
+    name = text(200, required=True)
+    city = text(100, required=True)
+    category = fields.Enum(ProjectCategory, by_value=True, required=True)
+    timezone = text(64, load_default="Asia/Shanghai", metadata={"description": "IANA name."})
+    holiday_calendar = text(8, load_default="CN", metadata={"description": "Country code, e.g. CN."})
+    address = text(300, allow_none=True)
+
+
+class ProjectQueryArgsSchema(Schema):
+    """Filters for the project list."""
+
+    q = text(100, metadata={"description": "Search in code, name and city."})
+    region_id = ident(in_query=True)
+    city = text(100)
+    category = fields.Enum(ProjectCategory, by_value=True)
+    sort = sort_field("code", "name", "city", "category", "created_at")

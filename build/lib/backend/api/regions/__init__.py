@@ -1,0 +1,3 @@
+"""API resource: regions."""
+
+from backend.api.regions import routes as routes

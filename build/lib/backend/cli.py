@@ -1,0 +1,175 @@
+"""The `leasekeeper` command: serve, migrate, seed demo data, manage users."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
+
+from backend import create_app
+from backend.domain.audit import Origin
+from backend.domain.errors import DomainError
+from backend.services.context import Actor
+
+
+def _app(_info: ScriptInfo | None = None) -> Flask:
+    return create_app()
+
+
+def _database(ctx: click.Context) -> Any:
+    return ctx.find_object(ScriptInfo).load_app().extensions["leasekeeper.db"]  # type: ignore[union-attr]
+
+
+def _fail(error: DomainError) -> None:
+    fields = getattr(error, "fields", {})
+    details = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in fields.items())
+    raise click.ClickException(f"{error}{' ' + details if details else ''}")
+
+
+@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False, add_version_option=False)
+def main() -> None:
+    """LeaseKeeper: lease and asset management."""
+
+
+@main.command()
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="127.0.0.1")
+@click.option("--port", default=lambda: int(os.environ.get("PORT", "8000")), type=int, show_default="8000")
+@click.option("--threads", default=8, show_default=True, help="Worker threads (gunicorn).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Serve the API and the app with gunicorn (one process, threaded)."""
+    from gunicorn.app.base import BaseApplication
+
+    app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("threads", threads)
+            self.cfg.set("accesslog", None)
+
+        def load(self) -> Flask:
+            return app
+
+    click.echo(f"LeaseKeeper is serving on http://{host}:{port}/  (API docs: http://{host}:{port}/api/docs)")
+    _Server().run()
+
+
+@main.group()
+def db() -> None:
+    """Database migrations."""
+
+
+@db.command()
+@click.option("--revision", default="head", show_default=True)
+@click.pass_context
+def upgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate the database up to a revision."""
+    from backend.db import migrate
+
+    migrate.upgrade(_database(ctx).url, revision)
+    click.echo(f"Database migrated to {revision}.")
+
+
+@db.command()
+@click.option("--revision", required=True, help="Target revision, or 'base' to remove everything.")
+@click.pass_context
+def downgrade(ctx: click.Context, revision: str) -> None:
+    """Migrate the database down to a revision."""
+    from backend.db import migrate
+
+    migrate.downgrade(_database(ctx).url, revision)
+    click.echo(f"Database migrated down to {revision}.")
+
+
+@main.command()
+@click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000), help="×N the demo size.")
+@click.option("--seed", default=20261122, show_default=True, help="Random seed (same seed, same data).")
+@click.pass_context
+def demo(ctx: click.Context, scale: int, seed: int) -> None:
+    """Seed realistic demo data, only into an empty database."""
+    from backend.demo.generator import generate
+    from backend.services import demo as demo_service
+
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = click.progressbar(length=total, label=f"{stage:<10}", file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+        if done >= total:
+            bar.__exit__(None, None, None)
+
+    with _database(ctx).unit_of_work() as uow:
+        summary = demo_service.seed_demo(
+            scale, Actor.system(Origin.CLI, "demo"), uow, progress=progress, seed=seed
+        )
+    if summary is None:
+        click.echo("The database already holds data; demo data was not added.")
+        logins = demo_service.demo_logins(generate(1, seed))
+        click.echo("\n".join(["If it was seeded by this command:", *demo_service.login_table(logins)]))
+        return
+    click.echo(summary.describe())
+
+
+@main.group()
+def users() -> None:
+    """User accounts."""
+
+
+@users.command("create")
+@click.option("--username", required=True)
+@click.option("--display-name", default=None)
+@click.option("--email", default=None)
+@click.option("--role", "roles", multiple=True, required=True, help="role, role:region=ID or role:project=ID")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.pass_context
+def create_user(
+    ctx: click.Context, username: str, display_name: str | None, email: str | None, roles: tuple[str, ...],
+    password_stdin: bool,
+) -> None:  # fmt: skip
+    """Create a user (the first administrator, typically)."""
+    from backend.services import users as user_service
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    values = {
+        "username": username,
+        "display_name": display_name,
+        "email": email,
+        "password": password,
+        "roles": [_parse_role(text) for text in roles],
+    }
+    with _database(ctx).unit_of_work() as uow:
+        try:
+            user = user_service.create_user(values, Actor.system(Origin.CLI, "users-create"), uow)
+        except DomainError as error:
+            _fail(error)
+    click.echo(f"Created user {user.username} (id {user.id}).")
+
+
+def _parse_role(text: str) -> dict[str, Any]:
+    """`regional_manager:region=3` → {"role": "regional_manager", "region_id": 3}."""
+    role, _, target = text.partition(":")
+    result: dict[str, Any] = {"role": role}
+    if target:
+        kind, _, value = target.partition("=")
+        if kind not in {"region", "project"} or not value.isdigit():
+            raise click.BadParameter(
+                f"{text!r}: use role, role:region=ID or role:project=ID", param_hint="--role"
+            )
+        result[f"{kind}_id"] = int(value)
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Regions, projects and assets."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db.base import Base, Timestamped, enum_column
+from backend.domain.org import AssetKind, AssetStatus, AssetType, ProjectCategory
+
+Coordinate = Numeric(9, 6)
+
+
+class Region(Timestamped, Base):
+    """A group of projects under one regional manager."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+    projects: Mapped[list[Project]] = relationship(back_populates="region", passive_deletes="all")
+
+
+class Project(Timestamped, Base):
+    """A site: an office tower, an apartment complex, an industrial park, an equipment depot."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="RESTRICT"), index=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100))
+    category: Mapped[ProjectCategory] = mapped_column(enum_column(ProjectCategory))
+    timezone: Mapped[str] = mapped_column(String(64))
+    holiday_calendar: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[Decimal | None] = mapped_column(Coordinate)
+    longitude: Mapped[Decimal | None] = mapped_column(Coordinate)
+    geofence: Mapped[dict[str, Any] | None]
+    geofence_radius_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+
+    region: Mapped[Region] = relationship(back_populates="projects", lazy="joined")
+
+
+class Asset(Timestamped, Base):
+    """A space unit or an equipment item that can be let."""
+
+    __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_project_id_status", "project_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[AssetKind] = mapped_column(enum_column(AssetKind))
+    asset_type: Mapped[AssetType] = mapped_column(enum_column(AssetType))
+    floor: Mapped[str | None] = mapped_column(String(16))
+    area_m2: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    serial_number: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(100))
+    latitude: Mapped[Decimal | None] = mapped_column(Coordinate)
+    longitude: Mapped[Decimal | None] = mapped_column(Coordinate)
+    geofence: Mapped[dict[str, Any] | None]
+    geofence_radius_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+    status: Mapped[AssetStatus] = mapped_column(enum_column(AssetStatus), default=AssetStatus.VACANT)
+    status_version: Mapped[int] = mapped_column(default=1)
+
+    project: Mapped[Project] = relationship(lazy="joined")

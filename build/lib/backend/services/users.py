@@ -1,0 +1,161 @@
+"""Use cases for users: accounts, role assignments, deactivation, passwords."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from backend.domain.access import Assignment, Permission, Role, validate_assignment
+from backend.domain.audit import AuditAction
+from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.domain.listing import ListQuery
+from backend.services import audit, passwords
+from backend.services.auth import require_user
+from backend.services.context import Actor
+from backend.services.unit_of_work import UnitOfWork
+
+
+def list_users(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
+    """Users holding roles inside the actor's scope."""
+    return uow.users.page(actor.require(Permission.USER_READ), query)
+
+
+def get_user(user_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    """One visible user."""
+    return uow.users.get(user_id, actor.require(Permission.USER_READ))
+
+
+def _require_user_admin(actor: Actor) -> None:
+    if not actor.require(Permission.USER_WRITE).everything:
+        raise Forbidden(N_("Only administrators manage user accounts."))
+
+
+def _assignments(raw: Sequence[Mapping[str, Any]], uow: UnitOfWork) -> list[Assignment]:
+    """Validated role assignments pointing at existing regions and projects."""
+    result = []
+    for item in raw:
+        assignment = Assignment(Role(item["role"]), item.get("region_id"), item.get("project_id"))
+        validate_assignment(assignment)
+        if assignment.region_id is not None and uow.regions.find(assignment.region_id) is None:
+            raise ValidationFailed.single("roles", N_("A role refers to an unknown region_id."))
+        if assignment.project_id is not None and uow.projects.find(assignment.project_id) is None:
+            raise ValidationFailed.single("roles", N_("A role refers to an unknown project_id."))
+        if assignment in result:
+            raise ValidationFailed.single("roles", N_("The same role is listed twice."))
+        result.append(assignment)
+    return result
+
+
+def _check_password(password: str, username: str) -> None:
+    if problems := passwords.password_problems(password, username):
+        raise ValidationFailed({"password": problems})
+
+
+def _check_manager(manager_id: int | None, user_id: int | None, uow: UnitOfWork) -> None:
+    if manager_id is None:
+        return
+    if manager_id == user_id or uow.users.find(manager_id) is None:
+        raise ValidationFailed.single("manager_id", N_("Unknown manager, or the user themselves."))
+
+
+def _snapshot(user: Any) -> dict[str, Any]:
+    snapshot: dict[str, Any] = user.audit_snapshot()
+    snapshot["roles"] = [
+        {"role": a.role.value, "region_id": a.region_id, "project_id": a.project_id}
+        for a in user.assignments()
+    ]
+    return snapshot
+
+
+def create_user(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """Open an account with its roles."""
+    _require_user_admin(actor)
+    username = values["username"].strip().lower()
+    _check_password(values["password"], username)
+    assignments = _assignments(values.get("roles", []), uow)
+    _check_manager(values.get("manager_id"), None, uow)
+    if uow.users.taken("username", username):
+        raise Conflict.on_fields({"username": [N_("Already in use.")]})
+    user = uow.users.create(
+        username=username,
+        display_name=values.get("display_name") or username,
+        email=values.get("email"),
+        locale=values.get("locale", "zh_CN"),
+        manager_id=values.get("manager_id"),
+        password_hash=passwords.hash_password(values["password"]),
+    )
+    uow.users.set_assignments(user, assignments)
+    uow.flush()
+    audit.record(uow, actor, AuditAction.CREATE, "user", user.id, after=_snapshot(user))
+    uow.commit()
+    return user
+
+
+def update_user(user_id: int, changes: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """Change profile, roles or manager; a new password ends the user's web sessions."""
+    _require_user_admin(actor)
+    user = uow.users.get(user_id, actor.require(Permission.USER_READ))
+    if "manager_id" in changes:
+        _check_manager(changes["manager_id"], user.id, uow)
+    before = _snapshot(user)
+    for field in ("display_name", "email", "locale", "manager_id"):
+        if field in changes:
+            setattr(user, field, changes[field])
+    if "roles" in changes:
+        uow.users.set_assignments(user, _assignments(changes["roles"], uow))
+    if "password" in changes:
+        _check_password(changes["password"], user.username)
+        user.password_hash = passwords.hash_password(changes["password"])
+        user.session_epoch += 1
+    uow.flush()
+    audit.record(uow, actor, AuditAction.UPDATE, "user", user.id, before=before, after=_snapshot(user))
+    uow.commit()
+    return user
+
+
+def deactivate_user(user_id: int, actor: Actor, now: datetime, uow: UnitOfWork) -> Any:
+    """Lock an account: sessions end, devices are revoked; the user and their history stay."""
+    _require_user_admin(actor)
+    user = uow.users.get(user_id, actor.require(Permission.USER_READ))
+    if user.id == actor.user_id:
+        raise Conflict(N_("You cannot deactivate your own account."))
+    if not user.is_active:
+        return user
+    before = _snapshot(user)
+    user.is_active = False
+    user.deactivated_at = now
+    user.session_epoch += 1
+    revoked = uow.devices.revoke_all_of(user.id, now, actor.user_id)
+    after = _snapshot(user) | {"revoked_device_ids": [device.id for device in revoked]}
+    audit.record(uow, actor, AuditAction.DEACTIVATE, "user", user.id, before=before, after=after)
+    uow.commit()
+    return user
+
+
+def reactivate_user(user_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    """Let a deactivated user sign in again (phones must sign in anew)."""
+    _require_user_admin(actor)
+    user = uow.users.get(user_id, actor.require(Permission.USER_READ))
+    if user.is_active:
+        return user
+    before = _snapshot(user)
+    user.is_active = True
+    user.deactivated_at = None
+    audit.record(uow, actor, AuditAction.REACTIVATE, "user", user.id, before=before, after=_snapshot(user))
+    uow.commit()
+    return user
+
+
+def change_own_password(current: str, new: str, actor: Actor, uow: UnitOfWork) -> Any:
+    """A user changes their password; other web sessions end."""
+    principal = require_user(actor)
+    user = uow.users.active_by_id(principal.user_id)
+    if user is None or not passwords.verify_password(user.password_hash, current):
+        raise ValidationFailed.single("current_password", N_("The current password is wrong."))
+    _check_password(new, user.username)
+    user.password_hash = passwords.hash_password(new)
+    user.session_epoch += 1
+    audit.record(uow, actor, AuditAction.UPDATE, "user", user.id, after={"password": "changed"})
+    uow.commit()
+    return user

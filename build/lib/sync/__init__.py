@@ -1,0 +1,1 @@
+"""Offline sync protocol and engine (arrives with the sync issue)."""

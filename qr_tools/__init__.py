@@ -1,0 +1,1 @@
+"""QR label payloads, rendering and sheets (arrives with the QR issue)."""

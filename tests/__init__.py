@@ -1,0 +1,1 @@
+"""LeaseKeeper test suite."""

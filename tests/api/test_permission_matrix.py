@@ -1,0 +1,156 @@
+"""Every role × every resource × in scope / out of scope gives the expected outcome.
+
+The expectations are written out literally here, independent of the role table in the code,
+so a change to who may do what must change this file too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+ROLES = (
+    "admin", "director", "regional_manager", "project_manager",
+    "leasing_agent", "finance", "legal", "inspector",
+)  # fmt: skip
+GLOBAL = {"admin", "director"}
+
+# (operation, target) -> {role: status}; "in" targets lie in the role's region/project,
+# "out" targets in another region. Roles not listed get the `*` entry.
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET region", "in"): {"*": 200},
+    ("GET region", "out"): {"admin": 200, "director": 200, "*": 404},
+    ("PATCH region", "in"): {"admin": 200, "*": 403},
+    ("GET project", "in"): {"*": 200},
+    ("GET project", "out"): {"admin": 200, "director": 200, "*": 404},
+    ("PATCH project", "in"): {"admin": 200, "director": 200, "regional_manager": 200, "*": 403},
+    ("PATCH project", "out"): {"admin": 200, "director": 200, "regional_manager": 404, "*": 403},
+    ("DELETE project", "in"): {"admin": 409, "*": 403},  # allowed, but the project still has assets
+    ("GET asset", "in"): {"*": 200},
+    ("GET asset", "out"): {"admin": 200, "director": 200, "*": 404},
+    ("PATCH asset", "in"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 200,
+        "project_manager": 200,
+        "*": 403,
+    },
+    ("PATCH asset", "out"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "*": 403,
+    },
+    ("DELETE asset", "in"): {"admin": 204, "director": 204, "regional_manager": 204, "*": 403},
+    ("GET customer", "in"): {"inspector": 403, "*": 200},
+    ("GET customer", "out"): {"admin": 200, "director": 200, "inspector": 403, "*": 404},
+    ("PATCH customer", "in"): {"legal": 403, "inspector": 403, "*": 200},
+    ("PATCH customer", "out"): {"admin": 200, "director": 200, "legal": 403, "inspector": 403, "*": 404},
+    ("DELETE customer", "in"): {"admin": 204, "director": 204, "*": 403},
+    ("GET users", "-"): {"admin": 200, "director": 200, "*": 403},
+    ("POST users", "-"): {"admin": 201, "*": 403},
+    ("POST regions", "-"): {"admin": 201, "*": 403},
+    ("GET audit", "-"): {"leasing_agent": 403, "inspector": 403, "*": 200},
+}
+
+# What each role's lists hold: (regions, projects, assets, customers).
+VISIBLE_COUNTS = {
+    "admin": (2, 3, 3, 2),
+    "director": (2, 3, 3, 2),
+    "regional_manager": (1, 2, 2, 1),
+    "project_manager": (1, 1, 1, 1),
+    "leasing_agent": (1, 2, 2, 1),
+    "finance": (1, 2, 2, 1),
+    "legal": (1, 2, 2, 1),
+    "inspector": (1, 1, 1, None),  # no customer access at all
+}
+
+
+def expected(operation: str, target: str, role: str) -> int:
+    table = EXPECTED[(operation, target)]
+    return table.get(role, table["*"])
+
+
+@pytest.fixture
+def world(make_region: Any, make_project: Any, make_asset: Any, make_customer: Any) -> dict[str, Any]:
+    """Two regions (two projects in the first, one in the second), assets and customers."""
+    east, south = make_region("EAST"), make_region("SOUTH")
+    p1, p1b, p2 = make_project(east, "SH-01"), make_project(east, "SZ-01"), make_project(south, "GZ-01")
+    return {
+        "region": {"in": east, "out": south},
+        "project": {"in": p1, "out": p2},
+        "asset": {"in": make_asset(p1, "SH-01-0101"), "out": make_asset(p2, "GZ-01-0101")},
+        "sibling_asset": make_asset(p1b, "SZ-01-0101"),
+        "customer": {"in": make_customer(east, "C-EAST"), "out": make_customer(south, "C-SOUTH")},
+    }
+
+
+def user_for(role: str, world: dict[str, Any], make_user: Any) -> Any:
+    if role in GLOBAL:
+        return make_user(role, username=role)
+    if role in {"project_manager", "inspector"}:
+        return make_user(role, username=role, project_id=world["project"]["in"].id)
+    return make_user(role, username=role, region_id=world["region"]["in"].id)
+
+
+def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> int:
+    method, resource = operation.split()
+    bodies = {
+        "region": {"name": "改名"},
+        "project": {"name": "改名"},
+        "asset": {"name": "改名"},
+        "customer": {"phone": "13800138000"},
+        "users": {"username": "newcomer", "password": "long enough password", "roles": []},
+        "regions": {"code": "NEW", "name": "新区域"},
+    }
+    path = f"/api/{resource}" if target == "-" else f"/api/{resource}s/{world[resource][target].id}"
+    body = bodies.get(resource) if method in {"PATCH", "POST"} else None
+    response = client.open(path, method=method, json=body)
+    return int(response.status_code)
+
+
+def total(client: Any, path: str) -> int | None:
+    response = client.get(path)
+    if response.status_code == 403:
+        return None
+    assert response.status_code == 200, response.json
+    return int(json.loads(response.headers["X-Pagination"])["total"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_exactly_the_expected_outcome_on_every_resource(
+    role: str, world: dict[str, Any], make_user: Any, bearer_client: Any
+) -> None:
+    client = bearer_client(user_for(role, world, make_user))
+    mismatches = []
+    # Reads and the harmless changes first, deletions last, so earlier checks see every row.
+    for operation, target in sorted(EXPECTED, key=lambda key: key[0].startswith("DELETE")):
+        got = perform(client, operation, target, world)
+        want = expected(operation, target, role)
+        if got != want:
+            mismatches.append(f"{operation} {target}: got {got}, expected {want}")
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_and_counts_hold_only_what_the_role_may_see(
+    role: str, world: dict[str, Any], make_user: Any, bearer_client: Any
+) -> None:
+    client = bearer_client(user_for(role, world, make_user))
+    counts = tuple(total(client, f"/api/{name}") for name in ("regions", "projects", "assets", "customers"))
+    assert counts == VISIBLE_COUNTS[role]
+
+
+@pytest.mark.parametrize("role", ["regional_manager", "project_manager", "finance", "legal"])
+def test_scoped_audit_readers_never_see_another_regions_entries(
+    role: str, world: dict[str, Any], make_user: Any, bearer_client: Any
+) -> None:
+    client = bearer_client(user_for(role, world, make_user))
+    entries = client.get("/api/audit?page_size=500").json
+    assert entries, "the arranged changes in the reader's own scope must be visible"
+    out_region = world["region"]["out"].id
+    assert all(entry["region_id"] != out_region for entry in entries)
+    assert all(entry["entity_type"] != "user" for entry in entries)
