@@ -149,6 +149,8 @@ def _parse_geometry(geometry: Mapping[str, Any]) -> tuple[Any, str | None]:
     """The shapely shape of a GeoJSON geometry of an accepted type, or why it cannot be one."""
     if geometry.get("type") not in GEOFENCE_TYPES:
         return None, N_("Geofence must be a GeoJSON Polygon, MultiPolygon or Point.")
+    if not _finite_numbers(geometry.get("coordinates")):
+        return None, N_("Geofence coordinates are not valid GeoJSON.")
     try:
         shape = shapely.geometry.shape(geometry)
     except (GEOSException, ValueError, TypeError, KeyError, IndexError, AttributeError):
@@ -156,6 +158,14 @@ def _parse_geometry(geometry: Mapping[str, Any]) -> tuple[Any, str | None]:
     if shape.is_empty or not _coordinates_on_earth(shape.bounds):
         return None, N_("Geofence coordinates must be [longitude, latitude] in degrees.")
     return shape, None
+
+
+def _finite_numbers(coordinates: Any) -> bool:
+    """Nested lists of finite numbers only (JSON may carry NaN, which shapely only warns about)."""
+    if isinstance(coordinates, list):
+        return bool(coordinates) and all(_finite_numbers(item) for item in coordinates)
+    is_number = isinstance(coordinates, int | float) and not isinstance(coordinates, bool)
+    return is_number and math.isfinite(coordinates)
 
 
 def _coordinates_on_earth(bounds: tuple[float, float, float, float]) -> bool:

@@ -130,7 +130,7 @@ def test_asset_codes_are_unique_and_the_field_is_named(
         json={"project_id": project.id, "code": "SH-LJZ-1201", "asset_type": "office", "area_m2": "80"},
     )
     assert duplicate.status_code == 409
-    assert duplicate.json["errors"]["json"] == {"code": ["Already in use."]}
+    assert duplicate.json["errors"]["json"] == {"code": ["已被使用。"]}  # users default to zh_CN
 
 
 def test_asset_lists_filter_sort_and_paginate_with_totals(
