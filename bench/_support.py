@@ -76,6 +76,9 @@ class GunicornServer:
                 str(self.threads),
                 "--bind",
                 f"{HOST}:{self.port}",
+                # Otherwise gunicorn puts a control socket in the home directory, shared by every
+                # server we start; it plays no part in serving requests.
+                "--no-control-socket",
                 self.app,
             ],
             cwd=REPO_ROOT,

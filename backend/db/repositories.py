@@ -427,11 +427,3 @@ class AuditRepository(Repository[AuditEntry]):
             AuditEntry.region_id.in_(scope.region_ids),
             AuditEntry.project_id.in_(select(Project.id).where(projects_in(scope))),
         )
-
-    def add_many(self, entries: Sequence[AuditEntry]) -> None:
-        """Stage several entries at once (bulk seeding)."""
-        self.session.add_all(entries)
-
-    def append_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Append many entries by column values with one executemany (bulk seeding)."""
-        self.bulk_create(rows)

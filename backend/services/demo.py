@@ -121,7 +121,7 @@ class _Seeder:
 
     def _audit(self, rows: list[dict[str, Any]]) -> None:
         """Append prepared audit rows with one executemany."""
-        self.uow.audit.append_many(rows)
+        self.uow.audit.bulk_create(rows)
         self._count("audit_entries", len(rows))
 
     def _entry(
