@@ -350,7 +350,8 @@ def report(rows: Sequence[Row], settings: dict[str, Any], machine: dict[str, Any
     print()
     print(
         f"Machine: {machine['cores']} cores ({machine['arch']}), Python {machine['python']}; "
-        f"gunicorn {settings['gunicorn_workers']} workers × {settings['gunicorn_threads']} thread"
+        f"gunicorn {settings['gunicorn_workers']} workers × {settings['gunicorn_threads']} thread; "
+        f"1-min load average before the run {machine['load_average_before']}"
     )
     print(
         f"Load: {settings['load_generator']}, {settings['connections']} connections, "
@@ -382,7 +383,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark; exit status 1 when any request failed."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    machine = {"cores": os.cpu_count(), "arch": platform.machine(), "python": platform.python_version()}
+    machine: dict[str, Any] = {
+        "cores": os.cpu_count(),
+        "arch": platform.machine(),
+        "python": platform.python_version(),
+        # Other work on a small machine skews every figure; this tells a reader it was busy. (Taken
+        # before we start: during the run our own server and load generator dominate it.)
+        "load_average_before": round(os.getloadavg()[0], 2),
+    }
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="lk-bench-") as temp:
         workdir = Path(temp)

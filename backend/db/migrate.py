@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -35,16 +35,20 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
-def head_revision() -> str | None:
-    """The newest revision in the code base."""
-    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
-
-
 def schema_state(engine: Engine) -> str:
-    """`current`, `outdated` (migrations pending) or `unreachable`."""
+    """`current`, `outdated` (migrations pending) or `unreachable`; cheap enough for every probe."""
     try:
         with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
+            try:
+                current = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            except SQLAlchemyError:
+                current = None  # no version table: never migrated
     except SQLAlchemyError:
         return "unreachable"
     return "current" if current == head_revision() else "outdated"
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest revision in the code base."""
+    return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
