@@ -9,8 +9,9 @@ from flask import Flask, request
 from flask_babel import gettext
 from flask_smorest import Api
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, default_exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, UnprocessableEntity, default_exceptions
 
+from backend.api.messages import translate_errors
 from backend.db.uow import integrity_conflict
 from backend.domain.errors import DomainError, RateLimited
 
@@ -40,13 +41,19 @@ def register_error_handlers(app: Flask, api: Api) -> None:
         errors = None
         headers: dict[str, str] = {}
         if error.fields:
-            translated = {field: [gettext(m) for m in messages] for field, messages in error.fields.items()}
-            errors = {_location(): translated}
+            errors = {_location(): translate_errors(error.fields)}
         if isinstance(error, RateLimited):
             headers["Retry-After"] = str(error.retry_after)
         if error.status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="leasekeeper"'
         return _payload(api, error.status, message, errors, headers)
+
+    @app.errorhandler(UnprocessableEntity)
+    def invalid_arguments(error: UnprocessableEntity) -> Any:
+        # webargs puts marshmallow's English messages under data["messages"], by location and field.
+        data = getattr(error, "data", None) or {}
+        errors = translate_errors(data.get("errors", data.get("messages")))
+        return _payload(api, 422, gettext("Invalid input."), errors, data.get("headers"))
 
     @app.errorhandler(MethodNotAllowed)
     def method_not_allowed(error: MethodNotAllowed) -> Any:

@@ -78,3 +78,13 @@ def test_every_catalogue_message_is_translated() -> None:
         messages = [message for message in read_po(handle) if message.id]
     assert messages
     assert [message.id for message in messages if not message.string or message.fuzzy] == []
+
+
+def test_field_messages_of_the_schema_layer_are_translated_with_their_values(client: Any) -> None:
+    body = {"username": "x" * 151}
+    response = client.post("/api/auth/login", json=body, headers={"Accept-Language": "zh-CN"})
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {
+        "username": ["长度必须在 1 到 150 之间。"],
+        "password": ["缺少必填字段。"],
+    }
