@@ -1,3 +1,0 @@
-"""API resource: assets."""
-
-from backend.api.assets import routes as routes

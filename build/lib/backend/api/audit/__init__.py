@@ -1,3 +1,0 @@
-"""API resource: audit."""
-
-from backend.api.audit import routes as routes

@@ -1,3 +1,0 @@
-"""API resource: auth."""
-
-from backend.api.auth import routes as routes

@@ -1,3 +1,0 @@
-"""API resource: customers."""
-
-from backend.api.customers import routes as routes

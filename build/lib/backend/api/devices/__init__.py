@@ -1,3 +1,0 @@
-"""API resource: devices."""
-
-from backend.api.devices import routes as routes

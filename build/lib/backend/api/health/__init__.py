@@ -1,3 +1,0 @@
-"""API resource: health."""
-
-from backend.api.health import routes as routes

@@ -1,3 +1,0 @@
-"""API resource: projects."""
-
-from backend.api.projects import routes as routes

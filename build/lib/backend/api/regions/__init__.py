@@ -1,3 +1,0 @@
-"""API resource: regions."""
-
-from backend.api.regions import routes as routes

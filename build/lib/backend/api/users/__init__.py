@@ -1,3 +1,0 @@
-"""API resource: users."""
-
-from backend.api.users import routes as routes

@@ -1,1 +1,0 @@
-"""Realistic, deterministic demo data for trying LeaseKeeper out."""

@@ -1,1 +1,0 @@
-"""QR label payloads, rendering and sheets (arrives with the QR issue)."""

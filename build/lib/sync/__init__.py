@@ -1,1 +1,0 @@
-"""Offline sync protocol and engine (arrives with the sync issue)."""
