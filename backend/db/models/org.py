@@ -23,8 +23,6 @@ class Region(Timestamped, Base):
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
 
-    projects: Mapped[list[Project]] = relationship(back_populates="region", passive_deletes="all")
-
 
 class Project(Timestamped, Base):
     """A site: an office tower, an apartment complex, an industrial park, an equipment depot."""
@@ -44,8 +42,6 @@ class Project(Timestamped, Base):
     longitude: Mapped[Decimal | None] = mapped_column(Coordinate)
     geofence: Mapped[dict[str, Any] | None]
     geofence_radius_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
-
-    region: Mapped[Region] = relationship(back_populates="projects", lazy="joined")
 
 
 class Asset(Timestamped, Base):
