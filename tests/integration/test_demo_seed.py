@@ -102,7 +102,7 @@ def test_seeded_rows_read_back_with_the_generated_values(seeded: tuple[Database,
         assets, _ = uow.assets.page(EVERYTHING, ListQuery(filters={"q": expected_asset.code}))
         asset = next(a for a in assets if a.code == expected_asset.code)
         assert asset.project.code == expected_asset.project_code
-        assert asset.project.region.code == "EAST"
+        assert uow.regions.get(asset.project.region_id, EVERYTHING).code == "EAST"
         assert (asset.status, asset.area_m2, asset.latitude) == (
             expected_asset.status,
             expected_asset.area_m2,
