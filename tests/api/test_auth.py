@@ -24,6 +24,15 @@ def test_web_login_sets_a_session_and_me_returns_the_user_with_permissions(
     assert me.json["user"]["username"] == "cashier"
 
 
+def test_login_accepts_only_json_so_a_cross_site_form_cannot_sign_anyone_in(
+    client: Any, make_user: Any
+) -> None:
+    make_user("admin", username="root")
+    form = client.post("/api/auth/login", data={"username": "root", "password": PASSWORD})
+    assert form.status_code == 422
+    assert "lk_session" not in form.headers.get("Set-Cookie", "")
+
+
 def test_wrong_password_and_unknown_user_get_the_same_401(client: Any, make_user: Any) -> None:
     make_user("admin", username="root")
     wrong = client.post("/api/auth/login", json={"username": "root", "password": "nope nope nope"})

@@ -79,5 +79,8 @@ def test_assignments_whose_reach_does_not_fit_the_role_are_refused(assignment: A
         Assignment(Role.LEASING_AGENT, region_id=1),
     ],
 )
-def test_assignments_that_fit_the_role_are_accepted(assignment: Assignment) -> None:
+def test_assignments_that_fit_the_role_are_accepted_and_reach_what_they_name(assignment: Assignment) -> None:
     validate_assignment(assignment)
+    reach = principal_from(1, "someone", [assignment]).scope_for(Permission.REGION_READ)
+    assert reach == assignment.scope
+    assert not reach.is_empty
