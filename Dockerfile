@@ -57,5 +57,7 @@ COPY --from=pwa /src/pwa/dist ./pwa/dist
 RUN mkdir -p /app/var && chown leasekeeper:leasekeeper /app/var
 USER 10001:10001
 EXPOSE 8000
-# sh -c so WEB_CONCURRENCY is read at start; exec so gunicorn receives the stop signal.
-CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --access-logfile - backend.wsgi:app"]
+# sh -c so WEB_CONCURRENCY is read at start; exec so gunicorn receives the stop signal. The app logs
+# every request itself (JSON), so gunicorn keeps no access log; its control socket would need a
+# writable home directory, which this user does not have.
+CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-3} --no-control-socket backend.wsgi:app"]

@@ -51,7 +51,9 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", 1)
             self.cfg.set("threads", threads)
-            self.cfg.set("accesslog", None)
+            self.cfg.set("accesslog", None)  # the app logs each request itself
+            # gunicorn's control socket would live in the user's home directory; nothing here uses it.
+            self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Flask:
             return app
