@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend.domain.errors import N_, ValidationFailed
+
+# Far beyond any real list, and small enough that OFFSET fits every database's integer.
+MAX_PAGE = 1_000_000
+
 
 @dataclass(frozen=True)
 class SortKey:
@@ -35,6 +40,10 @@ class ListQuery:
     sort: tuple[SortKey, ...] = ()
     page: int = 1
     page_size: int = 50
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.page <= MAX_PAGE:
+            raise ValidationFailed.single("page", N_("Page numbers run from 1 to 1000000."))
 
     @property
     def offset(self) -> int:

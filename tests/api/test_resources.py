@@ -153,6 +153,13 @@ def test_asset_lists_filter_sort_and_paginate_with_totals(
     assert "sort" in bad_sort.json["errors"]["query"]
 
 
+@pytest.mark.parametrize("page", ["1000001", str(2**64), "9223372036854775807"])
+def test_absurd_page_numbers_are_refused_not_overflowed(admin: Any, page: str) -> None:
+    response = admin.get(f"/api/assets?page={page}&page_size=500")
+    assert response.status_code == 422
+    assert "page" in response.json["errors"]["query"]
+
+
 def test_search_treats_percent_and_underscore_literally(admin: Any, region: Any, make_project: Any) -> None:
     make_project(region, "A_1", name="100% 写字楼")
     make_project(region, "AB1", name="普通写字楼")
