@@ -170,8 +170,7 @@ def _finite_numbers(coordinates: Any) -> bool:
 
 def _coordinates_on_earth(bounds: tuple[float, float, float, float]) -> bool:
     min_x, min_y, max_x, max_y = bounds
-    finite = all(math.isfinite(v) for v in bounds)
-    return finite and -180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90
+    return -180 <= min_x <= max_x <= 180 and -90 <= min_y <= max_y <= 90
 
 
 def check_location(latitude: Decimal | None, longitude: Decimal | None) -> dict[str, list[str]]:

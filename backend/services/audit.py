@@ -12,6 +12,37 @@ from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
 
+def entry(
+    actor: Actor,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int | str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    region_id: int | None = None,
+    project_id: int | None = None,
+) -> dict[str, Any]:
+    """The column values of one audit entry; updates keep only the fields that changed."""
+    if action is AuditAction.UPDATE and before is not None and after is not None:
+        before, after = changed_fields(before, after)
+    return {
+        "actor_user_id": actor.user_id,
+        "actor_name": actor.name,
+        "origin": actor.origin,
+        "ip": actor.ip,
+        "device_id": actor.device_id,
+        "request_id": actor.request_id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "region_id": region_id,
+        "project_id": project_id,
+        "before": before,
+        "after": after,
+    }
+
+
 def record(
     uow: UnitOfWork,
     actor: Actor,
@@ -24,24 +55,18 @@ def record(
     region_id: int | None = None,
     project_id: int | None = None,
 ) -> None:
-    """Append one entry; updates keep only the fields that changed."""
-    if action is AuditAction.UPDATE and before is not None and after is not None:
-        before, after = changed_fields(before, after)
-    uow.audit.create(
-        actor_user_id=actor.user_id,
-        actor_name=actor.name,
-        origin=actor.origin,
-        ip=actor.ip,
-        device_id=actor.device_id,
-        request_id=actor.request_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        region_id=region_id,
-        project_id=project_id,
+    """Append one entry to the audit log."""
+    values = entry(
+        actor,
+        action,
+        entity_type,
+        entity_id,
         before=before,
         after=after,
+        region_id=region_id,
+        project_id=project_id,
     )
+    uow.audit.create(**values)
 
 
 def list_entries(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:

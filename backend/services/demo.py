@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, DemoData, DemoUser, generate
 from backend.domain.access import Role
 from backend.domain.audit import AuditAction, json_safe
-from backend.services import passwords
+from backend.services import audit, passwords
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
@@ -132,22 +132,16 @@ class _Seeder:
         region_id: int | None = None,
         project_id: int | None = None,
     ) -> dict[str, Any]:
-        """An audit row with the same fields `audit.record` writes for a create."""
-        actor = self.actor
-        return {
-            "actor_user_id": actor.user_id,
-            "actor_name": actor.name,
-            "origin": actor.origin,
-            "ip": actor.ip,
-            "device_id": actor.device_id,
-            "request_id": actor.request_id,
-            "action": AuditAction.CREATE,
-            "entity_type": entity_type,
-            "entity_id": str(entity_id),
-            "region_id": region_id,
-            "project_id": project_id,
-            "after": after,
-        }
+        """An audit row for a create, as `audit.record` would write it."""
+        return audit.entry(
+            self.actor,
+            AuditAction.CREATE,
+            entity_type,
+            entity_id,
+            after=after,
+            region_id=region_id,
+            project_id=project_id,
+        )
 
     def regions(self, data: DemoData) -> None:
         rows = [region.values() for region in data.regions]
