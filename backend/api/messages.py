@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from backend.domain.errors import N_
+from backend.domain.errors import N_, Message
 
 # Listed so that `make i18n-extract` puts them in the catalogue; looked up by their exact text.
 FIXED_MESSAGES = (
@@ -61,6 +61,8 @@ PATTERNS = (
 
 def translate(message: str) -> str:
     """The message in the request's language, values kept."""
+    if isinstance(message, Message):
+        return str(gettext(message.template, **message.params))
     for pattern, template in PATTERNS:
         if match := pattern.match(message):
             return str(gettext(template, **match.groupdict()))

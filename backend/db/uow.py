@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.db import leasing_repositories as leasing
 from backend.db import repositories as repos
 from backend.domain.errors import N_, Conflict
 
@@ -29,6 +30,17 @@ class SqlAlchemyUnitOfWork:
         self.devices = repos.DeviceRepository(session)
         self.login_attempts = repos.LoginAttemptRepository(session)
         self.audit = repos.AuditRepository(session)
+        self.templates = leasing.TemplateRepository(session)
+        self.leases = leasing.LeaseRepository(session)
+        self.charge_lines = leasing.ChargeLineRepository(session)
+        self.schedules = leasing.ScheduleRepository(session)
+        self.amendments = leasing.AmendmentRepository(session)
+        self.code_aliases = leasing.CodeAliasRepository(session)
+        self.price_indexes = leasing.PriceIndexRepository(session)
+        self.approvals = leasing.ApprovalRepository(session)
+        self.job_runs = leasing.JobRunRepository(session)
+        self.notifications = leasing.NotificationRepository(session)
+        self.events = leasing.DomainEventRepository(session)
         return self
 
     def __exit__(

@@ -40,6 +40,10 @@ class Permission(enum.StrEnum):
     USER_WRITE = "user:write"
     DEVICE_ADMIN = "device:admin"
     AUDIT_READ = "audit:read"
+    LEASE_READ = "lease:read"
+    LEASE_WRITE = "lease:write"
+    LEASE_APPROVE = "lease:approve"
+    LEASE_CONFIGURE = "lease:configure"
 
 
 P = Permission
@@ -51,18 +55,25 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _READ_ORG
         | {P.PROJECT_WRITE, P.ASSET_WRITE, P.ASSET_DELETE, P.CUSTOMER_READ, P.CUSTOMER_WRITE}
         | {P.CUSTOMER_DELETE, P.USER_READ, P.AUDIT_READ}
+        | {P.LEASE_READ, P.LEASE_WRITE, P.LEASE_APPROVE, P.LEASE_CONFIGURE}
     ),
     Role.REGIONAL_MANAGER: frozenset(
         _READ_ORG
         | {P.PROJECT_WRITE, P.ASSET_WRITE, P.ASSET_DELETE, P.CUSTOMER_READ, P.CUSTOMER_WRITE}
-        | {P.AUDIT_READ}
+        | {P.AUDIT_READ, P.LEASE_READ, P.LEASE_WRITE, P.LEASE_APPROVE}
     ),
     Role.PROJECT_MANAGER: frozenset(
-        _READ_ORG | {P.ASSET_WRITE, P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ}
+        _READ_ORG
+        | {P.ASSET_WRITE, P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ}
+        | {P.LEASE_READ, P.LEASE_WRITE, P.LEASE_APPROVE}
     ),
-    Role.LEASING_AGENT: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE}),
-    Role.FINANCE: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ}),
-    Role.LEGAL: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.AUDIT_READ}),
+    Role.LEASING_AGENT: frozenset(
+        _READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.LEASE_READ, P.LEASE_WRITE}
+    ),
+    Role.FINANCE: frozenset(
+        _READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ, P.LEASE_READ, P.LEASE_APPROVE}
+    ),
+    Role.LEGAL: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.AUDIT_READ, P.LEASE_READ}),
     Role.INSPECTOR: frozenset(_READ_ORG),
 }
 

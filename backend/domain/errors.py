@@ -11,6 +11,19 @@ def N_(message: str) -> str:  # noqa: N802 - the gettext convention for marking 
     return message
 
 
+class Message(str):
+    """A field message with values in it: reads as English, translated from its template and values."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Message:
+        message = super().__new__(cls, template % params if params else template)
+        message.template = template
+        message.params = params
+        return message
+
+
 class DomainError(Exception):
     """A refused business operation with a message meant for the user; `fields` names offending fields."""
 

@@ -5,6 +5,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from backend.db.leasing_repositories import (
+        AmendmentRepository,
+        ApprovalRepository,
+        ChargeLineRepository,
+        CodeAliasRepository,
+        DomainEventRepository,
+        JobRunRepository,
+        LeaseRepository,
+        NotificationRepository,
+        PriceIndexRepository,
+        ScheduleRepository,
+        TemplateRepository,
+    )
     from backend.db.repositories import (
         AssetRepository,
         AuditRepository,
@@ -28,6 +41,17 @@ class UnitOfWork(Protocol):
     devices: DeviceRepository
     login_attempts: LoginAttemptRepository
     audit: AuditRepository
+    templates: TemplateRepository
+    leases: LeaseRepository
+    charge_lines: ChargeLineRepository
+    schedules: ScheduleRepository
+    amendments: AmendmentRepository
+    code_aliases: CodeAliasRepository
+    price_indexes: PriceIndexRepository
+    approvals: ApprovalRepository
+    job_runs: JobRunRepository
+    notifications: NotificationRepository
+    events: DomainEventRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

@@ -1,21 +1,46 @@
 """Mapped classes; importing this package registers every table on the metadata."""
 
 from backend.db.models.audit import AuditEntry
+from backend.db.models.leasing import (
+    ChargeLine,
+    CodeAlias,
+    Concession,
+    ContractTemplate,
+    Lease,
+    LeaseAmendment,
+    PriceIndexValue,
+    ScheduleItem,
+    lease_assets,
+)
 from backend.db.models.org import Asset, Project, Region
 from backend.db.models.parties import Customer, CustomerBankAccount, CustomerContact, CustomerPayerName
 from backend.db.models.people import Device, LoginAttempt, RoleAssignment, User
+from backend.db.models.workflow import Approval, DomainEventRecord, JobRun, Notification
 
 __all__ = [
+    "Approval",
     "Asset",
     "AuditEntry",
+    "ChargeLine",
+    "CodeAlias",
+    "Concession",
+    "ContractTemplate",
     "Customer",
     "CustomerBankAccount",
     "CustomerContact",
     "CustomerPayerName",
     "Device",
+    "DomainEventRecord",
+    "JobRun",
+    "Lease",
+    "LeaseAmendment",
     "LoginAttempt",
+    "Notification",
+    "PriceIndexValue",
     "Project",
     "Region",
     "RoleAssignment",
+    "ScheduleItem",
     "User",
+    "lease_assets",
 ]

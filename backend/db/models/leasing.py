@@ -1,0 +1,268 @@
+"""Contract templates, leases with their charge lines and concessions, schedules, amendments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.db.base import Base, Timestamped, enum_column, utcnow
+from backend.db.models.org import Asset, Project
+from backend.db.models.parties import Customer
+from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus
+from backend.domain.schedule import (
+    BusinessDayRule,
+    ChargeType,
+    EscalationKind,
+    Frequency,
+    PeriodAnchor,
+    RoundingMode,
+    Timing,
+)
+
+Money = Numeric(14, 2)
+Percent = Numeric(7, 4)
+
+
+class ContractTemplate(Timestamped, Base):
+    """Defaults and required fields for one type of contract."""
+
+    __tablename__ = "contract_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    contract_type: Mapped[ContractType] = mapped_column(enum_column(ContractType))
+    required_fields: Mapped[list[str]] = mapped_column(JSON, default=list)
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
+    timing: Mapped[Timing] = mapped_column(enum_column(Timing))
+    due_day: Mapped[int | None]
+    due_offset_days: Mapped[int] = mapped_column(default=0)
+    business_day_rule: Mapped[BusinessDayRule] = mapped_column(enum_column(BusinessDayRule))
+    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor))
+    prorate: Mapped[bool] = mapped_column(default=True)
+    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode))
+    deposit_months: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    notice_period_days: Mapped[int] = mapped_column(default=90)
+    reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+lease_assets = Table(
+    "lease_assets",
+    Base.metadata,
+    Column("lease_id", ForeignKey("leases.id", ondelete="CASCADE"), primary_key=True),
+    Column("asset_id", ForeignKey("assets.id", ondelete="RESTRICT"), primary_key=True, index=True),
+)
+
+
+class Lease(Timestamped, Base):
+    """A contract letting one or more assets of one project to one customer."""
+
+    __tablename__ = "leases"
+    __table_args__ = (Index("ix_leases_project_id_status", "project_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    customer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customers.id", ondelete="RESTRICT"), index=True
+    )
+    template_id: Mapped[int] = mapped_column(ForeignKey("contract_templates.id", ondelete="RESTRICT"))
+    status: Mapped[LeaseStatus] = mapped_column(enum_column(LeaseStatus), default=LeaseStatus.DRAFT)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    frequency: Mapped[Frequency] = mapped_column(enum_column(Frequency))
+    timing: Mapped[Timing] = mapped_column(enum_column(Timing))
+    due_day: Mapped[int | None]
+    due_offset_days: Mapped[int] = mapped_column(default=0)
+    business_day_rule: Mapped[BusinessDayRule] = mapped_column(enum_column(BusinessDayRule))
+    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor))
+    prorate: Mapped[bool] = mapped_column(default=True)
+    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode))
+    deposit_amount: Mapped[Decimal | None] = mapped_column(Money)
+    notice_period_days: Mapped[int | None]
+    auto_renew: Mapped[bool] = mapped_column(default=False)
+    renewal_term_months: Mapped[int | None]
+    account_manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    signed_at: Mapped[datetime | None]
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    closed_on: Mapped[date | None]
+    close_reason: Mapped[str | None] = mapped_column(Text)
+    renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id", ondelete="SET NULL"))
+
+    project: Mapped[Project] = relationship(lazy="joined")
+    customer: Mapped[Customer | None] = relationship(lazy="joined")
+    template: Mapped[ContractTemplate] = relationship(lazy="joined")
+    assets: Mapped[list[Asset]] = relationship(secondary=lease_assets, lazy="selectin", order_by=Asset.code)
+    charge_lines: Mapped[list[ChargeLine]] = relationship(
+        back_populates="lease",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(ChargeLine.charge_type, ChargeLine.starts_on, ChargeLine.id)",
+    )
+    concessions: Mapped[list[Concession]] = relationship(
+        back_populates="lease",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        order_by="(Concession.starts_on, Concession.id)",
+    )
+
+    @property
+    def asset_ids(self) -> list[int]:
+        """Ids of the let assets."""
+        return [asset.id for asset in self.assets]
+
+    @property
+    def current_lines(self) -> list[ChargeLine]:
+        """Charge line versions in force (not replaced by an amendment)."""
+        return [line for line in self.charge_lines if line.replaced_by_amendment_id is None]
+
+    @property
+    def current_concessions(self) -> list[Concession]:
+        """Concessions in force (not replaced by an amendment)."""
+        return [c for c in self.concessions if c.replaced_by_amendment_id is None]
+
+
+class ChargeLine(Base):
+    """One dated version of one charge; an escalation or amendment ends it and opens the next."""
+
+    __tablename__ = "charge_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"), index=True)
+    series: Mapped[int] = mapped_column(default=1)
+    version: Mapped[int] = mapped_column(default=1)
+    charge_type: Mapped[ChargeType] = mapped_column(enum_column(ChargeType))
+    monthly_amount: Mapped[Decimal] = mapped_column(Money)
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
+    frequency: Mapped[Frequency | None] = mapped_column(enum_column(Frequency))
+    escalation_kind: Mapped[EscalationKind | None] = mapped_column(enum_column(EscalationKind))
+    escalation_every_months: Mapped[int | None]
+    escalation_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    escalation_floor_percent: Mapped[Decimal | None] = mapped_column(Percent)
+    escalation_cap_percent: Mapped[Decimal | None] = mapped_column(Percent)
+    escalation_index: Mapped[str | None] = mapped_column(String(32))
+    created_by_amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lease_amendments.id", ondelete="SET NULL")
+    )
+    replaced_by_amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lease_amendments.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lease: Mapped[Lease] = relationship(back_populates="charge_lines")
+
+    @property
+    def key(self) -> str:
+        """The stable name of this line in schedules: series and version."""
+        return f"{self.series}.{self.version}"
+
+
+class Concession(Base):
+    """A dated rent concession (free rent is −100 %), kept apart so gross rent stays visible."""
+
+    __tablename__ = "concessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"), index=True)
+    charge_type: Mapped[ChargeType] = mapped_column(enum_column(ChargeType), default=ChargeType.RENT)
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    percent: Mapped[Decimal] = mapped_column(Percent, default=Decimal(100))
+    extends_term: Mapped[bool] = mapped_column(default=False)
+    note: Mapped[str | None] = mapped_column(String(300))
+    created_by_amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lease_amendments.id", ondelete="SET NULL")
+    )
+    replaced_by_amendment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lease_amendments.id", ondelete="SET NULL")
+    )
+
+    lease: Mapped[Lease] = relationship(back_populates="concessions")
+
+    @property
+    def key(self) -> str:
+        """The stable name of this concession in schedules."""
+        return f"c{self.id}"
+
+
+class ScheduleItem(Base):
+    """One receivable of a lease's schedule; the billing issue issues and collects it."""
+
+    __tablename__ = "schedule_items"
+    __table_args__ = (
+        Index("ix_schedule_items_lease_id_period_start", "lease_id", "period_start"),
+        Index("ix_schedule_items_project_id_due_date", "project_id", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    lease_version: Mapped[int]
+    line_key: Mapped[str] = mapped_column(String(32))
+    charge_type: Mapped[ChargeType] = mapped_column(enum_column(ChargeType))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    due_date: Mapped[date]
+    months: Mapped[Decimal] = mapped_column(Numeric(12, 6))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    is_concession: Mapped[bool] = mapped_column(default=False)
+    # scheduled → issued → paid, or cancelled; issued and paid items are billed and never regenerated.
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LeaseAmendment(Base):
+    """A versioned change to a signed lease; major ones wait for a second person's approval."""
+
+    __tablename__ = "lease_amendments"
+    __table_args__ = (UniqueConstraint("lease_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    kinds: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[AmendmentStatus] = mapped_column(enum_column(AmendmentStatus))
+    effective_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    approval_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id", ondelete="SET NULL"))
+    applied_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    lease: Mapped[Lease] = relationship(lazy="joined")
+
+
+class CodeAlias(Timestamped, Base):
+    """An editable mapping from free text (e.g. 两月一次) to a canonical code."""
+
+    __tablename__ = "code_aliases"
+    __table_args__ = (UniqueConstraint("domain", "alias"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    domain: Mapped[str] = mapped_column(String(32))
+    alias: Mapped[str] = mapped_column(String(100))
+    canonical: Mapped[str] = mapped_column(String(32))
+
+
+class PriceIndexValue(Base):
+    """One month of a price index series (e.g. CN-CPI) used by CPI escalations."""
+
+    __tablename__ = "price_index_values"
+    __table_args__ = (UniqueConstraint("series", "month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series: Mapped[str] = mapped_column(String(32))
+    month: Mapped[date]
+    value: Mapped[Decimal] = mapped_column(Numeric(12, 4))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,75 @@
+"""Four-eyes approvals: a change one person asks for takes effect only when another person decides."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timedelta
+
+from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+
+
+class ApprovalKind(enum.StrEnum):
+    """What is being approved; each kind names the object the decision applies to."""
+
+    LEASE_AMENDMENT = "lease_amendment"
+
+
+class ApprovalStatus(enum.StrEnum):
+    """Where an approval stands; only `pending` can change."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class Decision(enum.StrEnum):
+    """What a decider (or the requester, for cancel) does with a pending approval."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    CANCEL = "cancel"
+
+
+DEFAULT_VALIDITY = timedelta(days=14)
+OUTCOME = {
+    Decision.APPROVE: ApprovalStatus.APPROVED,
+    Decision.REJECT: ApprovalStatus.REJECTED,
+    Decision.CANCEL: ApprovalStatus.CANCELLED,
+}
+
+
+def check_decision(
+    *,
+    status: ApprovalStatus,
+    decision: Decision,
+    requested_by_id: int | None,
+    decider_id: int | None,
+    expires_at: datetime | None,
+    now: datetime,
+    reason: str | None,
+) -> ApprovalStatus:
+    """The status a decision leads to, or the rule it breaks.
+
+    Deciders other than the requester approve or reject; only the requester cancels. A rejection
+    needs a reason so the requester learns why.
+    """
+    if status is not ApprovalStatus.PENDING:
+        raise Conflict(N_("The approval is already %(status)s."), status=status.value)
+    if expires_at is not None and now >= expires_at:
+        raise Conflict(N_("The approval expired before a decision was made."))
+    if decision is Decision.CANCEL:
+        if decider_id is None or decider_id != requested_by_id:
+            raise Forbidden(N_("Only the person who asked for the approval may cancel it."))
+        return ApprovalStatus.CANCELLED
+    if decider_id is not None and decider_id == requested_by_id:
+        raise Forbidden(N_("A second person must decide: you asked for this approval yourself."))
+    if decision is Decision.REJECT and not (reason or "").strip():
+        raise ValidationFailed.single("reason", N_("Say why the change is rejected."))
+    return OUTCOME[decision]
+
+
+def is_expired(status: ApprovalStatus, expires_at: datetime | None, now: datetime) -> bool:
+    """Whether a pending approval ran out of time."""
+    return status is ApprovalStatus.PENDING and expires_at is not None and now >= expires_at

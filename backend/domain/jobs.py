@@ -1,0 +1,31 @@
+"""Job runs: every generation, check and import is recorded with its outcome, so nothing fails silently."""
+
+from __future__ import annotations
+
+import enum
+
+
+class JobKind(enum.StrEnum):
+    """The kinds of recorded work."""
+
+    SCHEDULE_GENERATE = "schedule.generate"
+    SCHEDULE_DRY_RUN = "schedule.dry_run"
+    LEASE_IMPORT = "lease.import"
+    LEASE_LIFECYCLE = "lease.lifecycle"
+
+
+class JobStatus(enum.StrEnum):
+    """How a run ended; `failed` runs can be retried."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    RETRIED = "retried"
+
+
+class ScheduleTrigger(enum.StrEnum):
+    """Why a schedule was being generated, which is also what a retry does again."""
+
+    SIGN = "sign"
+    AMENDMENT = "amendment"
+    REGENERATE = "regenerate"

@@ -1,0 +1,193 @@
+"""Four-eyes approvals: ask, list, approve, reject, cancel; each kind registers what a decision does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from backend.domain.access import Permission as P
+from backend.domain.approvals import (
+    DEFAULT_VALIDITY,
+    ApprovalKind,
+    ApprovalStatus,
+    Decision,
+    check_decision,
+    is_expired,
+)
+from backend.domain.audit import AuditAction
+from backend.domain.errors import N_, Forbidden, NotFound
+from backend.domain.listing import ListQuery
+from backend.domain.notifications import NotificationKind
+from backend.services import audit, notifications
+from backend.services.context import Actor
+from backend.services.unit_of_work import UnitOfWork
+
+Handler = Callable[[Any, Actor, UnitOfWork, datetime], None]
+FailureHandler = Callable[[Any, BaseException, Actor, UnitOfWork], BaseException]
+
+
+@dataclass(frozen=True)
+class KindRules:
+    """Who decides an approval of one kind and what each outcome does to its subject."""
+
+    permission: P
+    on_approved: Handler
+    on_closed: Handler
+    # Records a failed approval outcome after the rollback and returns the error to raise.
+    on_failed: FailureHandler | None = None
+
+
+_kinds: dict[ApprovalKind, KindRules] = {}
+
+
+def register(kind: ApprovalKind, rules: KindRules) -> None:
+    """Declare the deciding permission and the outcome handlers of an approval kind."""
+    _kinds[kind] = rules
+
+
+def request(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    kind: ApprovalKind,
+    subject: tuple[str, int],
+    project: Any,
+    summary: str,
+    reason: str | None,
+    now: datetime,
+) -> Any:
+    """Open an approval and notify everyone who may decide it (staged; the caller commits)."""
+    approval = uow.approvals.create(
+        kind=kind,
+        subject_type=subject[0],
+        subject_id=subject[1],
+        summary=summary,
+        project_id=project.id,
+        status=ApprovalStatus.PENDING,
+        requested_by_id=actor.user_id,
+        requested_at=now,
+        reason=reason,
+        expires_at=now + DEFAULT_VALIDITY,
+    )
+    uow.flush()
+    deciders = [
+        user_id
+        for user_id in uow.approvals.deciders(_kinds[kind].permission, project.id, project.region_id)
+        if user_id != actor.user_id
+    ]
+    notifications.notify(
+        uow,
+        deciders,
+        NotificationKind.APPROVAL_REQUESTED,
+        {"requester": actor.name, "subject": summary, "approval_id": approval.id},
+        project_id=project.id,
+        subject=("approval", approval.id),
+    )
+    audit.record(
+        uow,
+        actor,
+        AuditAction.CREATE,
+        "approval",
+        approval.id,
+        after=approval.audit_snapshot(),
+        project_id=project.id,
+        region_id=project.region_id,
+    )
+    return approval
+
+
+def _visible_scope(actor: Actor) -> Any:
+    scope = actor.scope_for(P.LEASE_APPROVE).union(actor.scope_for(P.LEASE_READ))
+    if scope.is_empty:
+        raise Forbidden(N_("You have no access to approvals."))
+    return scope
+
+
+def list_approvals(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
+    """Approvals in the actor's projects (to decide, or to follow)."""
+    return uow.approvals.page(_visible_scope(actor), query)
+
+
+def get_approval(approval_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    """One visible approval."""
+    return uow.approvals.get(approval_id, _visible_scope(actor))
+
+
+def decide(
+    approval_id: int, decision: Decision, note: str | None, actor: Actor, uow: UnitOfWork, now: datetime
+) -> Any:
+    """Approve, reject or cancel; the outcome handler runs in the same transaction."""
+    approval = uow.approvals.get(approval_id, _visible_scope(actor))
+    rules = _kinds[approval.kind]
+    if decision is not Decision.CANCEL:
+        scope = actor.scope_for(rules.permission)
+        try:
+            uow.approvals.get(approval.id, scope)
+        except NotFound:
+            raise Forbidden(N_("You may not decide approvals of this project.")) from None
+    uow.approvals.lock(approval)
+    if is_expired(approval.status, approval.expires_at, now):
+        approval.status = ApprovalStatus.EXPIRED
+        rules.on_closed(approval, actor, uow, now)
+        uow.commit()
+    outcome = check_decision(
+        status=approval.status,
+        decision=decision,
+        requested_by_id=approval.requested_by_id,
+        decider_id=actor.user_id,
+        expires_at=approval.expires_at,
+        now=now,
+        reason=note,
+    )
+    subject = (approval.subject_type, approval.subject_id)
+    try:
+        _apply(approval, outcome, note, rules, actor, uow, now)
+    except Exception as exc:
+        if rules.on_failed is None:
+            raise
+        uow.rollback()
+        raise rules.on_failed(subject, exc, actor, uow) from exc
+    return approval
+
+
+def _apply(
+    approval: Any,
+    outcome: ApprovalStatus,
+    note: str | None,
+    rules: KindRules,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+) -> None:
+    before = approval.audit_snapshot()
+    approval.status = outcome
+    approval.decided_by_id = actor.user_id
+    approval.decided_at = now
+    approval.decision_note = (note or "").strip() or None
+    if outcome is ApprovalStatus.APPROVED:
+        rules.on_approved(approval, actor, uow, now)
+    else:
+        rules.on_closed(approval, actor, uow, now)
+    uow.flush()
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        "approval",
+        approval.id,
+        before=before,
+        after=approval.audit_snapshot(),
+        project_id=approval.project_id,
+    )
+    if outcome is not ApprovalStatus.CANCELLED:
+        notifications.notify(
+            uow,
+            [approval.requested_by_id],
+            NotificationKind.APPROVAL_DECIDED,
+            {"subject": approval.summary, "outcome": outcome.value, "approval_id": approval.id},
+            project_id=approval.project_id,
+            subject=("approval", approval.id),
+        )
+    uow.commit()
