@@ -6,7 +6,23 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from backend.api import assets, audit, auth, customers, devices, health, projects, regions, users
+from backend.api import (
+    approvals,
+    assets,
+    audit,
+    auth,
+    codes,
+    customers,
+    devices,
+    health,
+    jobs,
+    leases,
+    notifications,
+    projects,
+    regions,
+    templates,
+    users,
+)
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
 from backend.api.errors import register_error_handlers
@@ -21,6 +37,12 @@ BLUEPRINTS = (
     customers.routes.blp,
     users.routes.blp,
     audit.routes.blp,
+    templates.routes.blp,
+    leases.routes.blp,
+    approvals.routes.blp,
+    jobs.routes.blp,
+    notifications.routes.blp,
+    codes.routes.blp,
 )
 
 

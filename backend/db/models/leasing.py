@@ -166,6 +166,20 @@ class ChargeLine(Base):
         """The stable name of this line in schedules: series and version."""
         return f"{self.series}.{self.version}"
 
+    @property
+    def escalation(self) -> dict[str, Any] | None:
+        """The step-up rule carried by the first version of a series, if any."""
+        if self.escalation_kind is None:
+            return None
+        return {
+            "kind": self.escalation_kind,
+            "every_months": self.escalation_every_months,
+            "value": self.escalation_value,
+            "floor_percent": self.escalation_floor_percent,
+            "cap_percent": self.escalation_cap_percent,
+            "index": self.escalation_index,
+        }
+
 
 class Concession(Base):
     """A dated rent concession (free rent is −100 %), kept apart so gross rent stays visible."""

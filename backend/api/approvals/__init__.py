@@ -1,0 +1,3 @@
+"""API resource: approvals."""
+
+from backend.api.approvals import routes as routes

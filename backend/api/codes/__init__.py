@@ -1,0 +1,3 @@
+"""API resource: codes."""
+
+from backend.api.codes import routes as routes

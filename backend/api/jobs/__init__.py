@@ -1,0 +1,3 @@
+"""API resource: jobs."""
+
+from backend.api.jobs import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: leases (drafting, lifecycle, schedules, amendments)."""
+
+from backend.api.leases import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: notifications."""
+
+from backend.api.notifications import routes as routes

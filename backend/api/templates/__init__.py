@@ -1,0 +1,3 @@
+"""API resource: templates."""
+
+from backend.api.templates import routes as routes

@@ -1,0 +1,51 @@
+"""Recorded job runs: read them within scope, retry the failed ones."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from backend.domain.access import Permission as P
+from backend.domain.errors import N_, Conflict
+from backend.domain.jobs import JobKind, JobStatus, ScheduleTrigger
+from backend.domain.listing import ListQuery, SortKey
+from backend.services import leases, schedules
+from backend.services.context import Actor
+from backend.services.unit_of_work import UnitOfWork
+
+
+def list_runs(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
+    """Job runs of the actor's projects, newest first unless asked otherwise."""
+    if not query.sort:
+        query = ListQuery(
+            query.filters, (SortKey("started_at", descending=True),), query.page, query.page_size
+        )
+    return uow.job_runs.page(actor.require(P.LEASE_READ), query)
+
+
+def get_run(run_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    """One visible job run."""
+    return uow.job_runs.get(run_id, actor.require(P.LEASE_READ))
+
+
+def retry(run_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """Run a failed schedule generation again; the old run is marked retried once this one succeeds."""
+    run = uow.job_runs.get(run_id, actor.require(P.LEASE_WRITE))
+    if run.status is not JobStatus.FAILED or run.kind is not JobKind.SCHEDULE_GENERATE:
+        raise Conflict(N_("Only a failed schedule generation can be retried."))
+    trigger = ScheduleTrigger(run.details["trigger"])
+    lease_id = run.subject_id or 0
+    if trigger is ScheduleTrigger.SIGN:
+        lease = uow.leases.get(lease_id, actor.require(P.LEASE_READ))
+        if lease.status.value != "draft":
+            raise Conflict(N_("The lease was signed since; nothing to retry."))
+        leases.sign_lease(lease_id, actor, uow, now)
+    elif trigger is ScheduleTrigger.REGENERATE:
+        schedules.regenerate(lease_id, actor, uow, now, retry_of_id=run.id)
+    else:
+        raise Conflict(N_("A failed amendment was not saved: submit it again, or approve it again."))
+    run = uow.job_runs.get(run_id, actor.require(P.LEASE_WRITE))
+    run.status = JobStatus.RETRIED
+    uow.commit()
+    return run
