@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import itertools
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -76,7 +77,7 @@ def leases(
     term_end = term_start + timedelta(days=draw(lengths))
     terms = draw(billing_terms)
     if prorate is not None:
-        terms = BillingTerms(**{**terms.__dict__, "prorate": prorate})
+        terms = replace(terms, prorate=prorate)
     span = (term_end - term_start).days
     lines: list[ChargeLine] = []
     kinds = draw(st.lists(st.sampled_from(list(ChargeType)), min_size=1, max_size=3, unique=True))
@@ -235,7 +236,7 @@ def test_no_due_date_falls_on_a_chinese_non_working_day_under_a_business_day_rul
     lease: tuple[date, date, BillingTerms, list[ChargeLine], list[Concession]], rule: BusinessDayRule
 ) -> None:
     term_start, term_end, terms, lines, concessions = lease
-    terms = BillingTerms(**{**terms.__dict__, "business_day_rule": rule})
+    terms = replace(terms, business_day_rule=rule)
     for item in generate(term_start, term_end, terms, lines, concessions, CN):
         assert CN.is_working_day(item.due_date)
 
