@@ -123,6 +123,12 @@ def test_a_cpi_escalation_without_an_index_is_refused() -> None:
             {"rule.precision"},
         ),
         (Escalation(EscalationKind.PERCENT, 12, Decimal(5)), date(2025, 1, 1), {"until"}),
+        (Escalation(EscalationKind.PERCENT, 12, Decimal(5)), date(9999, 1, 1), {"until"}),
+        (
+            Escalation(EscalationKind.PERCENT, 12, Decimal(5), floor_percent=Decimal(1)),
+            date(2030, 1, 1),
+            {"rule.floor_percent"},
+        ),
     ],
 )
 def test_impossible_escalation_rules_are_refused_naming_the_field(

@@ -172,3 +172,10 @@ def test_an_unknown_calendar_code_is_refused() -> None:
 def test_the_error_message_says_the_schedule_cannot_be_generated() -> None:
     with pytest.raises(ScheduleError, match="cannot be generated"):
         generate(START, END, TERMS, [], [], NO_HOLIDAYS)
+
+
+def test_dates_beyond_the_reckoned_years_are_refused_instead_of_overflowing() -> None:
+    far = ChargeLine("rent", ChargeType.RENT, Decimal(1), START, date(9999, 12, 31))
+    assert _refusal([far], term=(START, date(9999, 12, 31))) == {
+        "term_end": ["Use a date from 1900 to 2199."]
+    }
