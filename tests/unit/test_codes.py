@@ -118,3 +118,11 @@ def test_empty_text_is_refused() -> None:
     with pytest.raises(ValidationFailed) as refused:
         parse_code("charge_type", "   ", ChargeType, DEFAULT_ALIASES["charge_type"])
     assert list(refused.value.fields) == ["charge_type"]
+
+
+@pytest.mark.parametrize("domain", sorted(ENUMS))
+def test_no_two_default_aliases_normalise_alike_but_point_apart(domain: str) -> None:
+    targets: dict[str, set[str]] = {}
+    for alias, canonical in DEFAULT_ALIASES[domain].items():
+        targets.setdefault(normalise(alias), set()).add(canonical)
+    assert {alias: found for alias, found in targets.items() if len(found) > 1} == {}
