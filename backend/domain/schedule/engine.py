@@ -8,6 +8,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
+from dateutil.relativedelta import relativedelta
+
 from backend.domain.schedule.calendars import WorkingCalendar, shift
 from backend.domain.schedule.periods import (
     ONE_DAY,
@@ -55,9 +57,15 @@ def due_date(period_start: date, period_end: date, terms: BillingTerms, calendar
     if day is None:
         due = reference + timedelta(days=terms.due_rule.offset_days)
     else:
-        last = month_calendar.monthrange(reference.year, reference.month)[1]
-        due = reference.replace(day=min(day, last))
+        due = _day_of_month(reference, day)
+        if terms.timing is Timing.ARREARS and due < reference:
+            # A stub ending mid-month: rent in arrears cannot fall due before its period is over.
+            due = _day_of_month(reference.replace(day=1) + relativedelta(months=1), day)
     return shift(due, terms.business_day_rule, calendar)
+
+
+def _day_of_month(month: date, day: int) -> date:
+    return month.replace(day=min(day, month_calendar.monthrange(month.year, month.month)[1]))
 
 
 def generate(

@@ -14,7 +14,13 @@ from dateutil.relativedelta import relativedelta
 from backend.domain.errors import N_
 from backend.domain.schedule.periods import ONE_DAY, round_exact
 from backend.domain.schedule.terms import ChargeLine, RoundingMode, ScheduleError
-from backend.domain.schedule.validation import MAX_AMOUNT, Problems, check_amount, check_precision
+from backend.domain.schedule.validation import (
+    MAX_AMOUNT,
+    Problems,
+    check_amount,
+    check_precision,
+    check_year,
+)
 
 IndexSeries = Mapping[date, Decimal]
 """A price index by month: the first of the month → the index value."""
@@ -129,7 +135,9 @@ def _check(first: ChargeLine, rule: Escalation, until: date, index: IndexSeries 
     elif rule.kind is EscalationKind.PERCENT and rule.value < -100:
         problems.add("rule.value", N_("A percentage step cannot fall below −100."))
     for name, bound in (("rule.floor_percent", rule.floor_percent), ("rule.cap_percent", rule.cap_percent)):
-        if bound is not None and (not bound.is_finite() or bound < -100):
+        if bound is not None and rule.kind is not EscalationKind.CPI:
+            problems.add(name, N_("A floor or cap applies to CPI escalations only."))
+        elif bound is not None and (not bound.is_finite() or bound < -100):
             problems.add(name, N_("A percentage step cannot fall below −100."))
     if (
         rule.floor_percent is not None
@@ -141,6 +149,8 @@ def _check(first: ChargeLine, rule: Escalation, until: date, index: IndexSeries 
         problems.add("rule.cap_percent", N_("The cap is below the floor."))
     check_precision("rule.precision", rule.precision, problems)
     check_amount("first.monthly_amount", first.monthly_amount, problems)
+    check_year("first.starts", first.starts, problems)
+    check_year("until", until, problems)
     if until < first.starts:
         problems.add("until", N_("Ends before it starts."))
     problems.raise_if_any()

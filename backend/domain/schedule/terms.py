@@ -105,7 +105,9 @@ class DueRule:
 
     The reference date is the period start when prepaid and the day after the period end in arrears. With
     `day_of_month` the due date is that day of the reference date's month (clamped to its last day), otherwise
-    the reference date plus `offset_days` (negative = before). The business-day rule then shifts it.
+    the reference date plus `offset_days` (negative = before). In arrears, a day of the month that would come
+    before the reference date (a stub ending mid-month) moves to the next month: rent in arrears never falls
+    due before its period is over. The business-day rule then shifts it.
     """
 
     day_of_month: int | None = None

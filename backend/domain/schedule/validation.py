@@ -15,6 +15,7 @@ BEFORE_TERM = N_("Starts before the lease term.")
 AFTER_TERM = N_("Ends after the lease term.")
 MAX_AMOUNT = Decimal(10) ** 12
 MAX_OFFSET_DAYS = 366
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
 
 
 class Problems:
@@ -35,9 +36,17 @@ class Problems:
 
 
 def check_term(term_start: date, term_end: date, problems: Problems) -> None:
-    """The term ends on or after its start."""
+    """The term ends on or after its start, both within the years dates are reckoned in."""
+    check_year("term_start", term_start, problems)
+    check_year("term_end", term_end, problems)
     if term_end < term_start:
         problems.add("term_end", ENDS_BEFORE_START)
+
+
+def check_year(field: str, day: date, problems: Problems) -> None:
+    """A date from 1900 to 2199: far enough for any lease, near enough for month arithmetic and calendars."""
+    if not FIRST_DAY <= day <= LAST_DAY:
+        problems.add(field, N_("Use a date from 1900 to 2199."))
 
 
 def check_terms(terms: BillingTerms, problems: Problems) -> None:
