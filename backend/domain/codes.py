@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.domain.errors import N_, Message, ValidationFailed
 
 _SEPARATORS = re.compile(r"[\s\-_‐‑‒–—―－]+")
 
@@ -33,11 +33,11 @@ def parse_code(field: str, value: str, accepted: type[E], aliases: Mapping[str, 
     target = {normalise(alias): canonical for alias, canonical in aliases.items()}.get(key)
     choices = ", ".join(member.value for member in accepted)
     if target is None:
-        raise ValidationFailed.single(field, UNKNOWN_CODE % {"value": value, "accepted": choices})
+        raise ValidationFailed.single(field, Message(UNKNOWN_CODE, value=value, accepted=choices))
     for member in accepted:
         if member.value == target:
             return member
-    raise ValidationFailed.single(field, MISCONFIGURED_ALIAS % {"value": value, "target": target})
+    raise ValidationFailed.single(field, Message(MISCONFIGURED_ALIAS, value=value, target=target))
 
 
 DEFAULT_ALIASES: dict[str, dict[str, str]] = {

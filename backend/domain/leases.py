@@ -205,14 +205,17 @@ def classify_amendment(
     adds_concession: bool,
     changes_details: bool,
 ) -> frozenset[AmendmentKind]:
-    """The kinds of change an amendment makes; concessions count as rent reductions."""
+    """The kinds of change an amendment makes; concessions count as rent reductions.
+
+    `new_rent` lists only the charges the amendment changes; the others run on as they are.
+    """
     kinds: set[AmendmentKind] = set()
     if new_end is not None and new_end != current_end:
         kinds.add(AmendmentKind.TERM_CHANGE)
     if new_rent is not None:
         before = {r.charge_type: r.monthly_amount for r in current_rent}
         after = {r.charge_type: r.monthly_amount for r in new_rent}
-        for charge_type in before.keys() | after.keys():
+        for charge_type in after:
             old, new = before.get(charge_type, Decimal(0)), after.get(charge_type, Decimal(0))
             if new < old:
                 kinds.add(AmendmentKind.RENT_REDUCTION)

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from backend.domain import schedule as engine
 from backend.domain.access import Permission as P
 from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, DomainError, NotFound, ValidationFailed
+from backend.domain.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from backend.domain.jobs import JobKind, JobStatus, ScheduleTrigger
 from backend.domain.leases import SCHEDULED
 from backend.domain.notifications import NotificationKind
@@ -96,9 +96,10 @@ def plan(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> Plan:
     versions: dict[int, list[Any]] = {}
     for row in lease.current_lines:
         versions.setdefault(row.series, []).append(row)
-    for series_rows in versions.values():
+    opened = {row.series for row in lease.charge_lines if row.version > 1}
+    for series, series_rows in versions.items():
         rule = _escalation_of(series_rows[0])
-        if rule is not None and len(series_rows) == 1:
+        if rule is not None and series not in opened:
             index = uow.price_indexes.series(series_rows[0].escalation_index) if rule.kind == "cpi" else None
             expanded = engine.escalate(_line(series_rows[0], lease), rule, lease.ends_on, index)
             result.opened.append((series_rows[0], expanded))
@@ -238,6 +239,9 @@ def guarded(
     """
     try:
         result = work()
+    except (Conflict, Forbidden, NotFound):
+        uow.rollback()  # a business refusal, not a failed generation
+        raise
     except Exception as exc:
         uow.rollback()
         run_id = record_failure(lease, trigger, actor, uow, exc, details=details, retry_of_id=retry_of_id)

@@ -34,7 +34,7 @@ def site(make_region: Any, make_project: Any, make_asset: Any, make_customer: An
     """A region with one office project, three units, a customer, a leasing agent and approvers."""
     region = make_region()
     project = make_project(region)
-    units = [make_asset(project, asset_type=AssetType.OFFICE_UNIT) for _ in range(3)]
+    units = [make_asset(project, asset_type=AssetType.OFFICE) for _ in range(3)]
     other_region = make_region()
     outsider = make_user("regional_manager", region_id=other_region.id)
 
@@ -92,7 +92,9 @@ def test_a_template_refuses_unknown_required_fields_listing_the_accepted_ones(
     bearer_client: Callable[..., FlaskClient], make_user: Any
 ) -> None:
     admin = bearer_client(make_user("admin"))
-    response = admin.post("/api/contract-templates", json=OFFICE_TEMPLATE | {"required_fields": ["shoe_size"]})
+    response = admin.post(
+        "/api/contract-templates", json=OFFICE_TEMPLATE | {"required_fields": ["shoe_size"]}
+    )
     assert response.status_code == 422
     message = response.json["errors"]["json"]["required_fields"][0]
     assert "shoe_size" in message
@@ -196,7 +198,9 @@ def test_a_failed_generation_is_recorded_alerted_and_retried(
 ) -> None:
     agent = bearer_client(site.agent)
     cpi = {"kind": "cpi", "every_months": 12, "index": "CN-CPI", "floor_percent": "0", "cap_percent": "5"}
-    body = draft(site, template, charge_lines=[{"charge_type": "rent", "monthly_amount": "20000", "escalation": cpi}])
+    body = draft(
+        site, template, charge_lines=[{"charge_type": "rent", "monthly_amount": "20000", "escalation": cpi}]
+    )
     lease = agent.post("/api/leases", json=body).json
 
     response = agent.post(f"/api/leases/{lease['id']}/sign")
@@ -206,14 +210,17 @@ def test_a_failed_generation_is_recorded_alerted_and_retried(
     runs = agent.get("/api/job-runs", query_string={"subject_id": lease["id"], "status": "failed"}).json
     assert len(runs) == 1
     assert runs[0]["kind"] == "schedule.generate"
-    assert "2026-12" in runs[0]["reason"] or "2026-12-01" in runs[0]["reason"]
+    assert "2025-12-01" in runs[0]["reason"]  # the index month the first step needs
     inbox = agent.get("/api/notifications").json
     assert [n["kind"] for n in inbox] == ["schedule.failed"]
     assert lease["number"] in inbox[0]["title"]
 
     admin = bearer_client(make_user("admin"))
-    months = [{"month": f"{y}-{m:02d}-01", "value": str(100 + (y - 2025) * 2)} for y in (2025, 2026, 2027, 2028)
-              for m in range(1, 13)]
+    months = [
+        {"month": f"{y}-{m:02d}-01", "value": str(100 + (y - 2025) * 2)}
+        for y in (2025, 2026, 2027, 2028)
+        for m in range(1, 13)
+    ]
     assert admin.put("/api/price-indexes/CN-CPI", json={"values": months}).status_code == 200
     retried = agent.post(f"/api/job-runs/{runs[0]['id']}/retry")
     assert retried.status_code == 200, retried.json
@@ -243,8 +250,9 @@ def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
     after = agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
     billed = [i for i in before if i["status"] == "issued"]
     assert billed and all(item in after for item in billed)
-    later = [i for i in after if i["charge_type"] == "rent" and i["period_start"] == "2026-04-01"]
-    assert later[0]["amount"] == "108000.00"
+    rent = {i["period_start"]: i["amount"] for i in after if i["charge_type"] == "rent"}
+    assert rent["2026-04-01"] == "90000.00"  # billed before the amendment: left as it was
+    assert rent["2026-07-01"] == "108000.00"
     assert agent.get(f"/api/leases/{lease['id']}").json["version"] == 2
 
 
@@ -296,7 +304,10 @@ def test_the_lifecycle_refuses_moves_out_of_order(
     site: Any, template: Any, bearer_client: Callable[..., FlaskClient]
 ) -> None:
     agent = bearer_client(site.agent)
-    lease = agent.post("/api/leases", json=draft(site, template, starts_on="2030-01-01", ends_on="2031-12-31")).json
+    lease = agent.post(
+        "/api/leases",
+        json=draft(site, template, starts_on="2030-01-01", ends_on="2031-12-31", concessions=[]),
+    ).json
     assert agent.post(f"/api/leases/{lease['id']}/activate").status_code == 409
     agent.post(f"/api/leases/{lease['id']}/sign")
     assert agent.post(f"/api/leases/{lease['id']}/activate").status_code == 409  # starts in 2030

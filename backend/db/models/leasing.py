@@ -41,11 +41,13 @@ class ContractTemplate(Timestamped, Base):
     timing: Mapped[Timing] = mapped_column(enum_column(Timing))
     due_day: Mapped[int | None]
     due_offset_days: Mapped[int] = mapped_column(default=0)
-    business_day_rule: Mapped[BusinessDayRule] = mapped_column(enum_column(BusinessDayRule))
-    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor))
+    business_day_rule: Mapped[BusinessDayRule] = mapped_column(
+        enum_column(BusinessDayRule), default=BusinessDayRule.NONE
+    )
+    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor), default=PeriodAnchor.LEASE_START)
     prorate: Mapped[bool] = mapped_column(default=True)
-    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode))
-    deposit_months: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode), default=RoundingMode.HALF_UP)
+    deposit_months: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
     notice_period_days: Mapped[int] = mapped_column(default=90)
     reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -79,10 +81,12 @@ class Lease(Timestamped, Base):
     timing: Mapped[Timing] = mapped_column(enum_column(Timing))
     due_day: Mapped[int | None]
     due_offset_days: Mapped[int] = mapped_column(default=0)
-    business_day_rule: Mapped[BusinessDayRule] = mapped_column(enum_column(BusinessDayRule))
-    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor))
+    business_day_rule: Mapped[BusinessDayRule] = mapped_column(
+        enum_column(BusinessDayRule), default=BusinessDayRule.NONE
+    )
+    anchor: Mapped[PeriodAnchor] = mapped_column(enum_column(PeriodAnchor), default=PeriodAnchor.LEASE_START)
     prorate: Mapped[bool] = mapped_column(default=True)
-    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode))
+    rounding: Mapped[RoundingMode] = mapped_column(enum_column(RoundingMode), default=RoundingMode.HALF_UP)
     deposit_amount: Mapped[Decimal | None] = mapped_column(Money)
     notice_period_days: Mapped[int | None]
     auto_renew: Mapped[bool] = mapped_column(default=False)
