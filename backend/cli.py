@@ -175,3 +175,41 @@ def _parse_role(text: str) -> dict[str, Any]:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def schedules() -> None:
+    """Rent schedules."""
+
+
+@schedules.command("dry-run")
+@click.pass_context
+def schedules_dry_run(ctx: click.Context) -> None:
+    """Generate every live lease's schedule without writing; report each lease that would fail.
+
+    Exits with status 1 when any lease would fail: run it weekly as a safety net.
+    """
+    from datetime import UTC, datetime
+
+    from backend.services import schedules as schedule_service
+
+    with click.progressbar(length=1, label="leases", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        with _database(ctx).unit_of_work() as uow:
+            report = schedule_service.dry_run(
+                Actor.system(Origin.CLI, "schedules-dry-run"), uow, datetime.now(UTC), progress=progress
+            )
+    for failure in report.failures:
+        click.echo(
+            f"FAIL  {failure.number} (lease {failure.lease_id}, project {failure.project_id}): "
+            f"{failure.reason}"
+        )
+    click.echo(
+        f"{report.checked} leases checked, {len(report.failures)} would fail (job run {report.job_run_id})."
+    )
+    if report.failures:
+        ctx.exit(1)

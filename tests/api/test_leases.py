@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
+from backend.cli import main
 from backend.domain.org import AssetType
-from backend.services import leases
+from backend.services import leases, schedules
 from tests.conftest import SYSTEM
 
 OFFICE_TEMPLATE = {
@@ -249,7 +250,8 @@ def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
     assert response.json["kinds"] == ["rent_increase"]
     after = agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
     billed = [i for i in before if i["status"] == "issued"]
-    assert billed and all(item in after for item in billed)
+    assert billed
+    assert all(item in after for item in billed)
     rent = {i["period_start"]: i["amount"] for i in after if i["charge_type"] == "rent"}
     assert rent["2026-04-01"] == "90000.00"  # billed before the amendment: left as it was
     assert rent["2026-07-01"] == "108000.00"
@@ -341,10 +343,26 @@ def test_dry_run_reports_every_lease_that_would_fail(
         project = uow.projects.find(site.project.id)
         project.holiday_calendar = "XX"
         uow.commit()
-    from backend.services import schedules
-
     report = run(schedules.dry_run, SYSTEM, now=datetime(2026, 11, 23, tzinfo=UTC))
     assert report.checked == 1
     assert [f.number for f in report.failures] == [lease["number"]]
-    assert date(2026, 1, 1)  # the schedule itself stays as it was
     assert agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
+
+
+def test_the_dry_run_command_exits_non_zero_and_names_failing_leases(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], app: Any, db: Any
+) -> None:
+    agent = bearer_client(site.agent)
+    lease = agent.post("/api/leases", json=draft(site, template)).json
+    agent.post(f"/api/leases/{lease['id']}/sign")
+    runner = app.test_cli_runner()
+
+    passed = runner.invoke(main, ["schedules", "dry-run"])
+    assert passed.exit_code == 0, passed.output
+    assert "1 leases checked, 0 would fail" in passed.output
+    with db.unit_of_work() as uow:
+        uow.projects.find(site.project.id).holiday_calendar = "XX"
+        uow.commit()
+    failed = runner.invoke(main, ["schedules", "dry-run"])
+    assert failed.exit_code == 1
+    assert lease["number"] in failed.output
