@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     USER_WRITE = "user:write"
     DEVICE_ADMIN = "device:admin"
     AUDIT_READ = "audit:read"
+    LABEL_PRINT = "label:print"
 
 
 P = Permission
@@ -51,14 +52,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         _READ_ORG
         | {P.PROJECT_WRITE, P.ASSET_WRITE, P.ASSET_DELETE, P.CUSTOMER_READ, P.CUSTOMER_WRITE}
         | {P.CUSTOMER_DELETE, P.USER_READ, P.AUDIT_READ}
+        | {P.LABEL_PRINT}
     ),
     Role.REGIONAL_MANAGER: frozenset(
         _READ_ORG
         | {P.PROJECT_WRITE, P.ASSET_WRITE, P.ASSET_DELETE, P.CUSTOMER_READ, P.CUSTOMER_WRITE}
         | {P.AUDIT_READ}
+        | {P.LABEL_PRINT}
     ),
     Role.PROJECT_MANAGER: frozenset(
-        _READ_ORG | {P.ASSET_WRITE, P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ}
+        _READ_ORG | {P.ASSET_WRITE, P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ} | {P.LABEL_PRINT}
     ),
     Role.LEASING_AGENT: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE}),
     Role.FINANCE: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.CUSTOMER_WRITE, P.AUDIT_READ}),
