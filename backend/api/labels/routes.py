@@ -53,7 +53,7 @@ class AssetLabelViews(MethodView):
 
     @blp.arguments(AssetLabelQueryArgsSchema, location="query")
     @blp.response(200, BINARY, content_type="image/png", description="The label, 50 × 30 mm.")
-    @blp.doc(responses={"200": {"content": {"image/svg+xml": {"schema": BINARY}}}})
+    @blp.doc(responses={"200": {"content": {media: {"schema": BINARY} for media in IMAGE_TYPES.values()}}})
     @errors(blp, 401, 403, 404, 422)
     def get(self, args: dict[str, Any], asset_id: int) -> Response:
         """Download one asset's label (PNG or SVG)"""
