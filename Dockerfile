@@ -47,6 +47,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LEASEKEEPER_ENV=production \
     LEASEKEEPER_VAR_DIR=/app/var \
     PWA_DIST_DIR=/app/pwa/dist
+# A CJK font for the Chinese project names printed on QR labels.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-wqy-microhei \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system --gid 10001 leasekeeper \
     && useradd --system --uid 10001 --gid leasekeeper --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin leasekeeper

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,7 +14,10 @@ from flask.cli import FlaskGroup, ScriptInfo
 from backend import create_app
 from backend.domain.audit import Origin
 from backend.domain.errors import DomainError
+from backend.domain.org import AssetStatus
 from backend.services.context import Actor
+from qr_tools.fonts import FontNotFound
+from qr_tools.sheets import LAYOUTS
 
 
 def _app(_info: ScriptInfo | None = None) -> Flask:
@@ -171,6 +175,76 @@ def _parse_role(text: str) -> dict[str, Any]:
             )
         result[f"{kind}_id"] = int(value)
     return result
+
+
+@main.group(invoke_without_command=True)
+@click.option("--project", "project_ref", help="Project code or id: print its labels.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice([s.value for s in AssetStatus]),
+    help="Only assets in this status (repeatable; default: all).",
+)
+@click.option("--layout", type=click.Choice(list(LAYOUTS)), default="a4-3x8", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), help="PDF to write.")
+@click.pass_context
+def labels(
+    ctx: click.Context, project_ref: str | None, statuses: tuple[str, ...], layout: str, out: Path | None
+) -> None:  # fmt: skip
+    """Print QR label sheets (PDF): labels --project P --out labels.pdf; check them: labels verify FILE."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if project_ref is None or out is None:
+        raise click.UsageError("give --project and --out to print labels, or use `labels verify FILE`")
+    from backend.services import labels as label_service
+
+    app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
+    settings = label_service.LabelSettings.from_config(app.config)
+    ref: int | str = int(project_ref) if project_ref.isdigit() else project_ref
+    partial = out.with_name(out.name + ".part")
+    with (
+        _database(ctx).unit_of_work() as uow,
+        click.progressbar(length=0, label="labels", file=sys.stderr) as bar,
+    ):
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        try:
+            with partial.open("wb") as handle:
+                count = label_service.print_sheet(
+                    ref, statuses, layout, settings, Actor.system(Origin.CLI, "labels"), uow, handle, progress
+                )
+        except (DomainError, FontNotFound) as error:
+            partial.unlink(missing_ok=True)
+            if isinstance(error, FontNotFound):
+                raise click.ClickException(str(error)) from None
+            _fail(error)
+    partial.replace(out)
+    click.echo(f"Wrote {count} labels ({layout}) to {out}.")
+
+
+@labels.command("verify")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def verify_labels(ctx: click.Context, file: Path) -> None:
+    """Decode every QR code in a PDF or image and check it: signature, known asset, no duplicates."""
+    from backend.services import labels as label_service
+    from qr_tools.verify import decode_file
+
+    app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
+    settings = label_service.LabelSettings.from_config(app.config)
+    codes = decode_file(file)
+    with _database(ctx).unit_of_work() as uow:
+        checks = label_service.verify_codes(codes, settings, Actor.system(Origin.CLI, "labels-verify"), uow)
+    for check in checks:
+        click.echo(check.describe())
+    problems = sum(not check.ok for check in checks)
+    click.echo(f"{len(checks)} codes, {len(checks) - problems} valid, {problems} with problems.")
+    if problems or not checks:
+        ctx.exit(1)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,10 @@ class Config:
     SMTP_PORT = 25
     MAIL_FROM = "leasekeeper@localhost"
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    # QR label keys "kid:secret,kid:secret": the first signs new labels, every listed one still verifies.
+    LABEL_SIGNING_KEYS: str | None = None
+    # A font file covering Chinese for label text; default: Debian's fonts-wqy-microhei or fonts-noto-cjk.
+    LABEL_FONT_PATH: str | None = None
 
     # Number of trusted reverse proxies in front of the app (0: use the socket's address).
     PROXY_FIX_X_FOR = 0
@@ -109,6 +113,7 @@ class TestConfig(Config):
     LEASEKEEPER_ENV = "test"
     TESTING = True
     SECRET_KEY = "test-only-secret"  # noqa: S105 - tests only, never deployed
+    LABEL_SIGNING_KEYS = "test:test-only-label-signing-key"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
@@ -141,7 +146,36 @@ def load_config(base: type[Config] | None = None, overrides: dict[str, Any] | No
         if settings["LEASEKEEPER_ENV"] == "production":
             raise RuntimeError("SECRET_KEY must be set in the environment in production")
         settings["SECRET_KEY"] = _local_secret_key()
+    _check_label_keys(settings)
     return settings
+
+
+def _check_label_keys(settings: dict[str, Any]) -> None:
+    """Label keys come from the environment in production; the embedded default makes one once."""
+    from qr_tools.payload import parse_keyring
+
+    if not settings.get("LABEL_SIGNING_KEYS"):
+        if settings["LEASEKEEPER_ENV"] == "production":
+            raise RuntimeError("LABEL_SIGNING_KEYS must be set in the environment in production")
+        settings["LABEL_SIGNING_KEYS"] = _local_label_key()
+    try:
+        parse_keyring(settings["LABEL_SIGNING_KEYS"])
+    except ValueError as exc:
+        raise RuntimeError(f"LABEL_SIGNING_KEYS: {exc}") from exc
+
+
+def _local_label_key() -> str:
+    """A label signing key for the embedded default, generated once and kept under ./var/."""
+    import secrets
+
+    key_file = VAR_DIR / "label_signing_keys"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    keys = f"local1:{secrets.token_urlsafe(32)}"
+    key_file.write_text(keys)
+    key_file.chmod(0o600)
+    return keys
 
 
 def _local_secret_key() -> str:

@@ -1,1 +1,1 @@
-"""QR label payloads, rendering and sheets (arrives with the QR issue)."""
+"""QR labels: signed payloads, label and sheet rendering, and verification by decoding."""

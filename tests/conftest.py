@@ -224,3 +224,16 @@ def web_client(app: Flask) -> Callable[[Any], FlaskClient]:
         return browser
 
     return sign_in
+
+
+@pytest.fixture(scope="session")
+def cjk_font() -> Path:
+    """The CJK font labels are drawn with; skipped without one (never in CI, where .ci/run installs it)."""
+    from qr_tools.fonts import FontNotFound, find_cjk_font
+
+    try:
+        return find_cjk_font(os.environ.get("LABEL_FONT_PATH"))
+    except FontNotFound as exc:
+        if IN_CI:
+            pytest.fail(f"CI must run the label tests: {exc}")
+        pytest.skip(str(exc))

@@ -16,6 +16,7 @@ from backend.api import (
     devices,
     health,
     jobs,
+    labels,
     leases,
     notifications,
     projects,
@@ -43,6 +44,7 @@ BLUEPRINTS = (
     jobs.routes.blp,
     notifications.routes.blp,
     codes.routes.blp,
+    labels.routes.blp,
 )
 
 

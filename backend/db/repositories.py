@@ -209,6 +209,13 @@ class ProjectRepository(Repository[Project]):
         statement = select(RoleAssignment.id).where(RoleAssignment.project_id == project_id).limit(1)
         return self.session.scalar(statement) is not None
 
+    def by_code(self, code: str, scope: Scope) -> Project:
+        """One project by its code; out of scope is indistinguishable from missing."""
+        row = self.session.scalars(self.scoped(scope).where(Project.code == code)).first()
+        if row is None:
+            raise NotFound(self.entity_name)
+        return row
+
 
 class AssetRepository(Repository[Asset]):
     """Assets: space units and equipment items."""
@@ -245,6 +252,22 @@ class AssetRepository(Repository[Asset]):
     def count_in_project(self, project_id: int) -> int:
         """How many assets a project holds (deletion is refused while any remain)."""
         return self.session.scalar(select(func.count()).where(Asset.project_id == project_id)) or 0
+
+    def in_project(self, project_id: int, statuses: Collection[Any], scope: Scope) -> Sequence[Asset]:
+        """A project's assets within the scope, by code; only the given statuses when any are given."""
+        statement = self.scoped(scope).where(Asset.project_id == project_id)
+        if statuses:
+            statement = statement.where(Asset.status.in_(list(statuses)))
+        return self.session.scalars(statement.order_by(Asset.code)).unique().all()
+
+    def by_codes(self, codes: Collection[str], scope: Scope) -> dict[str, Asset]:
+        """The assets within the scope holding one of the codes, keyed by code."""
+        wanted = list(codes)
+        found: dict[str, Asset] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            statement = self.scoped(scope).where(Asset.code.in_(wanted[start : start + _IN_CHUNK]))
+            found.update((asset.code, asset) for asset in self.session.scalars(statement).unique())
+        return found
 
 
 class CustomerRepository(Repository[Customer]):

@@ -31,6 +31,7 @@ class AuditAction(enum.StrEnum):
     DEACTIVATE = "deactivate"
     REACTIVATE = "reactivate"
     REVOKE = "revoke"
+    PRINT_LABELS = "print_labels"
 
 
 def changed_fields(

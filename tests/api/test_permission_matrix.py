@@ -54,7 +54,37 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST users", "-"): {"admin": 201, "*": 403},
     ("POST regions", "-"): {"admin": 201, "*": 403},
     ("GET audit", "-"): {"leasing_agent": 403, "inspector": 403, "*": 200},
+    # Label downloads: LABELS = GET /api/projects/<id>/labels, LABEL = GET /api/assets/<id>/label?format=svg.
+    ("LABELS project", "in"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 200,
+        "project_manager": 200,
+        "*": 403,
+    },
+    ("LABELS project", "out"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "*": 403,
+    },
+    ("LABEL asset", "in"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 200,
+        "project_manager": 200,
+        "*": 403,
+    },
+    ("LABEL asset", "out"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "*": 403,
+    },
 }
+LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
 
 # What each role's lists hold: (regions, projects, assets, customers).
 VISIBLE_COUNTS = {
@@ -108,6 +138,8 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
     }
     path = f"/api/{resource}" if target == "-" else f"/api/{resource}s/{world[resource][target].id}"
     body = bodies.get(resource) if method in {"PATCH", "POST"} else None
+    if method in LABEL_PATHS:
+        method, path = "GET", path + LABEL_PATHS[method]
     response = client.open(path, method=method, json=body)
     return int(response.status_code)
 
