@@ -17,6 +17,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.extensions import babel, csrf, make_api
     from backend.logging_setup import configure_logging
     from backend.services import passwords
+    from backend.storage import storage_from_config
     from backend.web import register_front_end
 
     app = Flask(__name__, static_folder=None)
@@ -34,6 +35,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     app.extensions["leasekeeper.db"] = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
+    app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
     passwords.configure(
         app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
     )

@@ -34,6 +34,11 @@ class Config:
     S3_ACCESS_KEY_ID: str | None = None
     S3_SECRET_ACCESS_KEY: str | None = None
     S3_REGION = "us-east-1"
+    # The S3 address browsers and phones reach, for presigned URLs (unset: S3_ENDPOINT_URL).
+    S3_PUBLIC_ENDPOINT_URL: str | None = None
+    # Photo uploads: largest body accepted, and largest image (width x height) decoded.
+    PHOTO_MAX_BYTES = 15 * 1024 * 1024
+    PHOTO_MAX_PIXELS = 40_000_000
 
     SMTP_HOST = "localhost"
     SMTP_PORT = 25

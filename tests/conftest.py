@@ -237,3 +237,25 @@ def cjk_font() -> Path:
         if IN_CI:
             pytest.fail(f"CI must run the label tests: {exc}")
         pytest.skip(str(exc))
+
+
+@pytest.fixture(autouse=True)
+def _local_storage_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Local photo storage of every app made in a test goes to the test's own folder, not ./var/."""
+    monkeypatch.setenv("STORAGE_LOCAL_ROOT", str(tmp_path / "files"))
+
+
+@pytest.fixture(scope="session")
+def moto_s3() -> Iterator[Any]:
+    """moto's S3 server, started once for the run on a free loopback port."""
+    from tests.support.s3 import start_moto_s3  # moto is slow to import; only S3 tests need it
+
+    server = start_moto_s3()
+    yield server
+    server.server.stop()
+
+
+@pytest.fixture
+def s3_bucket(moto_s3: Any) -> str:
+    """A fresh, empty bucket name for this test on the moto server."""
+    return f"lk-test-{next(_counter)}"

@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.db.base import Base
@@ -27,6 +27,7 @@ from backend.db.models import (
 from backend.domain.access import Assignment, Scope
 from backend.domain.errors import N_, NotFound, ValidationFailed
 from backend.domain.listing import ListQuery
+from backend.domain.org import AssetStatus
 
 M = TypeVar("M", bound=Base)
 Filter = Callable[[Any], ColumnElement[bool]]
@@ -268,6 +269,19 @@ class AssetRepository(Repository[Asset]):
             statement = self.scoped(scope).where(Asset.code.in_(wanted[start : start + _IN_CHUNK]))
             found.update((asset.code, asset) for asset in self.session.scalars(statement).unique())
         return found
+
+    def set_status(self, asset: Asset, status: AssetStatus, from_version: int) -> bool:
+        """Move the asset to a status only if its status version is still `from_version` (compare-and-set)."""
+        result = self.session.execute(
+            update(Asset)
+            .where(Asset.id == asset.id, Asset.status_version == from_version)
+            .values(status=status, status_version=from_version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) != 1:
+            return False
+        self.session.refresh(asset)
+        return True
 
 
 class CustomerRepository(Repository[Customer]):

@@ -5,10 +5,10 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.api.assets.schemas import AssetQueryArgsSchema, AssetSchema
+from backend.api.assets.schemas import AssetQueryArgsSchema, AssetSchema, StatusChangeSchema
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
-from backend.services import org
+from backend.services import asset_status, org
 
 blp = Blueprint(
     "assets", __name__, url_prefix="/api/assets", description="Assets: space units and equipment items."
@@ -60,3 +60,18 @@ class AssetByIdViews(MethodView):
     def delete(self, asset_id: int) -> None:
         """Delete an asset registered by mistake"""
         org.delete_asset(asset_id, actor(), uow())
+
+
+@blp.route("/<id:asset_id>/status")
+class AssetStatusViews(MethodView):
+    """An asset's status, changed through the asset state machine."""
+
+    @blp.arguments(StatusChangeSchema)
+    @blp.response(200, AssetSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, change: dict[str, Any], asset_id: int) -> Any:
+        """Change an asset's status (back office)"""
+        outcome = asset_status.change_asset_status(
+            asset_id, change["status"], change["reason"], actor(), uow(), change.get("expected_version")
+        )
+        return outcome.asset

@@ -1,8 +1,8 @@
 """Asset payloads."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from backend.api.common import TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.api.common import MAX_ID, TimestampsSchema, code, decimal, ident, sort_field, text
 from backend.api.projects.schemas import GeoSchema
 from backend.domain.org import AssetKind, AssetStatus, AssetType
 
@@ -45,3 +45,15 @@ class AssetQueryArgsSchema(Schema):
     min_area_m2 = decimal(2, 0, 99_999_999)
     max_area_m2 = decimal(2, 0, 99_999_999)
     sort = sort_field("code", "name", "status", "area_m2", "floor", "asset_type", "created_at", "updated_at")
+
+
+class StatusChangeSchema(Schema):
+    """A back-office status change: the target status, why, and the version it was decided on."""
+
+    status = fields.Enum(AssetStatus, by_value=True, required=True)
+    reason = text(500, required=True, metadata={"description": "Kept in the audit log."})
+    expected_version = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=MAX_ID),
+        metadata={"description": "The status_version the decision was based on; a newer one gives 409."},
+    )

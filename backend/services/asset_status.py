@@ -1,0 +1,75 @@
+"""Changing an asset's status through the asset state machine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from backend.domain.access import Permission as P
+from backend.domain.access import Role
+from backend.domain.asset_status import AssetStatusState, StatusCause, StatusChanged
+from backend.domain.audit import AuditAction
+from backend.domain.errors import N_, Conflict
+from backend.domain.org import AssetStatus
+from backend.services import audit
+from backend.services._common import for_change
+from backend.services.context import Actor
+from backend.services.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True)
+class StatusChangeOutcome:
+    """The asset after the change, and the event the change recorded."""
+
+    asset: Any
+    event: StatusChanged
+
+
+def _stale() -> Conflict:
+    conflict = Conflict(N_("The asset's status changed meanwhile; reload it and decide again."))
+    conflict.fields = {"status_version": [N_("Not the asset's current status version.")]}
+    return conflict
+
+
+def _is_admin(actor: Actor) -> bool:
+    return actor.principal is None or Role.ADMIN in actor.principal.roles
+
+
+def change_asset_status(
+    asset_id: int,
+    target: AssetStatus,
+    reason: str | None,
+    actor: Actor,
+    uow: UnitOfWork,
+    expected_version: int | None = None,
+    cause: StatusCause = StatusCause.MANUAL,
+) -> StatusChangeOutcome:
+    """Move an asset to another status (back office or an automatic rule); bumps its status version."""
+    asset = for_change(uow.assets, asset_id, actor, P.ASSET_READ, P.ASSET_WRITE)
+    if expected_version is not None and expected_version != asset.status_version:
+        raise _stale()
+    state = AssetStatusState(asset.id, asset.status, asset.status_version)
+    event = state.change(target, cause, reason, as_admin=_is_admin(actor))
+    before = {"status": state.status.value, "status_version": state.version}
+    if not uow.assets.set_status(asset, target, state.version):
+        uow.rollback()
+        raise _stale()
+    after = {
+        "status": event.to_status.value,
+        "status_version": event.status_version,
+        "cause": event.cause.value,
+        "reason": reason,
+    }
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        "asset",
+        asset.id,
+        before=before,
+        after=after,
+        region_id=asset.project.region_id,
+        project_id=asset.project_id,
+    )
+    uow.commit()
+    return StatusChangeOutcome(asset, event)
