@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from backend.services import leases
+from tests.conftest import SYSTEM
+
 ROLES = (
     "admin", "director", "regional_manager", "project_manager",
     "leasing_agent", "finance", "legal", "inspector",
@@ -83,6 +86,17 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "project_manager": 404,
         "*": 403,
     },
+    ("GET lease", "in"): {"inspector": 403, "*": 200},
+    ("GET lease", "out"): {"admin": 200, "director": 200, "inspector": 403, "*": 404},
+    ("PATCH lease", "in"): {"finance": 403, "legal": 403, "inspector": 403, "*": 200},
+    ("PATCH lease", "out"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "leasing_agent": 404,
+        "*": 403,
+    },
 }
 LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
 
@@ -105,16 +119,29 @@ def expected(operation: str, target: str, role: str) -> int:
 
 
 @pytest.fixture
-def world(make_region: Any, make_project: Any, make_asset: Any, make_customer: Any) -> dict[str, Any]:
-    """Two regions (two projects in the first, one in the second), assets and customers."""
+def world(
+    make_region: Any, make_project: Any, make_asset: Any, make_customer: Any, run: Any
+) -> dict[str, Any]:
+    """Two regions (two projects in the first, one in the second), assets, customers and draft leases."""
     east, south = make_region("EAST"), make_region("SOUTH")
     p1, p1b, p2 = make_project(east, "SH-01"), make_project(east, "SZ-01"), make_project(south, "GZ-01")
+    assets = {"in": make_asset(p1, "SH-01-0101"), "out": make_asset(p2, "GZ-01-0101")}
+    template = run(
+        leases.create_template,
+        {"code": "T", "name": "模板", "contract_type": "office", "frequency": "monthly", "timing": "prepaid"},
+        SYSTEM,
+    )
+    drafts = {
+        target: run(leases.create_lease, {"template_id": template.id, "asset_ids": [asset.id]}, SYSTEM)
+        for target, asset in assets.items()
+    }
     return {
         "region": {"in": east, "out": south},
         "project": {"in": p1, "out": p2},
-        "asset": {"in": make_asset(p1, "SH-01-0101"), "out": make_asset(p2, "GZ-01-0101")},
+        "asset": assets,
         "sibling_asset": make_asset(p1b, "SZ-01-0101"),
         "customer": {"in": make_customer(east, "C-EAST"), "out": make_customer(south, "C-SOUTH")},
+        "lease": drafts,
     }
 
 
@@ -135,6 +162,7 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
         "customer": {"phone": "13800138000"},
         "users": {"username": "newcomer", "password": "long enough password", "roles": []},
         "regions": {"code": "NEW", "name": "新区域"},
+        "lease": {"note": "改"},
     }
     path = f"/api/{resource}" if target == "-" else f"/api/{resource}s/{world[resource][target].id}"
     body = bodies.get(resource) if method in {"PATCH", "POST"} else None
