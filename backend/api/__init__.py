@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 from werkzeug.routing import IntegerConverter
 
-from backend.api import assets, audit, auth, customers, devices, health, projects, regions, users
+from backend.api import assets, audit, auth, customers, devices, health, photos, projects, regions, users
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
 from backend.api.errors import register_error_handlers
@@ -21,6 +21,7 @@ BLUEPRINTS = (
     customers.routes.blp,
     users.routes.blp,
     audit.routes.blp,
+    photos.routes.blp,
 )
 
 

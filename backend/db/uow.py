@@ -29,6 +29,7 @@ class SqlAlchemyUnitOfWork:
         self.devices = repos.DeviceRepository(session)
         self.login_attempts = repos.LoginAttemptRepository(session)
         self.audit = repos.AuditRepository(session)
+        self.photos = repos.PhotoRepository(session)
         return self
 
     def __exit__(

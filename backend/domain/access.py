@@ -40,6 +40,7 @@ class Permission(enum.StrEnum):
     USER_WRITE = "user:write"
     DEVICE_ADMIN = "device:admin"
     AUDIT_READ = "audit:read"
+    FIELD_REPORT = "field:report"
 
 
 P = Permission
@@ -65,6 +66,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.AUDIT_READ}),
     Role.INSPECTOR: frozenset(_READ_ORG),
 }
+
+# Field evidence (status reports, photos, GPS fixes): the people on site and the managers over them.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.INSPECTOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_REPORT}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

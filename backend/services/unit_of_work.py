@@ -11,6 +11,7 @@ if TYPE_CHECKING:
         CustomerRepository,
         DeviceRepository,
         LoginAttemptRepository,
+        PhotoRepository,
         ProjectRepository,
         RegionRepository,
         UserRepository,
@@ -28,6 +29,7 @@ class UnitOfWork(Protocol):
     devices: DeviceRepository
     login_attempts: LoginAttemptRepository
     audit: AuditRepository
+    photos: PhotoRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

@@ -4,6 +4,7 @@ from backend.db.models.audit import AuditEntry
 from backend.db.models.org import Asset, Project, Region
 from backend.db.models.parties import Customer, CustomerBankAccount, CustomerContact, CustomerPayerName
 from backend.db.models.people import Device, LoginAttempt, RoleAssignment, User
+from backend.db.models.photos import Photo
 
 __all__ = [
     "Asset",
@@ -14,6 +15,7 @@ __all__ = [
     "CustomerPayerName",
     "Device",
     "LoginAttempt",
+    "Photo",
     "Project",
     "Region",
     "RoleAssignment",
