@@ -19,6 +19,7 @@ from backend.api import (
     labels,
     leases,
     notifications,
+    photos,
     projects,
     regions,
     templates,
@@ -45,6 +46,7 @@ BLUEPRINTS = (
     notifications.routes.blp,
     codes.routes.blp,
     labels.routes.blp,
+    photos.routes.blp,
 )
 
 

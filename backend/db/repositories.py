@@ -19,6 +19,7 @@ from backend.db.models import (
     CustomerPayerName,
     Device,
     LoginAttempt,
+    Photo,
     Project,
     Region,
     RoleAssignment,
@@ -464,3 +465,36 @@ class AuditRepository(Repository[AuditEntry]):
             AuditEntry.region_id.in_(scope.region_ids),
             AuditEntry.project_id.in_(select(Project.id).where(projects_in(scope))),
         )
+
+
+class PhotoRepository(Repository[Photo]):
+    """Photos, seen by whoever sees their asset's project."""
+
+    model = Photo
+    entity_name = "Photo"
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.everything:
+            return true()
+        in_scope = select(Asset.id).join(Project, Asset.project_id == Project.id).where(projects_in(scope))
+        return Photo.asset_id.in_(in_scope)
+
+    def by_sha256(self, sha256: str, scope: Scope) -> Photo:
+        """The photo with this content hash; out of scope is indistinguishable from missing."""
+        row = self.session.scalars(self.scoped(scope).where(Photo.sha256 == sha256)).first()
+        if row is None:
+            raise NotFound(self.entity_name)
+        return row
+
+    def find_by_sha256(self, sha256: str) -> Photo | None:
+        """The photo with this content hash, unscoped: for the upload's duplicate check."""
+        return self.session.scalars(select(Photo).where(Photo.sha256 == sha256)).first()
+
+    def stored_hashes(self, hashes: Collection[str]) -> set[str]:
+        """Which of the hashes already have a photo (the rest are evidence still pending)."""
+        wanted = list(hashes)
+        found: set[str] = set()
+        for start in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[start : start + _IN_CHUNK]
+            found.update(self.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(chunk))))
+        return found

@@ -41,6 +41,7 @@ class SqlAlchemyUnitOfWork:
         self.job_runs = leasing.JobRunRepository(session)
         self.notifications = leasing.NotificationRepository(session)
         self.events = leasing.DomainEventRepository(session)
+        self.photos = repos.PhotoRepository(session)
         return self
 
     def __exit__(

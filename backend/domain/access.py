@@ -45,6 +45,7 @@ class Permission(enum.StrEnum):
     LEASE_APPROVE = "lease:approve"
     LEASE_CONFIGURE = "lease:configure"
     LABEL_PRINT = "label:print"
+    FIELD_REPORT = "field:report"
 
 
 P = Permission
@@ -77,6 +78,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.AUDIT_READ, P.LEASE_READ}),
     Role.INSPECTOR: frozenset(_READ_ORG),
 }
+
+# Field evidence (status reports, photos, GPS fixes): the people on site and the managers over them.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.INSPECTOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_REPORT}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

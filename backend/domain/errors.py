@@ -93,3 +93,15 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int, **params: Any) -> None:
         super().__init__(message, **params)
         self.retry_after = retry_after
+
+
+class PayloadTooLarge(DomainError):
+    """The request body is larger than the operation accepts."""
+
+    status = 413
+
+
+class UnsupportedMediaType(DomainError):
+    """The request body is not of a type the operation accepts."""
+
+    status = 415

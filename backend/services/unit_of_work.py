@@ -24,6 +24,7 @@ if TYPE_CHECKING:
         CustomerRepository,
         DeviceRepository,
         LoginAttemptRepository,
+        PhotoRepository,
         ProjectRepository,
         RegionRepository,
         UserRepository,
@@ -52,6 +53,7 @@ class UnitOfWork(Protocol):
     job_runs: JobRunRepository
     notifications: NotificationRepository
     events: DomainEventRepository
+    photos: PhotoRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

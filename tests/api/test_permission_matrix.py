@@ -11,8 +11,9 @@ from typing import Any
 
 import pytest
 
-from backend.services import leases
+from backend.services import leases, photos
 from tests.conftest import SYSTEM
+from tests.support.images import png, sha256
 
 ROLES = (
     "admin", "director", "regional_manager", "project_manager",
@@ -47,7 +48,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "project_manager": 404,
         "*": 403,
     },
-    ("DELETE asset", "in"): {"admin": 204, "director": 204, "regional_manager": 204, "*": 403},
+    # Allowed, but the asset has photo evidence, which is never deleted with it.
+    ("DELETE asset", "in"): {"admin": 409, "director": 409, "regional_manager": 409, "*": 403},
     ("GET customer", "in"): {"inspector": 403, "*": 200},
     ("GET customer", "out"): {"admin": 200, "director": 200, "inspector": 403, "*": 404},
     ("PATCH customer", "in"): {"legal": 403, "inspector": 403, "*": 200},
@@ -97,6 +99,24 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "leasing_agent": 404,
         "*": 403,
     },
+    ("PUT photo", "in"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 201,
+        "project_manager": 201,
+        "inspector": 201,
+        "*": 403,
+    },
+    ("PUT photo", "out"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "inspector": 404,
+        "*": 403,
+    },
+    ("GET photo", "in"): {"*": 200},
+    ("GET photo", "out"): {"admin": 200, "director": 200, "*": 404},
 }
 LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
 
@@ -120,9 +140,9 @@ def expected(operation: str, target: str, role: str) -> int:
 
 @pytest.fixture
 def world(
-    make_region: Any, make_project: Any, make_asset: Any, make_customer: Any, run: Any
+    app: Any, make_region: Any, make_project: Any, make_asset: Any, make_customer: Any, run: Any
 ) -> dict[str, Any]:
-    """Two regions (two projects in the first, one in the second), assets, customers and draft leases."""
+    """Two regions (two projects in the first, one in the second): assets, customers, photos, draft leases."""
     east, south = make_region("EAST"), make_region("SOUTH")
     p1, p1b, p2 = make_project(east, "SH-01"), make_project(east, "SZ-01"), make_project(south, "GZ-01")
     assets = {"in": make_asset(p1, "SH-01-0101"), "out": make_asset(p2, "GZ-01-0101")}
@@ -141,8 +161,21 @@ def world(
         "asset": assets,
         "sibling_asset": make_asset(p1b, "SZ-01-0101"),
         "customer": {"in": make_customer(east, "C-EAST"), "out": make_customer(south, "C-SOUTH")},
+        "photo": {"in": arrange_photo(app, assets["in"], 1), "out": arrange_photo(app, assets["out"], 2)},
         "lease": drafts,
     }
+
+
+def arrange_photo(app: Any, asset: Any, shade: int) -> str:
+    """Upload a photo of the asset through the service, as the system; returns its hash."""
+    data = png(colour=(shade, shade, shade, 255))
+    config = app.config
+    limits = photos.PhotoLimits(config["PHOTO_MAX_BYTES"], config["PHOTO_MAX_PIXELS"])
+    with app.extensions["leasekeeper.db"].unit_of_work() as uow:
+        photos.upload_photo(
+            sha256(data), asset.id, data, limits, app.extensions["leasekeeper.storage"], SYSTEM, uow
+        )
+    return sha256(data)
 
 
 def user_for(role: str, world: dict[str, Any], make_user: Any) -> Any:
@@ -155,6 +188,8 @@ def user_for(role: str, world: dict[str, Any], make_user: Any) -> Any:
 
 def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> int:
     method, resource = operation.split()
+    if resource == "photo":
+        return perform_on_photo(client, method, target, world)
     bodies = {
         "region": {"name": "改名"},
         "project": {"name": "改名"},
@@ -170,6 +205,15 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
         method, path = "GET", path + LABEL_PATHS[method]
     response = client.open(path, method=method, json=body)
     return int(response.status_code)
+
+
+def perform_on_photo(client: Any, method: str, target: str, world: dict[str, Any]) -> int:
+    """Upload a fresh photo of the target asset, or read the one arranged for it."""
+    if method == "GET":
+        return int(client.get(f"/api/photos/{world['photo'][target]}").status_code)
+    data = png(colour=(1, 2, 3, 255) if target == "in" else (4, 5, 6, 255))
+    path = f"/api/photos/{sha256(data)}?asset_id={world['asset'][target].id}"
+    return int(client.put(path, data=data).status_code)
 
 
 def total(client: Any, path: str) -> int | None:

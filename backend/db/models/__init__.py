@@ -15,6 +15,7 @@ from backend.db.models.leasing import (
 from backend.db.models.org import Asset, Project, Region
 from backend.db.models.parties import Customer, CustomerBankAccount, CustomerContact, CustomerPayerName
 from backend.db.models.people import Device, LoginAttempt, RoleAssignment, User
+from backend.db.models.photos import Photo
 from backend.db.models.workflow import Approval, DomainEventRecord, JobRun, Notification
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "LeaseAmendment",
     "LoginAttempt",
     "Notification",
+    "Photo",
     "PriceIndexValue",
     "Project",
     "Region",

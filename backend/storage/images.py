@@ -1,0 +1,100 @@
+"""Photo processing: recognise the image by its content, refuse bombs, re-encode without EXIF, thumbnail.
+
+Accepted: JPEG, PNG and WebP, told apart by their bytes, never by a file name. HEIC is not accepted:
+phones' web cameras hand the browser JPEG, and the PWA compresses to JPEG before upload.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from backend.domain.errors import N_, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+
+ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+OUTPUT_CONTENT_TYPE = "image/jpeg"
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+THUMBNAIL_MAX_SIDE = 320
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """A photo re-encoded as JPEG without metadata, its thumbnail, and what was uploaded."""
+
+    content: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+    source_content_type: str
+    content_type: str = OUTPUT_CONTENT_TYPE
+
+
+def process_photo(data: bytes, max_bytes: int, max_pixels: int) -> ProcessedImage:
+    """Validate an uploaded photo and re-encode it; 413, 415 or 422 naming the problem."""
+    check_upload_size(data, max_bytes)
+    try:
+        image = Image.open(io.BytesIO(data), formats=list(ACCEPTED_FORMATS))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise _too_many_pixels(max_pixels) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise UnsupportedMediaType(N_("The upload is not a JPEG, PNG or WebP image.")) from None
+    with image:
+        width, height = image.size
+        # Checked from the header, before a single pixel is decoded.
+        if width * height > max_pixels:
+            raise _too_many_pixels(max_pixels)
+        source_type = ACCEPTED_FORMATS[image.format or ""]
+        try:
+            upright = _upright_rgb(image)
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+            raise ValidationFailed.single("image", N_("The image data is damaged or incomplete.")) from None
+    content = _jpeg(upright, JPEG_QUALITY)
+    thumbnail = upright.copy()
+    thumbnail.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE))
+    return ProcessedImage(
+        content=content,
+        thumbnail=_jpeg(thumbnail, THUMBNAIL_QUALITY),
+        width=upright.width,
+        height=upright.height,
+        source_content_type=source_type,
+    )
+
+
+def check_upload_size(data: bytes, max_bytes: int) -> None:
+    """413 for an upload over the byte limit."""
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(
+            N_("The photo is larger than %(max_mb)s MB."), max_mb=f"{max_bytes / 1024 / 1024:.0f}"
+        )
+
+
+def _too_many_pixels(max_pixels: int) -> ValidationFailed:
+    error = ValidationFailed(
+        {"image": [N_("Too many pixels; this could be a decompression bomb.")]},
+        N_("The image has more than %(max_mp)s megapixels."),
+    )
+    error.params = {"max_mp": max_pixels // 1_000_000}
+    return error
+
+
+def _upright_rgb(image: Image.Image) -> Image.Image:
+    """The first frame decoded, turned as its EXIF orientation says, on white where it was transparent."""
+    image.seek(0)
+    image.load()
+    turned = ImageOps.exif_transpose(image) or image
+    if turned.mode in {"RGBA", "LA", "P", "PA"}:
+        rgba = turned.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    return turned.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    """Encode as a baseline-optimised JPEG; nothing of the source's metadata is passed on."""
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=quality, optimize=True)
+    return out.getvalue()
