@@ -287,3 +287,27 @@ def schedules_dry_run(ctx: click.Context) -> None:
     )
     if report.failures:
         ctx.exit(1)
+
+
+@main.group()
+def leases() -> None:
+    """Leases."""
+
+
+@leases.command("advance")
+@click.pass_context
+def leases_advance(ctx: click.Context) -> None:
+    """Move leases along their lifecycle as of today: activate, flag expiring, end (run daily)."""
+    from datetime import UTC, datetime
+
+    from backend.services import lease_lifecycle
+
+    with _database(ctx).unit_of_work() as uow:
+        report = lease_lifecycle.advance(Actor.system(Origin.JOB, "leases-advance"), uow, datetime.now(UTC))
+    for move, count in sorted(report.moved.items()):
+        click.echo(f"{move}: {count}")
+    for number, reason in report.failures:
+        click.echo(f"FAIL  {number}: {reason}")
+    click.echo(f"{sum(report.moved.values())} leases moved (job run {report.job_run_id}).")
+    if report.failures:
+        ctx.exit(1)

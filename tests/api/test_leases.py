@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 
 from backend.cli import main
 from backend.domain.org import AssetType
-from backend.services import leases, schedules
+from backend.services import lease_lifecycle, leases, schedules
 from tests.conftest import SYSTEM
 
 OFFICE_TEMPLATE = {
@@ -366,3 +366,27 @@ def test_the_dry_run_command_exits_non_zero_and_names_failing_leases(
     failed = runner.invoke(main, ["schedules", "dry-run"])
     assert failed.exit_code == 1
     assert lease["number"] in failed.output
+
+
+def test_the_daily_run_activates_flags_and_ends_leases_by_the_project_calendar(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], run: Any, db: Any
+) -> None:
+    agent = bearer_client(site.agent)
+    numbers = {}
+    for unit, (starts, ends) in zip(
+        site.units,
+        [("2026-01-01", "2028-12-31"), ("2025-01-01", "2026-12-31"), ("2024-01-01", "2026-10-31")],
+        strict=True,
+    ):
+        body = draft(site, template, asset_ids=[unit.id], starts_on=starts, ends_on=ends, concessions=[])
+        lease = agent.post("/api/leases", json=body).json
+        assert agent.post(f"/api/leases/{lease['id']}/sign").status_code == 200
+        numbers[lease["id"]] = starts
+    # 23 November 2026 in Shanghai: the first runs, the second ends within 60 days, the third is over.
+    report = run(lease_lifecycle.advance, SYSTEM, now=datetime(2026, 11, 22, 16, 30, tzinfo=UTC))
+    assert report.failures == ()
+    statuses = {lease_id: agent.get(f"/api/leases/{lease_id}").json["status"] for lease_id in numbers}
+    assert sorted(statuses.values()) == ["active", "ended", "expiring"]
+    with db.unit_of_work() as uow:
+        ended = uow.events.named("lease.ended")
+    assert len(ended) == 1
