@@ -486,6 +486,10 @@ class PhotoRepository(Repository[Photo]):
             raise NotFound(self.entity_name)
         return row
 
+    def any_of_asset(self, asset_id: int) -> bool:
+        """Whether the asset has any photo."""
+        return self.session.scalar(select(Photo.id).where(Photo.asset_id == asset_id).limit(1)) is not None
+
     def find_by_sha256(self, sha256: str) -> Photo | None:
         """The photo with this content hash, unscoped: for the upload's duplicate check."""
         return self.session.scalars(select(Photo).where(Photo.sha256 == sha256)).first()

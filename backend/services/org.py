@@ -279,6 +279,10 @@ def update_asset(asset_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
 def delete_asset(asset_id: int, actor: Actor, uow: UnitOfWork) -> None:
     """Delete an asset registered by mistake."""
     asset = for_change(uow.assets, asset_id, actor, P.ASSET_READ, P.ASSET_DELETE)
+    if uow.photos.any_of_asset(asset.id):
+        raise Conflict(
+            N_("The asset has photo evidence; evidence is never deleted, so neither is the asset.")
+        )
     before = asset.audit_snapshot()
     region_id, project_id = asset.project.region_id, asset.project_id
     uow.assets.delete(asset)

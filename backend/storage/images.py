@@ -66,9 +66,14 @@ def process_photo(data: bytes, max_bytes: int, max_pixels: int) -> ProcessedImag
 def check_upload_size(data: bytes, max_bytes: int) -> None:
     """413 for an upload over the byte limit."""
     if len(data) > max_bytes:
-        raise PayloadTooLarge(
-            N_("The photo is larger than %(max_mb)s MB."), max_mb=f"{max_bytes / 1024 / 1024:.0f}"
-        )
+        raise PayloadTooLarge(N_("The photo is larger than %(limit)s."), limit=_readable_size(max_bytes))
+
+
+def _readable_size(size: int) -> str:
+    """A byte count as people read it: 15 MB, 200 KB."""
+    if size >= 1024 * 1024:
+        return f"{size / 1024 / 1024:.3g} MB"
+    return f"{size / 1024:.3g} KB"
 
 
 def _too_many_pixels(max_pixels: int) -> ValidationFailed:

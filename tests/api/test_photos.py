@@ -14,7 +14,9 @@ from PIL import ExifTags, Image
 
 from backend import create_app
 from backend.config import TestConfig
+from backend.services import users
 from backend.storage.s3 import S3Storage
+from tests.conftest import SYSTEM
 from tests.support.images import jpeg_with_gps, png, png_declaring, sha256, webp
 
 
@@ -112,7 +114,7 @@ def test_a_text_file_named_jpg_is_refused_as_not_an_image(inspector: Any, asset:
     text = b"Quarterly inspection notes: all fine.\n" * 20
     response = upload(inspector, asset, text, **{"Content-Disposition": 'attachment; filename="photo.jpg"'})
     assert response.status_code == 415
-    assert "not a JPEG, PNG or WebP" in response.json["message"]
+    assert "不是 JPEG、PNG 或 WebP" in response.json["message"]  # users read Chinese by default
     assert stored_files(app) == []
 
 
@@ -122,7 +124,7 @@ def test_an_oversized_upload_is_refused_with_413(inspector: Any, asset: Any, app
     assert len(big) > 20_000
     response = upload(inspector, asset, big)
     assert response.status_code == 413
-    assert "larger than" in response.json["message"]
+    assert "照片超过 19.5 KB" in response.json["message"]
     assert stored_files(app) == []
 
 
@@ -134,7 +136,7 @@ def test_a_decompression_bomb_is_refused_before_decoding(
     assert len(bomb) < 200
     response = upload(inspector, asset, bomb)
     assert response.status_code == 422
-    assert "megapixels" in response.json["message"]
+    assert "百万像素" in response.json["message"]
     assert "image" in response.json["errors"]["json"]
     assert stored_files(app) == []
 
@@ -237,3 +239,29 @@ def test_on_s3_a_photo_is_stored_in_the_bucket_and_downloads_redirect_to_presign
             image = Image.open(io.BytesIO(response.read()))
         assert image.format == "JPEG"
         assert dict(image.getexif()) == {}
+
+
+def test_an_asset_with_photo_evidence_cannot_be_deleted(
+    inspector: Any, asset: Any, make_user: Any, bearer_client: Any
+) -> None:
+    assert upload(inspector, asset, png()).status_code == 201
+    admin = bearer_client(make_user("admin"))
+    refused = admin.delete(f"/api/assets/{asset.id}")
+    assert refused.status_code == 409
+    assert "照片证据" in refused.json["message"]  # users read Chinese by default
+    assert admin.get(f"/api/assets/{asset.id}").status_code == 200
+
+
+def test_refusals_are_in_english_for_english_users(
+    asset: Any, project: Any, make_user: Any, bearer_client: Any, run: Any, app: Flask
+) -> None:
+    user = make_user("inspector", project_id=project.id)
+    run(users.update_user, user.id, {"locale": "en"}, SYSTEM)
+    phone = bearer_client(user)
+    app.config["PHOTO_MAX_BYTES"] = 15 * 1024 * 1024
+    assert (
+        upload(phone, asset, b"plain text").json["message"] == "The upload is not a JPEG, PNG or WebP image."
+    )
+    bomb = upload(phone, asset, png_declaring(100_000, 100_000)).json
+    assert bomb["message"] == "The image has more than 40 megapixels."
+    assert bomb["errors"]["json"]["image"] == ["Too many pixels; this could be a decompression bomb."]
