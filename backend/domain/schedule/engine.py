@@ -96,9 +96,17 @@ def generate(
         charges.extend((line, slot, covered) for slot, covered in _covered(slots[frequency], line, grid))
 
     items = []
+    # Lines share billing periods, so each period's due date and each amount's exact value is worked out once.
+    dues: dict[tuple[date, date], date] = {}
+    monthly: dict[Decimal, Fraction] = {}
     for line, slot, covered in charges:
-        due = due_date(slot.start, slot.end, terms, calendar)
-        items.append(_item(line.key, line, covered, due, Fraction(line.monthly_amount), terms, False))
+        due = dues.get((slot.start, slot.end))
+        if due is None:
+            due = dues[slot.start, slot.end] = due_date(slot.start, slot.end, terms, calendar)
+        amount = monthly.get(line.monthly_amount)
+        if amount is None:
+            amount = monthly[line.monthly_amount] = Fraction(line.monthly_amount)
+        items.append(_item(line.key, line, covered, due, amount, terms, False))
         for concession in concessions:
             if concession.charge_type is line.charge_type:
                 part = _part(covered, concession.starts, concession.ends, grid)
