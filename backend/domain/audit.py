@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -43,11 +43,11 @@ def changed_fields(
 
 
 def json_safe(value: Any) -> Any:
-    """A column value as the audit log stores it: enums by value, decimals and times as text."""
+    """A column value as the audit log stores it: enums by value, decimals, dates and times as text."""
     if isinstance(value, enum.Enum):
         return value.value
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     return value

@@ -127,12 +127,8 @@ def _batches(items: Iterable[T], size: int = BATCH_SIZE) -> Iterator[list[T]]:
 
 
 def _json_safe(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Column values as the audit log stores them (dates as ISO text too)."""
-    return {key: _safe(value) for key, value in values.items()}
-
-
-def _safe(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else json_safe(value)
+    """Column values as the audit log stores them."""
+    return {key: json_safe(value) for key, value in values.items()}
 
 
 @dataclass
