@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, func, select, true, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 
 from backend.db.models import (
     Approval,
@@ -130,8 +130,16 @@ class LeaseRepository(Repository[Lease]):
         self.session.execute(update(Lease).where(Lease.id == lease.id).values(version=Lease.version))
 
     def many(self, lease_ids: Sequence[int], scope: Scope) -> list[Lease]:
-        """The visible leases among the ids, in id order, with project, lines and concessions loaded."""
-        statement = self.scoped(scope).where(Lease.id.in_(lease_ids)).order_by(Lease.id)
+        """The visible leases among the ids, in id order, with project, lines and concessions loaded.
+
+        Assets and customers load only if asked for: schedules do not need them.
+        """
+        statement = (
+            self.scoped(scope)
+            .where(Lease.id.in_(lease_ids))
+            .options(lazyload(Lease.assets), lazyload(Lease.customer))
+            .order_by(Lease.id)
+        )
         return list(self.session.scalars(statement).unique())
 
     def lock_many(self, lease_ids: Sequence[int]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as month_calendar
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
@@ -155,11 +156,16 @@ def _item(
         period_start=part.start,
         period_end=part.end,
         due_date=due,
-        months=shown_months(part.months),
-        amount=round_exact(exact, terms.precision, terms.rounding),
+        months=_shown(part.months),
+        amount=_rounded(exact, terms.precision, terms.rounding),
         is_concession=is_concession,
         exact_amount=exact,
     )
+
+
+# Most periods are whole months at a line's one amount, so the same values are rounded over and over.
+_shown = functools.lru_cache(maxsize=4096)(shown_months)
+_rounded = functools.lru_cache(maxsize=65536)(round_exact)
 
 
 def rebase(billed: Sequence[ScheduleItem], fresh: Sequence[ScheduleItem]) -> list[ScheduleItem]:

@@ -93,10 +93,14 @@ def billing_slots(
     if grid.anchor is PeriodAnchor.CALENDAR:
         index = -((term_start.month - 1) % step)
     slots = []
+    whole = Fraction(step)
     while grid.boundary(index) <= term_end:
         start = max(grid.boundary(index), term_start)
-        end = min(grid.boundary(index + step) - ONE_DAY, term_end)
-        months = grid.months(start, end) if prorate else Fraction(step)
+        next_start = grid.boundary(index + step)
+        end = min(next_start - ONE_DAY, term_end)
+        # A whole period counts exactly `step` months; only stubs need the day count.
+        stub = prorate and (start != grid.boundary(index) or end != next_start - ONE_DAY)
+        months = grid.months(start, end) if stub else whole
         slots.append(Slot(start, end, months))
         index += step
     return slots
