@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, func, select, true, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 
 from backend.db.models import (
     Approval,
@@ -29,7 +29,15 @@ from backend.db.models import (
     User,
     lease_assets,
 )
-from backend.db.repositories import Repository, _bulk_insert, _contains, _equals, _one_of, projects_in
+from backend.db.repositories import (
+    _IN_CHUNK,
+    Repository,
+    _bulk_insert,
+    _contains,
+    _equals,
+    _one_of,
+    projects_in,
+)
 from backend.domain.access import ROLE_PERMISSIONS, Permission, Scope
 from backend.domain.leases import BINDING, LeaseStatus
 
@@ -121,6 +129,28 @@ class LeaseRepository(Repository[Lease]):
         """Serialise concurrent changes of one lease (row lock on PostgreSQL, a write on SQLite)."""
         self.session.execute(update(Lease).where(Lease.id == lease.id).values(version=Lease.version))
 
+    def many(self, lease_ids: Sequence[int], scope: Scope) -> list[Lease]:
+        """The visible leases among the ids, in id order, with project, lines and concessions loaded.
+
+        Assets and customers load only if asked for: schedules do not need them.
+        """
+        statement = (
+            self.scoped(scope)
+            .where(Lease.id.in_(lease_ids))
+            .options(lazyload(Lease.assets), lazyload(Lease.customer))
+            .order_by(Lease.id)
+        )
+        return list(self.session.scalars(statement).unique())
+
+    def lock_many(self, lease_ids: Sequence[int]) -> None:
+        """Serialise concurrent changes of many leases at once."""
+        self.session.execute(update(Lease).where(Lease.id.in_(lease_ids)).values(version=Lease.version))
+
+    def bulk_create_assets(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Link many leases to their assets at once (seeding); each row names lease_id and asset_id."""
+        if rows:
+            self.session.execute(lease_assets.insert(), [dict(row) for row in rows])
+
 
 class ChargeLineRepository:
     """Charge line versions, changed only by appending and by ending."""
@@ -139,6 +169,14 @@ class ChargeLineRepository:
         concession = Concession(**values)
         lease.concessions.append(concession)
         return concession
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many line versions at once (seeding); each row names its lease_id."""
+        _bulk_insert(self.session, ChargeLine, rows)
+
+    def bulk_create_concessions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many concessions at once (seeding); each row names its lease_id."""
+        _bulk_insert(self.session, Concession, rows)
 
     def next_series(self, lease: Lease) -> int:
         """A series number not yet used on the lease."""
@@ -182,6 +220,28 @@ class ScheduleRepository(Repository[ScheduleItem]):
             ScheduleItem.lease_id == lease_id, ScheduleItem.status.in_(BILLED_STATUSES)
         )
         return list(self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)))
+
+    def billed_of_many(self, lease_ids: Sequence[int]) -> dict[int, list[ScheduleItem]]:
+        """Billed items of many leases, by lease id."""
+        found: dict[int, list[ScheduleItem]] = {}
+        for start in range(0, len(lease_ids), _IN_CHUNK):
+            statement = select(ScheduleItem).where(
+                ScheduleItem.lease_id.in_(lease_ids[start : start + _IN_CHUNK]),
+                ScheduleItem.status.in_(BILLED_STATUSES),
+            )
+            for row in self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)):
+                found.setdefault(row.lease_id, []).append(row)
+        return found
+
+    def delete_unbilled_many(self, lease_ids: Sequence[int]) -> None:
+        """Drop the unbilled items of many leases before writing their regenerated ones."""
+        for start in range(0, len(lease_ids), _IN_CHUNK):
+            self.session.execute(
+                delete(ScheduleItem).where(
+                    ScheduleItem.lease_id.in_(lease_ids[start : start + _IN_CHUNK]),
+                    ScheduleItem.status.not_in(BILLED_STATUSES),
+                )
+            )
 
     def delete_unbilled(self, lease_id: int) -> None:
         """Drop the items not yet billed, before writing the regenerated ones."""

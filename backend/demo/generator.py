@@ -1,4 +1,4 @@
-"""Deterministic demo data: regions, projects in real Chinese cities, assets, customers and users."""
+"""Deterministic demo data: regions, projects in real Chinese cities, assets, customers, users and leases."""
 
 from __future__ import annotations
 
@@ -6,10 +6,12 @@ import itertools
 import math
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from backend.demo.leasing import TEMPLATES, DemoLease, DemoTemplate, ProjectLeasing, Unit, plan_project
 from backend.domain.access import Role
 from backend.domain.org import (
     ASSET_TYPE_KIND,
@@ -22,6 +24,8 @@ from backend.domain.org import (
 
 DEMO_PASSWORD = "leasekeeper-demo"  # noqa: S105 - published on purpose; demo databases only
 DEFAULT_SEED = 20261122
+# The day lease statuses are relative to when none is given (seeding passes the real day).
+REFERENCE_DAY = date(2026, 11, 22)
 CUSTOMERS_PER_SCALE = 600
 TIMEZONE = "Asia/Shanghai"
 HOLIDAY_CALENDAR = "CN"
@@ -239,6 +243,8 @@ class DemoData:
     projects: tuple[DemoProject, ...]
     users: tuple[DemoUser, ...]
     customer_count: int
+    today: date = REFERENCE_DAY
+    templates: tuple[DemoTemplate, ...] = TEMPLATES
 
     @property
     def asset_count(self) -> int:
@@ -246,9 +252,29 @@ class DemoData:
         return sum(project.asset_count for project in self.projects)
 
     def assets(self) -> Iterator[DemoAsset]:
-        """Every asset, project by project; the same data on every call."""
+        """Every asset, project by project, its status agreeing with its lease; the same on every call."""
         for project in self.projects:
-            yield from _project_assets(project, self.seed)
+            assets = list(_project_assets(project, self.seed))
+            statuses = self._leasing(project, assets).statuses
+            yield from (replace(asset, status=statuses[asset.code]) for asset in assets)
+
+    def leases(self) -> Iterator[DemoLease]:
+        """Every lease, project by project, let to customers of the project's region; same data every call."""
+        region_customers: dict[str, list[str]] = {}
+        for customer in self.customers():
+            region_customers.setdefault(customer.region_code, []).append(customer.code)
+        for project in self.projects:
+            rng = _rng(self.seed, "tenants", project.code)
+            customers = region_customers[project.region_code]
+            for lease in self._leasing(project, list(_project_assets(project, self.seed))).leases:
+                yield replace(lease, customer_code=rng.choice(customers))
+
+    def _leasing(self, project: DemoProject, assets: list[DemoAsset]) -> ProjectLeasing:
+        units = [Unit(asset.code, asset.asset_type, asset.area_m2, asset.status) for asset in assets]
+        slug = _REGION_SLUG[project.region_code]
+        managers = (f"agent1.{slug}", f"agent2.{slug}", f"pm.{project.code.lower()}")
+        rng = _rng(self.seed, "leases", project.code, self.today.isoformat())
+        return plan_project(project.code, project.city, units, managers, self.today, rng)
 
     def customers(self) -> Iterator[DemoCustomer]:
         """Every customer in code order; the same data on every call."""
@@ -491,8 +517,11 @@ _CHINESE_DIGITS = "零一二三四五六七八九"
 # Entry point --------------------------------------------------------------------------------
 
 
-def generate(scale: int, seed: int = DEFAULT_SEED) -> DemoData:
-    """Demo data ×scale: 12 projects, ~2,000 assets and 600 customers per unit of scale."""
+def generate(scale: int, seed: int = DEFAULT_SEED, today: date = REFERENCE_DAY) -> DemoData:
+    """Demo data ×scale: 12 projects, ~2,000 assets, ~1,400 leases and 600 customers per unit of scale.
+
+    Lease statuses (active, expiring, signed, ended) are relative to `today`, the project-time-zone date.
+    """
     if scale < 1:
         raise ValueError("scale must be at least 1")
     rng = _rng(seed, "plan")
@@ -504,6 +533,7 @@ def generate(scale: int, seed: int = DEFAULT_SEED) -> DemoData:
         projects=projects,
         users=_users(projects, rng),
         customer_count=CUSTOMERS_PER_SCALE * scale,
+        today=today,
     )
 
 

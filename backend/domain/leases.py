@@ -128,6 +128,15 @@ def expiring_from(ends_on: date, notice_period_days: int | None) -> int:
     return max(EXPIRING_WINDOW_DAYS, notice_period_days or 0)
 
 
+def line_key(series: int, version: int) -> str:
+    """The name of a charge line version in schedules: "2" for series 2, then "2.2", "2.3" as it steps up.
+
+    The escalation engine names the versions it opens the same way ("<key>.<n>"), so a schedule
+    planned before the versions are stored and one regenerated after them carry the same keys.
+    """
+    return str(series) if version == 1 else f"{series}.{version}"
+
+
 def overlaps(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
     """Whether two inclusive date ranges share at least one day."""
     return a_start <= b_end and b_start <= a_end

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,9 @@ from backend.services.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+IndexLookup = Callable[[str], engine.IndexSeries]
+CalendarLookup = Callable[[str], engine.WorkingCalendar]
+MATERIALISE_CHUNK = 500
 
 
 class GenerationFailed(ValidationFailed):
@@ -81,8 +85,25 @@ class Plan:
     items: list[engine.ScheduleItem] = field(default_factory=list)
 
 
+@functools.lru_cache(maxsize=32)
+def calendar_of(code: str) -> engine.WorkingCalendar:
+    """The working calendar of a holiday-calendar code, built once per process (its years load lazily)."""
+    return engine.holiday_calendar(code)
+
+
 def plan(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> Plan:
     """Expand escalations and generate the schedule up to `term_end` (default: the term), writing nothing."""
+    return plan_terms(lease, uow.price_indexes.series, calendar_of, term_end)
+
+
+def plan_terms(
+    lease: Any, index_of: IndexLookup, calendar_for: CalendarLookup, term_end: date | None = None
+) -> Plan:
+    """`plan` without a unit of work: the lease's rows (or look-alikes) in, line versions and items out.
+
+    `lease` needs the term, the billing-term columns, `current_lines`, `current_concessions` and
+    `project.holiday_calendar`; price index series and calendars come through the two look-ups.
+    """
     if lease.starts_on is None or lease.ends_on is None:
         raise ValidationFailed(
             {
@@ -100,7 +121,7 @@ def plan(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> Plan:
     for series, series_rows in versions.items():
         rule = _escalation_of(series_rows[0])
         if rule is not None and series not in opened:
-            index = uow.price_indexes.series(series_rows[0].escalation_index) if rule.kind == "cpi" else None
+            index = index_of(series_rows[0].escalation_index) if rule.kind == "cpi" else None
             expanded = engine.escalate(_line(series_rows[0], lease), rule, lease.ends_on, index)
             result.opened.append((series_rows[0], expanded))
             result.lines.extend(_clipped(expanded, end))
@@ -117,7 +138,7 @@ def plan(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> Plan:
         for index, c in enumerate(lease.current_concessions, start=1)
         if c.starts_on <= end
     ]
-    calendar = engine.holiday_calendar(lease.project.holiday_calendar)
+    calendar = calendar_for(lease.project.holiday_calendar)
     result.items = engine.generate(lease.starts_on, end, terms_of(lease), result.lines, concessions, calendar)
     return result
 
@@ -193,6 +214,128 @@ def materialise(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> in
     uow.schedules.delete_unbilled(lease.id)
     uow.schedules.insert_rows(item_rows(lease, new_items))
     return len(new_items)
+
+
+@dataclass(frozen=True)
+class BatchFailure:
+    """A lease of a batch whose schedule was not written, and why."""
+
+    lease_id: int
+    number: str | None
+    reason: str
+    job_run_id: int | None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Outcome of materialising many leases' schedules."""
+
+    leases: int
+    items: int
+    failures: tuple[BatchFailure, ...]
+
+
+def materialise_many(
+    lease_ids: Sequence[int],
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    chunk: int = MATERIALISE_CHUNK,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Write the schedules of many signed leases, one transaction per chunk of leases.
+
+    Each chunk loads its leases with their lines, concessions and projects in a few queries, generates
+    with the engine (calendars built once per code), and writes the items with one executemany. A lease
+    whose schedule cannot be generated is left as it was, recorded as a failed job run and alerted; the
+    rest of its chunk is written. Leases out of the actor's scope or not signed count as failures too.
+    """
+    scope = actor.require(P.LEASE_WRITE)
+    wanted = list(dict.fromkeys(lease_ids))
+    written = items = 0
+    failures: list[BatchFailure] = []
+    for start in range(0, len(wanted), chunk):
+        ids = wanted[start : start + chunk]
+        done, count, failed, missing = _materialise_chunk(ids, scope, actor, uow, now)
+        written += done
+        items += count
+        unknown = N_("Lease %(id)s does not exist or is outside your projects.")
+        failures += [BatchFailure(lease_id, None, unknown % {"id": lease_id}, None) for lease_id in missing]
+        for lease, exc in failed:
+            run_id = record_failure(lease, ScheduleTrigger.REGENERATE, actor, uow, exc)
+            failures.append(BatchFailure(lease.id, lease.number, reason_of(exc), run_id))
+        if progress is not None:
+            progress(start + len(ids), len(wanted))
+    return BatchResult(written, items, tuple(failures))
+
+
+def _materialise_chunk(
+    ids: list[int], scope: Any, actor: Actor, uow: UnitOfWork, now: datetime
+) -> tuple[int, int, list[tuple[LeaseRef, Exception]], list[int]]:
+    """Generate and write one chunk in one transaction: leases written, items, failures, unknown ids."""
+    leases = uow.leases.many(ids, scope)
+    found = {lease.id for lease in leases}
+    missing = [lease_id for lease_id in ids if lease_id not in found]
+    failed: list[tuple[LeaseRef, Exception]] = []
+    index_cache: dict[str, engine.IndexSeries] = {}
+
+    def index_of(code: str) -> engine.IndexSeries:
+        if code not in index_cache:
+            index_cache[code] = uow.price_indexes.series(code)
+        return index_cache[code]
+
+    planned: list[tuple[Any, Plan]] = []
+    for lease in leases:
+        try:
+            if lease.status not in SCHEDULED:
+                raise ValidationFailed.single(
+                    "status", N_("Only signed, active or expiring leases have a schedule.")
+                )
+            planned.append((lease, plan_terms(lease, index_of, calendar_of)))
+        except DomainError as exc:
+            failed.append((ref(lease), exc))
+    if not planned:
+        uow.rollback()
+        return 0, 0, failed, missing
+    lease_ids = [lease.id for lease, _ in planned]
+    uow.leases.lock_many(lease_ids)
+    billed = uow.schedules.billed_of_many(lease_ids)
+    rows: list[dict[str, Any]] = []
+    entries: list[dict[str, Any]] = []
+    for lease, plan_ in planned:
+        _open_versions(lease, plan_, uow)
+        new_items = plan_.items
+        billed_items = [_as_engine_item(row) for row in billed.get(lease.id, [])]
+        if billed_items:
+            billed_set = set(billed_items)
+            new_items = [item for item in engine.rebase(billed_items, plan_.items) if item not in billed_set]
+        rows += item_rows(lease, new_items)
+        entries.append(
+            audit.entry(
+                actor,
+                AuditAction.UPDATE,
+                "lease_schedule",
+                lease.id,
+                before={"items": None},
+                after={"items": len(new_items)},
+                project_id=lease.project_id,
+                region_id=lease.project.region_id,
+            )
+        )
+    uow.flush()
+    uow.schedules.delete_unbilled_many(lease_ids)
+    uow.schedules.insert_rows(rows)
+    uow.audit.bulk_create(entries)
+    uow.job_runs.create(
+        kind=JobKind.SCHEDULE_GENERATE,
+        status=JobStatus.SUCCEEDED,
+        details={"trigger": ScheduleTrigger.REGENERATE.value, "leases": len(planned), "items": len(rows)},
+        requested_by_id=actor.user_id,
+        started_at=now,
+        finished_at=now,
+    )
+    uow.commit()
+    return len(planned), len(rows), failed, missing
 
 
 @dataclass(frozen=True)

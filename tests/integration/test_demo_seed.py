@@ -1,22 +1,38 @@
 """Seeding demo data into a migrated SQLite database: counts, ids, audit trail, atomicity, sign-in."""
 
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.models import CustomerContact, RoleAssignment
-from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, generate
+from backend.db.models import (
+    Asset,
+    ChargeLine,
+    Concession,
+    ContractTemplate,
+    CustomerContact,
+    Lease,
+    RoleAssignment,
+    ScheduleItem,
+    lease_assets,
+)
+from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, REFERENCE_DAY, generate
+from backend.demo.leasing import asset_status
 from backend.domain.access import Assignment, Role, Scope
 from backend.domain.audit import AuditAction, Origin
 from backend.domain.errors import AuthenticationRequired
+from backend.domain.leases import SCHEDULED, LeaseStatus
 from backend.domain.listing import ListQuery
 from backend.domain.login import LoginPolicy
-from backend.services import auth, passwords
+from backend.services import auth, passwords, schedules
 from backend.services.context import Actor
 from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo
 
@@ -52,7 +68,7 @@ def empty_database(tmp_path: Path) -> Iterator[Database]:
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Database, DemoSummary]]:
     database = _database(tmp_path_factory.mktemp("seeded"))
     with database.unit_of_work() as uow:
-        summary = seed_demo(1, CLI, uow)
+        summary = seed_demo(1, CLI, uow, today=REFERENCE_DAY)
     assert summary is not None
     yield database, summary
     database.dispose()
@@ -82,7 +98,18 @@ def test_seeding_an_empty_database_writes_every_entity_and_one_audit_entry_each(
     assert totals["assets"] == summary.assets == data.asset_count
     assert totals["customers"] == summary.customers == 600
     assert totals["users"] == summary.users == len(data.users)
-    created = summary.regions + summary.projects + summary.assets + summary.customers + summary.users
+    leases = list(data.leases())
+    assert summary.templates == 5
+    assert summary.leases == len(leases) > 1_000
+    created = (
+        summary.regions
+        + summary.projects
+        + summary.assets
+        + summary.customers
+        + summary.users
+        + summary.templates
+        + summary.leases
+    )
     assert summary.audit_entries == created
     with database.unit_of_work() as uow:
         query = ListQuery(filters={"action": AuditAction.CREATE, "origin": Origin.CLI}, page_size=1)
@@ -91,6 +118,11 @@ def test_seeding_an_empty_database_writes_every_entity_and_one_audit_entry_each(
         assert session is not None
         assert session.scalar(select(func.count()).select_from(CustomerContact)) == summary.contacts
         assert session.scalar(select(func.count()).select_from(RoleAssignment)) == summary.role_assignments
+        assert session.scalar(select(func.count()).select_from(ContractTemplate)) == 5
+        assert session.scalar(select(func.count()).select_from(Lease)) == summary.leases
+        assert session.scalar(select(func.count()).select_from(ChargeLine)) == summary.charge_lines
+        assert session.scalar(select(func.count()).select_from(Concession)) == summary.concessions
+        assert session.scalar(select(func.count()).select_from(ScheduleItem)) == summary.schedule_items
 
 
 def test_seeded_rows_read_back_with_the_generated_values(seeded: tuple[Database, DemoSummary]) -> None:
@@ -201,7 +233,7 @@ def test_progress_is_reported_per_batch_up_to_each_stage_total(empty_database: D
     with empty_database.unit_of_work() as uow:
         seed_demo(2, CLI, uow, progress=lambda stage, done, total: calls.append((stage, done, total)), seed=5)
     stages = list(dict.fromkeys(stage for stage, _, _ in calls))
-    assert stages == ["regions", "projects", "users", "assets", "customers"]
+    assert stages == ["regions", "projects", "users", "assets", "customers", "templates", "leases"]
     for stage in stages:
         reports = [(done, total) for name, done, total in calls if name == stage]
         done_values = [done for done, _ in reports]
@@ -242,3 +274,95 @@ def test_seeding_gives_the_same_counts_and_logins_on_sqlite_and_postgresql(datab
             assert [a.role for a in user.assignments()] == [Role.FINANCE]
     finally:
         database.dispose()
+
+
+def _session(uow: object) -> Session:
+    session = getattr(uow, "session", None)
+    assert isinstance(session, Session)
+    return session
+
+
+def test_asset_statuses_agree_with_the_leases_on_them(seeded: tuple[Database, DemoSummary]) -> None:
+    database, _ = seeded
+    with database.unit_of_work() as uow:
+        session = _session(uow)
+        pairs = session.execute(
+            select(Asset.status, Lease.status)
+            .join(lease_assets, lease_assets.c.asset_id == Asset.id)
+            .join(Lease, Lease.id == lease_assets.c.lease_id)
+        ).all()
+        assert len(pairs) > 1_000
+        for asset, lease in pairs:
+            assert asset == asset_status(lease)
+        unlet = session.scalars(
+            select(Asset.status).where(Asset.id.not_in(select(lease_assets.c.asset_id)))
+        ).all()
+        assert "leased" not in unlet
+        assert "pending_delivery" not in unlet
+
+
+def _money(item: Any) -> tuple[date, str, str, bool, Decimal, date]:
+    return (
+        item.period_start,
+        str(item.charge_type),
+        item.line_key,
+        item.is_concession,
+        item.amount,
+        item.due_date,
+    )
+
+
+def test_every_signed_lease_has_the_schedule_the_engine_makes_and_no_other_lease_has_one(
+    seeded: tuple[Database, DemoSummary],
+) -> None:
+    database, _ = seeded
+    with database.unit_of_work() as uow:
+        session = _session(uow)
+        counts = dict(
+            session.execute(select(ScheduleItem.lease_id, func.count()).group_by(ScheduleItem.lease_id)).all()
+        )
+        statuses = dict(session.execute(select(Lease.id, Lease.status)).all())
+        for lease_id, status in statuses.items():
+            assert (lease_id in counts) == (status in SCHEDULED), (lease_id, status)
+        # The stored schedule is what the service would produce from the stored lease.
+        sample = sorted(counts)[::97]
+        for lease_id in sample:
+            lease = uow.leases.get(lease_id, EVERYTHING)
+            planned = schedules.plan(lease, uow).items
+            stored = uow.schedules.of_lease(lease_id)
+            assert sorted(_money(item) for item in planned) == sorted(_money(item) for item in stored)
+
+
+def test_demo_leases_include_expiring_free_rent_escalating_and_multi_asset_ones(
+    seeded: tuple[Database, DemoSummary],
+) -> None:
+    database, _ = seeded
+    with database.unit_of_work() as uow:
+        session = _session(uow)
+        statuses = Counter(session.scalars(select(Lease.status)).all())
+        assert statuses[LeaseStatus.ACTIVE] > statuses[LeaseStatus.EXPIRING] > 0
+        assert all(statuses[status] > 0 for status in LeaseStatus if status not in {"renewed", "terminated"})
+        expiring_ends = session.scalars(select(Lease.ends_on).where(Lease.status == "expiring")).all()
+        assert all(REFERENCE_DAY < end < REFERENCE_DAY + timedelta(days=60) for end in expiring_ends)
+        free = session.scalars(select(Concession.percent)).all()
+        assert free
+        assert set(free) == {100}
+        assert session.scalar(select(func.count()).where(ScheduleItem.is_concession.is_(True))) > 0
+        stepped = session.scalar(select(func.count()).where(ChargeLine.version > 1))
+        assert stepped is not None
+        assert stepped > 50
+        multi = session.execute(
+            select(lease_assets.c.lease_id).group_by(lease_assets.c.lease_id).having(func.count() > 1)
+        ).all()
+        assert multi
+        assert session.scalar(select(func.count()).where(Lease.customer_id.is_(None))) == 0
+
+
+def test_seeding_without_a_day_uses_today_in_the_demo_time_zone(empty_database: Database) -> None:
+    with empty_database.unit_of_work() as uow:
+        summary = seed_demo(1, CLI, uow)
+    assert summary is not None
+    assert summary.today is not None
+    assert abs(summary.today - datetime.now(UTC).date()) <= timedelta(days=1)
+    assert f"as of {summary.today}" in summary.describe()
+    assert isinstance(summary.today, date)

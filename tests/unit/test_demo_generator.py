@@ -2,13 +2,16 @@
 
 import re
 from collections import Counter
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 import shapely.geometry
 
 from backend.demo.generator import DemoData, chinese_number, generate
+from backend.demo.leasing import TEMPLATES, DemoLease, asset_status
 from backend.domain.access import Assignment, Role, validate_assignment
+from backend.domain.leases import ContractType, LeaseStatus, check_required_fields
 from backend.domain.org import (
     AssetKind,
     AssetStatus,
@@ -267,3 +270,124 @@ def test_phases_are_numbered_in_chinese(number: int, text: str) -> None:
 def test_a_scale_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="scale"):
         generate(0)
+
+
+# Leases -------------------------------------------------------------------------------------
+
+TODAY = date(2026, 11, 22)
+
+
+@pytest.fixture(scope="module")
+def leased() -> tuple[DemoData, list[DemoLease]]:
+    data = generate(1, 42, TODAY)
+    return data, list(data.leases())
+
+
+def test_the_same_seed_and_day_give_identical_leases_and_another_day_shifts_them() -> None:
+    first, second = generate(1, 7, TODAY), generate(1, 7, TODAY)
+    assert list(first.leases()) == list(second.leases())
+    later = generate(1, 7, TODAY + timedelta(days=40))
+    assert [lease.ends_on for lease in later.leases()] != [lease.ends_on for lease in first.leases()]
+
+
+def test_five_templates_one_per_contract_type_with_the_chinese_market_defaults() -> None:
+    templates = {template.contract_type: template for template in TEMPLATES}
+    assert set(templates) == set(ContractType)
+    office = templates[ContractType.OFFICE]
+    assert (office.frequency, office.timing, office.due_offset_days) == ("quarterly", "prepaid", -15)
+    assert (office.business_day_rule, office.deposit_months, office.notice_period_days) == (
+        "following",
+        3,
+        90,
+    )
+    assert office.reminder_days == (90, 60, 30)
+    assert (templates[ContractType.APARTMENT].frequency, templates[ContractType.APARTMENT].due_day) == (
+        "monthly",
+        5,
+    )
+    assert templates[ContractType.WAREHOUSE].frequency == "bimonthly"
+    assert templates[ContractType.EQUIPMENT].timing == "arrears"
+    for template in TEMPLATES:
+        assert not check_required_fields(template.required_fields)
+
+
+def test_most_space_and_equipment_is_let_and_asset_statuses_agree_with_the_leases(
+    leased: tuple[DemoData, list[DemoLease]],
+) -> None:
+    data, leases = leased
+    assets = {asset.code: asset for asset in data.assets()}
+    let = {code: lease for lease in leases for code in lease.asset_codes}
+    assert len(let) == sum(len(lease.asset_codes) for lease in leases)  # one lease per asset
+    space = [a for a in assets.values() if a.area_m2 is not None]
+    equipment = [a for a in assets.values() if a.area_m2 is None]
+    assert 0.68 < sum(a.code in let for a in space) / len(space) < 0.82
+    assert 0.52 < sum(a.code in let for a in equipment) / len(equipment) < 0.68
+    for code, asset in assets.items():
+        if code in let:
+            assert asset.status == asset_status(let[code].status)
+        else:
+            assert asset.status not in (AssetStatus.LEASED, AssetStatus.PENDING_DELIVERY)
+
+
+def test_lease_statuses_follow_the_day_of_seeding(leased: tuple[DemoData, list[DemoLease]]) -> None:
+    _, leases = leased
+    statuses = Counter(lease.status for lease in leases)
+    assert statuses[LeaseStatus.ACTIVE] / len(leases) > 0.5
+    assert all(statuses[s] > 10 for s in ("expiring", "signed", "draft", "ended"))
+    for lease in leases:
+        assert lease.starts_on.day == 1
+        months = (
+            (lease.ends_on.year - lease.starts_on.year) * 12 + lease.ends_on.month - lease.starts_on.month
+        )
+        assert 12 <= months + 1 <= 60
+        if lease.status is LeaseStatus.ACTIVE:
+            assert lease.starts_on <= TODAY
+            assert lease.ends_on > TODAY + timedelta(days=max(60, lease.template.notice_period_days))
+        elif lease.status is LeaseStatus.EXPIRING:
+            assert TODAY < lease.ends_on < TODAY + timedelta(days=60)
+        elif lease.status is LeaseStatus.SIGNED:
+            assert lease.starts_on == date(2026, 12, 1)
+        elif lease.status is LeaseStatus.ENDED:
+            assert lease.closed_on == lease.ends_on < TODAY
+        else:
+            assert lease.starts_on > TODAY
+            assert lease.signed_at is None
+
+
+def test_leases_go_to_customers_of_the_region_with_local_managers(
+    leased: tuple[DemoData, list[DemoLease]],
+) -> None:
+    data, leases = leased
+    customer_regions = {customer.code: customer.region_code for customer in data.customers()}
+    project_regions = {project.code: project.region_code for project in data.projects}
+    usernames = {user.username: user for user in data.users}
+    for lease in leases:
+        assert lease.customer_code is not None
+        assert customer_regions[lease.customer_code] == project_regions[lease.project_code]
+        manager = usernames[lease.account_manager]
+        assert manager.role in (Role.LEASING_AGENT, Role.PROJECT_MANAGER)
+        assert manager.region_code == project_regions[lease.project_code] or (
+            manager.project_code == lease.project_code
+        )
+    assert len({lease.number for lease in leases}) == len(leases)
+
+
+def test_rents_are_realistic_and_some_leases_have_free_months_steps_fees_parking_and_two_units(
+    leased: tuple[DemoData, list[DemoLease]],
+) -> None:
+    data, leases = leased
+    areas = {asset.code: asset.area_m2 for asset in data.assets()}
+    offices = [lease for lease in leases if lease.contract_type is ContractType.OFFICE]
+    for lease in offices:
+        area = sum(areas[code] or 0 for code in lease.asset_codes)
+        daily_per_m2 = lease.lines[0].monthly_amount * 12 / 365 / area
+        assert Decimal(2) < daily_per_m2 < Decimal(12), lease.number
+        assert lease.lines[1].charge_type == "service_fee"
+        assert lease.deposit_amount == lease.lines[0].monthly_amount * 3
+    assert any(lease.concessions for lease in leases)
+    assert all(c.percent == 100 for lease in leases for c in lease.concessions)
+    assert {line.escalation_percent for lease in leases for line in lease.lines} == {None, 3, 4, 5}
+    assert any(line.charge_type == "parking" for lease in leases for line in lease.lines)
+    assert any(len(lease.asset_codes) == 2 for lease in leases)
+    equipment = [lease for lease in leases if lease.contract_type is ContractType.EQUIPMENT]
+    assert all(800 <= lease.lines[0].monthly_amount <= 40_000 for lease in equipment)

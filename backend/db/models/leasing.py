@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from backend.db.base import Base, Timestamped, enum_column, utcnow
 from backend.db.models.org import Asset, Project
 from backend.db.models.parties import Customer
-from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus
+from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
 from backend.domain.schedule import (
     BusinessDayRule,
     ChargeType,
@@ -168,7 +168,7 @@ class ChargeLine(Base):
     @property
     def key(self) -> str:
         """The stable name of this line in schedules: series and version."""
-        return f"{self.series}.{self.version}"
+        return line_key(self.series, self.version)
 
     @property
     def escalation(self) -> dict[str, Any] | None:

@@ -54,10 +54,15 @@ class _HolidayCalendar:
 
     def __init__(self, country: holidays.HolidayBase) -> None:
         self._country = country
+        # The package's own check costs microseconds; schedules ask about the same days again and again.
+        self._known: dict[date, bool] = {}
 
     def is_working_day(self, d: date) -> bool:
         """True unless `d` is a weekend day or a public holiday, make-up working days included."""
-        return bool(self._country.is_working_day(d))
+        known = self._known.get(d)
+        if known is None:
+            known = self._known[d] = bool(self._country.is_working_day(d))
+        return known
 
 
 def holiday_calendar(code: str) -> WorkingCalendar:

@@ -104,15 +104,25 @@ def generate(
         charges.extend((line, slot, covered) for slot, covered in _covered(slots[frequency], line, grid))
 
     items = []
+    # Lines share billing periods, and most items are a whole month at a line's one amount: due dates,
+    # exact amounts and roundings are each worked out once per schedule.
+    dues: dict[tuple[date, date], date] = {}
+    monthly: dict[Decimal, Fraction] = {}
+    values: _Values = {}
     for line, slot, covered in charges:
-        due = due_date(slot.start, slot.end, terms, calendar)
-        items.append(_item(line.key, line, covered, due, Fraction(line.monthly_amount), terms, False))
+        due = dues.get((slot.start, slot.end))
+        if due is None:
+            due = dues[slot.start, slot.end] = due_date(slot.start, slot.end, terms, calendar)
+        amount = monthly.get(line.monthly_amount)
+        if amount is None:
+            amount = monthly[line.monthly_amount] = Fraction(line.monthly_amount)
+        items.append(_item(line.key, line, covered, due, amount, terms, False, values))
         for concession in concessions:
             if concession.charge_type is line.charge_type:
                 part = _part(covered, concession.starts, concession.ends, grid)
                 if part is not None:
                     amount = -Fraction(line.monthly_amount) * Fraction(concession.percent) / 100
-                    items.append(_item(concession.key, line, part, due, amount, terms, True))
+                    items.append(_item(concession.key, line, part, due, amount, terms, True, values))
     return sorted(items, key=sort_key)
 
 
@@ -147,19 +157,34 @@ def _item(
     monthly: Fraction,
     terms: BillingTerms,
     is_concession: bool,
+    values: _Values,
 ) -> ScheduleItem:
-    exact = monthly * part.months
+    months = part.months
+    key_of_values = (monthly.numerator, monthly.denominator, months.numerator, months.denominator)
+    known = values.get(key_of_values)
+    if known is None:
+        exact = monthly * months
+        known = values[key_of_values] = (
+            exact,
+            shown_months(months),
+            round_exact(exact, terms.precision, terms.rounding),
+        )
+    exact, shown, amount = known
     return ScheduleItem(
         line_key=key,
         charge_type=line.charge_type,
         period_start=part.start,
         period_end=part.end,
         due_date=due,
-        months=shown_months(part.months),
-        amount=round_exact(exact, terms.precision, terms.rounding),
+        months=shown,
+        amount=amount,
         is_concession=is_concession,
         exact_amount=exact,
     )
+
+
+# (monthly amount, months) as integer pairs → exact amount, months shown, rounded amount; per schedule.
+_Values = dict[tuple[int, int, int, int], tuple[Fraction, Decimal, Decimal]]
 
 
 def rebase(billed: Sequence[ScheduleItem], fresh: Sequence[ScheduleItem]) -> list[ScheduleItem]:

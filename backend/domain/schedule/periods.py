@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import calendar
+import functools
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from dateutil.relativedelta import relativedelta
-
 from backend.domain.schedule.terms import Frequency, Period, PeriodAnchor, RoundingMode
 
 ONE_DAY = timedelta(days=1)
 MONTHS_SHOWN = Decimal("0.000001")
+
+
+def add_months(d: date, months: int) -> date:
+    """`d` moved by whole months, the day clamped to the target month's end (31 Jan + 1 → 28/29 Feb)."""
+    zero_based = d.month - 1 + months
+    year, month = d.year + zero_based // 12, zero_based % 12 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
 
 class MonthGrid:
@@ -29,10 +36,14 @@ class MonthGrid:
     def __init__(self, term_start: date, anchor: PeriodAnchor) -> None:
         self.anchor = anchor
         self.origin = term_start if anchor is PeriodAnchor.LEASE_START else term_start.replace(day=1)
+        self._boundaries: dict[int, date] = {}
 
     def boundary(self, index: int) -> date:
-        """The start of month number `index` of the grid."""
-        return self.origin + relativedelta(months=index)
+        """The start of month number `index` of the grid (remembered: a schedule asks for each many times)."""
+        found = self._boundaries.get(index)
+        if found is None:
+            found = self._boundaries[index] = add_months(self.origin, index)
+        return found
 
     def index(self, d: date) -> int:
         """The number of the grid month that contains `d`."""
@@ -42,7 +53,10 @@ class MonthGrid:
     def position(self, d: date) -> Fraction:
         """`d` as a fractional month count from the origin."""
         index = self.index(d)
-        start, end = self.boundary(index), self.boundary(index + 1)
+        start = self.boundary(index)
+        if d == start:
+            return Fraction(index)
+        end = self.boundary(index + 1)
         return index + Fraction((d - start).days, (end - start).days)
 
     def months(self, start: date, end: date) -> Fraction:
@@ -79,10 +93,14 @@ def billing_slots(
     if grid.anchor is PeriodAnchor.CALENDAR:
         index = -((term_start.month - 1) % step)
     slots = []
+    whole = Fraction(step)
     while grid.boundary(index) <= term_end:
         start = max(grid.boundary(index), term_start)
-        end = min(grid.boundary(index + step) - ONE_DAY, term_end)
-        months = grid.months(start, end) if prorate else Fraction(step)
+        next_start = grid.boundary(index + step)
+        end = min(next_start - ONE_DAY, term_end)
+        # A whole period counts exactly `step` months; only stubs need the day count.
+        stub = prorate and (start != grid.boundary(index) or end != next_start - ONE_DAY)
+        months = grid.months(start, end) if stub else whole
         slots.append(Slot(start, end, months))
         index += step
     return slots
@@ -90,15 +108,22 @@ def billing_slots(
 
 def round_exact(value: Fraction, precision: Decimal, mode: RoundingMode) -> Decimal:
     """`value` rounded to a multiple of `precision` by `mode`, decided on the exact value."""
-    units = value / Fraction(precision)
-    magnitude = abs(units)
-    whole, remainder = divmod(magnitude.numerator, magnitude.denominator)
-    half = Fraction(remainder, magnitude.denominator)
+    step = _fraction_of(precision)
+    # value / step as a numerator over a positive denominator, in integers (no normalisation needed).
+    numerator = value.numerator * step.denominator
+    denominator = value.denominator * step.numerator
+    whole, remainder = divmod(abs(numerator), denominator)
     if mode is RoundingMode.UP:
         whole += remainder > 0
     elif mode is RoundingMode.HALF_UP:
-        whole += half >= Fraction(1, 2)
+        whole += 2 * remainder >= denominator
     elif mode is RoundingMode.HALF_EVEN:
-        whole += half > Fraction(1, 2) or (half == Fraction(1, 2) and whole % 2 == 1)
-    signed = -whole if units < 0 else whole
+        twice = 2 * remainder
+        whole += twice > denominator or (twice == denominator and whole % 2 == 1)
+    signed = -whole if numerator < 0 else whole
     return (Decimal(signed) * precision).quantize(precision)
+
+
+@functools.lru_cache(maxsize=64)
+def _fraction_of(precision: Decimal) -> Fraction:
+    return Fraction(precision)
