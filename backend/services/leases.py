@@ -181,6 +181,12 @@ def get_lease(lease_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     return uow.leases.get(lease_id, actor.require(P.LEASE_READ))
 
 
+def charge_line_history(lease_id: int, actor: Actor, uow: UnitOfWork) -> list[Any]:
+    """Every version of a visible lease's charge lines, in force or replaced, by series and version."""
+    lease = uow.leases.get(lease_id, actor.require(P.LEASE_READ))
+    return sorted(lease.charge_lines, key=lambda line: (line.series, line.version))
+
+
 def snapshot(lease: Any) -> dict[str, Any]:
     """A lease with its assets, lines and concessions, for the audit log."""
     data: dict[str, Any] = lease.audit_snapshot()

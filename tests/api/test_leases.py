@@ -252,6 +252,10 @@ def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
     billed = [i for i in before if i["status"] == "issued"]
     assert billed
     assert all(item in after for item in billed)
+    history = agent.get(f"/api/leases/{lease['id']}/charge-lines").json
+    replaced = [line for line in history if line["replaced_by_amendment_id"] is not None]
+    assert {line["version"] for line in replaced} == {2, 3}  # the step-ups the new rent supersedes
+    assert history[0]["ends_on"] == "2026-01-31"  # the first version now ends the day before
     rent = {i["period_start"]: i["amount"] for i in after if i["charge_type"] == "rent"}
     assert rent["2026-04-01"] == "90000.00"  # billed before the amendment: left as it was
     assert rent["2026-07-01"] == "108000.00"

@@ -9,6 +9,7 @@ from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginat
 from backend.api.context import actor, list_query, now, uow
 from backend.api.leases.schemas import (
     AmendmentSchema,
+    ChargeLineSchema,
     LeaseQueryArgsSchema,
     LeaseSchema,
     RenewalSchema,
@@ -138,6 +139,17 @@ class LeaseRenewViews(MethodView):
     def post(self, values: dict[str, Any], lease_id: int) -> Any:
         """Draft the renewal of an active or expiring lease"""
         return leases.renew_lease(lease_id, values, actor(), uow())
+
+
+@blp.route("/<id:lease_id>/charge-lines")
+class ChargeLineViews(MethodView):
+    """Every version of every charge line, including those an amendment replaced."""
+
+    @blp.response(200, ChargeLineSchema(many=True))
+    @errors(blp, *READ_ONE)
+    def get(self, lease_id: int) -> Any:
+        """List the history of a lease's charge lines"""
+        return leases.charge_line_history(lease_id, actor(), uow())
 
 
 @blp.route("/<id:lease_id>/schedule")
