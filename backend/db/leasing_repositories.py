@@ -251,7 +251,7 @@ class CodeAliasRepository(Repository[CodeAlias]):
     def mapping(self, domain: str) -> dict[str, str]:
         """Alias → canonical code for one code domain."""
         statement = select(CodeAlias.alias, CodeAlias.canonical).where(CodeAlias.domain == domain)
-        return dict(self.session.execute(statement).tuples().all())
+        return dict(self.session.execute(statement).all())
 
     def find_alias(self, domain: str, alias: str, exclude_id: int | None = None) -> CodeAlias | None:
         """The row holding an alias in a domain."""
@@ -270,7 +270,7 @@ class PriceIndexRepository:
     def series(self, code: str) -> dict[date, Decimal]:
         """First day of month → value for one series."""
         statement = select(PriceIndexValue.month, PriceIndexValue.value).where(PriceIndexValue.series == code)
-        return dict(self.session.execute(statement).tuples().all())
+        return dict(self.session.execute(statement).all())
 
     def upsert(self, code: str, month: date, value: Decimal) -> PriceIndexValue:
         """Set one month's value (a correction replaces the earlier figure)."""

@@ -482,8 +482,8 @@ def sign_lease(lease_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> A
     return schedules.guarded(lease_ref, ScheduleTrigger.SIGN, actor, uow, work)
 
 
-def stage_signing(lease: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
-    """Sign a checked draft inside the caller's transaction: assets free, schedule written, event staged."""
+def stage_signing(lease: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """Sign a checked draft in the caller's transaction: assets free, schedule written (its item count)."""
     uow.leases.lock(lease)
     check_assets_free(lease, lease.starts_on, lease.ends_on, uow)
     count = schedules.materialise(lease, uow)
@@ -495,6 +495,7 @@ def stage_signing(lease: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> N
     schedules.record_success(schedules.ref(lease), ScheduleTrigger.SIGN, actor, uow, count, now)
     event = LeaseSigned(lease.id, lease.project_id, tuple(lease.asset_ids), lease.starts_on, lease.ends_on)
     events.publish(event, actor, uow, project_id=lease.project_id)
+    return count
 
 
 def _allowed(lease: Any) -> frozenset[LeaseStatus]:
