@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
@@ -171,6 +172,72 @@ def _parse_role(text: str) -> dict[str, Any]:
             )
         result[f"{kind}_id"] = int(value)
     return result
+
+
+@main.group("import")
+def import_() -> None:
+    """Import existing data from spreadsheets."""
+
+
+@import_.command("leases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Create the leases (all or nothing); default: preview only.")
+@click.pass_context
+def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
+    """Check a lease file (.xlsx or .csv) row by row, and with --commit import it."""
+    from datetime import UTC, datetime
+
+    from backend.services import lease_import
+
+    use_case = lease_import.commit if commit else lease_import.preview
+    bar = click.progressbar(length=1, label="rows", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.length = total
+        bar.update(done - bar.pos)
+
+    actor = Actor.system(Origin.CLI, "import-leases")
+    with _database(ctx).unit_of_work() as uow, bar:
+        try:
+            report = use_case(file.read_bytes(), file.name, actor, uow, datetime.now(UTC), progress)
+        except lease_import.ImportRefused as refused:
+            report = refused.report
+        except DomainError as error:
+            _fail(error)
+    _print_import_report(report)
+    if report.problems:
+        ctx.exit(1)
+
+
+def _print_import_report(report: Any) -> None:
+    if report.problems:
+        width = max(len("column"), *(len(problem.column) for problem in report.problems))
+        click.echo(f"{'row':>5}  {'column':<{width}}  problem")
+        for problem in report.problems:
+            click.echo(f"{problem.row:>5}  {problem.column or '-':<{width}}  {problem.message}")
+    signed = sum(1 for lease in report.leases if lease.status == "signed")
+    if report.committed:
+        click.echo(f"Imported {len(report.leases)} leases ({signed} signed) from {report.rows} rows.")
+    elif report.problems:
+        click.echo(f"{len(report.problems)} problems in {report.rows} rows; nothing was imported.")
+    else:
+        click.echo(
+            f"{report.rows} rows are fine: {len(report.leases)} leases ({signed} signed) would be created. "
+            "Run again with --commit to import them."
+        )
+
+
+@import_.command("template")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("leases.xlsx"), show_default=True
+)
+def import_template(out: Path) -> None:
+    """Write an empty lease import workbook: the headers and one example row."""
+    from backend.domain.lease_import import template_rows
+    from backend.services.import_files import write_xlsx
+
+    out.write_bytes(write_xlsx(template_rows(), "leases"))
+    click.echo(f"Wrote {out}.")
 
 
 if __name__ == "__main__":
