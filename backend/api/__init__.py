@@ -10,6 +10,7 @@ from backend.api import assets, audit, auth, customers, devices, health, project
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
 from backend.api.errors import register_error_handlers
+from backend.api.imports import routes as imports_routes
 
 BLUEPRINTS = (
     health.routes.blp,
@@ -21,6 +22,7 @@ BLUEPRINTS = (
     customers.routes.blp,
     users.routes.blp,
     audit.routes.blp,
+    imports_routes.blp,
 )
 
 

@@ -386,7 +386,7 @@ def _term_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     found = []
     starts_on, ends_on, free = values.get("starts_on"), values.get("ends_on"), values.get("free_months")
     if starts_on and ends_on and ends_on < starts_on:
-        found.append(("ends_on", N_("Must not be before the start date.")))
+        found.append(("ends_on", N_("The end date lies before the start date.")))
     elif (
         starts_on
         and ends_on

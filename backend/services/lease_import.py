@@ -20,7 +20,10 @@ from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
 Progress = Callable[[int, int], None]
-UNKNOWN = N_("Unknown %(what)s “%(code)s”, or outside your projects.")
+UNKNOWN_PROJECT = N_("Unknown project “%(code)s”, or outside your projects.")
+UNKNOWN_ASSET = N_("Unknown asset “%(code)s”, or outside your projects.")
+UNKNOWN_CUSTOMER = N_("Unknown customer “%(code)s”, or outside your regions.")
+UNKNOWN_TEMPLATE = N_("Unknown contract template “%(code)s”.")
 
 
 @dataclass(frozen=True)
@@ -226,23 +229,26 @@ class _Resolver:
             problem("number", Message(N_("Lease %(number)s already exists."), number=row.number))
         project = self.projects.get(row.project)
         if project is None:
-            problem("project", Message(UNKNOWN, what="project", code=row.project))
+            problem("project", Message(UNKNOWN_PROJECT, code=row.project))
         for code in row.assets:
             asset = self.assets.get(code)
             if asset is None:
-                problem("assets", Message(UNKNOWN, what="asset", code=code))
+                problem("assets", Message(UNKNOWN_ASSET, code=code))
             elif project is not None and asset.project_id != project.id:
                 message = N_("Asset %(asset)s belongs to project %(project)s, not %(expected)s.")
                 problem(
                     "assets", Message(message, asset=code, project=asset.project.code, expected=project.code)
                 )
         if row.customer not in self.customers:
-            problem("customer", Message(UNKNOWN, what="customer", code=row.customer))
+            problem("customer", Message(UNKNOWN_CUSTOMER, code=row.customer))
         template = self.templates.get(row.template)
         if template is None:
-            problem("template", Message(UNKNOWN, what="template", code=row.template))
+            problem("template", Message(UNKNOWN_TEMPLATE, code=row.template))
         elif not template.is_active:
-            problem("template", N_("This template is retired; choose an active one."))
+            problem(
+                "template",
+                Message(N_("Template %(code)s is retired; choose an active one."), code=row.template),
+            )
         manager = self.managers.get(row.account_manager) if row.account_manager else None
         if row.account_manager and (manager is None or not manager.is_active):
             message = Message(N_("No active user named “%(name)s”."), name=row.account_manager)

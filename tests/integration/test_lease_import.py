@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from backend.db.database import Database
@@ -18,105 +15,20 @@ from backend.db.models.leasing import Lease, ScheduleItem
 from backend.db.models.workflow import JobRun
 from backend.domain.audit import Origin
 from backend.domain.jobs import JobKind, JobStatus
-from backend.domain.leases import ContractType, LeaseStatus
-from backend.domain.schedule import BusinessDayRule, Frequency, PeriodAnchor, RoundingMode, Timing
+from backend.domain.leases import LeaseStatus
+from backend.domain.schedule import Frequency
 from backend.services import auth, lease_import, leases
 from backend.services.context import Actor
 from backend.services.import_files import FileTooLarge, UnsupportedFileType
-
-SYSTEM = Actor.system(Origin.CLI, "tests")
-NOW = datetime(2026, 1, 10, 8, tzinfo=UTC)
-EN = ["number", "project", "customer", "assets", "template", "starts_on", "ends_on", "monthly_rent",
-      "frequency", "status"]  # fmt: skip
-ZH = [
-    "合同编号",
-    "项目编号",
-    "客户编号",
-    "资产编号",
-    "合同模板",
-    "起租日",
-    "到期日",
-    "月租金",
-    "付款周期",
-    "状态",
-]
-
-
-def office_template(code: str = "OFFICE") -> dict[str, Any]:
-    """Values of a contract template for office leases."""
-    return {
-        "code": code,
-        "name": "写字楼标准合同",
-        "contract_type": ContractType.OFFICE,
-        "required_fields": ["deposit_amount"],
-        "frequency": Frequency.QUARTERLY,
-        "timing": Timing.PREPAID,
-        "due_day": 5,
-        "due_offset_days": 0,
-        "business_day_rule": BusinessDayRule.NONE,
-        "anchor": PeriodAnchor.LEASE_START,
-        "prorate": True,
-        "rounding": RoundingMode.HALF_UP,
-        "deposit_months": Decimal(2),
-        "notice_period_days": 90,
-        "reminder_days": [30, 15, 7],
-    }
+from tests.support.lease_files import EN, NOW, SYSTEM, ZH, csv_bytes, office_template, row, seed_world, xlsx
 
 
 @pytest.fixture
 def world(
     run: Callable[..., Any], make_region: Any, make_project: Any, make_asset: Any, make_customer: Any
 ) -> dict[str, Any]:
-    """A region with one project, three units, a customer and an office template."""
-    region = make_region()
-    project = make_project(region, code="SH-01")
-    assets = [make_asset(project, code=f"SH-01-{n}") for n in (1201, 1202, 1203)]
-    customer = make_customer(region, code="C0001")
-    template = run(leases.create_template, office_template(), SYSTEM)
-    return {
-        "region": region,
-        "project": project,
-        "assets": assets,
-        "customer": customer,
-        "template": template,
-    }
-
-
-def xlsx(rows: list[list[Any]]) -> bytes:
-    """A workbook built with openpyxl holding the rows."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def csv_bytes(rows: list[list[Any]], encoding: str = "utf-8") -> bytes:
-    """CSV text of the rows in an encoding, as Excel writes it."""
-    buffer = io.StringIO()
-    csv.writer(buffer).writerows(rows)
-    return buffer.getvalue().encode(encoding)
-
-
-def row(
-    number: str, asset: str = "SH-01-1201", status: str = "signed", frequency: str = "两月一次"
-) -> list[Any]:
-    """One data row in the EN/ZH column order."""
-    return [
-        number,
-        "SH-01",
-        "C0001",
-        asset,
-        "OFFICE",
-        "2026-01-01",
-        "2026/12/31",
-        "¥12,800.00",
-        frequency,
-        status,
-    ]
+    """A region with one project, three units, a customer and an office contract template."""
+    return seed_world(run, make_region, make_project, make_asset, make_customer)
 
 
 def count(db: Database, model: Any, *where: Any) -> int:
@@ -232,6 +144,7 @@ def test_codes_outside_the_actors_scope_are_unknown(
 
 def leases_principal(run: Any, user: Any) -> Any:
     """The principal of a user, as a request would carry it."""
+
     def principal(uow: Any) -> Any:
         return auth.principal_of(uow.users.find(user.id))
 

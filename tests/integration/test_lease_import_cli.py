@@ -15,7 +15,7 @@ from backend.domain.audit import Origin
 from backend.domain.org import AssetType, CustomerKind, ProjectCategory
 from backend.services import customers, leases, org
 from backend.services.context import Actor
-from tests.integration.test_lease_import import EN, office_template, row, xlsx
+from tests.support.lease_files import EN, office_template, row, xlsx
 
 SYSTEM = Actor.system(Origin.CLI, "tests")
 
