@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from backend.db.database import Database
@@ -208,3 +210,21 @@ def test_other_file_types_and_oversized_files_are_refused(world: Any, run: Any) 
         run(lease_import.preview, b"%PDF", "leases.pdf", SYSTEM, now=NOW)
     with pytest.raises(FileTooLarge):
         run(lease_import.preview, b"x" * (11 * 1024 * 1024), "leases.csv", SYSTEM, now=NOW)
+
+
+def test_a_cell_formatted_as_a_percentage_in_excel_is_read_as_that_percentage(
+    world: Any, run: Any, db: Database
+) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append([*EN, "递增比例(%)"])
+    sheet.append([*row("L-1"), 0.05])
+    sheet.cell(row=2, column=len(EN) + 1).number_format = "0%"
+    sheet.cell(row=2, column=6).value = datetime(2026, 1, 1)  # noqa: DTZ001 - Excel dates carry no zone
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = run(lease_import.commit, buffer.getvalue(), "x.xlsx", SYSTEM, now=NOW)
+    with db.unit_of_work() as uow:
+        [rent] = [line for line in uow.leases.find(report.created_ids[0]).charge_lines if line.version == 1]
+        assert rent.escalation_value == Decimal(5)
