@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,6 +20,7 @@ from backend.services import audit, import_files, leases, schedules
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
 UNKNOWN_PROJECT = N_("Unknown project “%(code)s”, or outside your projects.")
 UNKNOWN_ASSET = N_("Unknown asset “%(code)s”, or outside your projects.")
@@ -283,13 +285,13 @@ def _stage_rows(
     excluded: set[int] = set()
     while True:
         staged: list[PlannedLease] = []
-        failure: tuple[LeaseRow, DomainError] | None = None
+        failure: tuple[LeaseRow, Exception] | None = None
         for row in rows:
             if row.row in excluded:
                 continue
             try:
                 staged.append(_stage_row(row, resolved, actor, uow, now))
-            except DomainError as refused:
+            except Exception as refused:  # a row that fails in any way is reported on its row, never a 500
                 failure = (row, refused)
                 break
             ticker.tick(row.row - layout_rules.HEADER_ROW)
@@ -326,8 +328,11 @@ def _stage_row(
     )
 
 
-def _problems_of(row: int, exc: DomainError, layout: Layout) -> list[Problem]:
+def _problems_of(row: int, exc: Exception, layout: Layout) -> list[Problem]:
     """A refused lease use case as problems of the row, each on the column its field comes from."""
+    if not isinstance(exc, DomainError):
+        log.warning("lease import: row %s failed: %s", row, schedules.reason_of(exc))
+        return [Problem(row, "", schedules.reason_of(exc))]
     problems: list[Problem] = []
     for name, messages in exc.fields.items():
         key = layout_rules.column_of(name)

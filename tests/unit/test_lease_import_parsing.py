@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 
 from backend.domain import codes
+from backend.domain.cells import CellError, to_date, to_integer, to_list, to_money, to_percent
 from backend.domain.lease_import import (
     COLUMNS,
-    CellError,
     ImportStatus,
     LeaseRow,
     cross_row_problems,
@@ -19,11 +19,6 @@ from backend.domain.lease_import import (
     match_headers,
     parse_row,
     template_rows,
-    to_date,
-    to_integer,
-    to_list,
-    to_money,
-    to_percent,
 )
 from backend.domain.schedule import Frequency, Timing
 
