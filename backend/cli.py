@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -211,20 +212,34 @@ def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
 
 def _print_import_report(report: Any) -> None:
     if report.problems:
-        width = max(len("column"), *(len(problem.column) for problem in report.problems))
-        click.echo(f"{'row':>5}  {'column':<{width}}  problem")
+        width = max(_width("column"), *(_width(problem.column) for problem in report.problems))
+        click.echo(f"{'row':>5}  {_padded('column', width)}  problem")
         for problem in report.problems:
-            click.echo(f"{problem.row:>5}  {problem.column or '-':<{width}}  {problem.message}")
+            click.echo(f"{problem.row:>5}  {_padded(problem.column or '-', width)}  {problem.message}")
     signed = sum(1 for lease in report.leases if lease.status == "signed")
+    leases = f"{_count(len(report.leases), 'lease')} ({signed} signed)"
     if report.committed:
-        click.echo(f"Imported {len(report.leases)} leases ({signed} signed) from {report.rows} rows.")
+        click.echo(f"Imported {leases} from {_count(report.rows, 'row')}.")
     elif report.problems:
-        click.echo(f"{len(report.problems)} problems in {report.rows} rows; nothing was imported.")
+        problems = _count(len(report.problems), "problem")
+        click.echo(f"{problems} in {_count(report.rows, 'row')}; nothing was imported.")
     else:
         click.echo(
-            f"{report.rows} rows are fine: {len(report.leases)} leases ({signed} signed) would be created. "
-            "Run again with --commit to import them."
+            f"{_count(report.rows, 'row')} checked: {leases} would be created. Add --commit to import them."
         )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _width(text: str) -> int:
+    """Terminal columns a text takes: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
 
 
 @import_.command("template")

@@ -78,7 +78,7 @@ class ImportRefused(ValidationFailed):
         fields: dict[str, list[str]] = {}
         for problem in report.problems:
             fields.setdefault(f"{problem.row}.{problem.column}", []).append(problem.message)
-        super().__init__(fields, message=N_("%(count)s problems in the file; nothing was imported."))
+        super().__init__(fields, message=N_("Problems found in the file: %(count)s; nothing was imported."))
         self.params = {"count": len(report.problems)}
         self.report = report
 
@@ -88,7 +88,7 @@ def preview(
 ) -> ImportReport:
     """Check the file and stage every lease in a transaction that is rolled back: writes nothing."""
     actor.require(P.LEASE_WRITE)
-    report = _stage(data, filename, actor, uow, now, progress)
+    report, _ = _stage(data, filename, actor, uow, now, progress)
     uow.rollback()
     for index, lease in enumerate(report.leases):
         report.leases[index] = _without_id(lease)
@@ -100,14 +100,13 @@ def commit(
 ) -> ImportReport:
     """Create (and sign) every lease of the file in one transaction, or none when any row has a problem."""
     actor.require(P.LEASE_WRITE)
-    report = _stage(data, filename, actor, uow, now, progress)
+    report, staged = _stage(data, filename, actor, uow, now, progress)
     if not report.ok:
         uow.rollback()
         report.job_run_id = _job_run(report, actor, uow, now).id
         uow.commit()
         raise ImportRefused(report)
-    for planned in report.leases:
-        lease: Any = uow.leases.find(planned.lease_id or 0)
+    for lease in staged:
         audit.record(
             uow,
             actor,
@@ -160,15 +159,15 @@ def _job_run(report: ImportReport, actor: Actor, uow: UnitOfWork, now: datetime)
 
 def _stage(
     data: bytes, filename: str, actor: Actor, uow: UnitOfWork, now: datetime, progress: Progress | None
-) -> ImportReport:
-    """Read, check and stage every row (flushed, not committed); the report says what happened."""
+) -> tuple[ImportReport, list[Any]]:
+    """Read, check and stage every row (flushed, not committed): the report, and the staged leases."""
     report = ImportReport(filename)
     table = import_files.read_table(data, filename)
     layout = layout_rules.match_headers(table[0])
     report.problems.extend(layout.problems)
     report.rows = len(table) - 1
     if not layout.complete:
-        return report
+        return report, []
     aliases = {domain: leases.aliases(uow, domain) for domain in ("frequency", "timing")}
     rows: list[LeaseRow] = []
     for offset, cells in enumerate(table[1:]):
@@ -181,9 +180,9 @@ def _stage(
     report.problems.extend(resolved.problems)
     flawed = {problem.row for problem in report.problems}
     good = [row for row in rows if row.row not in flawed]
-    _stage_rows(good, resolved, layout, report, actor, uow, now, _Ticker(progress, report.rows))
+    staged = _stage_rows(good, resolved, layout, report, actor, uow, now, _Ticker(progress, report.rows))
     report.problems.sort(key=lambda problem: problem.row)
-    return report
+    return report, staged
 
 
 class _Ticker:
@@ -280,11 +279,14 @@ def _stage_rows(
     uow: UnitOfWork,
     now: datetime,
     ticker: _Ticker,
-) -> None:
-    """Stage each row; when one fails, roll back and start again without it, so every failure is reported."""
+) -> list[Any]:
+    """Stage each row; when one fails, roll back and start again without it, so every failure is reported.
+
+    The staged leases are returned: the session holds them only weakly, and the commit audits them.
+    """
     excluded: set[int] = set()
     while True:
-        staged: list[PlannedLease] = []
+        staged: list[tuple[PlannedLease, Any]] = []
         failure: tuple[LeaseRow, Exception] | None = None
         for row in rows:
             if row.row in excluded:
@@ -296,9 +298,9 @@ def _stage_rows(
                 break
             ticker.tick(row.row - layout_rules.HEADER_ROW)
         if failure is None:
-            report.leases = staged
+            report.leases = [planned for planned, _ in staged]
             ticker.finish()
-            return
+            return [lease for _, lease in staged]
         uow.rollback()
         excluded.add(failure[0].row)
         report.problems.extend(_problems_of(failure[0].row, failure[1], layout))
@@ -306,14 +308,14 @@ def _stage_rows(
 
 def _stage_row(
     row: LeaseRow, resolved: _Resolver, actor: Actor, uow: UnitOfWork, now: datetime
-) -> PlannedLease:
+) -> tuple[PlannedLease, Any]:
     lease = leases.stage_lease(resolved.values(row), actor, uow)
     if row.signed:
         check_signable(lease.template.required_fields, leases.signable_values(lease))
         items = leases.stage_signing(lease, actor, uow, now)
     else:
         items = len(schedules.plan(lease, uow).items)
-    return PlannedLease(
+    planned = PlannedLease(
         row=row.row,
         number=lease.number,
         project=row.project,
@@ -326,6 +328,7 @@ def _stage_row(
         schedule_items=items,
         lease_id=lease.id,
     )
+    return planned, lease
 
 
 def _problems_of(row: int, exc: Exception, layout: Layout) -> list[Problem]:

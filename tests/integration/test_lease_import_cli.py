@@ -64,7 +64,7 @@ def test_a_clean_file_is_previewed_then_imported_with_commit(cli: CliRunner, tmp
     path.write_bytes(xlsx([EN, row("L-1"), row("L-2", asset="SH-01-1202", status="draft")]))
     preview = cli.invoke(main, ["import", "leases", str(path)])
     assert preview.exit_code == 0, preview.output
-    assert "2 leases (1 signed) would be created" in preview.output
+    assert "2 rows checked: 2 leases (1 signed) would be created." in preview.output
     committed = cli.invoke(main, ["import", "leases", str(path), "--commit"])
     assert committed.exit_code == 0, committed.output
     assert "Imported 2 leases (1 signed) from 2 rows." in committed.output
@@ -80,7 +80,7 @@ def test_problems_are_printed_as_a_table_and_exit_with_1(cli: CliRunner, tmp_pat
     assert result.exit_code == 1
     assert "  row  column     problem" in result.output
     assert "    2  frequency  Unknown value “每周”" in result.output
-    assert "1 problems in 1 rows; nothing was imported." in result.output
+    assert "1 problem in 1 row; nothing was imported." in result.output
 
 
 def test_a_file_of_another_type_is_refused_naming_the_accepted_ones(cli: CliRunner, tmp_path: Path) -> None:
@@ -102,4 +102,4 @@ def test_the_template_workbook_holds_both_headers_and_an_example_row_that_parses
     assert sheet.max_row == 2
     checked = cli.invoke(main, ["import", "leases", str(out)])
     assert "No active user named “zhang.wei”." in checked.output
-    assert "1 problems in 1 rows" in checked.output
+    assert "1 problem in 1 row;" in checked.output
