@@ -100,7 +100,16 @@ def commit(
 ) -> ImportReport:
     """Create (and sign) every lease of the file in one transaction, or none when any row has a problem."""
     actor.require(P.LEASE_WRITE)
-    report, staged = _stage(data, filename, actor, uow, now, progress)
+    try:
+        report, staged = _stage(data, filename, actor, uow, now, progress)
+    except DomainError as unreadable:  # the file itself: type, size, encoding
+        uow.rollback()
+        failed = ImportReport(
+            filename, problems=[Problem(0, "", Message(unreadable.message, **unreadable.params))]
+        )
+        _job_run(failed, actor, uow, now)
+        uow.commit()
+        raise
     if not report.ok:
         uow.rollback()
         report.job_run_id = _job_run(report, actor, uow, now).id

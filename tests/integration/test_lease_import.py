@@ -228,3 +228,15 @@ def test_a_cell_formatted_as_a_percentage_in_excel_is_read_as_that_percentage(
     with db.unit_of_work() as uow:
         [rent] = [line for line in uow.leases.find(report.created_ids[0]).charge_lines if line.version == 1]
         assert rent.escalation_value == Decimal(5)
+
+
+def test_a_commit_of_an_unreadable_file_is_recorded_as_a_failed_job_run(
+    world: Any, run: Any, db: Database
+) -> None:
+    with pytest.raises(UnsupportedFileType):
+        run(lease_import.commit, b"%PDF", "leases.pdf", SYSTEM, now=NOW)
+    with db.unit_of_work() as uow:
+        assert uow.session is not None
+        [job] = uow.session.scalars(select(JobRun).where(JobRun.kind == JobKind.LEASE_IMPORT)).all()
+        assert job.status is JobStatus.FAILED
+        assert "accepted: .xlsx, .csv" in job.details["first_problems"][0]["problem"]
