@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -245,6 +246,86 @@ def verify_labels(ctx: click.Context, file: Path) -> None:
     click.echo(f"{len(checks)} codes, {len(checks) - problems} valid, {problems} with problems.")
     if problems or not checks:
         ctx.exit(1)
+
+
+@main.group("import")
+def import_() -> None:
+    """Import existing data from spreadsheets."""
+
+
+@import_.command("leases")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--commit", is_flag=True, help="Create the leases (all or nothing); default: preview only.")
+@click.pass_context
+def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
+    """Check a lease file (.xlsx or .csv) row by row, and with --commit import it."""
+    from datetime import UTC, datetime
+
+    from backend.services import lease_import
+
+    use_case = lease_import.commit if commit else lease_import.preview
+    bar = click.progressbar(length=1, label="rows", file=sys.stderr)
+
+    def progress(done: int, total: int) -> None:
+        bar.length = total
+        bar.update(done - bar.pos)
+
+    actor = Actor.system(Origin.CLI, "import-leases")
+    with _database(ctx).unit_of_work() as uow, bar:
+        try:
+            report = use_case(file.read_bytes(), file.name, actor, uow, datetime.now(UTC), progress)
+        except lease_import.ImportRefused as refused:
+            report = refused.report
+        except DomainError as error:
+            _fail(error)
+    _print_import_report(report)
+    if report.problems:
+        ctx.exit(1)
+
+
+def _print_import_report(report: Any) -> None:
+    if report.problems:
+        width = max(_width("column"), *(_width(problem.column) for problem in report.problems))
+        click.echo(f"{'row':>5}  {_padded('column', width)}  problem")
+        for problem in report.problems:
+            click.echo(f"{problem.row:>5}  {_padded(problem.column or '-', width)}  {problem.message}")
+    signed = sum(1 for lease in report.leases if lease.status == "signed")
+    leases = f"{_count(len(report.leases), 'lease')} ({signed} signed)"
+    if report.committed:
+        click.echo(f"Imported {leases} from {_count(report.rows, 'row')}.")
+    elif report.problems:
+        problems = _count(len(report.problems), "problem")
+        click.echo(f"{problems} in {_count(report.rows, 'row')}; nothing was imported.")
+    else:
+        click.echo(
+            f"{_count(report.rows, 'row')} checked: {leases} would be created. Add --commit to import them."
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _width(text: str) -> int:
+    """Terminal columns a text takes: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * (width - _width(text))
+
+
+@import_.command("template")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), default=Path("leases.xlsx"), show_default=True
+)
+def import_template(out: Path) -> None:
+    """Write an empty lease import workbook: the headers and one example row."""
+    from backend.domain.lease_import import template_rows
+    from backend.services.import_files import write_xlsx
+
+    out.write_bytes(write_xlsx(template_rows(), "leases"))
+    click.echo(f"Wrote {out}.")
 
 
 if __name__ == "__main__":

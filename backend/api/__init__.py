@@ -15,6 +15,7 @@ from backend.api import (
     customers,
     devices,
     health,
+    imports,
     jobs,
     labels,
     leases,
@@ -47,6 +48,7 @@ BLUEPRINTS = (
     codes.routes.blp,
     labels.routes.blp,
     photos.routes.blp,
+    imports.routes.blp,
 )
 
 

@@ -164,6 +164,16 @@ class Repository(Generic[M]):
             found.update((value, row_id) for value, row_id in self.session.execute(statement))
         return found
 
+    def by_values(self, field: str, values: Collection[Any], scope: Scope) -> dict[Any, M]:
+        """Rows inside the scope whose unique `field` holds one of the values, keyed by that value."""
+        column = getattr(self.model, field)
+        wanted = list(values)
+        found: dict[Any, M] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            statement = self.scoped(scope).where(column.in_(wanted[start : start + _IN_CHUNK]))
+            found.update((getattr(row, field), row) for row in self.session.scalars(statement).unique())
+        return found
+
 
 class RegionRepository(Repository[Region]):
     """Regions."""

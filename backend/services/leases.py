@@ -329,6 +329,14 @@ def _default_deposit(lease: Any, template: Any) -> Decimal | None:
 
 def create_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
     """Draft a lease; missing terms come from its template, free-text codes go through the alias table."""
+    lease = stage_lease(values, actor, uow)
+    _record(uow, actor, AuditAction.CREATE, lease)
+    uow.commit()
+    return lease
+
+
+def stage_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """Build and flush a validated draft lease, neither audited nor committed (drafting, imports)."""
     values = dict(values)
     write_scope = actor.require(P.LEASE_WRITE)
     template = uow.templates.get(values.pop("template_id"), actor.require(P.LEASE_READ))
@@ -367,8 +375,6 @@ def create_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> An
     if lease.deposit_amount is None:
         lease.deposit_amount = _default_deposit(lease, template)
     uow.flush()
-    _record(uow, actor, AuditAction.CREATE, lease)
-    uow.commit()
     return lease
 
 
@@ -475,23 +481,27 @@ def sign_lease(lease_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> A
     lease_ref = schedules.ref(lease)
 
     def work() -> Any:
-        uow.leases.lock(lease)
-        check_assets_free(lease, lease.starts_on, lease.ends_on, uow)
-        count = schedules.materialise(lease, uow)
-        _transition(lease, LeaseStatus.SIGNED, actor, uow, signed_at=now, signed_by_id=actor.user_id)
-        if lease.renewed_from_id is not None:
-            predecessor = uow.leases.find(lease.renewed_from_id)
-            if predecessor is not None and LeaseStatus.RENEWED in _allowed(predecessor):
-                _transition(predecessor, LeaseStatus.RENEWED, actor, uow)
-        schedules.record_success(lease_ref, ScheduleTrigger.SIGN, actor, uow, count, now)
-        event = LeaseSigned(
-            lease.id, lease.project_id, tuple(lease.asset_ids), lease.starts_on, lease.ends_on
-        )
-        events.publish(event, actor, uow, project_id=lease.project_id)
+        stage_signing(lease, actor, uow, now)
         uow.commit()
         return lease
 
     return schedules.guarded(lease_ref, ScheduleTrigger.SIGN, actor, uow, work)
+
+
+def stage_signing(lease: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """Sign a checked draft in the caller's transaction: assets free, schedule written (its item count)."""
+    uow.leases.lock(lease)
+    check_assets_free(lease, lease.starts_on, lease.ends_on, uow)
+    count = schedules.materialise(lease, uow)
+    _transition(lease, LeaseStatus.SIGNED, actor, uow, signed_at=now, signed_by_id=actor.user_id)
+    if lease.renewed_from_id is not None:
+        predecessor = uow.leases.find(lease.renewed_from_id)
+        if predecessor is not None and LeaseStatus.RENEWED in _allowed(predecessor):
+            _transition(predecessor, LeaseStatus.RENEWED, actor, uow)
+    schedules.record_success(schedules.ref(lease), ScheduleTrigger.SIGN, actor, uow, count, now)
+    event = LeaseSigned(lease.id, lease.project_id, tuple(lease.asset_ids), lease.starts_on, lease.ends_on)
+    events.publish(event, actor, uow, project_id=lease.project_id)
+    return count
 
 
 def _allowed(lease: Any) -> frozenset[LeaseStatus]:

@@ -1,0 +1,68 @@
+"""Import payloads: the uploaded file, and the row-by-row report."""
+
+from typing import Any
+
+from flask_smorest.fields import Upload
+from marshmallow import Schema, ValidationError, fields, validates
+
+from backend.api.messages import translate
+from backend.services.import_files import ACCEPTED_TYPES, MAX_BYTES, MAX_ROWS
+
+
+class LeaseImportFormSchema(Schema):
+    """A multipart form: the file, and whether to commit it or only preview it."""
+
+    file = Upload(
+        required=True,
+        metadata={
+            "description": f"{' or '.join(ACCEPTED_TYPES)}, at most {MAX_BYTES // 1024 // 1024} MB "
+            f"and {MAX_ROWS} rows; the column layout is in docs/lease-import.md."
+        },
+    )
+    commit = fields.Boolean(
+        load_default=False,
+        metadata={"description": "false: check and report only; true: create every lease, or none."},
+    )
+
+    @validates("file")
+    def _is_a_file(self, value: Any, **kwargs: Any) -> None:
+        if not hasattr(value, "stream"):
+            raise ValidationError("Send the file as a file part of the multipart form.")
+
+
+class ImportProblemSchema(Schema):
+    """One problem: the row as Excel numbers it (the header is row 1), the column as headed, the reason."""
+
+    row = fields.Integer()
+    column = fields.String()
+    message = fields.Function(lambda problem: translate(problem.message))
+
+
+class ImportedLeaseSchema(Schema):
+    """A lease the file creates (or would create)."""
+
+    row = fields.Integer()
+    number = fields.String()
+    project = fields.String()
+    customer = fields.String()
+    assets = fields.List(fields.String())
+    status = fields.String(metadata={"description": "draft or signed"})
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    monthly_rent = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
+    schedule_items = fields.Integer(
+        metadata={"description": "Schedule items generated (or planned, for drafts)."}
+    )
+    lease_id = fields.Integer(allow_none=True, metadata={"description": "Set once committed."})
+
+
+class LeaseImportReportSchema(Schema):
+    """What the file holds: rows read, problems, leases created or to be created."""
+
+    filename = fields.String()
+    rows = fields.Integer(metadata={"description": "Data rows read (blank rows are skipped)."})
+    committed = fields.Boolean()
+    job_run_id = fields.Integer(allow_none=True)
+    problems = fields.List(fields.Nested(ImportProblemSchema))
+    leases = fields.List(fields.Nested(ImportedLeaseSchema))
+    created_ids = fields.List(fields.Integer())

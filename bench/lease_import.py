@@ -1,0 +1,121 @@
+"""Lease import: seconds to preview and to commit an .xlsx file of N leases, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.lease_import --rows 1000 --signed 0.5
+
+Every lease lets its own office unit for one year, monthly rent; `--signed` is the share of rows signed on
+import (each gets its 12-item schedule). The file is built with openpyxl in memory; the timings are of the
+service calls (reading, checking, staging; commit also writes), not of HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import tempfile
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+
+from backend.db import migrate
+from backend.db.database import Database
+from backend.domain.audit import Origin
+from backend.domain.org import AssetType, CustomerKind, ProjectCategory
+from backend.services import customers, lease_import, leases, org
+from backend.services.context import Actor
+from tests.support.lease_files import EN, office_template
+from tests.support.postgres import PostgresServer, postgres_unavailable_reason
+
+SYSTEM = Actor.system(Origin.CLI, "bench")
+NOW = datetime(2026, 1, 10, tzinfo=UTC)
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def seed(database: Database, rows: int) -> None:
+    """One project with `rows` office units, one customer, the office template."""
+    with database.unit_of_work() as uow:
+        region = org.create_region({"code": "EAST", "name": "华东区域"}, SYSTEM, uow)
+        project = {
+            "region_id": region.id, "code": "SH-01", "name": "陆家嘴中心", "city": "上海",
+            "category": ProjectCategory.OFFICE, "timezone": "Asia/Shanghai", "holiday_calendar": "CN",
+        }  # fmt: skip
+        project_id = org.create_project(project, SYSTEM, uow).id
+        customer = {"region_id": region.id, "code": "C0001", "kind": CustomerKind.COMPANY, "name": "星河科技"}
+        customers.create_customer(customer, SYSTEM, uow)
+        leases.create_template(office_template(), SYSTEM, uow)
+        uow.assets.bulk_create(
+            [
+                {"project_id": project_id, "code": f"SH-01-{n:05d}", "name": None, "kind": "space",
+                 "asset_type": AssetType.OFFICE, "status": "vacant", "area_m2": Decimal(80)}
+                for n in range(rows)
+            ]
+        )  # fmt: skip
+        uow.commit()
+
+
+def workbook(rows: int, signed_share: float) -> bytes:
+    """An .xlsx file of `rows` leases in the English layout."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(EN)
+    signed_every = round(1 / signed_share) if signed_share else 0
+    for n in range(rows):
+        status = "signed" if signed_every and n % signed_every == 0 else "draft"
+        sheet.append([f"L-{n:05d}", "SH-01", "C0001", f"SH-01-{n:05d}", "OFFICE", "2026-01-01", "2026-12-31",
+                      "¥12,800.00", "monthly", status])  # fmt: skip
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def measure(url: str, rows: int, signed_share: float) -> dict[str, Any]:
+    """Preview, then commit, the same file on a fresh database."""
+    migrate.upgrade(url, "head")
+    database = Database(url)
+    try:
+        seed(database, rows)
+        data = workbook(rows, signed_share)
+        timings: dict[str, Any] = {"rows": rows, "file_bytes": len(data)}
+        for name, use_case in (("preview", lease_import.preview), ("commit", lease_import.commit)):
+            with database.unit_of_work() as uow:
+                started = time.perf_counter()
+                report = use_case(data, "bench.xlsx", SYSTEM, uow, NOW)
+                seconds = time.perf_counter() - started
+            assert report.ok, report.problems[:5]
+            timings[f"{name}_seconds"] = round(seconds, 2)
+            timings[f"{name}_rows_per_second"] = round(rows / seconds, 1)
+        return timings
+    finally:
+        database.dispose()
+
+
+def main() -> None:
+    """Run the benchmark and print one JSON line per backend."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1000)
+    parser.add_argument("--signed", type=float, default=0.5, help="share of rows signed on import")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    results = {}
+    for backend in args.backends.split(","):
+        if backend == "sqlite":
+            with tempfile.TemporaryDirectory() as directory:
+                results[backend] = measure(f"sqlite:///{directory}/bench.sqlite3", args.rows, args.signed)
+        elif (reason := postgres_unavailable_reason()) is not None:
+            print(f"postgresql skipped: {reason}")
+            continue
+        else:
+            with PostgresServer() as server:
+                results[backend] = measure(server.create_database("bench"), args.rows, args.signed)
+        print(backend, json.dumps(results[backend]))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "lease_import.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
