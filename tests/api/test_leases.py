@@ -394,3 +394,23 @@ def test_the_daily_run_activates_flags_and_ends_leases_by_the_project_calendar(
     with db.unit_of_work() as uow:
         ended = uow.events.named("lease.ended")
     assert len(ended) == 1
+
+
+def test_a_renewal_is_a_successor_draft_and_signing_it_marks_the_lease_renewed(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], run: Any
+) -> None:
+    agent = bearer_client(site.agent)
+    body = draft(site, template, starts_on="2024-01-01", ends_on="2026-12-31", concessions=[])
+    lease = agent.post("/api/leases", json=body).json
+    agent.post(f"/api/leases/{lease['id']}/sign")
+    assert agent.post(f"/api/leases/{lease['id']}/renew", json={}).status_code == 409  # not active yet
+    run(lease_lifecycle.advance, SYSTEM, now=datetime(2026, 11, 23, 2, tzinfo=UTC))
+    renewal = agent.post(f"/api/leases/{lease['id']}/renew", json={"term_months": 24})
+    assert renewal.status_code == 201, renewal.json
+    successor = renewal.json
+    assert (successor["starts_on"], successor["ends_on"]) == ("2027-01-01", "2028-12-31")
+    assert successor["renewed_from_id"] == lease["id"]
+    rents = [line for line in successor["charge_lines"] if line["charge_type"] == "rent"]
+    assert [line["monthly_amount"] for line in rents] == ["33075.00"]  # the last step-up carries on
+    assert agent.post(f"/api/leases/{successor['id']}/sign").status_code == 200
+    assert agent.get(f"/api/leases/{lease['id']}").json["status"] == "renewed"
