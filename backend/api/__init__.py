@@ -11,10 +11,13 @@ from backend.api import (
     assets,
     audit,
     auth,
+    board,
+    checklists,
     codes,
     customers,
     devices,
     health,
+    inspections,
     jobs,
     labels,
     leases,
@@ -47,6 +50,9 @@ BLUEPRINTS = (
     codes.routes.blp,
     labels.routes.blp,
     photos.routes.blp,
+    checklists.routes.blp,
+    inspections.routes.blp,
+    board.routes.blp,
 )
 
 
