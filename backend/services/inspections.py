@@ -329,8 +329,9 @@ def submit_inspection(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, 
         region_id=asset.project.region_id,
         project_id=asset.project_id,
     )
+    with_pending_evidence([inspection], uow)
     uow.commit()
-    return with_pending_evidence([inspection], uow)[0]
+    return inspection
 
 
 def with_pending_evidence(inspections: Sequence[Any], uow: UnitOfWork) -> Sequence[Any]:

@@ -91,7 +91,12 @@ class InspectionSchema(Schema):
     )
     fence_distance_m = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
     fence_reason = fields.String(allow_none=True, metadata={"description": "too_inaccurate or outside."})
-    plausibility_flags = fields.List(fields.Enum(PlausibilityFlag, by_value=True))
+    plausibility_flags = fields.List(
+        fields.String(metadata={"enum": [flag.value for flag in PlausibilityFlag]}),
+        metadata={
+            "description": "Signs the fix may not be genuine: evidence for the manager, never a refusal."
+        },
+    )
     result = fields.Enum(InspectionResult, by_value=True)
     note = fields.String(allow_none=True)
     answers = fields.List(fields.Nested(AnswerSchema))
