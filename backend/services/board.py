@@ -67,7 +67,7 @@ class AssetCard:
     history_page: int
     history_page_size: int
     open_request: Any | None = None
-    allowed_statuses: list[str] = field(default_factory=list)
+    allowed_statuses: list[AssetStatus] = field(default_factory=list)
 
 
 def project_board(project_id: int, actor: Actor, uow: UnitOfWork) -> ProjectBoard:
@@ -133,5 +133,5 @@ def asset_card(asset_id: int, page: int, page_size: int, actor: Actor, uow: Unit
         history_page=page,
         history_page_size=page_size,
         open_request=_open_requests([asset], actor, uow).get(asset.id),
-        allowed_statuses=[status.value for status in allowed_targets(asset.status)],
+        allowed_statuses=allowed_targets(asset.status),
     )
