@@ -12,6 +12,7 @@ from backend.domain.access import Role
 from backend.domain.audit import AuditAction, json_safe
 from backend.services import audit, passwords
 from backend.services.context import Actor
+from backend.services.inspections import install_default_checklists
 from backend.services.unit_of_work import UnitOfWork
 
 BATCH_SIZE = 2_000
@@ -46,6 +47,7 @@ class DemoSummary:
     audit_entries: int
     logins: tuple[DemoLogin, ...]
     password: str = DEMO_PASSWORD
+    checklists: int = 0
 
     def describe(self) -> str:
         """Counts, then a short table of demo logins and the shared password."""
@@ -55,7 +57,7 @@ class DemoSummary:
             f"  {self.customers:,} customers with {self.contacts:,} contacts, "
             f"{self.bank_accounts:,} bank accounts and {self.payer_names:,} payer names",
             f"  {self.users:,} users, {self.role_assignments:,} role assignments, "
-            f"{self.audit_entries:,} audit entries",
+            f"{self.audit_entries:,} audit entries, {self.checklists} inspection checklists",
             "",
             *login_table(self.logins, self.password),
         ]
@@ -84,6 +86,7 @@ def seed_demo(
     seeder.users(data)
     seeder.assets(data)
     seeder.customers(data)
+    seeder.checklists()
     uow.commit()
     return seeder.summary(data)
 
@@ -275,6 +278,12 @@ class _Seeder:
             self._count("payer_names", len(payers))
             self.progress("customers", self.counts["customers"], total)
 
+    def checklists(self) -> None:
+        """The default inspection checklist of each asset type."""
+        installed = install_default_checklists(self.actor, self.uow).installed
+        self._count("checklists", len(installed))
+        self._count("audit_entries", len(installed))
+
     def summary(self, data: DemoData) -> DemoSummary:
         """Counts of what was written and one login per role."""
         count = self.counts.get
@@ -292,6 +301,7 @@ class _Seeder:
             role_assignments=count("role_assignments", 0),
             audit_entries=count("audit_entries", 0),
             logins=demo_logins(data),
+            checklists=count("checklists", 0),
         )
 
 

@@ -82,7 +82,9 @@ def test_seeding_an_empty_database_writes_every_entity_and_one_audit_entry_each(
     assert totals["assets"] == summary.assets == data.asset_count
     assert totals["customers"] == summary.customers == 600
     assert totals["users"] == summary.users == len(data.users)
+    assert summary.checklists == 9
     created = summary.regions + summary.projects + summary.assets + summary.customers + summary.users
+    created += summary.checklists
     assert summary.audit_entries == created
     with database.unit_of_work() as uow:
         query = ListQuery(filters={"action": AuditAction.CREATE, "origin": Origin.CLI}, page_size=1)
