@@ -11,7 +11,6 @@ from backend.domain.org import AssetStatus, AssetType
 OPEN_REQUEST_DOC = {
     "description": "The asset's open status-change request with its evidence; null while there is none.",
     "type": "object",
-    "nullable": True,
 }
 
 
