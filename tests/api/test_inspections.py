@@ -226,3 +226,25 @@ def test_each_filed_inspection_leaves_one_audit_entry_in_its_project(
         assert total == 1
         assert (entries[0].entity_id, entries[0].project_id) == (str(filed["id"]), site.project.id)
         assert entries[0].after["answers"][0]["item_key"] == "hour_meter"
+
+
+def test_an_unused_checklist_is_edited_in_place_and_may_reuse_its_item_keys(
+    site: Any, checklist: dict[str, Any]
+) -> None:
+    items = [item | {"label_en": item["label_en"].upper()} for item in MACHINE_CHECKLIST["items"]]
+    edited = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"items": items[:2]})
+    assert edited.status_code == 200, edited.json
+    assert (edited.json["id"], edited.json["version"]) == (checklist["id"], 1)
+    assert [item["label_en"] for item in edited.json["items"]] == ["HOUR METER", "NO HYDRAULIC LEAKS"]
+    assert [item["position"] for item in edited.json["items"]] == [1, 2]
+
+
+def test_without_an_active_checklist_there_is_nothing_to_fill_in(
+    site: Any, checklist: dict[str, Any]
+) -> None:
+    off = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"active": False})
+    assert (off.status_code, off.json["active"]) == (200, False)
+    assert site.inspector.get(f"/api/checklists/for-asset/{site.machine.id}").status_code == 404
+    refused = site.inspector.post("/api/inspections", json=report(site.machine))
+    assert refused.json["errors"]["json"] == {"checklist_id": ["No checklist is active for this asset type."]}
+    assert site.manager.patch(f"/api/checklists/{checklist['id']}", json={}).status_code == 422
