@@ -392,3 +392,19 @@ def leases_advance(ctx: click.Context) -> None:
     click.echo(f"{sum(report.moved.values())} leases moved (job run {report.job_run_id}).")
     if report.failures:
         ctx.exit(1)
+
+
+@main.group()
+def checklists() -> None:
+    """Inspection checklists."""
+
+
+@checklists.command("seed")
+@click.pass_context
+def checklists_seed(ctx: click.Context) -> None:
+    """Install the default checklist of each asset type (Chinese and English labels); safe to re-run."""
+    from backend.services import inspections
+
+    with _database(ctx).unit_of_work() as uow:
+        report = inspections.seed_checklists(Actor.system(Origin.CLI, "checklists-seed"), uow)
+    click.echo(f"{len(report.installed)} checklists installed, {len(report.skipped)} already present.")

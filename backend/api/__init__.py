@@ -11,11 +11,14 @@ from backend.api import (
     assets,
     audit,
     auth,
+    board,
+    checklists,
     codes,
     customers,
     devices,
     health,
     imports,
+    inspections,
     jobs,
     labels,
     leases,
@@ -49,6 +52,9 @@ BLUEPRINTS = (
     labels.routes.blp,
     photos.routes.blp,
     imports.routes.blp,
+    checklists.routes.blp,
+    inspections.routes.blp,
+    board.routes.blp,
 )
 
 

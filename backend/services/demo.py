@@ -19,6 +19,7 @@ from backend.domain.audit import AuditAction, json_safe
 from backend.domain.leases import line_key
 from backend.services import audit, passwords, schedules
 from backend.services.context import Actor
+from backend.services.inspections import install_default_checklists
 from backend.services.unit_of_work import UnitOfWork
 
 BATCH_SIZE = 2_000
@@ -62,6 +63,7 @@ class DemoSummary:
     today: date | None = None
     seconds: float = 0.0
     password: str = DEMO_PASSWORD
+    checklists: int = 0
 
     def describe(self) -> str:
         """Counts, then a short table of demo logins and the shared password."""
@@ -75,7 +77,7 @@ class DemoSummary:
             f"{self.charge_lines:,} charge lines, {self.concessions:,} concessions and "
             f"{self.schedule_items:,} schedule items",
             f"  {self.users:,} users, {self.role_assignments:,} role assignments, "
-            f"{self.audit_entries:,} audit entries",
+            f"{self.audit_entries:,} audit entries, {self.checklists} inspection checklists",
             "",
             *login_table(self.logins, self.password),
         ]
@@ -113,6 +115,7 @@ def seed_demo(
     seeder.customers(data)
     seeder.templates(data)
     seeder.leases(data)
+    seeder.checklists()
     uow.commit()
     return replace(seeder.summary(data), today=today, seconds=time.perf_counter() - started)
 
@@ -392,6 +395,12 @@ class _Seeder:
             "signed_by_id": manager_id if lease.signed_at is not None else None,
         }
 
+    def checklists(self) -> None:
+        """The default inspection checklist of each asset type."""
+        installed = install_default_checklists(self.actor, self.uow).installed
+        self._count("checklists", len(installed))
+        self._count("audit_entries", len(installed))
+
     def summary(self, data: DemoData) -> DemoSummary:
         """Counts of what was written and one login per role."""
         count = self.counts.get
@@ -414,6 +423,7 @@ class _Seeder:
             charge_lines=count("charge_lines", 0),
             concessions=count("concessions", 0),
             schedule_items=count("schedule_items", 0),
+            checklists=count("checklists", 0),
         )
 
 

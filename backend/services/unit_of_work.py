@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from backend.db.field_repositories import BoardRepository, ChecklistRepository, InspectionRepository
     from backend.db.leasing_repositories import (
         AmendmentRepository,
         ApprovalRepository,
@@ -54,6 +55,9 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     events: DomainEventRepository
     photos: PhotoRepository
+    checklists: ChecklistRepository
+    inspections: InspectionRepository
+    board: BoardRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

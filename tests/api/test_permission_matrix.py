@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from backend.services import leases, photos
+from backend.services import inspections, leases, photos
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 
@@ -117,6 +117,25 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     },
     ("GET photo", "in"): {"*": 200},
     ("GET photo", "out"): {"admin": 200, "director": 200, "*": 404},
+    # BOARD = GET /api/board/projects/<id> (status counts); POST inspection files one on the target asset.
+    ("BOARD project", "in"): {"*": 200},
+    ("BOARD project", "out"): {"admin": 200, "director": 200, "*": 404},
+    ("POST inspection", "in"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 201,
+        "project_manager": 201,
+        "inspector": 201,
+        "*": 403,
+    },
+    ("POST inspection", "out"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "inspector": 404,
+        "*": 403,
+    },
 }
 LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
 
@@ -151,6 +170,7 @@ def world(
         {"code": "T", "name": "模板", "contract_type": "office", "frequency": "monthly", "timing": "prepaid"},
         SYSTEM,
     )
+    run(inspections.seed_checklists, SYSTEM)
     drafts = {
         target: run(leases.create_lease, {"template_id": template.id, "asset_ids": [asset.id]}, SYSTEM)
         for target, asset in assets.items()
@@ -190,6 +210,8 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
     method, resource = operation.split()
     if resource == "photo":
         return perform_on_photo(client, method, target, world)
+    if method == "BOARD" or resource == "inspection":
+        return perform_in_the_field(client, method, target, world)
     bodies = {
         "region": {"name": "改名"},
         "project": {"name": "改名"},
@@ -214,6 +236,19 @@ def perform_on_photo(client: Any, method: str, target: str, world: dict[str, Any
     data = png(colour=(1, 2, 3, 255) if target == "in" else (4, 5, 6, 255))
     path = f"/api/photos/{sha256(data)}?asset_id={world['asset'][target].id}"
     return int(client.put(path, data=data).status_code)
+
+
+def perform_in_the_field(client: Any, method: str, target: str, world: dict[str, Any]) -> int:
+    """Read the target project's board, or file an all-clear inspection of the target office unit."""
+    if method == "BOARD":
+        return int(client.get(f"/api/board/projects/{world['project'][target].id}").status_code)
+    checks = ("lights", "air_conditioning", "doors_locks", "fire_extinguisher", "cleanliness")
+    body = {
+        "asset_id": world["asset"][target].id,
+        "captured_at": "2026-11-23T10:00:00+08:00",
+        "answers": {key: {"value": True} for key in checks},
+    }
+    return int(client.post("/api/inspections", json=body).status_code)
 
 
 def total(client: Any, path: str) -> int | None:

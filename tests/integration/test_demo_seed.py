@@ -100,6 +100,7 @@ def test_seeding_an_empty_database_writes_every_entity_and_one_audit_entry_each(
     assert totals["users"] == summary.users == len(data.users)
     leases = list(data.leases())
     assert summary.templates == 5
+    assert summary.checklists == 9
     assert summary.leases == len(leases) > 1_000
     created = (
         summary.regions
@@ -109,6 +110,7 @@ def test_seeding_an_empty_database_writes_every_entity_and_one_audit_entry_each(
         + summary.users
         + summary.templates
         + summary.leases
+        + summary.checklists
     )
     assert summary.audit_entries == created
     with database.unit_of_work() as uow:

@@ -1,6 +1,7 @@
 """Mapped classes; importing this package registers every table on the metadata."""
 
 from backend.db.models.audit import AuditEntry
+from backend.db.models.inspections import Checklist, ChecklistItem, Inspection, InspectionAnswer
 from backend.db.models.leasing import (
     ChargeLine,
     CodeAlias,
@@ -23,6 +24,8 @@ __all__ = [
     "Asset",
     "AuditEntry",
     "ChargeLine",
+    "Checklist",
+    "ChecklistItem",
     "CodeAlias",
     "Concession",
     "ContractTemplate",
@@ -32,6 +35,8 @@ __all__ = [
     "CustomerPayerName",
     "Device",
     "DomainEventRecord",
+    "Inspection",
+    "InspectionAnswer",
     "JobRun",
     "Lease",
     "LeaseAmendment",

@@ -1,0 +1,3 @@
+"""API resource: checklists."""
+
+from backend.api.checklists import routes as routes

@@ -1,0 +1,3 @@
+"""API resource: inspections."""
+
+from backend.api.inspections import routes as routes

@@ -1,0 +1,117 @@
+"""Inspection payloads."""
+
+from datetime import UTC, datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from backend.api.common import aware_datetime, decimal, ident, sort_field, text
+from backend.domain.errors import N_
+from backend.domain.geofence import PlausibilityFlag
+from backend.domain.inspections import InspectionResult, ItemKind
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _plausible_time(value: datetime) -> None:
+    try:
+        within = EARLIEST <= value < LATEST
+    except OverflowError:  # an offset pushing year 1 or 9999 beyond what a datetime holds
+        within = False
+    if not within:
+        raise ValidationError(N_("Give a time between the years 2000 and 2100."))
+
+
+class AnswerInputSchema(Schema):
+    """An answer: `value` by the item's kind, and the SHA-256 of any photos (uploaded before or after)."""
+
+    value = fields.Raw(
+        allow_none=True,
+        metadata={
+            "description": "pass_fail: true or false; number: a number or a decimal string; "
+            "text: a string; photo: omit (send photos)."
+        },
+    )
+    photos = fields.List(
+        fields.String(validate=validate.Length(max=64)),
+        metadata={"description": "SHA-256 of each photo's bytes; a photo may be uploaded later."},
+    )
+
+
+class InspectionInputSchema(Schema):
+    """An inspection filed from the phone: the answers, the device's GPS fix and capture time."""
+
+    asset_id = ident(required=True)
+    checklist_id = ident(metadata={"description": "The version filled in; the active one if omitted."})
+    captured_at = aware_datetime(
+        required=True, validate=_plausible_time, metadata={"description": "The device's clock."}
+    )
+    latitude = decimal(6, -90, 90, allow_none=True)
+    longitude = decimal(6, -180, 180, allow_none=True)
+    accuracy_m = decimal(1, 0, 100_000, allow_none=True, metadata={"description": "Metres."})
+    note = text(2000, allow_none=True)
+    answers = fields.Dict(
+        keys=fields.String(validate=validate.Length(min=1, max=64)),
+        values=fields.Nested(AnswerInputSchema),
+        required=True,
+        metadata={"description": "By item key."},
+    )
+
+
+class AnswerSchema(Schema):
+    """An answer as stored: passed is false for a failed check or a reading out of range."""
+
+    item_key = fields.String()
+    kind = fields.Enum(ItemKind, by_value=True)
+    passed = fields.Boolean(allow_none=True)
+    number_value = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
+    text_value = fields.String(allow_none=True)
+    photo_hashes = fields.List(fields.String())
+
+
+class InspectionSchema(Schema):
+    """A filed inspection with the server's GPS check and the photos still pending."""
+
+    id = fields.Integer()
+    asset_id = fields.Integer()
+    asset_code = fields.String(attribute="asset.code")
+    project_id = fields.Integer()
+    checklist_id = fields.Integer()
+    checklist_code = fields.String(attribute="checklist.code")
+    checklist_version = fields.Integer()
+    inspector_id = fields.Integer(allow_none=True)
+    device_id = fields.Integer(allow_none=True)
+    captured_at = fields.AwareDateTime()
+    submitted_at = fields.AwareDateTime()
+    latitude = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
+    longitude = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
+    accuracy_m = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
+    fence_passed = fields.Boolean(
+        allow_none=True, metadata={"description": "Null when neither the asset nor its project has a fence."}
+    )
+    fence_distance_m = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
+    fence_reason = fields.String(allow_none=True, metadata={"description": "too_inaccurate or outside."})
+    plausibility_flags = fields.List(
+        fields.String(metadata={"enum": [flag.value for flag in PlausibilityFlag]}),
+        metadata={
+            "description": "Signs the fix may not be genuine: evidence for the manager, never a refusal."
+        },
+    )
+    result = fields.Enum(InspectionResult, by_value=True)
+    note = fields.String(allow_none=True)
+    answers = fields.List(fields.Nested(AnswerSchema))
+    evidence_pending = fields.List(
+        fields.String(), metadata={"description": "Cited photos not uploaded yet (evidence pending)."}
+    )
+
+
+class InspectionQueryArgsSchema(Schema):
+    """Filters for the inspection list."""
+
+    asset_id = ident(in_query=True)
+    project_id = ident(in_query=True)
+    inspector_id = ident(in_query=True)
+    result = fields.Enum(InspectionResult, by_value=True)
+    since = aware_datetime(validate=_plausible_time)
+    until = aware_datetime(validate=_plausible_time)
+    sort = sort_field("submitted_at", "captured_at")
