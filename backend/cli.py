@@ -311,3 +311,23 @@ def leases_advance(ctx: click.Context) -> None:
     click.echo(f"{sum(report.moved.values())} leases moved (job run {report.job_run_id}).")
     if report.failures:
         ctx.exit(1)
+
+
+@main.group()
+def requests() -> None:
+    """Field status change requests."""
+
+
+@requests.command("expire")
+@click.pass_context
+def requests_expire(ctx: click.Context) -> None:
+    """Expire pending status change requests whose time ran out (run hourly); recorded as a job run."""
+    from datetime import UTC, datetime
+
+    from backend.services import status_requests
+
+    with _database(ctx).unit_of_work() as uow:
+        run = status_requests.expire_overdue(
+            Actor.system(Origin.JOB, "requests-expire"), uow, datetime.now(UTC)
+        )
+        click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")

@@ -22,8 +22,10 @@ from backend.api import (
     photos,
     projects,
     regions,
+    status_requests,
     templates,
     users,
+    work_orders,
 )
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
@@ -47,6 +49,8 @@ BLUEPRINTS = (
     codes.routes.blp,
     labels.routes.blp,
     photos.routes.blp,
+    status_requests.routes.blp,
+    work_orders.routes.blp,
 )
 
 

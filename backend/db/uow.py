@@ -7,6 +7,7 @@ from types import TracebackType
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.db import field_repositories as field
 from backend.db import leasing_repositories as leasing
 from backend.db import repositories as repos
 from backend.domain.errors import N_, Conflict
@@ -42,6 +43,9 @@ class SqlAlchemyUnitOfWork:
         self.notifications = leasing.NotificationRepository(session)
         self.events = leasing.DomainEventRepository(session)
         self.photos = repos.PhotoRepository(session)
+        self.status_requests = field.StatusChangeRequestRepository(session)
+        self.gps_fixes = field.GpsFixRepository(session)
+        self.work_orders = field.WorkOrderRepository(session)
         return self
 
     def __exit__(

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from backend.db.field_repositories import (
+        GpsFixRepository,
+        StatusChangeRequestRepository,
+        WorkOrderRepository,
+    )
     from backend.db.leasing_repositories import (
         AmendmentRepository,
         ApprovalRepository,
@@ -54,6 +59,9 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     events: DomainEventRepository
     photos: PhotoRepository
+    status_requests: StatusChangeRequestRepository
+    gps_fixes: GpsFixRepository
+    work_orders: WorkOrderRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

@@ -1,6 +1,7 @@
 """Mapped classes; importing this package registers every table on the metadata."""
 
 from backend.db.models.audit import AuditEntry
+from backend.db.models.field import GpsFix, StatusChangeRequest, WorkOrder
 from backend.db.models.leasing import (
     ChargeLine,
     CodeAlias,
@@ -32,6 +33,7 @@ __all__ = [
     "CustomerPayerName",
     "Device",
     "DomainEventRecord",
+    "GpsFix",
     "JobRun",
     "Lease",
     "LeaseAmendment",
@@ -43,6 +45,8 @@ __all__ = [
     "Region",
     "RoleAssignment",
     "ScheduleItem",
+    "StatusChangeRequest",
     "User",
+    "WorkOrder",
     "lease_assets",
 ]
