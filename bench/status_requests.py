@@ -43,6 +43,7 @@ def arrange(db: Database, assets: int) -> tuple[Actor, Actor, list[Any]]:
     units = []
     for index in range(assets):
         unit = {"project_id": project.id, "code": f"SH-01-{index:04d}", "asset_type": AssetType.OFFICE}
+        unit["area_m2"] = Decimal("120.50")
         with db.unit_of_work() as uow:
             units.append(org.create_asset(unit, SYSTEM, uow))
     actors = []
