@@ -244,3 +244,36 @@ def test_bad_input_names_the_field(field: Any) -> None:
     response = submit(field, to="flying", photo_hashes=["nope"])
     assert response.status_code == 422
     assert set(response.json["errors"]["json"]) == {"to_status", "photo_hashes"}
+
+
+def test_the_generic_approval_rejects_a_request_but_never_confirms_it_without_evidence(field: Any) -> None:
+    filed = submit(field).json
+    approval = f"/api/approvals/{filed['approval_id']}"
+    assert field.manager.post(f"{approval}/approve", json={}).status_code == 409
+    assert asset_state(field.manager, field.asset) == ("vacant", 1)
+    rejected = field.manager.post(f"{approval}/reject", json={"note": "照片不清楚"})
+    assert rejected.status_code == 200, rejected.json
+    request = field.manager.get(f"/api/status-requests/{filed['id']}").json
+    assert (request["state"], request["decision_note"]) == ("rejected", "照片不清楚")
+
+
+def test_the_field_policy_of_a_project_is_validated_and_shown(
+    field: Any, make_user: Any, bearer_client: Any
+) -> None:
+    admin = bearer_client(make_user("admin"))
+    path = f"/api/projects/{field.project.id}"
+    shown = admin.get(path).json
+    assert (shown["remote_confirmation_allowed"], shown["lease_end_status"]) == (False, "renovation")
+    assert (shown["gps_max_accuracy_m"], shown["gps_tolerance_m"], shown["status_request_ttl_hours"]) == (
+        "50.0",
+        "10.0",
+        72,
+    )
+    refused = admin.patch(path, json={"lease_end_status": "demolished", "status_request_ttl_hours": 0})
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]["json"]) == {"lease_end_status", "status_request_ttl_hours"}
+    changed = admin.patch(path, json={"lease_end_status": "vacant", "status_request_ttl_hours": 24})
+    assert changed.status_code == 200, changed.json
+    filed = submit(field).json
+    submitted = datetime.fromisoformat(filed["submitted_at"])
+    assert datetime.fromisoformat(filed["expires_at"]) - submitted == timedelta(hours=24)
