@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, select, true, update
+from sqlalchemy import ColumnElement, false, or_, select, true, update
 
 from backend.db.leasing_repositories import _in_projects
 from backend.db.models import GpsFix, StatusChangeRequest, WorkOrder
@@ -25,6 +25,9 @@ class StatusChangeRequestRepository(Repository[StatusChangeRequest]):
         "state": _one_of(StatusChangeRequest.state),
         "applicant_id": _equals(StatusChangeRequest.applicant_id),
         "conflict": _equals(StatusChangeRequest.conflict),
+        "not_filed_by": lambda user_id: or_(
+            StatusChangeRequest.applicant_id.is_(None), StatusChangeRequest.applicant_id != user_id
+        ),
     }
     sortable = {
         "submitted_at": StatusChangeRequest.submitted_at,

@@ -144,8 +144,15 @@ def _visible_scope(actor: Actor) -> Any:
 
 
 def _with_evidence(request: Any, uow: UnitOfWork) -> Any:
-    request.evidence_pending = sorted(pending_photos(request.photo_hashes or [], uow))
-    return request
+    return _with_evidence_all([request], uow)[0]
+
+
+def _with_evidence_all(requests: Sequence[Any], uow: UnitOfWork) -> list[Any]:
+    """Mark on each request which of its photos have not arrived yet (one lookup for all of them)."""
+    pending = pending_photos({h for request in requests for h in request.photo_hashes or []}, uow)
+    for request in requests:
+        request.evidence_pending = sorted(h for h in request.photo_hashes or [] if h in pending)
+    return list(requests)
 
 
 def list_requests(
@@ -161,14 +168,10 @@ def list_requests(
         )
     if waiting_for_me:
         scope = actor.scope_for(P.FIELD_CONFIRM)
-        filters = {**query.filters, "state": [RequestState.PENDING]}
+        filters = {**query.filters, "state": [RequestState.PENDING], "not_filed_by": actor.user_id}
         query = ListQuery(filters, query.sort, query.page, query.page_size)
-        rows, _ = uow.status_requests.page(scope, ListQuery(filters, query.sort, 1, 10_000))
-        mine = [row for row in rows if row.applicant_id != actor.user_id]
-        start = query.offset
-        return [_with_evidence(r, uow) for r in mine[start : start + query.page_size]], len(mine)
     rows, total = uow.status_requests.page(scope, query)
-    return [_with_evidence(row, uow) for row in rows], total
+    return _with_evidence_all(rows, uow), total
 
 
 def get_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:

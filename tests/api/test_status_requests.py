@@ -110,6 +110,8 @@ def test_the_applicant_cannot_confirm_their_own_request(app: Flask, field: Any, 
     refused = field.manager.post(f"/api/status-requests/{filed.json['id']}/confirm", json=body)
     assert refused.status_code == 403
     assert asset_state(field.manager, field.asset) == ("vacant", 1)
+    assert field.manager.get("/api/status-requests?waiting_for_me=true").json == []
+    assert [r["id"] for r in field.manager.get("/api/status-requests").json] == [filed.json["id"]]
 
 
 def test_confirming_needs_authority_over_the_project_and_sight_of_it(app: Flask, field: Any) -> None:
