@@ -1,7 +1,8 @@
 """Automatic asset status moves driven by domain events, each audited with origin `system`.
 
 - lease signed: each asset vacant/reserved -> pending_delivery, plus a hand-over work order per asset
-  (a renewal whose asset is still leased to the same tenant keeps it leased and needs no hand-over);
+  (a renewal whose asset is still leased to the same tenant keeps it leased and needs no hand-over; a
+  unit under a blocking repair stays in maintenance and returns to pending_delivery when it closes);
 - hand-over work order done: pending_delivery -> leased;
 - lease ended or terminated: leased -> the project's lease-end status (renovation or vacant), or
   pending_delivery -> vacant when it ended before the hand-over (whose open work order is cancelled);
@@ -94,7 +95,7 @@ def on_lease_signed(event: LeaseSigned, actor: Actor, uow: UnitOfWork) -> None:
         if renewal and asset.status is S.LEASED:
             continue  # the same tenant stays: no hand-over
         details = {"lease_id": event.lease_id, "event": event.name}
-        _move(
+        moved = _move(
             asset,
             S.PENDING_DELIVERY,
             frozenset({S.VACANT, S.RESERVED}),
@@ -103,12 +104,34 @@ def on_lease_signed(event: LeaseSigned, actor: Actor, uow: UnitOfWork) -> None:
             uow,
             details,
         )
+        if not moved:
+            _return_to_hand_over(asset, uow)
         values = {
             "kind": WorkOrderKind.HANDOVER,
             "lease_id": event.lease_id,
             "title": f"Hand-over and cleaning of {asset.code}",
         }
         work_orders.stage_open(asset, values, AUTOMATION, uow)
+
+
+def _return_to_hand_over(asset: Any, uow: UnitOfWork) -> None:
+    """A unit under repair when its lease is signed goes to pending_delivery once the repair closes."""
+    for order in uow.work_orders.open_of(asset.id, WorkOrderKind.REPAIR):
+        if order.blocks_letting and order.status_before in {S.VACANT, S.RESERVED}:
+            before = order.audit_snapshot()
+            order.status_before = S.PENDING_DELIVERY
+            uow.flush()
+            audit.record(
+                uow,
+                AUTOMATION,
+                AuditAction.UPDATE,
+                "work_order",
+                order.id,
+                before=before,
+                after=order.audit_snapshot(),
+                project_id=order.project_id,
+                region_id=asset.project.region_id,
+            )
 
 
 @events.subscribe(LeaseEnded.name)

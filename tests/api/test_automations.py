@@ -133,8 +133,13 @@ def test_signing_a_lease_on_an_asset_under_repair_succeeds_and_tells_the_manager
     assert [n["kind"] for n in inbox] == ["automation.skipped"]
     runs = manager.get("/api/job-runs?kind=asset.automation").json
     assert [(r["status"], r["subject_id"]) for r in runs] == [("failed", unit.id)]
-    orders = manager.get(f"/api/work-orders?lease_id={lease['id']}").json
-    assert [o["kind"] for o in orders] == ["handover"]
+    handover = manager.get(f"/api/work-orders?lease_id={lease['id']}").json
+    assert [o["kind"] for o in handover] == ["handover"]
+    repair = manager.get(f"/api/work-orders?asset_id={unit.id}&kind=repair").json[0]
+    manager.post(f"/api/work-orders/{repair['id']}/complete", json={})
+    assert status_of(manager, unit) == "pending_delivery"
+    manager.post(f"/api/work-orders/{handover[0]['id']}/complete", json={})
+    assert status_of(manager, unit) == "leased"
 
 
 def test_a_meter_reading_is_done_only_with_its_value(site: Any, bearer_client: Client) -> None:
