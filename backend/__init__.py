@@ -16,7 +16,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.logging_setup import configure_logging
-    from backend.services import passwords
+    from backend.services import automations, passwords, status_requests  # noqa: F401 - they register on import
     from backend.storage import storage_from_config
     from backend.web import register_front_end
 

@@ -408,3 +408,23 @@ def checklists_seed(ctx: click.Context) -> None:
     with _database(ctx).unit_of_work() as uow:
         report = inspections.seed_checklists(Actor.system(Origin.CLI, "checklists-seed"), uow)
     click.echo(f"{len(report.installed)} checklists installed, {len(report.skipped)} already present.")
+
+
+@main.group()
+def requests() -> None:
+    """Field status change requests."""
+
+
+@requests.command("expire")
+@click.pass_context
+def requests_expire(ctx: click.Context) -> None:
+    """Expire pending status change requests whose time ran out (run hourly); recorded as a job run."""
+    from datetime import UTC, datetime
+
+    from backend.services import status_requests
+
+    with _database(ctx).unit_of_work() as uow:
+        run = status_requests.expire_overdue(
+            Actor.system(Origin.JOB, "requests-expire"), uow, datetime.now(UTC)
+        )
+        click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")

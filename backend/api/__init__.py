@@ -26,8 +26,10 @@ from backend.api import (
     photos,
     projects,
     regions,
+    status_requests,
     templates,
     users,
+    work_orders,
 )
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
@@ -55,6 +57,8 @@ BLUEPRINTS = (
     checklists.routes.blp,
     inspections.routes.blp,
     board.routes.blp,
+    status_requests.routes.blp,
+    work_orders.routes.blp,
 )
 
 

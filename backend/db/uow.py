@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.db import field_repositories as field
 from backend.db import leasing_repositories as leasing
 from backend.db import repositories as repos
+from backend.db import request_repositories as field_requests
 from backend.domain.errors import N_, Conflict
 
 
@@ -46,6 +47,9 @@ class SqlAlchemyUnitOfWork:
         self.checklists = field.ChecklistRepository(session)
         self.inspections = field.InspectionRepository(session)
         self.board = field.BoardRepository(session)
+        self.status_requests = field_requests.StatusChangeRequestRepository(session)
+        self.gps_fixes = field_requests.GpsFixRepository(session)
+        self.work_orders = field_requests.WorkOrderRepository(session)
         return self
 
     def __exit__(

@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     LEASE_CONFIGURE = "lease:configure"
     LABEL_PRINT = "label:print"
     FIELD_REPORT = "field:report"
+    FIELD_CONFIRM = "field:confirm"
 
 
 P = Permission
@@ -82,6 +83,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # Field evidence (status reports, photos, GPS fixes): the people on site and the managers over them.
 for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.INSPECTOR):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_REPORT}
+
+# Confirming field status changes (the second pair of eyes): the managers with authority over the project.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_CONFIRM}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

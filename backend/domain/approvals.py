@@ -12,6 +12,7 @@ class ApprovalKind(enum.StrEnum):
     """What is being approved; each kind names the object the decision applies to."""
 
     LEASE_AMENDMENT = "lease_amendment"
+    STATUS_CHANGE = "status_change"
 
 
 class ApprovalStatus(enum.StrEnum):

@@ -12,6 +12,8 @@ class JobKind(enum.StrEnum):
     SCHEDULE_DRY_RUN = "schedule.dry_run"
     LEASE_IMPORT = "lease.import"
     LEASE_LIFECYCLE = "lease.lifecycle"
+    STATUS_REQUEST_EXPIRY = "status_request.expiry"
+    ASSET_AUTOMATION = "asset.automation"
 
 
 class JobStatus(enum.StrEnum):

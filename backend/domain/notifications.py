@@ -13,6 +13,9 @@ class NotificationKind(enum.StrEnum):
     SCHEDULE_FAILED = "schedule.failed"
     APPROVAL_REQUESTED = "approval.requested"
     APPROVAL_DECIDED = "approval.decided"
+    STATUS_REQUEST_WAITING = "status_request.waiting"
+    STATUS_REQUEST_DECIDED = "status_request.decided"
+    AUTOMATION_SKIPPED = "automation.skipped"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -21,4 +24,11 @@ TITLES: dict[NotificationKind, str] = {
     ),
     NotificationKind.APPROVAL_REQUESTED: N_("%(requester)s asks you to approve %(subject)s"),
     NotificationKind.APPROVAL_DECIDED: N_("Your request %(subject)s was %(outcome)s"),
+    NotificationKind.STATUS_REQUEST_WAITING: N_(
+        "%(applicant)s asks you to confirm %(asset)s: %(from_status)s to %(to_status)s"
+    ),
+    NotificationKind.STATUS_REQUEST_DECIDED: N_("Your status change request for %(asset)s was %(outcome)s"),
+    NotificationKind.AUTOMATION_SKIPPED: N_(
+        "Asset %(asset)s was not moved to %(target)s automatically: it is %(current)s"
+    ),
 }

@@ -48,12 +48,38 @@ def change_asset_status(
     asset = for_change(uow.assets, asset_id, actor, P.ASSET_READ, P.ASSET_WRITE)
     if expected_version is not None and expected_version != asset.status_version:
         raise _stale()
+    try:
+        event = stage_status_change(asset, target, reason, actor, uow, cause)
+    except StaleStatus:
+        uow.rollback()
+        raise _stale() from None
+    uow.commit()
+    return StatusChangeOutcome(asset, event)
+
+
+class StaleStatus(Exception):
+    """The compare-and-set found another status version: someone changed the asset meanwhile."""
+
+
+def stage_status_change(
+    asset: Any,
+    target: AssetStatus,
+    reason: str | None,
+    actor: Actor,
+    uow: UnitOfWork,
+    cause: StatusCause,
+) -> StatusChanged:
+    """Apply the state machine and the compare-and-set, and audit it, without committing.
+
+    For use cases that change the status as one step of a larger change (a confirmed field request,
+    an automatic move); the caller has checked the actor's reach and commits. StaleStatus when the
+    asset's status version moved since it was read.
+    """
     state = AssetStatusState(asset.id, asset.status, asset.status_version)
     event = state.change(target, cause, reason, as_admin=_is_admin(actor))
     before = {"status": state.status.value, "status_version": state.version}
     if not uow.assets.set_status(asset, target, state.version):
-        uow.rollback()
-        raise _stale()
+        raise StaleStatus(asset.id)
     after = {
         "status": event.to_status.value,
         "status_version": event.status_version,
@@ -71,5 +97,4 @@ def change_asset_status(
         region_id=asset.project.region_id,
         project_id=asset.project_id,
     )
-    uow.commit()
-    return StatusChangeOutcome(asset, event)
+    return event

@@ -30,6 +30,11 @@ if TYPE_CHECKING:
         RegionRepository,
         UserRepository,
     )
+    from backend.db.request_repositories import (
+        GpsFixRepository,
+        StatusChangeRequestRepository,
+        WorkOrderRepository,
+    )
 
 
 class UnitOfWork(Protocol):
@@ -58,6 +63,9 @@ class UnitOfWork(Protocol):
     checklists: ChecklistRepository
     inspections: InspectionRepository
     board: BoardRepository
+    status_requests: StatusChangeRequestRepository
+    gps_fixes: GpsFixRepository
+    work_orders: WorkOrderRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

@@ -7,11 +7,13 @@ so a change to who may do what must change this file too.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from backend.services import inspections, leases, photos
+from backend.domain.org import AssetStatus
+from backend.services import inspections, leases, photos, status_requests
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 
@@ -136,6 +138,31 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         "inspector": 404,
         "*": 403,
     },
+    # Field status change requests, each on a fresh asset of the target's project: file one, reject one.
+    ("POST request", "in"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 201,
+        "project_manager": 201,
+        "inspector": 201,
+        "*": 403,
+    },
+    ("POST request", "out"): {
+        "admin": 201,
+        "director": 201,
+        "regional_manager": 404,
+        "project_manager": 404,
+        "inspector": 404,
+        "*": 403,
+    },
+    ("REJECT request", "in"): {
+        "admin": 200,
+        "director": 200,
+        "regional_manager": 200,
+        "project_manager": 200,
+        "*": 403,
+    },
+    ("REJECT request", "out"): {"admin": 200, "director": 200, "*": 404},
 }
 LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
 
@@ -183,6 +210,13 @@ def world(
         "customer": {"in": make_customer(east, "C-EAST"), "out": make_customer(south, "C-SOUTH")},
         "photo": {"in": arrange_photo(app, assets["in"], 1), "out": arrange_photo(app, assets["out"], 2)},
         "lease": drafts,
+        "fresh_asset": lambda target: make_asset(p1 if target == "in" else p2),
+        "file_request": lambda asset: run(
+            status_requests.submit_request,
+            {"asset_id": asset.id, "to_status": AssetStatus.MAINTENANCE, "base_version": 1, "reason": "漏水"},
+            SYSTEM,
+            now=datetime.now(UTC),
+        ),
     }
 
 
@@ -212,6 +246,8 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
         return perform_on_photo(client, method, target, world)
     if method == "BOARD" or resource == "inspection":
         return perform_in_the_field(client, method, target, world)
+    if resource == "request":
+        return perform_on_request(client, method, target, world)
     bodies = {
         "region": {"name": "改名"},
         "project": {"name": "改名"},
@@ -249,6 +285,17 @@ def perform_in_the_field(client: Any, method: str, target: str, world: dict[str,
         "answers": {key: {"value": True} for key in checks},
     }
     return int(client.post("/api/inspections", json=body).status_code)
+
+
+def perform_on_request(client: Any, method: str, target: str, world: dict[str, Any]) -> int:
+    """File a request on a fresh asset of the target's project, or reject one filed there by the system."""
+    asset = world["fresh_asset"](target)
+    if method == "POST":
+        body = {"asset_id": asset.id, "to_status": "maintenance", "base_version": 1, "reason": "漏水"}
+        return int(client.post("/api/status-requests", json=body).status_code)
+    request = world["file_request"](asset)
+    path = f"/api/status-requests/{request.id}/reject"
+    return int(client.post(path, json={"reason": "不符"}).status_code)
 
 
 def total(client: Any, path: str) -> int | None:

@@ -1,8 +1,9 @@
 """Project payloads."""
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
-from backend.api.common import TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.api.common import Flag, TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.domain.field_requests import LeaseEndStatus
 from backend.domain.org import ProjectCategory
 
 
@@ -30,6 +31,19 @@ class ProjectSchema(GeoSchema, TimestampsSchema):
     timezone = text(64, load_default="Asia/Shanghai", metadata={"description": "IANA name."})
     holiday_calendar = text(8, load_default="CN", metadata={"description": "Country code, e.g. CN."})
     address = text(300, allow_none=True)
+    remote_confirmation_allowed = Flag(
+        metadata={"description": "Managers may confirm field requests without being on site (with a reason)."}
+    )
+    gps_max_accuracy_m = decimal(1, 1, 1000, metadata={"description": "Worst GPS accuracy accepted."})
+    gps_tolerance_m = decimal(1, 0, 1000, metadata={"description": "Allowed distance beyond the geofence."})
+    lease_end_status = fields.Enum(
+        LeaseEndStatus, by_value=True, metadata={"description": "Where assets go when a lease ends."}
+    )
+    status_request_ttl_hours = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=24 * 90),
+        metadata={"description": "Request validity."},
+    )
 
 
 class ProjectQueryArgsSchema(Schema):

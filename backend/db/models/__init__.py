@@ -1,6 +1,7 @@
 """Mapped classes; importing this package registers every table on the metadata."""
 
 from backend.db.models.audit import AuditEntry
+from backend.db.models.field import GpsFix, StatusChangeRequest, WorkOrder
 from backend.db.models.inspections import Checklist, ChecklistItem, Inspection, InspectionAnswer
 from backend.db.models.leasing import (
     ChargeLine,
@@ -35,6 +36,7 @@ __all__ = [
     "CustomerPayerName",
     "Device",
     "DomainEventRecord",
+    "GpsFix",
     "Inspection",
     "InspectionAnswer",
     "JobRun",
@@ -48,6 +50,8 @@ __all__ = [
     "Region",
     "RoleAssignment",
     "ScheduleItem",
+    "StatusChangeRequest",
     "User",
+    "WorkOrder",
     "lease_assets",
 ]

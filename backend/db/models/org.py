@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Numeric, String
+from sqlalchemy import ForeignKey, Index, Numeric, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, Timestamped, enum_column
+from backend.domain.field_requests import LeaseEndStatus
 from backend.domain.org import AssetKind, AssetStatus, AssetType, ProjectCategory
 
 Coordinate = Numeric(9, 6)
@@ -42,6 +43,16 @@ class Project(Timestamped, Base):
     longitude: Mapped[Decimal | None] = mapped_column(Coordinate)
     geofence: Mapped[dict[str, Any] | None]
     geofence_radius_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
+    # Field policy: how GPS fixes are judged, whether managers may confirm remotely, automatic moves.
+    remote_confirmation_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    gps_max_accuracy_m: Mapped[Decimal] = mapped_column(
+        Numeric(6, 1), default=Decimal(50), server_default="50"
+    )
+    gps_tolerance_m: Mapped[Decimal] = mapped_column(Numeric(6, 1), default=Decimal(10), server_default="10")
+    lease_end_status: Mapped[LeaseEndStatus] = mapped_column(
+        enum_column(LeaseEndStatus), default=LeaseEndStatus.RENOVATION, server_default="renovation"
+    )
+    status_request_ttl_hours: Mapped[int] = mapped_column(default=72, server_default="72")
 
 
 class Asset(Timestamped, Base):

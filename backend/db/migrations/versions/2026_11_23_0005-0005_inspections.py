@@ -1,7 +1,7 @@
 """Inspections: versioned checklists per asset type, inspections with their GPS check, answers.
 
 Revision ID: 0005
-Revises: 0003 (re-chained after 0004 when the branches meet)
+Revises: 0004
 Create Date: 2026-11-23 16:09:52.112855
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

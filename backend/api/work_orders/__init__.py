@@ -1,0 +1,3 @@
+"""API resource: work orders."""
+
+from backend.api.work_orders import routes as routes
