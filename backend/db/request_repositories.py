@@ -45,6 +45,16 @@ class StatusChangeRequestRepository(Repository[StatusChangeRequest]):
         )
         return self.session.scalars(statement).first()
 
+    def open_for_assets(self, asset_ids: Sequence[int]) -> dict[int, StatusChangeRequest]:
+        """The pending request of each of the assets that has one, by asset id."""
+        if not asset_ids:
+            return {}
+        statement = select(StatusChangeRequest).where(
+            StatusChangeRequest.asset_id.in_(list(asset_ids)),
+            StatusChangeRequest.state == RequestState.PENDING,
+        )
+        return {request.asset_id: request for request in self.session.scalars(statement)}
+
     def overdue(self, now: datetime, scope: Scope) -> Sequence[StatusChangeRequest]:
         """Pending requests within the scope whose time ran out."""
         statement = self.scoped(scope).where(

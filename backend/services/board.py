@@ -4,8 +4,7 @@ Everything is read within the caller's ASSET_READ scope, so counts never include
 lease (number, customer, end date) is shown only to callers who may read the project's leases; others see
 null, as they would on the lease list.
 
-Extension point: `open_request` on board rows and cards is the asset's open status-change request with its
-evidence. It stays None until the dual-confirmation requests exist; fill it in `_open_requests`.
+Each board row and card carries the asset's open status-change request with its evidence, if any.
 """
 
 from __future__ import annotations
@@ -18,6 +17,7 @@ from backend.domain.access import Permission as P
 from backend.domain.asset_status import allowed_targets
 from backend.domain.listing import ListQuery, SortKey
 from backend.domain.org import AssetStatus
+from backend.services import status_requests
 from backend.services.context import Actor
 from backend.services.inspections import with_pending_evidence
 from backend.services.unit_of_work import UnitOfWork
@@ -98,8 +98,10 @@ def _leases(assets: Sequence[Any], actor: Actor, uow: UnitOfWork) -> dict[int, C
 
 
 def _open_requests(assets: Sequence[Any], actor: Actor, uow: UnitOfWork) -> dict[int, Any]:
-    """The open status-change request of each asset, with its evidence: none exist yet."""
-    return {}
+    """The open status-change request of each asset, with its evidence (photos still to come marked)."""
+    found = uow.status_requests.open_for_assets([asset.id for asset in assets])
+    status_requests.with_evidence_all(list(found.values()), uow)
+    return found
 
 
 def list_board_assets(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[list[BoardRow], int]:

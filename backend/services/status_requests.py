@@ -144,10 +144,10 @@ def _visible_scope(actor: Actor) -> Any:
 
 
 def _with_evidence(request: Any, uow: UnitOfWork) -> Any:
-    return _with_evidence_all([request], uow)[0]
+    return with_evidence_all([request], uow)[0]
 
 
-def _with_evidence_all(requests: Sequence[Any], uow: UnitOfWork) -> list[Any]:
+def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork) -> list[Any]:
     """Mark on each request which of its photos have not arrived yet (one lookup for all of them)."""
     pending = pending_photos({h for request in requests for h in request.photo_hashes or []}, uow)
     for request in requests:
@@ -171,7 +171,7 @@ def list_requests(
         filters = {**query.filters, "state": [RequestState.PENDING], "not_filed_by": actor.user_id}
         query = ListQuery(filters, query.sort, query.page, query.page_size)
     rows, total = uow.status_requests.page(scope, query)
-    return _with_evidence_all(rows, uow), total
+    return with_evidence_all(rows, uow), total
 
 
 def get_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:

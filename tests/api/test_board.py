@@ -105,7 +105,8 @@ def test_board_rows_carry_the_current_lease_and_the_last_inspection(site: Any, r
     rows = site.manager.get(f"/api/board/assets?project_id={site.project.id}&floor=10").json
     assert len(rows) == 1
     row = rows[0]
-    assert (row["status"], row["status_version"]) == ("vacant", 1)
+    # Signing moved the unit to pending delivery (the automatic hand-over rule).
+    assert (row["status"], row["status_version"]) == ("pending_delivery", 2)
     assert row["lease"] == {
         "lease_id": lease["id"],
         "number": lease["number"],
@@ -153,3 +154,26 @@ def test_the_seeded_checklists_are_installed_once(site: Any, run: Any) -> None:
     listed = site.manager.get("/api/checklists?active=true&page_size=100")
     assert listed.status_code == 200
     assert len(listed.json) == len(again.skipped) == 9
+
+
+def test_the_board_shows_an_assets_open_request_with_its_pending_evidence(site: Any) -> None:
+    unit = site.units[1]
+    photo = "ab" * 32  # referenced by the phone, not uploaded yet
+    body = {
+        "asset_id": unit.id,
+        "to_status": "maintenance",
+        "base_version": 1,
+        "reason": "天花板漏水",
+        "photo_hashes": [photo],
+    }
+    filed = site.inspector.post("/api/status-requests", json=body)
+    assert filed.status_code == 201, filed.json
+    rows = site.manager.get(f"/api/board/assets?project_id={site.project.id}&q={unit.code}").json
+    request = next(row for row in rows if row["code"] == unit.code)["open_request"]
+    assert (request["id"], request["to_status"], request["evidence_pending"]) == (
+        filed.json["id"],
+        "maintenance",
+        [photo],
+    )
+    card = site.manager.get(f"/api/board/assets/{unit.id}").json
+    assert card["open_request"]["id"] == filed.json["id"]

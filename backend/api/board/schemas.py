@@ -4,14 +4,12 @@ from marshmallow import Schema, fields, validate
 
 from backend.api.common import ident, sort_field, text
 from backend.api.inspections.schemas import InspectionSchema
+from backend.api.status_requests.schemas import StatusRequestSchema
 from backend.domain.audit import AuditAction, Origin
 from backend.domain.inspections import InspectionResult
 from backend.domain.org import AssetStatus, AssetType
 
-OPEN_REQUEST_DOC = {
-    "description": "The asset's open status-change request with its evidence; null while there is none.",
-    "type": "object",
-}
+OPEN_REQUEST_DOC = {"description": "The asset's open status-change request with its evidence; null if none."}
 
 
 class ProjectBoardSchema(Schema):
@@ -60,7 +58,7 @@ class BoardAssetSchema(Schema):
     status_version = fields.Integer(attribute="asset.status_version")
     lease = fields.Nested(CurrentLeaseSchema, allow_none=True)
     last_inspection = fields.Nested(LastInspectionSchema, allow_none=True)
-    open_request = fields.Raw(allow_none=True, metadata=OPEN_REQUEST_DOC)
+    open_request = fields.Nested(StatusRequestSchema, allow_none=True, metadata=OPEN_REQUEST_DOC)
 
 
 class BoardQueryArgsSchema(Schema):
@@ -110,7 +108,7 @@ class AssetCardSchema(Schema):
     )
     lease = fields.Nested(CurrentLeaseSchema, allow_none=True)
     inspections = fields.List(fields.Nested(InspectionSchema), metadata={"description": "Newest first."})
-    open_request = fields.Raw(allow_none=True, metadata=OPEN_REQUEST_DOC)
+    open_request = fields.Nested(StatusRequestSchema, allow_none=True, metadata=OPEN_REQUEST_DOC)
     history = fields.List(fields.Nested(HistoryEntrySchema), metadata={"description": "Newest first."})
     history_total = fields.Integer()
     history_page = fields.Integer()
