@@ -360,6 +360,16 @@ class SyncClient:
                         ),
                     )
                 setattr(report, status, getattr(report, status) + 1)
+            last = answer.get("last_applied_seq")
+            if isinstance(last, int):
+                # Authoritative: anything at or below it was looked at already (a result we never saw).
+                db.execute(
+                    "INSERT INTO acknowledged (op_id, device_seq, status) "
+                    "SELECT op_id, device_seq, 'duplicate' FROM queue WHERE device_seq <= ? "
+                    "ON CONFLICT(op_id) DO NOTHING",
+                    (last,),
+                )
+                db.execute("DELETE FROM queue WHERE device_seq <= ?", (last,))
             if answer.get("cursor"):
                 self._set_meta(db, "push_cursor", str(answer["cursor"]))
         stopped = answer.get("stopped")

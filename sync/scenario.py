@@ -1,0 +1,255 @@
+"""The simulator's world and commands: projects, devices, and what applying each command once must do."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from backend.db.database import Database
+from backend.domain.access import Role
+from backend.domain.audit import Origin
+from backend.domain.checklists import DEFAULT_CHECKLISTS
+from backend.domain.field_requests import RequestState
+from backend.domain.inspections import ItemKind
+from backend.domain.login import LoginPolicy
+from backend.domain.org import AssetStatus, AssetType, ProjectCategory
+from backend.services import auth, org, passwords, users
+from backend.services.context import Actor
+from backend.services.inspections import install_default_checklists
+
+SYSTEM = Actor.system(Origin.CLI, "sync-simulator")
+PAIRS_PER_PROJECT = 4
+PASSWORD = "simulated device password"  # noqa: S105 - users of a throwaway database
+# Share of an inspector's commands that file a status change request (each needs a fresh asset).
+REQUEST_SHARE = 0.45
+_OFFICE = next(checklist for checklist in DEFAULT_CHECKLISTS if checklist.asset_type is AssetType.OFFICE)
+_PHOTO = hashlib.sha256(b"simulated overview photo").hexdigest()
+
+
+@dataclass
+class Planned:
+    """One command and the outcome serial application must give it (`applied` or `rejected`)."""
+
+    op_id: str
+    device: int
+    name: str
+    expect: str
+
+
+@dataclass
+class Device:
+    """A simulated phone: its user's role, project, token and the assets it alone acts on."""
+
+    index: int
+    role: Role
+    device_id: int
+    token: str
+    project_id: int
+    assets: list[int] = field(default_factory=list)
+    partner: int | None = None
+
+
+@dataclass
+class ExpectedRequest:
+    """What must become of the one status change request filed for an asset."""
+
+    to_status: AssetStatus
+    state: RequestState = RequestState.PENDING
+    request_id: int | None = None
+
+
+@dataclass
+class World:
+    """Everything the simulator arranged, and the expected end state built while generating commands."""
+
+    devices: list[Device]
+    initial: dict[int, tuple[AssetStatus, int]]
+    requests: dict[int, ExpectedRequest] = field(default_factory=dict)
+    inspections: Counter[int] = field(default_factory=Counter)
+    planned: list[Planned] = field(default_factory=list)
+
+    def expected_status(self, asset_id: int) -> tuple[AssetStatus, int]:
+        """An asset's (status, status_version) after every command applied once, in order."""
+        status, version = self.initial[asset_id]
+        request = self.requests.get(asset_id)
+        if request is not None and request.state is RequestState.CONFIRMED:
+            return request.to_status, version + 1
+        return status, version
+
+
+def arrange(db: Database, devices: int, commands: int) -> World:
+    """Projects allowing remote confirmation, office units, an inspector and a manager each, their devices."""
+    passwords.configure(1, 1024, 1)  # the simulator registers devices itself; hashing is not under test
+    pairs = max(1, devices // 2)
+    assets_per_device = math.ceil(commands * REQUEST_SHARE * 1.5) + 2
+    with db.unit_of_work() as uow:
+        region = org.create_region({"code": "SIM", "name": "模拟区域"}, SYSTEM, uow)
+    with db.unit_of_work() as uow:
+        install_default_checklists(SYSTEM, uow)
+    world = World([], {})
+    project_users: dict[int, dict[Role, Any]] = {}
+    for pair in range(pairs):
+        slot = pair % PAIRS_PER_PROJECT
+        if slot == 0:
+            project_id = _project(db, region.id, pair // PAIRS_PER_PROJECT)
+            project_users[project_id] = _users(db, project_id)
+        units = [_asset(db, project_id, pair, n) for n in range(assets_per_device)]
+        for unit in units:
+            world.initial[unit.id] = (unit.status, unit.status_version)
+        for role in (Role.INSPECTOR, Role.PROJECT_MANAGER):
+            user = project_users[project_id][role]
+            index = len(world.devices)
+            issued = _register(db, user.username, f"sim-{index}")
+            device = Device(index, role, issued.device.id, issued.token, project_id)
+            world.devices.append(device)
+        inspector, manager = world.devices[-2], world.devices[-1]
+        inspector.assets = [unit.id for unit in units]
+        inspector.partner, manager.partner = manager.index, inspector.index
+    return world
+
+
+def _project(db: Database, region_id: int, number: int) -> int:
+    values: dict[str, Any] = {
+        "region_id": region_id,
+        "code": f"SIM-{number:03d}",
+        "name": f"模拟项目 {number}",
+    }
+    values |= {"city": "上海", "category": ProjectCategory.OFFICE, "timezone": "Asia/Shanghai"}
+    values |= {"holiday_calendar": "CN", "remote_confirmation_allowed": True}
+    with db.unit_of_work() as uow:
+        project_id: int = org.create_project(values, SYSTEM, uow).id
+    return project_id
+
+
+def _users(db: Database, project_id: int) -> dict[Role, Any]:
+    made = {}
+    for role in (Role.INSPECTOR, Role.PROJECT_MANAGER):
+        body: dict[str, Any] = {"username": f"sim.{role.value}.{project_id}", "password": PASSWORD}
+        body["roles"] = [{"role": role.value, "project_id": project_id}]
+        with db.unit_of_work() as uow:
+            made[role] = users.create_user(body, SYSTEM, uow)
+    return made
+
+
+def _asset(db: Database, project_id: int, pair: int, number: int) -> Any:
+    values = {
+        "project_id": project_id,
+        "code": f"SIM-{pair:03d}-{number:03d}",
+        "asset_type": AssetType.OFFICE,
+    }
+    values["area_m2"] = Decimal("88.00")
+    with db.unit_of_work() as uow:
+        return org.create_asset(values, SYSTEM, uow)
+
+
+def _register(db: Database, username: str, name: str) -> Any:
+    credentials = {"username": username, "password": PASSWORD, "device_name": name, "platform": "simulator"}
+    with db.unit_of_work() as uow:
+        return auth.register_device(credentials, SYSTEM, LoginPolicy(), datetime.now(UTC), uow)
+
+
+def inspection_answers(valid: bool) -> dict[str, Any]:
+    """Answers to the office checklist; without a required one when not valid."""
+    answers: dict[str, Any] = {}
+    for item in _OFFICE.items:
+        if item.kind is ItemKind.PASS_FAIL:
+            answers[item.key] = {"value": True}
+        elif item.kind is ItemKind.NUMBER:
+            answers[item.key] = {"value": str(item.number_min or 1)}
+        elif item.kind is ItemKind.TEXT:
+            answers[item.key] = {"value": "巡检正常"}
+        else:
+            answers[item.key] = {"photos": [_PHOTO]}
+    if not valid:
+        required = next(item.key for item in _OFFICE.items if item.required)
+        del answers[required]
+    return answers
+
+
+def inspector_commands(
+    world: World, device: Device, count: int, rng: random.Random
+) -> list[tuple[str, Any, str]]:
+    """An inspector's commands as (name, args, expected outcome), in serial order, recording the end state."""
+    fresh = list(device.assets)
+    open_assets: list[int] = []
+    made: list[tuple[str, Any, str]] = []
+    for _ in range(count):
+        draw = rng.random()
+        args: dict[str, Any]
+        if draw < REQUEST_SHARE and fresh:
+            asset_id = fresh.pop(0)
+            target = rng.choice((AssetStatus.MAINTENANCE, AssetStatus.RENOVATION, AssetStatus.RESERVED))
+            version = world.initial[asset_id][1]
+            args = {
+                "asset_id": asset_id,
+                "to_status": target.value,
+                "base_version": version,
+                "reason": "现场发现",
+            }
+            made.append(("status_change.request", args, "applied"))
+            world.requests[asset_id] = ExpectedRequest(target)
+            open_assets.append(asset_id)
+        elif draw < 0.75:
+            args = {
+                "asset_id": rng.choice(device.assets),
+                "answers": inspection_answers(True),
+            }
+            made.append(("inspection.submit", args, "applied"))
+            world.inspections[device.device_id] += 1
+        elif draw < 0.83 and open_assets:
+            # The asset already has this device's open request: a second one is refused.
+            asset_id = rng.choice(open_assets)
+            args = {"asset_id": asset_id, "to_status": "retired", "base_version": world.initial[asset_id][1]}
+            made.append(("status_change.request", args | {"reason": "重复申请"}, "rejected"))
+        elif draw < 0.91 and fresh:
+            # Filed against a status version the asset never had: stale, never last-write-wins.
+            asset_id = fresh[-1]
+            args = {
+                "asset_id": asset_id,
+                "to_status": "maintenance",
+                "base_version": world.initial[asset_id][1] + 7,
+            }
+            made.append(("status_change.request", args | {"reason": "旧数据"}, "rejected"))
+        else:
+            args = {"asset_id": rng.choice(device.assets), "answers": inspection_answers(False)}
+            made.append(("inspection.submit", args, "rejected"))
+    return made
+
+
+def manager_commands(
+    world: World, device: Device, count: int, request_ids: dict[int, int], rng: random.Random
+) -> list[tuple[str, Any, str]]:
+    """A manager's decisions on the partner's requests (request_ids: asset → request), then refusals."""
+    made: list[tuple[str, Any, str]] = []
+    decided: list[int] = []
+    for asset_id, request_id in sorted(request_ids.items()):
+        if len(made) >= count:
+            break
+        expected = world.requests[asset_id]
+        expected.request_id = request_id
+        if rng.random() < 0.6:
+            args: dict[str, Any] = {"request_id": request_id, "remote": True, "remote_reason": "业主电话确认"}
+            made.append(("status_change.confirm", args, "applied"))
+            expected.state = RequestState.CONFIRMED
+        else:
+            made.append(("status_change.reject", {"request_id": request_id, "reason": "不属实"}, "applied"))
+            expected.state = RequestState.REJECTED
+        decided.append(request_id)
+        if len(made) < count and rng.random() < 0.15:
+            # Deciding a request that is already closed is refused.
+            made.append(
+                ("status_change.reject", {"request_id": request_id, "reason": "再次驳回"}, "rejected")
+            )
+    while len(made) < count:
+        if decided and rng.random() < 0.5:
+            args = {"request_id": rng.choice(decided), "remote": True, "remote_reason": "再次确认"}
+            made.append(("status_change.confirm", args, "rejected"))
+        else:
+            made.append(("status_change.reject", {"request_id": 10**9, "reason": "不存在"}, "rejected"))
+    return made

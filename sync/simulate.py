@@ -1,0 +1,370 @@
+"""Many simulated phones push through the reference client with injected faults; the end state is checked.
+
+Run: `python -m sync.simulate --devices 200 --commands 50 --faults drop,duplicate,reorder,restart [--seed N]`.
+By default it starts its own server (gunicorn on a temporary SQLite database, or a throwaway PostgreSQL with
+`--database postgresql`); `--server URL --database-url URL` drives a running one instead (a database it may
+arrange data in). The exit status is 1 when the end state differs from applying every command exactly once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import secrets
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from backend.db import migrate
+from backend.db.database import Database
+from backend.db.models import Asset
+from backend.db.models.field import StatusChangeRequest
+from backend.db.models.inspections import Inspection
+from sync.client import DeviceRevoked, SyncClient, SyncError
+from sync.faults import FAULTS, INJECTED, FaultRates, FaultyTransport, ServerProcess
+from sync.scenario import Device, Planned, World, arrange, inspector_commands, manager_commands
+
+BATCH_SIZE = 5
+FAULT_RATE = 0.08
+RESTARTS_PER_PHASE = 2
+DEVICE_DEADLINE_SECONDS = 300
+MAX_CHUNK = 12
+# Each must be 0: effects missing or doubled in the database, answers other than serial application gives.
+CHECKS = ("lost", "duplicated effects", "never acknowledged", "wrong outcome", "wrong end state")
+
+
+@dataclass
+class Run:
+    """Shared state of one simulation: clients, counters, the server and the restart trigger."""
+
+    world: World
+    clients: dict[int, SyncClient]
+    server: ServerProcess | None
+    faults: frozenset[str]
+    counts: Counter[str] = field(default_factory=Counter)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    problems: list[str] = field(default_factory=list)
+    restart_every: int = 0
+
+    def count(self, key: str, amount: int = 1) -> int:
+        """Add to a counter; returns its new value."""
+        with self.lock:
+            self.counts[key] += amount
+            return self.counts[key]
+
+
+def drive(run: Run, device: Device, commands: Sequence[tuple[str, Any, str]], seed: int) -> None:
+    """Queue a device's commands in chunks, as if captured offline; push each chunk until acknowledged."""
+    client = run.clients[device.index]
+    rng = random.Random(seed)  # noqa: S311 - reproducible simulation, not secrets
+    captured = datetime.now(UTC) - timedelta(minutes=len(commands))
+    position = 0
+    while position < len(commands):
+        chunk = commands[position : position + rng.randint(1, MAX_CHUNK)]
+        for offset, (name, args, expect) in enumerate(chunk):
+            op_id = client.enqueue(name, args, captured + timedelta(seconds=position + offset))
+            with run.lock:
+                run.world.planned.append(Planned(op_id, device.index, name, expect))
+        position += len(chunk)
+        if not push_until_empty(run, device, client):
+            return
+
+
+def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
+    """Push until the queue is empty, retrying after dropped connections, restarts and transient stops.
+
+    False when the device cannot go on (revoked, refused, a gap or the deadline): a problem is recorded.
+    """
+    deadline = time.monotonic() + DEVICE_DEADLINE_SECONDS
+    attempt = 0
+    while client.pending() and time.monotonic() < deadline:
+        attempt += 1
+        pushes = run.count("push calls")
+        if run.restart_every and pushes % run.restart_every == 0:
+            run.count("restart due")
+        try:
+            report = client.push()
+        except DeviceRevoked as error:
+            run.problems.append(f"device {device.index}: revoked: {error}")
+            return False
+        except (OSError, SyncError) as error:
+            run.count("push retried after an error")
+            if isinstance(error, SyncError) and error.status is not None and error.status < 500:
+                run.problems.append(f"device {device.index}: {error}")
+                return False
+            time.sleep(min(0.5, 0.02 * attempt))
+            continue
+        for kind in ("applied", "duplicate", "rejected"):
+            run.count(f"answered {kind}", getattr(report, kind))
+        if report.stopped is not None:
+            run.count(f"stopped: {report.stopped.reason}")
+            if report.stopped.reason == "gap":
+                run.problems.append(
+                    f"device {device.index}: server waits for seq {report.stopped.waiting_for_seq}"
+                )
+                return False
+            time.sleep(min(0.2, report.stopped.retry_after or 0.2))
+    if client.pending():
+        run.problems.append(
+            f"device {device.index}: {client.pending()} commands still queued at the deadline"
+        )
+        return False
+    return True
+
+
+def restarter(run: Run, stop: threading.Event) -> None:
+    """Kill and restart the server whenever enough pushes have gone by (the `restart` fault)."""
+    done = 0
+    while not stop.wait(0.05):
+        due = run.counts["restart due"]
+        if run.server is not None and due > done:
+            done = due
+            run.server.restart()
+
+
+def phase(
+    run: Run, jobs: Sequence[tuple[Device, list[tuple[str, Any, str]]]], concurrency: int, seed: int
+) -> None:
+    """Drive devices concurrently; restarts the server mid-phase when that fault is on."""
+    total_pushes = sum(len(commands) for _, commands in jobs) // BATCH_SIZE + len(jobs)
+    run.restart_every = max(3, total_pushes // (RESTARTS_PER_PHASE + 1)) if "restart" in run.faults else 0
+    stop = threading.Event()
+    watcher = threading.Thread(target=restarter, args=(run, stop), daemon=True)
+    watcher.start()
+    try:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            futures = [
+                pool.submit(drive, run, device, commands, seed + device.index) for device, commands in jobs
+            ]
+            for future in futures:
+                future.result()
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def open_requests(db: Database, world: World, inspector: Device) -> dict[int, int]:
+    """asset → id of the requests filed on the inspector's assets (as the manager's phone would pull them)."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            select(StatusChangeRequest.asset_id, StatusChangeRequest.id).where(
+                StatusChangeRequest.asset_id.in_(inspector.assets)
+            )
+        ).all()
+    return {int(asset_id): int(request_id) for asset_id, request_id in rows if asset_id in world.requests}
+
+
+def verify(db: Database, run: Run) -> Counter[str]:
+    """Compare the server's state and every acknowledgement with serial, exactly-once application."""
+    world, tally = run.world, Counter[str]()
+    for planned in world.planned:
+        tally["commands sent"] += 1
+        answer = run.clients[planned.device].acknowledgement(planned.op_id)
+        if answer is None:
+            tally["never acknowledged"] += 1
+            run.problems.append(f"{planned.name} {planned.op_id}: never acknowledged")
+            continue
+        status = answer[0]
+        tally[f"expected {planned.expect}"] += 1
+        if status == "duplicate":
+            tally["acknowledged as duplicate"] += 1
+        elif status != planned.expect:
+            tally["wrong outcome"] += 1
+            run.problems.append(f"{planned.name} {planned.op_id}: {status}, expected {planned.expect}")
+    assets = [asset_id for device in world.devices for asset_id in device.assets]
+    with db.engine.connect() as connection:
+        requests = connection.execute(
+            select(StatusChangeRequest.asset_id, StatusChangeRequest.state).where(
+                StatusChangeRequest.asset_id.in_(assets)
+            )
+        ).all()
+        statuses = {
+            row.id: (row.status, row.status_version)
+            for row in connection.execute(
+                select(Asset.id, Asset.status, Asset.status_version).where(Asset.id.in_(assets))
+            )
+        }
+        inspected = dict(
+            connection.execute(
+                select(Inspection.device_id, func.count()).group_by(Inspection.device_id)
+            ).all()
+        )
+    filed = Counter(int(asset_id) for asset_id, _ in requests)
+    for asset_id, expected in world.requests.items():
+        found = filed.get(asset_id, 0)
+        tally["lost"] += found == 0
+        tally["duplicated effects"] += max(0, found - 1)
+        states = [state for other, state in requests if other == asset_id]
+        if found == 1 and states[0] != expected.state:
+            tally["wrong end state"] += 1
+            run.problems.append(f"asset {asset_id}: request {states[0]}, expected {expected.state}")
+    tally["duplicated effects"] += sum(
+        count for asset_id, count in filed.items() if asset_id not in world.requests
+    )
+    for asset_id in assets:
+        if statuses[asset_id] != world.expected_status(asset_id):
+            tally["wrong end state"] += 1
+            run.problems.append(
+                f"asset {asset_id}: {statuses[asset_id]}, expected {world.expected_status(asset_id)}"
+            )
+    for device in world.devices:
+        expected_count, found_count = world.inspections[device.device_id], inspected.get(device.device_id, 0)
+        tally["lost"] += max(0, expected_count - found_count)
+        tally["duplicated effects"] += max(0, found_count - expected_count)
+    for key in CHECKS:
+        tally[key] += 0
+    return tally
+
+
+@contextmanager
+def own_server(backend: str, workdir: Path) -> Iterator[tuple[str, ServerProcess]]:
+    """A fresh database for backend and gunicorn serving it (stopped afterwards)."""
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            from tests.support.postgres import PostgresServer
+
+            postgres = stack.enter_context(PostgresServer())
+            url = postgres.create_database("leasekeeper_sync_sim")
+        else:
+            url = f"sqlite:///{workdir / 'server.sqlite3'}"
+        migrate.upgrade(url)
+        env = {key: value for key, value in os.environ.items() if key != "LEASEKEEPER_ENV"}
+        env |= {"DATABASE_URL": url, "SECRET_KEY": secrets.token_urlsafe(32), "LOG_LEVEL": "WARNING"}
+        env["LEASEKEEPER_VAR_DIR"] = str(workdir / "var")
+        server = ServerProcess(env, workdir / "server.log")
+        stack.callback(server.stop)
+        yield url, server
+
+
+def simulate(args: argparse.Namespace, database_url: str, server: ServerProcess | None, workdir: Path) -> int:
+    """Arrange, run both phases, verify and print the summary; returns the exit status."""
+    began = time.perf_counter()
+    db = Database(database_url)
+    try:
+        world = arrange(db, args.devices, args.commands)
+        if server is not None:
+            server.start()
+        base_url = server.url if server is not None else args.server
+        run = Run(world, {}, server, args.faults)
+        rates = FaultRates.for_faults(args.faults, args.fault_rate)
+        for device in world.devices:
+            transport = FaultyTransport(
+                rates,
+                random.Random(args.seed * 7919 + device.index),  # noqa: S311 - reproducible faults
+                run.counts,
+                run.lock,
+            )
+            path = workdir / f"device-{device.index}.sqlite3"
+            run.clients[device.index] = SyncClient(
+                base_url, device.token, path, transport=transport, batch_size=BATCH_SIZE, timeout=20
+            )
+        rng = random.Random(args.seed)  # noqa: S311 - reproducible commands
+        inspectors = [device for device in world.devices if device.partner is not None and device.assets]
+        jobs = [(device, inspector_commands(world, device, args.commands, rng)) for device in inspectors]
+        phase(run, jobs, args.concurrency, args.seed)
+        manager_jobs = []
+        for inspector in inspectors:
+            assert inspector.partner is not None
+            manager = world.devices[inspector.partner]
+            filed = open_requests(db, world, inspector)
+            manager_jobs.append((manager, manager_commands(world, manager, args.commands, filed, rng)))
+        phase(run, manager_jobs, args.concurrency, args.seed + 1)
+        tally = verify(db, run)
+    finally:
+        for client in run.clients.values() if "run" in locals() else ():
+            client.close()
+        db.dispose()
+    print_summary(args, run, tally, time.perf_counter() - began)
+    failed = (
+        tally["lost"] or tally["duplicated effects"] or tally["wrong outcome"] or tally["wrong end state"]
+    )
+    return 1 if failed or run.problems else 0
+
+
+def print_summary(args: argparse.Namespace, run: Run, tally: Counter[str], seconds: float) -> None:
+    """The summary table, then the injected faults and any problem found."""
+    restarts = run.server.restarts if run.server is not None else 0
+    print(
+        f"sync simulation: {len(run.world.devices)} devices, {args.commands} commands each, seed {args.seed}"
+    )
+    print(f"faults: {', '.join(sorted(args.faults)) or 'none'} (rate {args.fault_rate:g}); {seconds:.1f} s")
+    rows = [
+        ("commands sent", tally["commands sent"]),
+        ("applied (expected)", tally["expected applied"]),
+        ("rejected (expected)", tally["expected rejected"]),
+        ("answered applied", run.counts["answered applied"]),
+        ("answered rejected", run.counts["answered rejected"]),
+        ("duplicates answered", run.counts["answered duplicate"]),
+        ("push calls", run.counts["push calls"]),
+        ("pushes retried after an error", run.counts["push retried after an error"]),
+        ("server restarts", restarts),
+    ]
+    rows += [(f"fault: {name}", run.counts[name]) for name in INJECTED]
+    rows += [("stopped: transient", run.counts["stopped: transient"])]
+    rows += [(key, tally[key]) for key in CHECKS]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"  {name:<{width}}  {value:>8,}")
+    for problem in run.problems[:20]:
+        print(f"PROBLEM: {problem}")
+    print("DISCREPANCY" if run.problems or any(tally[key] for key in CHECKS) else "OK")
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(prog="python -m sync.simulate", description=__doc__)
+    parser.add_argument("--devices", type=int, default=200, help="phones, half inspectors, half managers")
+    parser.add_argument("--commands", type=int, default=50, help="commands per device")
+    parser.add_argument(
+        "--faults", default=",".join(FAULTS), help=f"comma-separated from {', '.join(FAULTS)}"
+    )
+    parser.add_argument("--fault-rate", type=float, default=FAULT_RATE, help="chance of each fault per push")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--concurrency", type=int, default=8, help="devices pushing at the same time")
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="for its own server"
+    )
+    parser.add_argument("--server", help="drive this running server instead of starting one")
+    parser.add_argument("--database-url", help="with --server: its database, to arrange data in and check")
+    args = parser.parse_args(argv)
+    args.faults = frozenset(name.strip() for name in args.faults.split(",") if name.strip())
+    if unknown := sorted(args.faults - set(FAULTS)):
+        parser.error(f"unknown fault(s): {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
+    if args.devices < 2 or args.commands < 1 or args.concurrency < 1 or not 0 <= args.fault_rate < 1:
+        parser.error("--devices ≥ 2, --commands ≥ 1, --concurrency ≥ 1, 0 ≤ --fault-rate < 1")
+    if bool(args.server) != bool(args.database_url):
+        parser.error("--server and --database-url go together")
+    if args.server and "restart" in args.faults:
+        parser.error("the restart fault needs the simulator's own server (leave out --server)")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the simulation; exit status 0 only when the end state equals exactly-once application."""
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="lk-sync-sim-") as temp:
+        workdir = Path(temp)
+        if args.server:
+            return simulate(args, args.database_url, None, workdir)
+        with own_server(args.database, workdir) as (url, server):
+            try:
+                return simulate(args, url, server, workdir)
+            except BaseException:
+                print(server.log_tail(), file=sys.stderr)
+                raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())
