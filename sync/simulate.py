@@ -57,6 +57,7 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     problems: list[str] = field(default_factory=list)
     restart_every: int = 0
+    abort: threading.Event = field(default_factory=threading.Event)
 
     def count(self, key: str, amount: int = 1) -> int:
         """Add to a counter; returns its new value."""
@@ -89,7 +90,7 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
     """
     deadline = time.monotonic() + DEVICE_DEADLINE_SECONDS
     attempt = 0
-    while client.pending() and time.monotonic() < deadline:
+    while client.pending() and time.monotonic() < deadline and not run.abort.is_set():
         attempt += 1
         pushes = run.count("push calls")
         if run.restart_every and pushes % run.restart_every == 0:
@@ -131,7 +132,12 @@ def restarter(run: Run, stop: threading.Event) -> None:
         due = run.counts["restart due"]
         if run.server is not None and due > done:
             done = due
-            run.server.restart()
+            try:
+                run.server.restart()
+            except RuntimeError as error:
+                run.problems.append(f"the server did not come back after a restart: {error}")
+                run.abort.set()
+                return
 
 
 def phase(
