@@ -27,6 +27,7 @@ from backend.api import (
     projects,
     regions,
     status_requests,
+    sync,
     templates,
     users,
     work_orders,
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     board.routes.blp,
     status_requests.routes.blp,
     work_orders.routes.blp,
+    sync.routes.blp,
 )
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.db import change_log
+
 
 def make_engine(url: str, echo: bool = False) -> Engine:
     """An engine with the settings each backend needs for safe concurrent use."""
@@ -40,4 +42,6 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit, so a view can still serialise them."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    change_log.register(factory)
+    return factory

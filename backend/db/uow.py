@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import field_repositories as field
 from backend.db import leasing_repositories as leasing
 from backend.db import repositories as repos
 from backend.db import request_repositories as field_requests
+from backend.db import sync_repositories as sync
 from backend.domain.errors import N_, Conflict
 
 
@@ -50,6 +52,7 @@ class SqlAlchemyUnitOfWork:
         self.status_requests = field_requests.StatusChangeRequestRepository(session)
         self.gps_fixes = field_requests.GpsFixRepository(session)
         self.work_orders = field_requests.WorkOrderRepository(session)
+        self.sync = sync.SyncRepository(session)
         return self
 
     def __exit__(
@@ -90,6 +93,10 @@ class SqlAlchemyUnitOfWork:
         """Drop uncommitted changes."""
         self._required_session().rollback()
 
+    def staged(self) -> StagedUnitOfWork:
+        """A unit of work for one service call whose commits stay inside this transaction."""
+        return StagedUnitOfWork(self)
+
 
 def integrity_conflict(exc: IntegrityError) -> Conflict:
     """Name the kind of clash without leaking SQL."""
@@ -101,3 +108,61 @@ def integrity_conflict(exc: IntegrityError) -> Conflict:
             N_("The record is still referenced by other records, or refers to one that is missing.")
         )
     return Conflict(N_("The change conflicts with existing data."))
+
+
+class StagedUnitOfWork:
+    """A service's unit of work inside the caller's transaction: its `commit()` only closes a savepoint.
+
+    The sync engine runs an unchanged service use case with it, then commits the device's applied sequence
+    together with the effect: both land in one transaction or neither does. What the service committed
+    before refusing (it may commit an expiry, then raise) is kept; what it staged after is dropped, exactly
+    as with a real commit.
+    """
+
+    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
+        self._outer = outer
+        self._session = outer._required_session()
+        self._savepoint = self._session.begin_nested()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._outer, name)
+
+    def _restart(self) -> None:
+        self._savepoint = self._session.begin_nested()
+
+    def flush(self) -> None:
+        """Flush; a uniqueness or reference violation drops this savepoint's work and becomes a Conflict."""
+        try:
+            self._session.flush()
+        except IntegrityError as exc:
+            self._savepoint.rollback()
+            self._restart()
+            raise integrity_conflict(exc) from exc
+
+    def commit(self) -> None:
+        """Keep everything staged so far (released into the outer transaction)."""
+        self.flush()
+        self._savepoint.commit()
+        self._restart()
+
+    def rollback(self) -> None:
+        """Drop what was staged since the last commit."""
+        self._savepoint.rollback()
+        self._restart()
+
+    def discard(self) -> None:
+        """Drop what was staged since the last commit, and end the staging."""
+        if self._savepoint.is_active:
+            self._savepoint.rollback()
+
+    def finish(self) -> None:
+        """Keep everything staged, and end the staging."""
+        self.flush()
+        self._savepoint.commit()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a failure is the database's, worth retrying later (down, locked, serialisation, deadlock)."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)

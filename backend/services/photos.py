@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -150,3 +150,44 @@ def download_photo(
 def pending_photos(hashes: Collection[str], uow: UnitOfWork) -> set[str]:
     """Which referenced photos have not arrived yet: their evidence shows as pending."""
     return set(hashes) - uow.photos.stored_hashes(hashes)
+
+
+def _own_target(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> tuple[str, Any, Any]:
+    """(audit entity, target, the row whose hashes change) — only the target's author may add photos."""
+    scope = actor.require(P.ASSET_READ)
+    if values["target_type"] == "status_request":
+        request = uow.status_requests.get(values["target_id"], scope)
+        if actor.user_id is None or request.applicant_id != actor.user_id:
+            raise Forbidden(N_("Only the person who filed it may add photos to it."))
+        return "status_change_request", request, request
+    inspection = uow.inspections.get(values["target_id"], scope)
+    if actor.user_id is None or inspection.inspector_id != actor.user_id:
+        raise Forbidden(N_("Only the person who filed it may add photos to it."))
+    answer = next((a for a in inspection.answers if a.item_key == values.get("item_key")), None)
+    if answer is None:
+        raise ValidationFailed.single(
+            "item_key", N_("Name the answer of the inspection the photo belongs to.")
+        )
+    return "inspection", inspection, answer
+
+
+def attach_photo(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """Add a photo (uploaded before or after) to a status request or an inspection answer one filed."""
+    _check_hash(values["photo_hash"])
+    entity, target, holder = _own_target(values, actor, uow)
+    before = {"photo_hashes": list(holder.photo_hashes or [])}
+    holder.photo_hashes = list(dict.fromkeys([*before["photo_hashes"], values["photo_hash"]]))
+    uow.flush()
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        entity,
+        target.id,
+        before=before,
+        after={"photo_hashes": holder.photo_hashes, "item_key": values.get("item_key")},
+        project_id=target.project_id,
+        region_id=target.asset.project.region_id,
+    )
+    uow.commit()
+    return target

@@ -209,14 +209,27 @@ def submit_request(
     uow: UnitOfWork,
     now: datetime,
     plausibility: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
+    refuse_stale: bool = False,
 ) -> Any:
-    """File a field status change with its evidence; it waits for a second person to confirm it."""
+    """File a field status change with its evidence; it waits for a second person to confirm it.
+
+    A request on a status version that is no longer the asset's is filed flagged `conflict`, or refused
+    with `refuse_stale` (a phone's queued command: the user never saw the current status).
+    """
     asset = _reportable_asset(values["asset_id"], actor, uow)
     if not values["reason"].strip():
         raise ValidationFailed.single("reason", N_("Say why the status should change."))
     target: AssetStatus = values["to_status"]
     base_version: int = values["base_version"]
     conflict = base_version != asset.status_version
+    if conflict and refuse_stale:
+        refused = Conflict(
+            N_("The asset's status changed since you saw it (status version %(base)s, now %(current)s)."),
+            base=base_version,
+            current=asset.status_version,
+        )
+        refused.fields = {"base_version": [N_("Not the asset's current status version.")]}
+        raise refused
     if not conflict:
         AssetStatusState(asset.id, asset.status, asset.status_version).change(target)
     hashes = _check_hashes(values.get("photo_hashes") or [])

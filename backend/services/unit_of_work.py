@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         StatusChangeRequestRepository,
         WorkOrderRepository,
     )
+    from backend.db.sync_repositories import SyncRepository
 
 
 class UnitOfWork(Protocol):
@@ -66,6 +67,7 @@ class UnitOfWork(Protocol):
     status_requests: StatusChangeRequestRepository
     gps_fixes: GpsFixRepository
     work_orders: WorkOrderRepository
+    sync: SyncRepository
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

@@ -157,3 +157,33 @@ def move_work_order(
         events.publish(event, actor, uow, project_id=order.project_id)
     uow.commit()
     return order
+
+
+def _meter_order(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """The named meter reading work order, else the asset's oldest open one, else a new one (managers)."""
+    if values.get("work_order_id") is not None:
+        order = uow.work_orders.get(values["work_order_id"], actor.require(P.ASSET_READ))
+        if order.kind is not WorkOrderKind.METER_READING or order.asset_id != values["asset_id"]:
+            raise ValidationFailed.single(
+                "work_order_id", N_("Not a meter reading work order of this asset.")
+            )
+        return order
+    asset = uow.assets.get(values["asset_id"], actor.require(P.ASSET_READ))
+    open_orders = uow.work_orders.open_of(asset.id, WorkOrderKind.METER_READING)
+    if open_orders:
+        return open_orders[0]
+    asset = for_change(uow.assets, asset.id, actor, P.ASSET_READ, P.ASSET_WRITE)
+    opened = {
+        "kind": WorkOrderKind.METER_READING,
+        "title": "Meter reading",
+        "meter_unit": values.get("meter_unit"),
+    }
+    return stage_open(asset, opened | {"assignee_id": actor.user_id}, actor, uow)
+
+
+def record_meter_reading(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """Record a meter reading of an asset: it completes the asset's meter reading work order."""
+    order = _meter_order(values, actor, uow)
+    uow.flush()
+    reading = {"meter_value": values["meter_value"], "meter_unit": values.get("meter_unit")}
+    return move_work_order(order.id, WorkOrderState.DONE, reading, actor, uow, now)

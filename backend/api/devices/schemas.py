@@ -16,6 +16,12 @@ class DeviceSchema(Schema):
     created_at = fields.AwareDateTime(dump_only=True)
     last_seen_at = fields.AwareDateTime(dump_only=True)
     revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    pending_count = fields.Integer(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Commands queued on the phone at its last push."},
+    )
+    last_sync_at = fields.AwareDateTime(dump_only=True, allow_none=True)
 
 
 class DeviceQueryArgsSchema(Schema):

@@ -18,6 +18,7 @@ from backend.db.models.org import Asset, Project, Region
 from backend.db.models.parties import Customer, CustomerBankAccount, CustomerContact, CustomerPayerName
 from backend.db.models.people import Device, LoginAttempt, RoleAssignment, User
 from backend.db.models.photos import Photo
+from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
 from backend.db.models.workflow import Approval, DomainEventRecord, JobRun, Notification
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "CustomerContact",
     "CustomerPayerName",
     "Device",
+    "DeviceSyncState",
     "DomainEventRecord",
     "GpsFix",
     "Inspection",
@@ -51,6 +53,8 @@ __all__ = [
     "RoleAssignment",
     "ScheduleItem",
     "StatusChangeRequest",
+    "SyncChange",
+    "SyncRejection",
     "User",
     "WorkOrder",
     "lease_assets",

@@ -1,0 +1,3 @@
+"""API resource: offline sync (push commands, pull changes)."""
+
+from backend.api.sync import routes as routes

@@ -1,0 +1,136 @@
+"""Sync: phones push queued commands and pull the changes of their scope (wire format in docs/sync.md)."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Response, current_app, request
+from flask.views import MethodView
+from flask_babel import gettext
+from flask_smorest import Blueprint
+
+from backend.api.common import errors
+from backend.api.context import actor, database, now, uow
+from backend.api.messages import translate_errors
+from backend.db.uow import is_transient
+from backend.domain.errors import N_, AuthenticationRequired, DomainError, PayloadTooLarge, ValidationFailed
+from backend.services.context import Actor
+from backend.services.labels import LabelSettings
+from sync import engine, feed
+from sync.protocol import (
+    DEFAULT_PULL_LIMIT,
+    MAX_BODY_BYTES,
+    MAX_PULL_LIMIT,
+    ProtocolError,
+    decode_push,
+    encode_pull_page,
+    encode_push_response,
+)
+
+from .schemas import PullArgsSchema, PullPageSchema, PushResponseSchema, PushSchema
+
+blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync for phones.")
+_GZIP_MIN_BYTES = 1024
+
+
+class _Translator:
+    """The user's language, through the application's catalogue."""
+
+    def message(self, template: str, params: Mapping[str, Any]) -> str:
+        text: str = gettext(template, **params) if params else gettext(template)
+        return text
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+        translated: dict[str, list[str]] = translate_errors(dict(fields))
+        return translated
+
+
+def _device_actor() -> Actor:
+    current = actor()
+    if current.device_id is None:
+        raise AuthenticationRequired(N_("Sync needs a device: sign in with the device's bearer token."))
+    return current
+
+
+def _refused(error: ProtocolError) -> DomainError:
+    if error.status == 413:
+        return PayloadTooLarge(N_("Too many commands in one push: at most %(max)s."), max=100)
+    refused: DomainError = ValidationFailed({error.path: [error.message]})
+    if error.status == 400:
+        refused = DomainError(N_("This protocol version is not supported."))
+        refused.fields = {error.path: [error.message]}
+    return refused
+
+
+@blp.before_request
+def _bounded_body() -> None:
+    length = request.content_length
+    if length is not None and length > MAX_BODY_BYTES:
+        raise PayloadTooLarge(
+            N_("A push may be at most %(kb)s KB; send fewer commands."), kb=MAX_BODY_BYTES // 1024
+        )
+
+
+@blp.after_request
+def _compress(response: Response) -> Response:
+    accepts = request.headers.get("Accept-Encoding", "")
+    if (
+        "gzip" in accepts
+        and response.status_code == 200
+        and not response.direct_passthrough
+        and "Content-Encoding" not in response.headers
+        and response.content_length is not None
+        and response.content_length >= _GZIP_MIN_BYTES
+    ):
+        response.set_data(gzip.compress(response.get_data(), compresslevel=6))
+        response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+@blp.route("/push")
+class SyncPushViews(MethodView):
+    """Pushing queued commands."""
+
+    @blp.arguments(PushSchema)
+    @blp.response(200, PushResponseSchema)
+    @errors(blp, 400, 401, 403, 413, 422, 503)
+    def post(self, _body: dict[str, Any]) -> Any:
+        """Apply queued commands in device order: applied, duplicate or rejected each"""
+        current = _device_actor()
+        try:
+            push = decode_push(request.get_json())
+        except ProtocolError as error:
+            raise _refused(error) from None
+        assert current.device_id is not None
+        context = engine.PushContext(
+            device_id=current.device_id,
+            actor=current,
+            uow_factory=database().unit_of_work,
+            now=now(),
+            labels=LabelSettings.from_config(current_app.config),
+            translator=_Translator(),
+            is_transient=is_transient,
+        )
+        return encode_push_response(engine.apply_push(push, context))
+
+
+@blp.route("/pull")
+class SyncPullViews(MethodView):
+    """Pulling changes."""
+
+    @blp.arguments(PullArgsSchema, location="query")
+    @blp.response(200, PullPageSchema)
+    @errors(blp, 401, 403, 422, 503)
+    def get(self, args: dict[str, Any]) -> Any:
+        """A page of changes of your scope since the cursor (no cursor: a full snapshot)"""
+        current = _device_actor()
+        assert current.device_id is not None
+        limit = feed.page_size(args.get("limit"), DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+        try:
+            page = feed.pull(args.get("cursor"), limit, current.device_id, current, uow())
+        except ProtocolError as error:
+            raise _refused(error) from None
+        return encode_pull_page(page)

@@ -1,0 +1,142 @@
+"""Sync storage: each device's applied sequence, rejected commands, the change log and the pull reads."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from backend.db.models import Asset, Checklist, Project, StatusChangeRequest, WorkOrder
+from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
+from backend.db.repositories import projects_in
+from backend.domain.access import Scope
+from backend.domain.field_requests import RequestState, WorkOrderState
+
+# The snapshot's order; a cursor stores the position in this tuple, so only append to it.
+ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")
+MODELS: dict[str, type[Any]] = {
+    "project": Project,
+    "checklist": Checklist,
+    "asset": Asset,
+    "status_request": StatusChangeRequest,
+    "work_order": WorkOrder,
+    "rejection": SyncRejection,
+}
+_OF_PROJECT = ("asset", "status_request", "work_order")
+_IN_CHUNK = 500
+
+
+class SyncRepository:
+    """What the sync engine reads and writes besides the business tables the services own."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # Push bookkeeping ----------------------------------------------------------------------------
+
+    def ensure_state(self, device_id: int) -> None:
+        """Create the device's sync state row if it has none (committed by the caller)."""
+        if self.session.get(DeviceSyncState, device_id) is None:
+            self.session.add(
+                DeviceSyncState(device_id=device_id, last_applied_seq=0, projects=[], previous_projects=[])
+            )
+
+    def locked_state(self, device_id: int) -> DeviceSyncState:
+        """The device's sync state, locked until the transaction ends (one push of a device at a time)."""
+        statement = (
+            select(DeviceSyncState)
+            .where(DeviceSyncState.device_id == device_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        state = self.session.scalars(statement).first()
+        if state is None:
+            raise LookupError(device_id)
+        return state
+
+    def state(self, device_id: int) -> DeviceSyncState | None:
+        """The device's sync state, unlocked."""
+        return self.session.get(DeviceSyncState, device_id)
+
+    def record_rejection(self, **values: Any) -> SyncRejection:
+        """Keep a rejected command with its reason."""
+        rejection = SyncRejection(**values)
+        self.session.add(rejection)
+        return rejection
+
+    # The change log ------------------------------------------------------------------------------
+
+    def last_seq(self) -> int:
+        """The newest committed server sequence (0 when nothing changed yet)."""
+        return int(self.session.scalar(select(func.max(SyncChange.seq))) or 0)
+
+    def changes_after(self, seq: int, limit: int) -> Sequence[SyncChange]:
+        """Change rows after a sequence, oldest first."""
+        statement = select(SyncChange).where(SyncChange.seq > seq).order_by(SyncChange.seq).limit(limit)
+        return self.session.scalars(statement).all()
+
+    # Scope reads ---------------------------------------------------------------------------------
+
+    def project_ids(self, scope: Scope) -> list[int]:
+        """The ids of the projects a scope reaches."""
+        return list(self.session.scalars(select(Project.id).where(projects_in(scope)).order_by(Project.id)))
+
+    def _wanted(
+        self, entity: str, projects: Collection[int], user_id: int, device_id: int
+    ) -> ColumnElement[bool]:
+        """Which rows of an entity the device receives."""
+        if entity == "project":
+            return Project.id.in_(projects)
+        if entity == "checklist":
+            return Checklist.active.is_(True)
+        if entity == "asset":
+            return Asset.project_id.in_(projects)
+        if entity == "status_request":
+            return StatusChangeRequest.project_id.in_(projects) & or_(
+                StatusChangeRequest.state == RequestState.PENDING, StatusChangeRequest.applicant_id == user_id
+            )
+        if entity == "work_order":
+            return WorkOrder.project_id.in_(projects) & or_(
+                WorkOrder.assignee_id == user_id,
+                WorkOrder.state.in_([WorkOrderState.OPEN, WorkOrderState.IN_PROGRESS]),
+            )
+        return SyncRejection.device_id == device_id
+
+    def snapshot_page(
+        self, entity: str, after_id: int, limit: int, projects: Collection[int], user_id: int, device_id: int
+    ) -> Sequence[Any]:
+        """The next rows of an entity in the device's scope, by id."""
+        model = MODELS[entity]
+        statement = (
+            select(model)
+            .where(model.id > after_id, self._wanted(entity, list(projects), user_id, device_id))
+            .order_by(model.id)
+            .limit(limit)
+        )
+        return self.session.scalars(statement).unique().all()
+
+    def wanted_rows(
+        self, entity: str, ids: Collection[int], projects: Collection[int], user_id: int, device_id: int
+    ) -> dict[int, Any]:
+        """Of the given ids, the rows that exist and the device receives, by id."""
+        model = MODELS[entity]
+        wanted = list(ids)
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            statement = select(model).where(
+                model.id.in_(wanted[start : start + _IN_CHUNK]),
+                self._wanted(entity, list(projects), user_id, device_id),
+            )
+            found.update((row.id, row) for row in self.session.scalars(statement).unique())
+        return found
+
+    def of_projects(self, project_ids: Collection[int]) -> list[tuple[str, int]]:
+        """(entity, id) of every asset, request and work order of the projects."""
+        found: list[tuple[str, int]] = []
+        for entity in _OF_PROJECT:
+            model = MODELS[entity]
+            statement = select(model.id).where(model.project_id.in_(list(project_ids))).order_by(model.id)
+            found.extend((entity, row_id) for row_id in self.session.scalars(statement))
+        return found

@@ -1,0 +1,263 @@
+"""Applying a push: each command in device order, in its own transaction, through the back office's services.
+
+The device's `last_applied_seq` moves in the same transaction as the command's effect (the service runs on a
+staged unit of work whose commits stay inside that transaction), so a command is applied exactly once even
+when the response is lost. Permanent refusals are recorded and advance the sequence; transient database
+failures stop the batch for a retry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from backend.domain.errors import N_, DomainError
+from backend.services import inspections, photos, status_requests, work_orders
+from backend.services.context import Actor
+from backend.services.labels import LabelSettings
+from sync.commands import ACTION_TARGET, UnknownCommand, decode_args
+from sync.protocol import Command, CommandResult, Cursor, PushRequest, PushResponse, Stop, encode_cursor
+
+RETRY_AFTER_SECONDS = 5
+_TRANSIENT_STATUSES = frozenset({429, 503})
+
+
+class Translator(Protocol):
+    """Turns a message template with its values, and field messages, into the user's language."""
+
+    def message(self, template: str, params: Mapping[str, Any]) -> str:
+        """One message."""
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Messages by field."""
+
+
+class Untranslated:
+    """English, as the templates are written (for the CLI and tests)."""
+
+    def message(self, template: str, params: Mapping[str, Any]) -> str:
+        """The template filled in."""
+        return template % dict(params) if params else template
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+        """The field messages as they are."""
+        return {name: [str(message) for message in messages] for name, messages in fields.items()}
+
+
+@dataclass(frozen=True)
+class PushContext:
+    """What applying a push needs besides the commands: who, when, how to translate, label keys."""
+
+    device_id: int
+    actor: Actor
+    uow_factory: Callable[[], AbstractContextManager[Any]]
+    now: datetime
+    labels: LabelSettings
+    translator: Translator
+    is_transient: Callable[[BaseException], bool]
+
+
+Handler = Callable[[dict[str, Any], Command, Any, PushContext], Mapping[str, Any]]
+
+
+def _gps(values: Mapping[str, Any] | None) -> status_requests.GpsReading | None:
+    return None if values is None else status_requests.GpsReading(**values)
+
+
+def _request(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    values = values | {"gps": _gps(values["gps"]), "captured_at": command.captured_at}
+    request = status_requests.submit_request(values, ctx.actor, uow, ctx.now, refuse_stale=True)
+    return {"id": request.id, "state": request.state.value, "conflict": request.conflict}
+
+
+def _confirm(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    evidence = status_requests.Confirmation(
+        scan=values["scan"],
+        gps=_gps(values["gps"]),
+        remote=values["remote"],
+        remote_reason=values["remote_reason"],
+        note=values["note"],
+    )
+    request = status_requests.confirm_request(
+        values["request_id"], evidence, ctx.labels, ctx.actor, uow, ctx.now
+    )
+    return {"id": request.id, "state": request.state.value}
+
+
+def _reject(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    request = status_requests.reject_request(values["request_id"], values["reason"], ctx.actor, uow, ctx.now)
+    return {"id": request.id, "state": request.state.value}
+
+
+def _cancel(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    request = status_requests.cancel_request(values["request_id"], ctx.actor, uow, ctx.now)
+    return {"id": request.id, "state": request.state.value}
+
+
+def _inspection(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    inspection = inspections.submit_inspection(
+        values | {"captured_at": command.captured_at}, ctx.actor, uow, ctx.now
+    )
+    return {"id": inspection.id, "result": inspection.result.value}
+
+
+def _work_order(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    target = ACTION_TARGET[values["action"]]
+    changes = {name: values.get(name) for name in ("note", "meter_value", "meter_unit")}
+    order = work_orders.move_work_order(values["work_order_id"], target, changes, ctx.actor, uow, ctx.now)
+    return {"id": order.id, "state": order.state.value}
+
+
+def _photo(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    target = photos.attach_photo(values, ctx.actor, uow)
+    return {
+        "target_type": values["target_type"].value,
+        "target_id": target.id,
+        "photo_hash": values["photo_hash"],
+    }
+
+
+def _meter(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
+    order = work_orders.record_meter_reading(values, ctx.actor, uow, ctx.now)
+    return {"id": order.id, "state": order.state.value}
+
+
+HANDLERS: Mapping[str, Handler] = {
+    "status_change.request": _request,
+    "status_change.confirm": _confirm,
+    "status_change.reject": _reject,
+    "status_change.cancel": _cancel,
+    "inspection.submit": _inspection,
+    "work_order.update": _work_order,
+    "photo.attach": _photo,
+    "meter_reading.record": _meter,
+}
+
+
+class _TransientRefusal(Exception):
+    """A service refusal that asks to come back later (rate limited, unavailable)."""
+
+
+def rejection_code(error: DomainError) -> str:
+    """The short code a phone gets for a refused command."""
+    if error.status == 409:
+        return "stale_version" if "base_version" in error.fields else "conflict"
+    return {401: "unauthenticated", 403: "forbidden", 404: "not_found"}.get(error.status, "invalid")
+
+
+def _rejected(
+    command: Command,
+    code: str,
+    message: str,
+    fields: Mapping[str, list[str]],
+    state: Any,
+    uow: Any,
+    ctx: PushContext,
+) -> CommandResult:
+    uow.sync.record_rejection(
+        device_id=ctx.device_id,
+        user_id=ctx.actor.user_id,
+        device_seq=command.device_seq,
+        op_id=command.op_id,
+        name=command.name,
+        version=command.version,
+        code=code,
+        message=message,
+        fields=dict(fields),
+        args=dict(command.args),
+        captured_at=command.captured_at,
+        rejected_at=ctx.now,
+    )
+    return CommandResult(
+        command.op_id, command.device_seq, "rejected", code=code, message=message, fields=fields
+    )
+
+
+def _apply_one(command: Command, state: Any, uow: Any, ctx: PushContext) -> CommandResult:
+    """Run one command on a staged unit of work; refusals are recorded instead of the effect."""
+    staged = uow.staged()
+    try:
+        values = decode_args(command.name, command.version, command.args)
+        outcome = HANDLERS[command.name](values, command, staged, ctx)
+        staged.finish()
+        result = CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
+    except UnknownCommand:
+        staged.discard()
+        template = N_(
+            "This app version sent a command the server does not know (%(name)s, version %(version)s)."
+        )
+        message = ctx.translator.message(template, {"name": command.name, "version": command.version})
+        result = _rejected(command, "unknown_command", message, {}, state, uow, ctx)
+    except DomainError as error:
+        staged.discard()
+        if error.status in _TRANSIENT_STATUSES:
+            raise _TransientRefusal(ctx.translator.message(error.message, error.params)) from error
+        message = ctx.translator.message(error.message, error.params)
+        fields = ctx.translator.fields(error.fields)
+        result = _rejected(command, rejection_code(error), message, fields, state, uow, ctx)
+    state.last_applied_seq = command.device_seq
+    state.last_op_id = command.op_id
+    state.updated_at = ctx.now
+    return result
+
+
+def _bookkeeping(request: PushRequest, ctx: PushContext) -> tuple[int, int | None]:
+    """Store the telemetry, make sure the device has a sync state; its (last applied seq, pull seq)."""
+    with ctx.uow_factory() as uow:
+        uow.sync.ensure_state(ctx.device_id)
+        device = uow.devices.find(ctx.device_id)
+        device.last_sync_at = ctx.now
+        if request.telemetry is not None:
+            if request.telemetry.app_version is not None:
+                device.app_version = request.telemetry.app_version
+            if request.telemetry.pending is not None:
+                device.pending_count = request.telemetry.pending
+        uow.commit()
+        state = uow.sync.state(ctx.device_id)
+        return state.last_applied_seq, state.pull_seq
+
+
+def _transient_stop(ctx: PushContext, message: str | None = None) -> Stop:
+    default = ctx.translator.message(N_("The database is unavailable; try again shortly."), {})
+    return Stop("transient", message or default, retry_after=RETRY_AFTER_SECONDS)
+
+
+def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
+    """Apply a batch in device order; the response has a result per command looked at."""
+    last_applied, pull_seq = _bookkeeping(request, ctx)
+    with ctx.uow_factory() as uow:
+        seq_before = uow.sync.last_seq()
+    results: list[CommandResult] = []
+    stopped: Stop | None = None
+    for command in request.commands:
+        try:
+            with ctx.uow_factory() as uow:
+                state = uow.sync.locked_state(ctx.device_id)
+                last_applied = state.last_applied_seq
+                if command.device_seq <= last_applied:
+                    results.append(CommandResult(command.op_id, command.device_seq, "duplicate"))
+                    continue
+                if command.device_seq > last_applied + 1:
+                    template = N_("Commands are missing before this one: waiting for number %(seq)s.")
+                    message = ctx.translator.message(template, {"seq": last_applied + 1})
+                    stopped = Stop("gap", message, waiting_for_seq=last_applied + 1)
+                    break
+                result = _apply_one(command, state, uow, ctx)
+                uow.commit()
+                last_applied = command.device_seq
+                results.append(result)
+        except _TransientRefusal as refusal:
+            stopped = _transient_stop(ctx, str(refusal))
+            break
+        except Exception as exc:
+            if not ctx.is_transient(exc):
+                raise
+            stopped = _transient_stop(ctx)
+            break
+    # Pulling from here returns this push's effects, and anything newer than the device's last pull.
+    resume = seq_before if pull_seq is None else min(pull_seq, seq_before)
+    cursor = encode_cursor(Cursor("changes", resume)) if pull_seq is not None else ""
+    return PushResponse(tuple(results), last_applied, stopped, cursor)

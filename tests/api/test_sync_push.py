@@ -1,0 +1,319 @@
+"""Sync push: ordered, idempotent, each command authorised on its own through the back office's services."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from backend.db.database import Database
+from backend.db.models import AuditEntry, Device, StatusChangeRequest
+from backend.db.models.sync import SyncRejection
+from backend.db.uow import is_transient
+from backend.domain.audit import Origin
+from backend.services import auth
+from backend.services.context import Actor
+from backend.services.labels import LabelSettings
+from sync.commands import COMMANDS
+from sync.engine import PushContext, Untranslated, apply_push
+from sync.protocol import decode_push
+from tests.api.test_status_requests import FENCE, fix, label
+from tests.conftest import SYSTEM
+
+OFFICE_CHECKLIST = {
+    "code": "OFF",
+    "name": "办公室巡检",
+    "asset_type": "office",
+    "items": [{"key": "clean", "label_zh": "整洁", "label_en": "Clean", "kind": "pass_fail"}],
+}
+
+
+class Phone:
+    """A signed-in phone with its own command sequence."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.seq = itertools.count(1)
+
+    def command(self, name: str, args: dict[str, Any], seq: int | None = None) -> dict[str, Any]:
+        return {
+            "op_id": str(uuid.uuid4()),
+            "device_seq": next(self.seq) if seq is None else seq,
+            "name": name,
+            "version": 1,
+            "args": args,
+            "captured_at": "2026-11-23T10:00:00+08:00",
+        }
+
+    def push(self, *commands: dict[str, Any], **extra: Any) -> Any:
+        body = {"protocol_version": 1, "commands": list(commands)} | extra
+        return self.client.post("/api/sync/push", json=body)
+
+    def one(self, name: str, args: dict[str, Any]) -> dict[str, Any]:
+        response = self.push(self.command(name, args))
+        assert response.status_code == 200, response.json
+        result: dict[str, Any] = response.json["results"][0]
+        return result
+
+
+@pytest.fixture
+def site(make_region: Any, make_project: Any, make_asset: Any, make_user: Any, bearer_client: Any) -> Any:
+    """A fenced project with a unit, two inspectors and a manager on phones; a unit in another region."""
+    project = make_project(make_region(), geofence=FENCE, geofence_radius_m=Decimal("50"))
+    far = make_project(make_region())
+
+    class Site:
+        pass
+
+    s = Site()
+    s.project, s.asset, s.far_asset = project, make_asset(project), make_asset(far)
+    s.inspector_user = make_user("inspector", project_id=project.id)
+    s.inspector = Phone(bearer_client(s.inspector_user))
+    s.colleague = Phone(bearer_client(make_user("inspector", project_id=project.id)))
+    s.manager_user = make_user("project_manager", project_id=project.id)
+    s.manager = Phone(bearer_client(s.manager_user))
+    return s
+
+
+def request_args(site: Any, base_version: int = 1, to: str = "maintenance") -> dict[str, Any]:
+    return {"asset_id": site.asset.id, "to_status": to, "base_version": base_version, "reason": "水管漏水"}
+
+
+def asset_status(site: Any) -> tuple[str, int]:
+    body = site.manager.client.get(f"/api/assets/{site.asset.id}").json
+    return body["status"], body["status_version"]
+
+
+def count(db: Database, model: Any) -> int:
+    with db.unit_of_work() as uow:
+        assert uow.session is not None
+        return uow.session.query(model).count()
+
+
+def device_of(db: Database, user: Any) -> int:
+    with db.unit_of_work() as uow:
+        assert uow.session is not None
+        return int(uow.session.scalars(select(Device.id).where(Device.user_id == user.id)).one())
+
+
+def test_every_command_is_applied_through_the_services(app: Flask, site: Any) -> None:
+    inspector, manager = site.inspector, site.manager
+    filed = inspector.one("status_change.request", request_args(site))
+    assert filed["status"] == "applied"
+    assert filed["result"]["state"] == "pending"
+    photo = {"photo_hash": "a" * 64, "target_type": "status_request", "target_id": filed["result"]["id"]}
+    assert inspector.one("photo.attach", photo)["status"] == "applied"
+    assert inspector.one("status_change.cancel", {"request_id": filed["result"]["id"]})["result"][
+        "state"
+    ] == ("cancelled")
+    again = inspector.one("status_change.request", request_args(site))
+    rejected = manager.one("status_change.reject", {"request_id": again["result"]["id"], "reason": "不需要"})
+    assert rejected["result"]["state"] == "rejected"
+    third = inspector.one("status_change.request", request_args(site))
+    evidence = {"request_id": third["result"]["id"], "scan": label(app, site.asset), "gps": fix()}
+    assert manager.one("status_change.confirm", evidence)["result"]["state"] == "confirmed"
+    assert asset_status(site) == ("maintenance", 2)
+
+    assert manager.client.post("/api/checklists", json=OFFICE_CHECKLIST).status_code == 201
+    inspection = {"asset_id": site.asset.id, "answers": {"clean": {"value": True}}}
+    assert inspector.one("inspection.submit", inspection)["result"]["result"] == "pass"
+
+    order = {
+        "kind": "repair",
+        "asset_id": site.asset.id,
+        "title": "换水管",
+        "assignee_id": site.inspector_user.id,
+    }
+    order_id = manager.client.post("/api/work-orders", json=order).json["id"]
+    assert (
+        inspector.one("work_order.update", {"work_order_id": order_id, "action": "start"})["status"]
+        == "applied"
+    )
+    done = inspector.one(
+        "work_order.update", {"work_order_id": order_id, "action": "complete", "note": "好了"}
+    )
+    assert done["result"]["state"] == "done"
+
+    meter = {
+        "kind": "meter_reading",
+        "asset_id": site.asset.id,
+        "title": "抄表",
+        "assignee_id": site.inspector_user.id,
+    }
+    meter_id = manager.client.post("/api/work-orders", json=meter).json["id"]
+    reading = inspector.one(
+        "meter_reading.record", {"asset_id": site.asset.id, "value": "1520.5", "unit": "kWh"}
+    )
+    assert reading["result"] == {"id": meter_id, "state": "done"}
+    assert Decimal(manager.client.get(f"/api/work-orders/{meter_id}").json["meter_value"]) == Decimal(
+        "1520.5"
+    )
+    names = {"status_change.request", "photo.attach", "status_change.cancel", "status_change.reject"}
+    names |= {"status_change.confirm", "inspection.submit", "work_order.update", "meter_reading.record"}
+    assert names == set(COMMANDS)
+
+
+def test_a_batch_pushed_again_after_a_lost_response_answers_duplicates_and_changes_nothing(
+    db: Database, site: Any
+) -> None:
+    phone = site.inspector
+    batch = [phone.command("status_change.request", request_args(site))]
+    first = phone.push(*batch)
+    assert first.json["results"][0]["status"] == "applied"
+    batch.append(
+        phone.command("status_change.cancel", {"request_id": first.json["results"][0]["result"]["id"]})
+    )
+    assert [r["status"] for r in phone.push(*batch).json["results"]] == ["duplicate", "applied"]
+    requests, audit = count(db, StatusChangeRequest), count(db, AuditEntry)
+
+    replay = phone.push(*batch)  # the committed batch's response was lost: the phone sends it again
+
+    assert replay.status_code == 200
+    assert [r["status"] for r in replay.json["results"]] == ["duplicate", "duplicate"]
+    assert replay.json["last_applied_seq"] == 2
+    assert (count(db, StatusChangeRequest), count(db, AuditEntry)) == (requests, audit)
+
+
+def test_a_gap_stops_the_batch_before_anything_is_looked_at(site: Any) -> None:
+    phone = site.inspector
+    response = phone.push(phone.command("status_change.request", request_args(site), seq=3))
+    assert response.json["results"] == []
+    assert response.json["stopped"]["reason"] == "gap"
+    assert response.json["stopped"]["waiting_for_seq"] == 1
+    assert response.json["last_applied_seq"] == 0
+    assert asset_status(site) == ("vacant", 1)
+
+
+def test_a_permanent_rejection_is_recorded_with_its_reason_and_does_not_block_the_queue(
+    db: Database, site: Any
+) -> None:
+    phone = site.inspector
+    elsewhere = request_args(site) | {"asset_id": site.far_asset.id}
+    nonsense = {"asset_id": site.asset.id, "to_status": "flying", "base_version": 1, "reason": "x"}
+    response = phone.push(
+        phone.command("status_change.request", elsewhere),
+        phone.command("status_change.request", nonsense),
+        phone.command("status_change.teleport", {}),
+        phone.command("status_change.request", request_args(site)),
+    )
+    results = response.json["results"]
+    assert [r["status"] for r in results] == ["rejected", "rejected", "rejected", "applied"]
+    assert [r.get("code") for r in results[:3]] == ["not_found", "invalid", "unknown_command"]
+    assert "to_status" in results[1]["fields"]
+    assert results[1]["message"]
+    assert response.json["last_applied_seq"] == 4
+    assert count(db, SyncRejection) == 3
+
+
+def test_a_transient_database_failure_stops_the_batch_and_the_retry_applies_the_rest(
+    app: Flask, db: Database, site: Any, run: Any
+) -> None:
+    device_id = device_of(db, site.inspector_user)
+    actor = Actor(auth.principal_of(site.inspector_user), Origin.DEVICE, device_id=device_id)
+    stopped_server = Database("postgresql+psycopg://nobody@127.0.0.1:9/gone")
+    calls = itertools.count()
+
+    def failing_after_two() -> Any:  # bookkeeping, the seq read, then the first command; then the outage
+        return (db if next(calls) < 3 else stopped_server).unit_of_work()
+
+    phone = site.inspector
+    batch = decode_push(
+        {
+            "protocol_version": 1,
+            "commands": [
+                phone.command("status_change.request", request_args(site)),
+                phone.command("status_change.cancel", {"request_id": 1}),
+            ],
+        }
+    )
+
+    def context(factory: Any) -> PushContext:
+        labels = LabelSettings.from_config(app.config)
+        return PushContext(device_id, actor, factory, datetime.now(UTC), labels, Untranslated(), is_transient)
+
+    outage = apply_push(batch, context(failing_after_two))
+    assert [r.status for r in outage.results] == ["applied"]
+    assert outage.stopped is not None
+    assert outage.stopped.reason == "transient"
+    assert outage.stopped.retry_after
+    assert outage.last_applied_seq == 1
+
+    request_id = outage.results[0].result["id"]  # type: ignore[index]
+    retried = decode_push(
+        {
+            "protocol_version": 1,
+            "commands": [
+                {**phone.command("status_change.request", request_args(site), seq=1)},
+                phone.command("status_change.cancel", {"request_id": request_id}, seq=2),
+            ],
+        }
+    )
+    recovered = apply_push(retried, context(db.unit_of_work))
+    assert [r.status for r in recovered.results] == ["duplicate", "applied"]
+    assert count(db, StatusChangeRequest) == 1
+
+
+def test_an_unknown_protocol_version_is_refused_naming_the_accepted_ones(site: Any) -> None:
+    response = site.inspector.client.post("/api/sync/push", json={"protocol_version": 7, "commands": []})
+    assert response.status_code == 400
+    assert "1" in response.json["errors"]["json"]["protocol_version"][0]
+
+
+def test_a_malformed_command_is_refused_naming_its_path(site: Any) -> None:
+    command = site.inspector.command("status_change.cancel", {"request_id": 1}) | {"device_seq": "one"}
+    response = site.inspector.push(command)
+    assert response.status_code == 422
+    assert "commands.0.device_seq" in response.json["errors"]["json"]
+
+
+def test_a_batch_over_the_limits_is_refused_and_nothing_is_applied(site: Any) -> None:
+    phone = site.inspector
+    too_many = [phone.command("status_change.cancel", {"request_id": 1}, seq=n) for n in range(1, 102)]
+    assert phone.push(*too_many).status_code in {413, 422}
+    huge = phone.command("status_change.request", request_args(site) | {"note": "x" * 600_000}, seq=1)
+    assert phone.push(huge).status_code == 413
+    assert phone.push().json["last_applied_seq"] == 0
+
+
+def test_a_revoked_device_is_refused_with_the_reason_and_nothing_is_applied(
+    db: Database, site: Any, run: Any
+) -> None:
+    run(auth.revoke_device, device_of(db, site.inspector_user), SYSTEM, datetime.now(UTC))
+
+    response = site.inspector.push(site.inspector.command("status_change.request", request_args(site)))
+
+    assert response.status_code == 401
+    assert "revoked" in response.json["message"] or "撤销" in response.json["message"]
+    assert count(db, StatusChangeRequest) == 0
+
+
+def test_two_devices_of_different_users_on_one_asset_get_a_conflict_never_last_write_wins(
+    app: Flask, site: Any
+) -> None:
+    first = site.inspector.one("status_change.request", request_args(site, to="maintenance"))
+    clash = site.colleague.one("status_change.request", request_args(site, to="renovation"))
+    assert clash["status"] == "rejected"
+    assert clash["code"] == "conflict"
+    evidence = {"request_id": first["result"]["id"], "scan": label(app, site.asset), "gps": fix()}
+    assert site.manager.one("status_change.confirm", evidence)["status"] == "applied"
+
+    stale = site.colleague.one("status_change.request", request_args(site, base_version=1, to="renovation"))
+
+    assert stale["status"] == "rejected"
+    assert stale["code"] == "stale_version"
+    assert "base_version" in stale["fields"]
+    assert asset_status(site) == ("maintenance", 2)
+
+
+def test_telemetry_is_stored_and_shown_in_the_device_list(site: Any) -> None:
+    response = site.inspector.push(telemetry={"app_version": "1.4.0", "pending": 12})
+    assert response.status_code == 200
+    device = site.inspector.client.get("/api/devices").json[0]
+    assert (device["app_version"], device["pending_count"]) == ("1.4.0", 12)
+    assert device["last_sync_at"] is not None
