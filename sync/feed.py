@@ -126,7 +126,8 @@ class _Reader:
                 more, after, _ = self.snapshot(Cursor("snapshot", row.seq), max(limit - len(done), 1))
                 return done + more, after, True
             seq = row.seq
-            if row.op != REFRESH:
+            # Rows of other projects are none of this phone's business (not even as deletes).
+            if row.op != REFRESH and (row.project_id is None or row.project_id in in_scope):
                 latest.pop((row.entity, row.entity_id), None)
                 latest[(row.entity, row.entity_id)] = None
         has_more = len(rows) == limit

@@ -1,0 +1,148 @@
+"""Sync pull: a paged snapshot of the user's scope, then changes since a server cursor, with tombstones."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from typing import Any
+
+import pytest
+
+from backend.services import org, users
+from tests.api.test_sync_push import Phone, request_args
+from tests.conftest import SYSTEM
+
+
+@pytest.fixture
+def scope(make_region: Any, make_project: Any, make_asset: Any, make_user: Any, bearer_client: Any) -> Any:
+    """An inspector of one region's project with five units; another region's project and unit."""
+    region = make_region()
+    project = make_project(region)
+    far = make_project(make_region())
+
+    class Scope:
+        pass
+
+    s = Scope()
+    s.project, s.far = project, far
+    s.assets = [make_asset(project) for _ in range(5)]
+    s.asset = s.assets[0]
+    s.far_asset = make_asset(far)
+    s.user = make_user("inspector", project_id=project.id)
+    s.phone = Phone(bearer_client(s.user))
+    s.manager = bearer_client(make_user("admin"))
+    return s
+
+
+def pull_all(phone: Phone, cursor: str = "", limit: int = 500) -> tuple[list[dict[str, Any]], str, int]:
+    """Every page from a cursor: the changes, the last cursor, how many pages."""
+    changes: list[dict[str, Any]] = []
+    pages = 0
+    while True:
+        response = phone.client.get("/api/sync/pull", query_string={"cursor": cursor, "limit": limit})
+        assert response.status_code == 200, response.json
+        pages += 1
+        changes.extend(response.json["changes"])
+        cursor = response.json["cursor"]
+        if not response.json["has_more"]:
+            return changes, cursor, pages
+
+
+def ids(changes: list[dict[str, Any]], entity: str, op: str = "upsert") -> set[int]:
+    return {c["id"] for c in changes if c["entity"] == entity and c["op"] == op}
+
+
+def test_the_snapshot_is_paged_and_holds_the_scope_only(scope: Any) -> None:
+    changes, _cursor, pages = pull_all(scope.phone, limit=2)
+    assert pages >= 3
+    assert ids(changes, "project") == {scope.project.id}
+    assert ids(changes, "asset") == {a.id for a in scope.assets}
+    assert scope.far_asset.id not in ids(changes, "asset")
+    asset = next(c for c in changes if c["entity"] == "asset")
+    assert {"status", "status_version", "geofence", "project_id"} <= set(asset["data"])
+
+
+def test_changes_after_the_cursor_come_as_the_latest_state_once(scope: Any, run: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    run(org.update_asset, scope.asset.id, {"name": "一号"}, SYSTEM)
+    run(org.update_asset, scope.asset.id, {"name": "二号"}, SYSTEM)
+    run(org.update_asset, scope.far_asset.id, {"name": "远方"}, SYSTEM)
+
+    changes, cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert [(c["entity"], c["id"], c["data"]["name"]) for c in changes] == [("asset", scope.asset.id, "二号")]
+    assert pull_all(scope.phone, cursor)[0] == []
+
+
+def test_a_pushed_command_and_its_rejection_reach_the_phone(scope: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    scope.phone.one("status_change.request", request_args(scope))
+    scope.phone.one("status_change.request", request_args(scope) | {"asset_id": scope.far_asset.id})
+
+    changes, _cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert len(ids(changes, "status_request")) == 1
+    rejection = next(c for c in changes if c["entity"] == "rejection")
+    assert rejection["data"]["code"] == "not_found"
+    assert rejection["data"]["message"]
+
+
+def test_a_deleted_asset_reaches_the_phone_as_a_tombstone(scope: Any, run: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    run(org.delete_asset, scope.assets[4].id, SYSTEM)
+
+    changes, _cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert changes == [{"entity": "asset", "id": scope.assets[4].id, "op": "delete"}]
+
+
+def test_losing_access_to_a_project_deletes_it_and_everything_of_it(scope: Any, run: Any) -> None:
+    scope.phone.one("status_change.request", request_args(scope))
+    _changes, cursor, _pages = pull_all(scope.phone)
+    run(
+        users.update_user,
+        scope.user.id,
+        {"roles": [{"role": "inspector", "project_id": scope.far.id}]},
+        SYSTEM,
+    )
+
+    changes, cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert ids(changes, "project", "delete") == {scope.project.id}
+    assert ids(changes, "asset", "delete") == {a.id for a in scope.assets}
+    assert len(ids(changes, "status_request", "delete")) == 1
+    assert ids(changes, "asset") == {scope.far_asset.id}  # the new project comes as a snapshot
+
+
+def test_a_lost_pull_response_is_answered_again_with_the_same_deletes(scope: Any, run: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    run(
+        users.update_user,
+        scope.user.id,
+        {"roles": [{"role": "inspector", "project_id": scope.far.id}]},
+        SYSTEM,
+    )
+    first, _lost_cursor, _pages = pull_all(scope.phone, cursor)
+
+    again, _cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert ids(again, "project", "delete") == ids(first, "project", "delete") == {scope.project.id}
+
+
+def test_pages_are_gzip_compressed_when_asked(scope: Any) -> None:
+    response = scope.phone.client.get("/api/sync/pull", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    body = json.loads(gzip.decompress(response.data))
+    assert body["protocol_version"] == 1
+    assert ids(body["changes"], "asset") == {a.id for a in scope.assets}
+
+
+def test_a_cursor_the_server_did_not_issue_is_refused_naming_it(scope: Any) -> None:
+    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": "bm90LWEtY3Vyc29y"})
+    assert response.status_code == 422
+    assert "cursor" in response.json["errors"]["query"]
+
+
+def test_pulling_needs_a_device(scope: Any, web_client: Any) -> None:
+    assert scope.manager.get("/api/sync/pull").status_code == 200
+    assert web_client(scope.user).get("/api/sync/pull").status_code == 401
