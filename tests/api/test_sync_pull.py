@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from backend.domain.org import AssetType
 from backend.services import org, users
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM
@@ -146,3 +148,20 @@ def test_a_cursor_the_server_did_not_issue_is_refused_naming_it(scope: Any) -> N
 def test_pulling_needs_a_device(scope: Any, web_client: Any) -> None:
     assert scope.manager.get("/api/sync/pull").status_code == 200
     assert web_client(scope.user).get("/api/sync/pull").status_code == 401
+
+
+def test_assets_inserted_in_bulk_reach_the_phone_through_a_fresh_snapshot(scope: Any, db: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    now = datetime.now(UTC)
+    rows = [
+        {"project_id": scope.project.id, "code": f"BULK-{n}", "kind": "space", "asset_type": AssetType.OFFICE}
+        | {"status": "vacant", "status_version": 1, "created_at": now, "updated_at": now}
+        for n in range(3)
+    ]
+    with db.unit_of_work() as uow:
+        uow.assets.bulk_create(rows)
+        uow.commit()
+
+    changes, _cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert {c["data"]["code"] for c in changes if c["entity"] == "asset"} >= {"BULK-0", "BULK-1", "BULK-2"}

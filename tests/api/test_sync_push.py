@@ -275,7 +275,7 @@ def test_a_malformed_command_is_refused_naming_its_path(site: Any) -> None:
 def test_a_batch_over_the_limits_is_refused_and_nothing_is_applied(site: Any) -> None:
     phone = site.inspector
     too_many = [phone.command("status_change.cancel", {"request_id": 1}, seq=n) for n in range(1, 102)]
-    assert phone.push(*too_many).status_code in {413, 422}
+    assert phone.push(*too_many).status_code == 413
     huge = phone.command("status_change.request", request_args(site) | {"note": "x" * 600_000}, seq=1)
     assert phone.push(huge).status_code == 413
     assert phone.push().json["last_applied_seq"] == 0

@@ -30,7 +30,7 @@ class PushSchema(Schema):
     commands = fields.List(
         fields.Raw(metadata={"description": "A command (see CommandSchema)."}),
         required=True,
-        validate=validate.Length(max=MAX_COMMANDS),
+        metadata={"description": f"At most {MAX_COMMANDS} (413 beyond), in ascending device_seq."},
     )
     telemetry = fields.Raw(allow_none=True, metadata={"description": "See TelemetrySchema."})
 
