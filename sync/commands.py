@@ -22,7 +22,7 @@ from backend.domain.org import AssetStatus
 Args = Mapping[str, Any]
 Decoder = Callable[[Args], dict[str, Any]]
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
-_MAX_ID = 2**53
+_MAX_ID = 2**31 - 1  # the largest id the database holds
 E = TypeVar("E", bound=StrEnum)
 
 

@@ -58,6 +58,7 @@ class PushContext:
     labels: LabelSettings
     translator: Translator
     is_transient: Callable[[BaseException], bool]
+    is_refused_value: Callable[[BaseException], bool] = lambda _exc: False
 
 
 Handler = Callable[[dict[str, Any], Command, Any, PushContext], Mapping[str, Any]]
@@ -198,6 +199,13 @@ def _apply_one(command: Command, state: Any, uow: Any, ctx: PushContext) -> Comm
         message = ctx.translator.message(error.message, error.params)
         fields = ctx.translator.fields(error.fields)
         result = _rejected(command, rejection_code(error), message, fields, state, uow, ctx)
+    except Exception as exc:
+        if not ctx.is_refused_value(exc):
+            raise
+        # A value the database refuses would be refused on every retry: reject it, keep the queue moving.
+        staged.discard()
+        message = ctx.translator.message(N_("A value is out of the range the database accepts."), {})
+        result = _rejected(command, "invalid", message, {}, state, uow, ctx)
     state.last_applied_seq = command.device_seq
     state.last_op_id = command.op_id
     state.updated_at = ctx.now

@@ -14,7 +14,7 @@ from flask_smorest import Blueprint
 from backend.api.common import errors
 from backend.api.context import actor, database, now, uow
 from backend.api.messages import translate_errors
-from backend.db.uow import is_transient
+from backend.db.uow import is_refused_value, is_transient
 from backend.domain.errors import N_, AuthenticationRequired, DomainError, PayloadTooLarge, ValidationFailed
 from backend.services.context import Actor
 from backend.services.labels import LabelSettings
@@ -113,6 +113,7 @@ class SyncPushViews(MethodView):
             labels=LabelSettings.from_config(current_app.config),
             translator=_Translator(),
             is_transient=is_transient,
+            is_refused_value=is_refused_value,
         )
         return encode_push_response(engine.apply_push(push, context))
 
