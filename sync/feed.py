@@ -166,8 +166,8 @@ def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow:
     else:
         held = _held(cursor, state)
         lost = _loss_of_access(held - current, uow)
-        if current - held and cursor.phase == "changes":
-            # New projects: send their contents by a snapshot, then carry on from the same sequence.
+        if current - held:
+            # New projects: send their contents by a (re)started snapshot, then go on from the same sequence.
             cursor = Cursor("snapshot", cursor.seq)
     room = max(limit - len(lost), 1)
     if cursor.phase == "snapshot":
