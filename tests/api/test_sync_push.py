@@ -317,3 +317,15 @@ def test_telemetry_is_stored_and_shown_in_the_device_list(site: Any) -> None:
     device = site.inspector.client.get("/api/devices").json[0]
     assert (device["app_version"], device["pending_count"]) == ("1.4.0", 12)
     assert device["last_sync_at"] is not None
+
+
+def test_each_command_is_authorised_for_the_devices_own_user(app: Flask, site: Any) -> None:
+    filed = site.inspector.one("status_change.request", request_args(site))["result"]["id"]
+    evidence = {"request_id": filed, "scan": label(app, site.asset), "gps": fix()}
+
+    confirm = site.colleague.one("status_change.confirm", evidence)
+    cancel = site.colleague.one("status_change.cancel", {"request_id": filed})
+
+    assert (confirm["status"], confirm["code"]) == ("rejected", "forbidden")
+    assert (cancel["status"], cancel["code"]) == ("rejected", "forbidden")
+    assert asset_status(site) == ("vacant", 1)
