@@ -154,10 +154,10 @@ def _rejected(
     code: str,
     message: str,
     fields: Mapping[str, list[str]],
-    state: Any,
     uow: Any,
     ctx: PushContext,
 ) -> CommandResult:
+    """Record a refused command (it still advances the device's sequence) and answer it."""
     uow.sync.record_rejection(
         device_id=ctx.device_id,
         user_id=ctx.actor.user_id,
@@ -191,21 +191,21 @@ def _apply_one(command: Command, state: Any, uow: Any, ctx: PushContext) -> Comm
             "This app version sent a command the server does not know (%(name)s, version %(version)s)."
         )
         message = ctx.translator.message(template, {"name": command.name, "version": command.version})
-        result = _rejected(command, "unknown_command", message, {}, state, uow, ctx)
+        result = _rejected(command, "unknown_command", message, {}, uow, ctx)
     except DomainError as error:
         staged.discard()
         if error.status in _TRANSIENT_STATUSES:
             raise _TransientRefusal(ctx.translator.message(error.message, error.params)) from error
         message = ctx.translator.message(error.message, error.params)
         fields = ctx.translator.fields(error.fields)
-        result = _rejected(command, rejection_code(error), message, fields, state, uow, ctx)
+        result = _rejected(command, rejection_code(error), message, fields, uow, ctx)
     except Exception as exc:
         if not ctx.is_refused_value(exc):
             raise
         # A value the database refuses would be refused on every retry: reject it, keep the queue moving.
         staged.discard()
         message = ctx.translator.message(N_("A value is out of the range the database accepts."), {})
-        result = _rejected(command, "invalid", message, {}, state, uow, ctx)
+        result = _rejected(command, "invalid", message, {}, uow, ctx)
     state.last_applied_seq = command.device_seq
     state.last_op_id = command.op_id
     state.updated_at = ctx.now
