@@ -215,14 +215,11 @@ def _apply_one(command: Command, state: Any, uow: Any, ctx: PushContext) -> Comm
 def _bookkeeping(request: PushRequest, ctx: PushContext) -> tuple[int, int | None]:
     """Store the telemetry, make sure the device has a sync state; its (last applied seq, pull seq)."""
     with ctx.uow_factory() as uow:
+        telemetry = request.telemetry
+        app_version = telemetry.app_version if telemetry else None
+        pending = telemetry.pending if telemetry else None
+        uow.sync.record_telemetry(ctx.device_id, ctx.now, app_version, pending)
         uow.sync.ensure_state(ctx.device_id)
-        device = uow.devices.find(ctx.device_id)
-        device.last_sync_at = ctx.now
-        if request.telemetry is not None:
-            if request.telemetry.app_version is not None:
-                device.app_version = request.telemetry.app_version
-            if request.telemetry.pending is not None:
-                device.pending_count = request.telemetry.pending
         uow.commit()
         state = uow.sync.state(ctx.device_id)
         return state.last_applied_seq, state.pull_seq

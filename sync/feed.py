@@ -154,9 +154,11 @@ class _Reader:
 def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: Any) -> PullPage:
     """One page of the device's feed from a cursor (None or empty: a full snapshot)."""
     cursor = decode_cursor(cursor_text)
+    # End the sign-in's read transaction: the state's write lock below is then waited for, not refused.
+    uow.commit()
     uow.sync.ensure_state(device_id)
     uow.flush()
-    state = uow.sync.state(device_id)
+    state = uow.sync.locked_state(device_id)
     reader = _Reader(device_id, actor, uow)
     current = set(reader.projects)
     lost: list[Change] = []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.db.models import Asset, Checklist, Project, StatusChangeRequest, WorkOrder
+from backend.db.models import Asset, Checklist, Device, Project, StatusChangeRequest, WorkOrder
 from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
 from backend.db.repositories import projects_in
 from backend.domain.access import Scope
@@ -44,11 +45,21 @@ class SyncRepository:
             )
 
     def locked_state(self, device_id: int) -> DeviceSyncState:
-        """The device's sync state, locked until the transaction ends (one push of a device at a time)."""
+        """The device's sync state, locked until the transaction ends (one push of a device at a time).
+
+        A write comes first: PostgreSQL locks the row, and SQLite takes its write lock while the transaction
+        holds no older read snapshot, so a concurrent writer makes it wait instead of failing "locked".
+        """
+        touch = (
+            update(DeviceSyncState)
+            .where(DeviceSyncState.device_id == device_id)
+            .values(updated_at=DeviceSyncState.updated_at)
+            .execution_options(synchronize_session=False)
+        )
+        self.session.execute(touch)
         statement = (
             select(DeviceSyncState)
             .where(DeviceSyncState.device_id == device_id)
-            .with_for_update()
             .execution_options(populate_existing=True)
         )
         state = self.session.scalars(statement).first()
@@ -59,6 +70,18 @@ class SyncRepository:
     def state(self, device_id: int) -> DeviceSyncState | None:
         """The device's sync state, unlocked."""
         return self.session.get(DeviceSyncState, device_id)
+
+    def record_telemetry(
+        self, device_id: int, when: datetime, app_version: str | None, pending: int | None
+    ) -> None:
+        """Note a push on the device with what the phone said about itself (a write first, see above)."""
+        values: dict[str, Any] = {"last_sync_at": when}
+        if app_version is not None:
+            values["app_version"] = app_version
+        if pending is not None:
+            values["pending_count"] = pending
+        statement = update(Device).where(Device.id == device_id).values(**values)
+        self.session.execute(statement.execution_options(synchronize_session=False))
 
     def record_rejection(self, **values: Any) -> SyncRejection:
         """Keep a rejected command with its reason."""
