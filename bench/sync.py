@@ -34,7 +34,7 @@ from backend.domain.login import LoginPolicy
 from backend.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
 from backend.services import auth, org, passwords, users
 from backend.services.context import Actor
-from backend.services.inspections import install_default_checklists
+from backend.services.inspections import seed_checklists
 from bench._support import HOST, GunicornServer, free_port, percentile
 from sync.client import HttpResponse, SyncClient, Transport, urllib_transport
 from sync.scenario import inspection_answers
@@ -119,7 +119,7 @@ def arrange(
         with db.unit_of_work() as uow:
             region = org.create_region({"code": "BENCH", "name": "基准区域"}, SYSTEM, uow)
         with db.unit_of_work() as uow:
-            install_default_checklists(SYSTEM, uow)
+            seed_checklists(SYSTEM, uow)
         push_project = _project(db, region.id, "PUSH")
         pull_project = _project(db, region.id, "PULL")
         # Each push device files one request per fresh unit and inspects: units enough for its requests.

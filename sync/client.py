@@ -83,13 +83,14 @@ def urllib_transport(
     """The default transport: one `urllib.request` call; HTTP error statuses are answers, not exceptions."""
     request = urllib.request.Request(url, data=body, headers=dict(headers), method=method)  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) base URL
-            return HttpResponse(response.status, _lower(response.headers.items()), response.read())
-    except urllib.error.HTTPError as error:
-        with error:
-            return HttpResponse(error.code, _lower(error.headers.items()), error.read())
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) base URL
+                return HttpResponse(response.status, _lower(response.headers.items()), response.read())
+        except urllib.error.HTTPError as error:
+            with error:
+                return HttpResponse(error.code, _lower(error.headers.items()), error.read())
     except http.client.HTTPException as error:
-        # A connection closed half-way through the answer is a dropped connection like any other.
+        # A connection closed half-way through an answer (even an error's) is a dropped connection.
         raise ConnectionError(f"{type(error).__name__}: {error}") from error
 
 

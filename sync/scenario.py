@@ -21,7 +21,7 @@ from backend.domain.login import LoginPolicy
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
 from backend.services import auth, org, passwords, users
 from backend.services.context import Actor
-from backend.services.inspections import install_default_checklists
+from backend.services.inspections import seed_checklists
 
 SYSTEM = Actor.system(Origin.CLI, "sync-simulator")
 PAIRS_PER_PROJECT = 4
@@ -91,7 +91,7 @@ def arrange(db: Database, devices: int, commands: int) -> World:
     with db.unit_of_work() as uow:
         region = org.create_region({"code": "SIM", "name": "模拟区域"}, SYSTEM, uow)
     with db.unit_of_work() as uow:
-        install_default_checklists(SYSTEM, uow)
+        seed_checklists(SYSTEM, uow)
     world = World([], {})
     project_users: dict[int, dict[Role, Any]] = {}
     for pair in range(pairs):

@@ -38,7 +38,6 @@ from sync.scenario import Device, Planned, World, arrange, inspector_commands, m
 
 BATCH_SIZE = 5
 FAULT_RATE = 0.08
-RESTARTS_PER_PHASE = 2
 DEVICE_DEADLINE_SECONDS = 300
 MAX_CHUNK = 12
 # Each must be 0: effects missing or doubled in the database, answers other than serial application gives.
@@ -57,6 +56,8 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock)
     problems: list[str] = field(default_factory=list)
     restart_every: int = 0
+    restarts_left: int = 0
+    restarts_per_phase: int = 2
     abort: threading.Event = field(default_factory=threading.Event)
 
     def count(self, key: str, amount: int = 1) -> int:
@@ -92,9 +93,7 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
     attempt = 0
     while client.pending() and time.monotonic() < deadline and not run.abort.is_set():
         attempt += 1
-        pushes = run.count("push calls")
-        if run.restart_every and pushes % run.restart_every == 0:
-            run.count("restart due")
+        run.count("push calls")
         try:
             report = client.push()
         except DeviceRevoked as error:
@@ -102,6 +101,10 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
             return False
         except (OSError, SyncError) as error:
             run.count("push retried after an error")
+            run.count(
+                f"retried after {type(error).__name__}"
+                + (f" {error.status}" if isinstance(error, SyncError) else "")
+            )
             if isinstance(error, SyncError) and error.status is not None and error.status < 500:
                 run.problems.append(f"device {device.index}: {error}")
                 return False
@@ -109,6 +112,12 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
             continue
         for kind in ("applied", "duplicate", "rejected"):
             run.count(f"answered {kind}", getattr(report, kind))
+        answered = run.count("pushes answered")
+        if run.restart_every and answered % run.restart_every == 0:
+            with run.lock:
+                if run.restarts_left > 0:
+                    run.restarts_left -= 1
+                    run.counts["restart due"] += 1
         if report.stopped is not None:
             run.count(f"stopped: {report.stopped.reason}")
             if report.stopped.reason == "gap":
@@ -126,8 +135,8 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
 
 
 def restarter(run: Run, stop: threading.Event) -> None:
-    """Kill and restart the server whenever enough pushes have gone by (the `restart` fault)."""
-    done = 0
+    """Kill and restart the server when a restart is due (the `restart` fault), mid-push."""
+    done = run.counts["restart due"]
     while not stop.wait(0.05):
         due = run.counts["restart due"]
         if run.server is not None and due > done:
@@ -145,7 +154,9 @@ def phase(
 ) -> None:
     """Drive devices concurrently; restarts the server mid-phase when that fault is on."""
     total_pushes = sum(len(commands) for _, commands in jobs) // BATCH_SIZE + len(jobs)
-    run.restart_every = max(3, total_pushes // (RESTARTS_PER_PHASE + 1)) if "restart" in run.faults else 0
+    # Triggered by answered pushes only: pushes failing while the server is down must not trigger more.
+    run.restart_every = max(2, total_pushes // (run.restarts_per_phase + 1)) if "restart" in run.faults else 0
+    run.restarts_left = run.restarts_per_phase
     stop = threading.Event()
     watcher = threading.Thread(target=restarter, args=(run, stop), daemon=True)
     watcher.start()
@@ -177,7 +188,8 @@ def verify(db: Database, run: Run) -> Counter[str]:
     world, tally = run.world, Counter[str]()
     for planned in world.planned:
         tally["commands sent"] += 1
-        answer = run.clients[planned.device].acknowledgement(planned.op_id)
+        client = run.clients[planned.device]
+        answer = client.acknowledgement(planned.op_id)
         if answer is None:
             tally["never acknowledged"] += 1
             run.problems.append(f"{planned.name} {planned.op_id}: never acknowledged")
@@ -188,7 +200,15 @@ def verify(db: Database, run: Run) -> Counter[str]:
             tally["acknowledged as duplicate"] += 1
         elif status != planned.expect:
             tally["wrong outcome"] += 1
-            run.problems.append(f"{planned.name} {planned.op_id}: {status}, expected {planned.expect}")
+            why = next(
+                (
+                    f" ({r.code}: {r.message} {r.fields or ''})"
+                    for r in client.rejected()
+                    if r.op_id == planned.op_id
+                ),
+                "",
+            )
+            run.problems.append(f"{planned.name} {planned.op_id}: {status}, expected {planned.expect}{why}")
     assets = [asset_id for device in world.devices for asset_id in device.assets]
     with db.engine.connect() as connection:
         requests = connection.execute(
@@ -263,7 +283,7 @@ def simulate(args: argparse.Namespace, database_url: str, server: ServerProcess 
         if server is not None:
             server.start()
         base_url = server.url if server is not None else args.server
-        run = Run(world, {}, server, args.faults)
+        run = Run(world, {}, server, args.faults, restarts_per_phase=args.restarts)
         rates = FaultRates.for_faults(args.faults, args.fault_rate)
         for device in world.devices:
             transport = FaultyTransport(
@@ -317,6 +337,9 @@ def print_summary(args: argparse.Namespace, run: Run, tally: Counter[str], secon
         ("pushes retried after an error", run.counts["push retried after an error"]),
         ("server restarts", restarts),
     ]
+    rows += [
+        (f"  {name}", value) for name, value in sorted(run.counts.items()) if name.startswith("retried after")
+    ]
     rows += [(f"fault: {name}", run.counts[name]) for name in INJECTED]
     rows += [("stopped: transient", run.counts["stopped: transient"])]
     rows += [(key, tally[key]) for key in CHECKS]
@@ -337,6 +360,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--faults", default=",".join(FAULTS), help=f"comma-separated from {', '.join(FAULTS)}"
     )
     parser.add_argument("--fault-rate", type=float, default=FAULT_RATE, help="chance of each fault per push")
+    parser.add_argument("--restarts", type=int, default=2, help="server restarts per phase (restart fault)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--concurrency", type=int, default=8, help="devices pushing at the same time")
     parser.add_argument(
@@ -348,8 +372,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args.faults = frozenset(name.strip() for name in args.faults.split(",") if name.strip())
     if unknown := sorted(args.faults - set(FAULTS)):
         parser.error(f"unknown fault(s): {', '.join(unknown)}; choose from {', '.join(FAULTS)}")
-    if args.devices < 2 or args.commands < 1 or args.concurrency < 1 or not 0 <= args.fault_rate < 1:
-        parser.error("--devices ≥ 2, --commands ≥ 1, --concurrency ≥ 1, 0 ≤ --fault-rate < 1")
+    if (
+        min(args.devices - 1, args.commands, args.concurrency, args.restarts + 1) < 1
+        or not 0 <= args.fault_rate < 1
+    ):
+        parser.error("--devices ≥ 2, --commands ≥ 1, --concurrency ≥ 1, --restarts ≥ 0, 0 ≤ --fault-rate < 1")
     if bool(args.server) != bool(args.database_url):
         parser.error("--server and --database-url go together")
     if args.server and "restart" in args.faults:
