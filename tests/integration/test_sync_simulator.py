@@ -38,7 +38,7 @@ def test_simulated_phones_lose_and_duplicate_nothing_under_every_fault_on_sqlite
     assert figure(output, "duplicated effects") == 0
     assert figure(output, "commands sent") == 100
     assert figure(output, "server restarts") >= 1
-    assert figure(output, "duplicates answered") > 0
+    assert figure(output, "acknowledged duplicate") > 0
 
 
 @pytest.mark.skipif(not IN_CI, reason="the PostgreSQL run of the simulator is part of CI (CI=true)")
