@@ -231,3 +231,25 @@ def test_pull_follows_the_cursor_and_keeps_a_cache_of_entities(make_client: Any,
     assert sorted(client.entities("asset")) == [0, 2, 3, 4]
     assert client.entity("asset", 2) == {"code": "B2"}
     assert client.entity("asset", 1) is None
+
+
+def test_commands_at_or_below_last_applied_seq_leave_the_queue_even_without_a_result(
+    make_client: Any, server: FakeServer
+) -> None:
+    client = make_client()
+    ops = queue(client, "a", "b", "c")
+    server.last_applied = 2  # applied earlier; this server's answer lists no result for them
+
+    def answer_without_duplicates(*request: Any) -> HttpResponse:
+        answer = json.loads(FakeServer.__call__(server, *request).body)
+        answer["results"] = [r for r in answer["results"] if r["status"] != "duplicate"]
+        return HttpResponse(200, {}, json.dumps(answer).encode())
+
+    client.transport = answer_without_duplicates
+    report = client.push()
+    assert (report.applied, report.pending) == (1, 0)
+    assert [client.acknowledgement(op) for op in ops] == [
+        ("duplicate", None),
+        ("duplicate", None),
+        ("applied", {"id": 3}),
+    ]
