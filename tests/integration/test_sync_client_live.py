@@ -156,7 +156,14 @@ def test_an_answer_cut_off_half_way_counts_as_a_dropped_connection() -> None:
         def answer_half() -> None:
             connection, _ = listener.accept()
             with connection:
-                connection.recv(65536)
+                # Read the whole request first: closing with unread bytes would reset the connection
+                # instead of cutting the answer off, which is the case under test.
+                received = b""
+                while not received.endswith(b"{}"):
+                    chunk = connection.recv(65536)
+                    if not chunk:
+                        break
+                    received += chunk
                 connection.sendall(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 104\r\n\r\n{")
 
         thread = threading.Thread(target=answer_half)
