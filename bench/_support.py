@@ -50,9 +50,25 @@ def free_port() -> int:
 class GunicornServer:
     """gunicorn serving one WSGI app on a free loopback port, as a subprocess in its own session."""
 
-    def __init__(self, app: str, env: Mapping[str, str], log_path: Path, workers: int, threads: int) -> None:
-        """Prepare to serve app (a gunicorn app spec) with env as the whole environment."""
+    def __init__(
+        self,
+        app: str,
+        env: Mapping[str, str],
+        log_path: Path,
+        workers: int,
+        threads: int,
+        *,
+        gunicorn: Sequence[str] = (sys.executable, "-m", "gunicorn"),
+        port: int | None = None,
+    ) -> None:
+        """Prepare to serve app (a gunicorn app spec) with env as the whole environment.
+
+        `gunicorn` is the command that starts it (another virtualenv's, say); `port` a fixed port to
+        bind instead of a free one (for apps whose configuration names their own address).
+        """
         self.app = app
+        self.gunicorn = tuple(gunicorn)
+        self.fixed_port = port
         self.env = dict(env)
         self.log_path = log_path
         self.workers = workers
@@ -63,13 +79,11 @@ class GunicornServer:
 
     def start(self, ready_path: str, timeout: float = 60) -> None:
         """Start gunicorn and wait until ready_path answers 200."""
-        self.port = free_port()
+        self.port = self.fixed_port or free_port()
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(
             [
-                sys.executable,
-                "-m",
-                "gunicorn",
+                *self.gunicorn,
                 "--workers",
                 str(self.workers),
                 "--threads",

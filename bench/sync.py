@@ -361,9 +361,9 @@ def push_kinto(
         raise RuntimeError(f"kinto migrate failed: {migrated.stderr[-1500:]}")
     env = {key: value for key, value in os.environ.items() if not key.startswith("VIRTUAL_ENV")}
     env["PATH"] = f"{venv / 'bin'}:{env.get('PATH', '')}"
-    server = _KintoServer(venv, ini, port, env, workdir / "kinto.log")
+    server = _kinto_server(venv, ini, port, env, workdir / "kinto.log")
     try:
-        server.start()
+        server.start("/v1/__heartbeat__", timeout=120)
         auth_header = "Basic " + b64encode(b"bench:bench-secret").decode()
         _kinto_request(port, "PUT", "/v1/buckets/bench", {"data": {}}, auth_header)
         warm_up(f"http://{HOST}:{port}", "", "/v1/buckets/bench", {"data": {}}, auth_header, "PATCH")
@@ -414,36 +414,18 @@ def push_kinto(
     return PushFigures(fleet_size * commands, seconds, flat, len(errors), errors[0] if errors else "")
 
 
-class _KintoServer(GunicornServer):
-    """Kinto's Pyramid app under the Kinto virtualenv's gunicorn (paste config), same workers as ours."""
-
-    def __init__(self, venv: Path, ini: Path, port: int, env: Mapping[str, str], log_path: Path) -> None:
-        super().__init__(f"--paste={ini}", env, log_path, GUNICORN_WORKERS, GUNICORN_THREADS)
-        self.venv = venv
-        self.fixed_port = port
-
-    def start(self, ready_path: str = "/v1/__heartbeat__", timeout: float = 120) -> None:
-        """gunicorn from the Kinto virtualenv on the port written into the ini file."""
-        self.port = self.fixed_port
-        self._log = self.log_path.open("wb")
-        self._process = subprocess.Popen(
-            [
-                str(self.venv / "bin" / "gunicorn"),
-                "--workers",
-                str(self.workers),
-                "--threads",
-                str(self.threads),
-                "--bind",
-                f"{HOST}:{self.port}",
-                "--no-control-socket",
-                self.app,
-            ],
-            env=self.env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self._wait_ready(ready_path, timeout)
+def _kinto_server(venv: Path, ini: Path, port: int, env: Mapping[str, str], log_path: Path) -> GunicornServer:
+    """Kinto's Pyramid app under the Kinto virtualenv's gunicorn (paste config), same workers as ours,
+    on the port written into its ini file."""
+    return GunicornServer(
+        f"--paste={ini}",
+        env,
+        log_path,
+        GUNICORN_WORKERS,
+        GUNICORN_THREADS,
+        gunicorn=[str(venv / "bin" / "gunicorn")],
+        port=port,
+    )
 
 
 def _kinto_request(port: int, method: str, path: str, document: Any, authorization: str) -> Any:

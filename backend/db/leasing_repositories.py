@@ -251,19 +251,6 @@ class ScheduleRepository(Repository[ScheduleItem]):
             )
         )
 
-    def cancel_unbilled_after(self, lease_id: int, last_day: date) -> int:
-        """Cancel unbilled items of periods starting after a lease's last day; returns how many."""
-        result = self.session.execute(
-            update(ScheduleItem)
-            .where(
-                ScheduleItem.lease_id == lease_id,
-                ScheduleItem.status == "scheduled",
-                ScheduleItem.period_start > last_day,
-            )
-            .values(status="cancelled")
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write many items with one executemany (no ORM objects)."""
         _bulk_insert(self.session, ScheduleItem, rows)

@@ -33,7 +33,7 @@ from backend.domain.jobs import JobKind, JobStatus
 from backend.domain.leases import LeaseEnded, LeaseSigned, LeaseStatus
 from backend.domain.notifications import NotificationKind
 from backend.domain.org import AssetStatus
-from backend.services import audit, events, notifications, work_orders
+from backend.services import events, notifications, work_orders
 from backend.services.asset_status import stage_status_change
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
@@ -121,17 +121,7 @@ def _return_to_hand_over(asset: Any, uow: UnitOfWork) -> None:
             before = order.audit_snapshot()
             order.status_before = S.PENDING_DELIVERY
             uow.flush()
-            audit.record(
-                uow,
-                AUTOMATION,
-                AuditAction.UPDATE,
-                "work_order",
-                order.id,
-                before=before,
-                after=order.audit_snapshot(),
-                project_id=order.project_id,
-                region_id=asset.project.region_id,
-            )
+            work_orders.record_change(uow, AUTOMATION, AuditAction.UPDATE, order, before)
 
 
 @events.subscribe(LeaseEnded.name)
@@ -158,17 +148,7 @@ def _cancel(order: Any, uow: UnitOfWork) -> None:
     before = order.audit_snapshot()
     order.state = WorkOrderState.CANCELLED
     uow.flush()
-    audit.record(
-        uow,
-        AUTOMATION,
-        AuditAction.UPDATE,
-        "work_order",
-        order.id,
-        before=before,
-        after=order.audit_snapshot(),
-        project_id=order.project_id,
-        region_id=order.asset.project.region_id,
-    )
+    work_orders.record_change(uow, AUTOMATION, AuditAction.UPDATE, order, before)
 
 
 @events.subscribe(WorkOrderOpened.name)

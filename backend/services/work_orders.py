@@ -35,7 +35,8 @@ def get_work_order(work_order_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     return uow.work_orders.get(work_order_id, actor.require(P.ASSET_READ))
 
 
-def _record(uow: UnitOfWork, actor: Actor, action: AuditAction, order: Any, before: Any) -> None:
+def record_change(uow: UnitOfWork, actor: Actor, action: AuditAction, order: Any, before: Any) -> None:
+    """Audit one change of a work order (its project and region named for scoped readers)."""
     audit.record(
         uow,
         actor,
@@ -89,7 +90,7 @@ def stage_open(asset: Any, values: Mapping[str, Any], actor: Actor, uow: UnitOfW
         meter_unit=values.get("meter_unit"),
     )
     uow.flush()
-    _record(uow, actor, AuditAction.CREATE, order, None)
+    record_change(uow, actor, AuditAction.CREATE, order, None)
     event = WorkOrderOpened(order.id, asset.id, kind, order.blocks_letting)
     events.publish(event, actor, uow, project_id=asset.project_id)
     return order
@@ -116,7 +117,7 @@ def update_work_order(work_order_id: int, changes: Mapping[str, Any], actor: Act
         if name in changes:
             setattr(order, name, changes[name])
     uow.flush()
-    _record(uow, actor, AuditAction.UPDATE, order, before)
+    record_change(uow, actor, AuditAction.UPDATE, order, before)
     uow.commit()
     return order
 
@@ -151,7 +152,7 @@ def move_work_order(
     else:
         order.closed_at = now
     uow.flush()
-    _record(uow, actor, AuditAction.UPDATE, order, before)
+    record_change(uow, actor, AuditAction.UPDATE, order, before)
     if target in {WorkOrderState.DONE, WorkOrderState.CANCELLED}:
         event = WorkOrderClosed(order.id, order.asset_id, order.kind, target, order.blocks_letting)
         events.publish(event, actor, uow, project_id=order.project_id)

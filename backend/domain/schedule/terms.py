@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -77,19 +76,6 @@ class RoundingMode(StrEnum):
     HALF_EVEN = "half_even"
     DOWN = "down"
     UP = "up"
-
-    @property
-    def decimal_rounding(self) -> str:
-        """The matching `decimal.ROUND_*` constant."""
-        return _ROUNDING[self]
-
-
-_ROUNDING = {
-    RoundingMode.HALF_UP: decimal.ROUND_HALF_UP,
-    RoundingMode.HALF_EVEN: decimal.ROUND_HALF_EVEN,
-    RoundingMode.DOWN: decimal.ROUND_DOWN,
-    RoundingMode.UP: decimal.ROUND_UP,
-}
 
 
 class PeriodAnchor(StrEnum):
