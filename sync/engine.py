@@ -172,57 +172,41 @@ def _rejected(
         captured_at=command.captured_at,
         rejected_at=ctx.now,
     )
+    uow.flush()  # now, outside any savepoint: a later command's rollback must not take it along
     return CommandResult(
         command.op_id, command.device_seq, "rejected", code=code, message=message, fields=fields
     )
 
 
-def _apply_one(command: Command, state: Any, uow: Any, ctx: PushContext) -> CommandResult:
-    """Run one command on a staged unit of work; refusals are recorded instead of the effect."""
+def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
+    """Run one command on its own savepoint; refusals are recorded instead of the effect."""
     staged = uow.staged()
     try:
         values = decode_args(command.name, command.version, command.args)
         outcome = HANDLERS[command.name](values, command, staged, ctx)
         staged.finish()
-        result = CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
+        return CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
     except UnknownCommand:
         staged.discard()
         template = N_(
             "This app version sent a command the server does not know (%(name)s, version %(version)s)."
         )
         message = ctx.translator.message(template, {"name": command.name, "version": command.version})
-        result = _rejected(command, "unknown_command", message, {}, uow, ctx)
+        return _rejected(command, "unknown_command", message, {}, uow, ctx)
     except DomainError as error:
         staged.discard()
         if error.status in _TRANSIENT_STATUSES:
             raise _TransientRefusal(ctx.translator.message(error.message, error.params)) from error
         message = ctx.translator.message(error.message, error.params)
         fields = ctx.translator.fields(error.fields)
-        result = _rejected(command, rejection_code(error), message, fields, uow, ctx)
+        return _rejected(command, rejection_code(error), message, fields, uow, ctx)
     except Exception as exc:
+        staged.discard()
         if not ctx.is_refused_value(exc):
             raise
         # A value the database refuses would be refused on every retry: reject it, keep the queue moving.
-        staged.discard()
         message = ctx.translator.message(N_("A value is out of the range the database accepts."), {})
-        result = _rejected(command, "invalid", message, {}, uow, ctx)
-    state.last_applied_seq = command.device_seq
-    state.last_op_id = command.op_id
-    state.updated_at = ctx.now
-    return result
-
-
-def _bookkeeping(request: PushRequest, ctx: PushContext) -> tuple[int, int | None]:
-    """Store the telemetry, make sure the device has a sync state; its (last applied seq, pull seq)."""
-    with ctx.uow_factory() as uow:
-        telemetry = request.telemetry
-        app_version = telemetry.app_version if telemetry else None
-        pending = telemetry.pending if telemetry else None
-        uow.sync.record_telemetry(ctx.device_id, ctx.now, app_version, pending)
-        uow.sync.ensure_state(ctx.device_id)
-        uow.commit()
-        state = uow.sync.state(ctx.device_id)
-        return state.last_applied_seq, state.pull_seq
+        return _rejected(command, "invalid", message, {}, uow, ctx)
 
 
 def _transient_stop(ctx: PushContext, message: str | None = None) -> Stop:
@@ -230,30 +214,28 @@ def _transient_stop(ctx: PushContext, message: str | None = None) -> Stop:
     return Stop("transient", message or default, retry_after=RETRY_AFTER_SECONDS)
 
 
-def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
-    """Apply a batch in device order; the response has a result per command looked at."""
-    last_applied, pull_seq = _bookkeeping(request, ctx)
-    with ctx.uow_factory() as uow:
-        seq_before = uow.sync.last_seq()
+def _gap(last_applied: int, ctx: PushContext) -> Stop:
+    template = N_("Commands are missing before this one: waiting for number %(seq)s.")
+    message = ctx.translator.message(template, {"seq": last_applied + 1})
+    return Stop("gap", message, waiting_for_seq=last_applied + 1)
+
+
+def _apply_in_order(
+    request: PushRequest, state: Any, uow: Any, ctx: PushContext
+) -> tuple[list[CommandResult], Stop | None]:
+    """Each command in device order; stop at a gap or a transient failure. Moves the device's sequence."""
     results: list[CommandResult] = []
     stopped: Stop | None = None
+    last_applied, last_op_id = state.last_applied_seq, state.last_op_id
     for command in request.commands:
+        if command.device_seq <= last_applied:
+            results.append(CommandResult(command.op_id, command.device_seq, "duplicate"))
+            continue
+        if command.device_seq > last_applied + 1:
+            stopped = _gap(last_applied, ctx)
+            break
         try:
-            with ctx.uow_factory() as uow:
-                state = uow.sync.locked_state(ctx.device_id)
-                last_applied = state.last_applied_seq
-                if command.device_seq <= last_applied:
-                    results.append(CommandResult(command.op_id, command.device_seq, "duplicate"))
-                    continue
-                if command.device_seq > last_applied + 1:
-                    template = N_("Commands are missing before this one: waiting for number %(seq)s.")
-                    message = ctx.translator.message(template, {"seq": last_applied + 1})
-                    stopped = Stop("gap", message, waiting_for_seq=last_applied + 1)
-                    break
-                result = _apply_one(command, state, uow, ctx)
-                uow.commit()
-                last_applied = command.device_seq
-                results.append(result)
+            results.append(_apply_one(command, uow, ctx))
         except _TransientRefusal as refusal:
             stopped = _transient_stop(ctx, str(refusal))
             break
@@ -262,6 +244,41 @@ def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
                 raise
             stopped = _transient_stop(ctx)
             break
+        last_applied, last_op_id = command.device_seq, command.op_id
+    # Set once, after the last savepoint: no command's rollback can take the sequence back.
+    if last_applied != state.last_applied_seq:
+        state.last_applied_seq, state.last_op_id, state.updated_at = last_applied, last_op_id, ctx.now
+    return results, stopped
+
+
+def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
+    """Apply a batch in device order, in one transaction; the response has a result per command looked at.
+
+    Every command runs on its own savepoint, so a refusal drops only that command's effect. The device's
+    `last_applied_seq` moves with the effects and everything commits once, at the end: a command counts as
+    applied only when the transaction that holds it and the sequence committed. A transient failure in a
+    command keeps the commands before it (they commit, the batch stops there); a failure of the commit
+    itself applies nothing, and the phone pushes the same commands again.
+    """
+    with ctx.uow_factory() as uow:
+        telemetry = request.telemetry
+        app_version = telemetry.app_version if telemetry else None
+        pending = telemetry.pending if telemetry else None
+        uow.sync.record_telemetry(ctx.device_id, ctx.now, app_version, pending)
+        uow.sync.ensure_state(ctx.device_id)
+        uow.flush()
+        state = uow.sync.locked_state(ctx.device_id)
+        last_applied_before, pull_seq = state.last_applied_seq, state.pull_seq
+        seq_before = uow.sync.last_seq()
+        results, stopped = _apply_in_order(request, state, uow, ctx)
+        last_applied = state.last_applied_seq
+        try:
+            uow.commit()
+        except Exception as exc:
+            if not ctx.is_transient(exc):
+                raise
+            # Nothing of this batch was applied: the phone keeps every command and pushes them again.
+            results, stopped, last_applied = [], _transient_stop(ctx), last_applied_before
     # Pulling from here returns this push's effects, and anything newer than the device's last pull.
     resume = seq_before if pull_seq is None else min(pull_seq, seq_before)
     cursor = encode_cursor(Cursor("changes", resume)) if pull_seq is not None else ""

@@ -3,13 +3,17 @@
 Registered on every session factory, so no service can forget it: ORM flushes (new, changed, deleted
 objects) and ORM-enabled bulk UPDATE/DELETE/INSERT statements on the tracked models are both seen.
 
+The rows are collected in the session while the transaction runs and written in one statement just before
+it commits. A savepoint that rolls back drops the rows collected inside it; a transaction that rolls back
+drops them all.
+
 Ordering: a pull reads `seq > cursor`, so a change must never become visible after a higher seq did. On
-PostgreSQL the transaction takes one transaction-level advisory lock before it appends, held until it commits
-or rolls back: sequence numbers are therefore handed out and committed in the same order (writers of synced
-entities are serialised from their first synced change to their commit; other writes are unaffected). On
+PostgreSQL the committing transaction takes one transaction-level advisory lock right before it writes its
+rows, held until the commit ends: sequence numbers are therefore handed out and committed in the same order,
+and writers are serialised only over that last insert and their commit (other writes are unaffected). On
 SQLite the database write lock, held from the first write to the commit, gives the same guarantee. A
 watermark ("read only below the oldest open transaction") would allow more concurrency but needs
-`pg_snapshot_xmin` bookkeeping per row; the lock is simple and the synced writes are short.
+`pg_snapshot_xmin` bookkeeping per row; the lock is simple and held briefly.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, select, text
-from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from backend.db.models import Asset, Checklist, ChecklistItem, Project, StatusChangeRequest, WorkOrder
 from backend.db.models.sync import SyncChange, SyncRejection
@@ -51,23 +55,69 @@ def _entry(obj: Any) -> tuple[str, int, int | None] | None:
     return entity, getattr(obj, id_column.key), project_id
 
 
-def append(session: Session, rows: Iterable[tuple[str, int, int | None, str]]) -> None:
-    """Append change rows in the session's transaction (taking the ordering lock first)."""
+_PENDING = "leasekeeper.sync_changes"
+_MARKS = "leasekeeper.sync_change_marks"
+Row = tuple[str, int, int | None, str]
+
+
+def _pending(session: Session) -> list[Row]:
+    pending: list[Row] = session.info.setdefault(_PENDING, [])
+    return pending
+
+
+def append(session: Session, rows: Iterable[Row]) -> None:
+    """Collect change rows for the session's transaction; they are written when it commits."""
+    _pending(session).extend(rows)
+
+
+def write_pending(session: Session) -> None:
+    """Write the collected rows in one statement (taking the ordering lock first); the commit follows."""
+    rows = session.info.pop(_PENDING, None)
+    if not rows:
+        return
     now = datetime.now(UTC)
     values = [
         {"entity": entity, "entity_id": entity_id, "project_id": project_id, "op": op, "changed_at": now}
         for entity, entity_id, project_id, op in dict.fromkeys(rows)
     ]
-    if not values:
-        return
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_KEY})
     connection.execute(insert(SyncChange), values)
 
 
+def _before_commit(session: Session) -> None:
+    # A savepoint's release keeps its rows for the enclosing transaction; only the real commit writes them.
+    if session.in_nested_transaction():
+        return
+    session.flush()
+    write_pending(session)
+
+
+def _after_transaction_create(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.setdefault(_MARKS, {})[id(transaction)] = len(_pending(session))
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    marks: dict[int, int] = session.info.setdefault(_MARKS, {})
+    if previous.nested:
+        del _pending(session)[marks.pop(id(previous), 0) :]
+    else:
+        session.info.pop(_PENDING, None)
+        marks.clear()
+
+
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.nested:
+        session.info.get(_MARKS, {}).pop(id(transaction), None)
+    elif transaction.parent is None:
+        # Closed without a commit (or committed: nothing is left): nothing collected may outlive it.
+        session.info.pop(_PENDING, None)
+
+
 def _after_flush(session: Session, _context: Any) -> None:
-    rows: list[tuple[str, int, int | None, str]] = []
+    rows: list[Row] = []
     for obj in session.new:
         entry = _entry(obj)
         if entry is not None:
@@ -122,3 +172,7 @@ def register(factory: sessionmaker[Session]) -> None:
     """Log every synced change made through sessions of this factory."""
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_execute)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_transaction_create", _after_transaction_create)
+    event.listen(factory, "after_soft_rollback", _after_soft_rollback)
+    event.listen(factory, "after_transaction_end", _after_transaction_end)

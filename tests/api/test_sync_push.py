@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from backend.db.database import Database
 from backend.db.models import AuditEntry, Device, StatusChangeRequest
@@ -21,7 +22,7 @@ from backend.services import auth
 from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from sync.commands import COMMANDS
-from sync.engine import PushContext, Untranslated, apply_push
+from sync.engine import HANDLERS, PushContext, Untranslated, apply_push
 from sync.protocol import decode_push
 from tests.api.test_status_requests import FENCE, fix, label
 from tests.conftest import SYSTEM
@@ -211,52 +212,95 @@ def test_a_permanent_rejection_is_recorded_with_its_reason_and_does_not_block_th
     assert count(db, SyncRejection) == 3
 
 
-def test_a_transient_database_failure_stops_the_batch_and_the_retry_applies_the_rest(
-    app: Flask, db: Database, site: Any, run: Any
-) -> None:
+def _outage() -> OperationalError:
+    return OperationalError("SELECT 1", {}, ConnectionError("server closed the connection unexpectedly"))
+
+
+class _CommitFails:
+    """A unit of work whose commit finds the database gone (after every command ran)."""
+
+    def __init__(self, db: Database) -> None:
+        self.inner = db.unit_of_work()
+
+    def __enter__(self) -> Any:
+        uow = self.inner.__enter__()
+        uow.commit = self.fail
+        return uow
+
+    def __exit__(self, *exc: Any) -> None:
+        self.inner.__exit__(*exc)
+
+    @staticmethod
+    def fail() -> None:
+        raise _outage()
+
+
+def _push_context(app: Flask, db: Database, site: Any, factory: Any) -> PushContext:
     device_id = device_of(db, site.inspector_user)
     actor = Actor(auth.principal_of(site.inspector_user), Origin.DEVICE, device_id=device_id)
-    stopped_server = Database("postgresql+psycopg://nobody@127.0.0.1:9/gone")
-    calls = itertools.count()
+    labels = LabelSettings.from_config(app.config)
+    return PushContext(device_id, actor, factory, datetime.now(UTC), labels, Untranslated(), is_transient)
 
-    def failing_after_two() -> Any:  # bookkeeping, the seq read, then the first command; then the outage
-        return (db if next(calls) < 3 else stopped_server).unit_of_work()
 
+def test_a_transient_failure_in_a_command_keeps_the_ones_before_it_and_the_retry_applies_the_rest(
+    app: Flask, db: Database, site: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     phone = site.inspector
-    batch = decode_push(
-        {
-            "protocol_version": 1,
-            "commands": [
-                phone.command("status_change.request", request_args(site)),
-                phone.command("status_change.cancel", {"request_id": 1}),
-            ],
-        }
-    )
+    commands = [
+        phone.command("status_change.request", request_args(site)),
+        phone.command("status_change.cancel", {"request_id": 1}),
+    ]
 
-    def context(factory: Any) -> PushContext:
-        labels = LabelSettings.from_config(app.config)
-        return PushContext(device_id, actor, factory, datetime.now(UTC), labels, Untranslated(), is_transient)
+    def database_gone(*_args: Any) -> Any:
+        raise _outage()
 
-    outage = apply_push(batch, context(failing_after_two))
+    with monkeypatch.context() as patched:
+        patched.setitem(HANDLERS, "status_change.cancel", database_gone)
+        outage = apply_push(
+            decode_push({"protocol_version": 1, "commands": commands}),
+            _push_context(app, db, site, db.unit_of_work),
+        )
     assert [r.status for r in outage.results] == ["applied"]
     assert outage.stopped is not None
     assert outage.stopped.reason == "transient"
     assert outage.stopped.retry_after
     assert outage.last_applied_seq == 1
+    assert count(db, StatusChangeRequest) == 1
 
     request_id = outage.results[0].result["id"]  # type: ignore[index]
-    retried = decode_push(
-        {
-            "protocol_version": 1,
-            "commands": [
-                {**phone.command("status_change.request", request_args(site), seq=1)},
-                phone.command("status_change.cancel", {"request_id": request_id}, seq=2),
-            ],
-        }
+    commands[1]["args"] = {"request_id": request_id}
+    recovered = apply_push(
+        decode_push({"protocol_version": 1, "commands": commands}),
+        _push_context(app, db, site, db.unit_of_work),
     )
-    recovered = apply_push(retried, context(db.unit_of_work))
     assert [r.status for r in recovered.results] == ["duplicate", "applied"]
+    assert recovered.last_applied_seq == 2
     assert count(db, StatusChangeRequest) == 1
+
+
+def test_a_commit_that_fails_applies_nothing_and_the_same_batch_applies_once_on_retry(
+    app: Flask, db: Database, site: Any
+) -> None:
+    phone = site.inspector
+    elsewhere = request_args(site) | {"asset_id": site.far_asset.id}
+    commands = [
+        phone.command("status_change.request", request_args(site)),
+        phone.command("status_change.request", elsewhere),
+    ]
+    batch = decode_push({"protocol_version": 1, "commands": commands})
+    audited = count(db, AuditEntry)
+    outage = apply_push(batch, _push_context(app, db, site, lambda: _CommitFails(db)))
+    assert outage.results == ()
+    assert outage.stopped is not None
+    assert outage.stopped.reason == "transient"
+    assert outage.last_applied_seq == 0
+    assert (count(db, StatusChangeRequest), count(db, SyncRejection)) == (0, 0)
+    assert count(db, AuditEntry) == audited
+
+    recovered = apply_push(batch, _push_context(app, db, site, db.unit_of_work))
+    assert [r.status for r in recovered.results] == ["applied", "rejected"]
+    assert recovered.last_applied_seq == 2
+    assert (count(db, StatusChangeRequest), count(db, SyncRejection)) == (1, 1)
 
 
 def test_an_unknown_protocol_version_is_refused_naming_the_accepted_ones(site: Any) -> None:

@@ -6,9 +6,11 @@ import threading
 import time
 from typing import Any
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
+from backend.db import change_log
 from backend.db.models.sync import SyncChange
 from backend.domain.access import Scope
 from backend.services import org
@@ -35,40 +37,70 @@ def test_a_service_change_and_its_log_row_commit_together_or_not_at_all(
     assert _rows(db)[-1][1:] == ("asset", asset.id)
 
 
-def test_a_later_writer_waits_so_a_lower_sequence_never_commits_after_a_higher_one(
+def test_a_committing_writer_waits_for_the_ordering_lock_before_it_takes_a_sequence(
     backend: str, db: Any, make_region: Any, make_project: Any, make_asset: Any
 ) -> None:
-    project = make_project(make_region())
-    first_asset, second_asset = make_asset(project), make_asset(project)
+    if backend != "postgresql":
+        pytest.skip("SQLite orders writers with its database write lock, not an advisory lock")
+    asset = make_asset(make_project(make_region()))
     finished: list[float] = []
-    refused: list[OperationalError] = []
 
-    def later_writer() -> None:
-        try:
-            with db.unit_of_work() as uow:
-                uow.assets.get(second_asset.id, Scope(everything=True)).name = "second"
-                uow.commit()
-        except OperationalError as exc:
-            refused.append(exc)
+    def writer() -> None:
+        with db.unit_of_work() as uow:
+            uow.assets.get(asset.id, Scope(everything=True)).name = "renamed"
+            uow.commit()
         finished.append(time.monotonic())
 
-    with db.unit_of_work() as early:
-        early.assets.get(first_asset.id, Scope(everything=True)).name = "first"
-        early.flush()  # appends its change row: this transaction now holds the ordering lock
-        writer = threading.Thread(target=later_writer)
-        writer.start()
+    with db.engine.connect() as holder:  # another transaction in the middle of its commit
+        holder.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": change_log._ADVISORY_KEY})
+        thread = threading.Thread(target=writer)
+        thread.start()
         time.sleep(0.5)
-        held_back = not finished  # the later writer waits until the earlier one ends (or, SQLite, gives up)
-        early.commit()
-        committed = time.monotonic()
-    writer.join(timeout=30)
-
-    seqs = {entity_id: seq for seq, entity, entity_id in _rows(db) if entity == "asset"}
-    if backend == "sqlite" and refused:
-        # SQLite refuses a write from a read snapshot older than a pending write: it never commits late.
-        assert "locked" in str(refused[0])
-        assert second_asset.id not in seqs or seqs[second_asset.id] < seqs[first_asset.id]
-        return
+        held_back = not finished
+        holder.rollback()
+        released = time.monotonic()
+    thread.join(timeout=30)
     assert held_back
-    assert finished[0] >= committed
-    assert seqs[first_asset.id] < seqs[second_asset.id]
+    assert finished
+    assert finished[0] >= released
+    assert _rows(db)[-1][1:] == ("asset", asset.id)
+
+
+def test_a_reader_never_sees_a_lower_sequence_appear_behind_its_cursor(
+    db: Any, make_region: Any, make_project: Any, make_asset: Any
+) -> None:
+    project = make_project(make_region())
+    assets = [make_asset(project) for _ in range(4)]
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def write(asset_id: int) -> None:
+        for n in range(25):
+            try:
+                with db.unit_of_work() as uow:
+                    uow.assets.get(asset_id, Scope(everything=True)).name = f"round {n}"
+                    uow.commit()
+            except OperationalError:
+                continue  # SQLite gives up on a busy write now and then; the order is what is checked
+
+    def read() -> None:
+        cursor, behind = 0, 0
+        while not stop.is_set():
+            rows = _rows(db)
+            now_behind = sum(1 for seq, _entity, _id in rows if seq <= cursor)
+            if now_behind != behind:
+                failures.append(f"{now_behind - behind} change(s) appeared at or below cursor {cursor}")
+            cursor = max((seq for seq, _entity, _id in rows), default=cursor)
+            behind = sum(1 for seq, _entity, _id in rows if seq <= cursor)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    writers = [threading.Thread(target=write, args=(asset.id,)) for asset in assets]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join(timeout=120)
+    stop.set()
+    reader.join(timeout=30)
+    assert failures == []
+    assert sum(1 for _seq, entity, _id in _rows(db) if entity == "asset") >= 4
