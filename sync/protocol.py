@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from backend.domain.errors import N_, Message
+
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})
 MAX_COMMANDS = 100
@@ -22,13 +24,17 @@ MAX_BODY_BYTES = 512 * 1024
 DEFAULT_PULL_LIMIT = 500
 MAX_PULL_LIMIT = 1000
 MAX_SEQ = 2**53
+_TIME_EXAMPLE = "2026-11-23T10:00:00+08:00"
 
 Status = Literal["applied", "duplicate", "rejected"]
 Phase = Literal["snapshot", "changes"]
 
 
 class ProtocolError(Exception):
-    """A request that does not follow the wire format: `path` names the field, `message` what is accepted."""
+    """A request that does not follow the wire format: `path` names the field, `message` what is accepted.
+
+    The message is a translatable template (a `Message` when it carries values); the API translates it.
+    """
 
     def __init__(self, path: str, message: str, status: int = 422) -> None:
         super().__init__(f"{path}: {message}")
@@ -134,18 +140,22 @@ class Cursor:
 
 def _integer(value: object, path: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= MAX_SEQ:
-        raise ProtocolError(path, f"Give an integer from {minimum} to {MAX_SEQ}.")
+        raise ProtocolError(
+            path, Message(N_("Give an integer from %(min)s to %(max)s."), min=minimum, max=MAX_SEQ)
+        )
     return value
 
 
 def _string(value: object, path: str, max_length: int) -> str:
     if not isinstance(value, str) or not 0 < len(value) <= max_length:
-        raise ProtocolError(path, f"Give a non-empty string of at most {max_length} characters.")
+        raise ProtocolError(
+            path, Message(N_("Give a non-empty string of at most %(max)s characters."), max=max_length)
+        )
     return value
 
 
 def _aware_time(value: object, path: str) -> datetime:
-    message = "Give an ISO 8601 time with a UTC offset, e.g. 2026-11-23T10:00:00+08:00."
+    message = Message(N_("Give an ISO 8601 time with a UTC offset, e.g. %(example)s."), example=_TIME_EXAMPLE)
     if not isinstance(value, str):
         raise ProtocolError(path, message)
     try:
@@ -161,12 +171,14 @@ def _only(body: Mapping[str, Any], accepted: Sequence[str], path: str) -> None:
     unknown = sorted(set(body) - set(accepted))
     if unknown:
         where = f"{path}.{unknown[0]}" if path else unknown[0]
-        raise ProtocolError(where, f"Unknown field; accepted: {', '.join(accepted)}.")
+        raise ProtocolError(
+            where, Message(N_("Unknown field; accepted: %(accepted)s."), accepted=", ".join(accepted))
+        )
 
 
 def _object(value: object, path: str) -> Mapping[str, Any]:
     if not isinstance(value, Mapping):
-        raise ProtocolError(path, "Give a JSON object.")
+        raise ProtocolError(path, N_("Give a JSON object."))
     return value
 
 
@@ -176,12 +188,12 @@ def decode_command(value: object, path: str) -> Command:
     _only(body, ("op_id", "device_seq", "name", "version", "args", "captured_at"), path)
     for name in ("op_id", "device_seq", "name", "version", "args", "captured_at"):
         if name not in body:
-            raise ProtocolError(f"{path}.{name}", "Missing data for required field.")
+            raise ProtocolError(f"{path}.{name}", N_("Missing data for required field."))
     op_id = _string(body["op_id"], f"{path}.op_id", 36)
     try:
         uuid.UUID(op_id)
     except ValueError:
-        raise ProtocolError(f"{path}.op_id", "Give a UUID made by the device.") from None
+        raise ProtocolError(f"{path}.op_id", N_("Give a UUID made by the device.")) from None
     return Command(
         op_id=op_id,
         device_seq=_integer(body["device_seq"], f"{path}.device_seq", 1),
@@ -209,7 +221,11 @@ def check_protocol_version(value: object) -> int:
     """The protocol version, if the server speaks it; 400 naming the accepted versions otherwise."""
     accepted = ", ".join(str(v) for v in sorted(SUPPORTED_VERSIONS))
     if isinstance(value, bool) or not isinstance(value, int) or value not in SUPPORTED_VERSIONS:
-        raise ProtocolError("protocol_version", f"Unsupported protocol version; accepted: {accepted}.", 400)
+        raise ProtocolError(
+            "protocol_version",
+            Message(N_("Unsupported protocol version; accepted: %(accepted)s."), accepted=accepted),
+            400,
+        )
     return value
 
 
@@ -217,18 +233,22 @@ def decode_push(body: object) -> PushRequest:
     """A push request from its JSON; ProtocolError names the first offending field."""
     envelope = _object(body, "body")
     if "protocol_version" not in envelope:
-        raise ProtocolError("protocol_version", "Missing data for required field.", 400)
+        raise ProtocolError("protocol_version", N_("Missing data for required field."), 400)
     version = check_protocol_version(envelope["protocol_version"])
     _only(envelope, ("protocol_version", "commands", "telemetry"), "")
     raw = envelope.get("commands")
     if not isinstance(raw, list):
-        raise ProtocolError("commands", "Give a list of commands.")
+        raise ProtocolError("commands", N_("Give a list of commands."))
     if len(raw) > MAX_COMMANDS:
-        raise ProtocolError("commands", f"At most {MAX_COMMANDS} commands per push.", 413)
+        raise ProtocolError(
+            "commands", Message(N_("At most %(max)s commands per push."), max=MAX_COMMANDS), 413
+        )
     commands = tuple(decode_command(item, f"commands.{index}") for index, item in enumerate(raw))
     for index in range(1, len(commands)):
         if commands[index].device_seq <= commands[index - 1].device_seq:
-            raise ProtocolError(f"commands.{index}.device_seq", "Give the commands in ascending device_seq.")
+            raise ProtocolError(
+                f"commands.{index}.device_seq", N_("Give the commands in ascending device_seq.")
+            )
     return PushRequest(version, commands, _telemetry(envelope.get("telemetry")))
 
 
@@ -323,5 +343,7 @@ def decode_cursor(text: str | None) -> Cursor | None:
         if not isinstance(body["f"], str):
             raise ValueError(body["f"])
     except (ValueError, KeyError, TypeError, binascii.Error, UnicodeDecodeError):
-        raise ProtocolError("cursor", "Not a cursor this server issued; pull again without one.") from None
+        raise ProtocolError(
+            "cursor", N_("Not a cursor this server issued; pull again without one.")
+        ) from None
     return Cursor(phase, values[0], values[1], values[2], body["f"])

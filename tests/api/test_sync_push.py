@@ -313,7 +313,17 @@ def test_a_malformed_command_is_refused_naming_its_path(site: Any) -> None:
     command = site.inspector.command("status_change.cancel", {"request_id": 1}) | {"device_seq": "one"}
     response = site.inspector.push(command)
     assert response.status_code == 422
-    assert "commands.0.device_seq" in response.json["errors"]["json"]
+    # In the user's language (users default to Chinese), the accepted range kept.
+    assert response.json["errors"]["json"]["commands.0.device_seq"] == [f"请填写 1 到 {2**53} 之间的整数。"]
+
+
+def test_commands_out_of_order_are_refused_in_the_users_language(site: Any) -> None:
+    phone = site.inspector
+    second = phone.command("status_change.cancel", {"request_id": 1}, seq=2)
+    first = phone.command("status_change.cancel", {"request_id": 1}, seq=1)
+    response = phone.push(second, first)
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"commands.1.device_seq": ["请按 device_seq 升序排列指令。"]}
 
 
 def test_a_batch_over_the_limits_is_refused_and_nothing_is_applied(site: Any) -> None:
