@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
 from backend.db.models import Asset, Checklist, ChecklistItem, Project, StatusChangeRequest, WorkOrder
@@ -116,6 +116,15 @@ def _after_transaction_end(session: Session, transaction: SessionTransaction) ->
         session.info.pop(_PENDING, None)
 
 
+def _former_projects(obj: Any, current: int | None) -> list[int]:
+    """The project ids a tracked object had before this flush, when the flush moves it."""
+    tracked = _ENTITY_OF.get(type(obj))
+    if tracked is None or tracked[2] is None or isinstance(obj, Project):
+        return []
+    history = inspect(obj).attrs[tracked[2].key].history
+    return [old for old in history.deleted if old is not None and old != current]
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     rows: list[Row] = []
     for obj in session.new:
@@ -126,6 +135,8 @@ def _after_flush(session: Session, _context: Any) -> None:
         entry = _entry(obj)
         if entry is not None and session.is_modified(obj, include_collections=False):
             rows.append((*entry, "upsert"))
+            # Moved to another project: phones of the old one must hear of it too (it leaves their scope).
+            rows.extend((entry[0], entry[1], old, "upsert") for old in _former_projects(obj, entry[2]))
     for obj in session.deleted:
         entry = _entry(obj)
         if entry is not None:

@@ -98,6 +98,20 @@ def test_a_deleted_asset_reaches_the_phone_as_a_tombstone(scope: Any, run: Any) 
     assert changes == [{"entity": "asset", "id": scope.assets[4].id, "op": "delete"}]
 
 
+def test_an_asset_moved_to_a_project_out_of_scope_reaches_the_phone_as_a_delete(scope: Any, run: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    moved = scope.assets[3]
+    run(org.update_asset, moved.id, {"project_id": scope.far.id}, SYSTEM)
+
+    changes, cursor, _pages = pull_all(scope.phone, cursor)
+
+    assert changes == [{"entity": "asset", "id": moved.id, "op": "delete"}]
+    run(org.update_asset, moved.id, {"project_id": scope.project.id}, SYSTEM)  # and back again
+    changes, _cursor, _pages = pull_all(scope.phone, cursor)
+    assert [(c["entity"], c["id"], c["op"]) for c in changes] == [("asset", moved.id, "upsert")]
+    assert changes[0]["data"]["project_id"] == scope.project.id
+
+
 def test_losing_access_to_a_project_deletes_it_and_everything_of_it(scope: Any, run: Any) -> None:
     scope.phone.one("status_change.request", request_args(scope))
     _changes, cursor, _pages = pull_all(scope.phone)
