@@ -428,3 +428,33 @@ def requests_expire(ctx: click.Context) -> None:
             Actor.system(Origin.JOB, "requests-expire"), uow, datetime.now(UTC)
         )
         click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")
+
+
+@main.group("sync")
+def sync_group() -> None:
+    """The offline sync change log."""
+
+
+@sync_group.command("prune")
+@click.option(
+    "--keep-days", type=click.IntRange(min=7), default=90, show_default=True, help="Days of changes to keep."
+)
+@click.pass_context
+def sync_prune(ctx: click.Context, keep_days: int) -> None:
+    """Delete old change-log rows (run daily); phones that pulled before them download their scope again."""
+    from datetime import UTC, datetime
+
+    from backend.services import sync_log
+
+    def progress(removed: int) -> None:
+        click.echo(f"  {removed:,} rows removed …", err=True)
+
+    with _database(ctx).unit_of_work() as uow:
+        run = sync_log.prune(
+            keep_days, Actor.system(Origin.JOB, "sync-prune"), uow, datetime.now(UTC), progress
+        )
+        details = run.details
+        click.echo(
+            f"{details['removed']:,} change-log rows older than {keep_days} days removed; "
+            f"cursors up to {details['horizon']} must start over (job run {run.id})."
+        )

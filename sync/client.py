@@ -143,6 +143,7 @@ class PullReport:
     upserts: int = 0
     deletes: int = 0
     wire_bytes: int = 0
+    resets: int = 0
     entities: dict[str, int] = field(default_factory=dict)
 
 
@@ -400,6 +401,13 @@ class SyncClient:
             query = urllib.parse.urlencode({"cursor": self.cursor, "limit": limit})
             response = self._send("GET", f"/api/sync/pull?{query}", None)
             report.wire_bytes += len(response.body)
+            if response.status == 410 and self.cursor and not report.resets:
+                # The server pruned the changes after this cursor: drop the cache and download it again.
+                with self._transaction() as db:
+                    db.execute("DELETE FROM entities")
+                    self._set_meta(db, "cursor", "")
+                report.resets += 1
+                continue
             page = self._answer(response)
             changes = page.get("changes") or []
             with self._transaction() as db:

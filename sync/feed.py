@@ -18,7 +18,7 @@ from typing import Any
 
 from backend.domain.access import Permission as P
 from backend.services.context import Actor
-from sync.protocol import Change, Cursor, PullPage, decode_cursor, encode_cursor
+from sync.protocol import Change, Cursor, CursorExpired, PullPage, decode_cursor, encode_cursor
 
 ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")
 REFRESH = "refresh"
@@ -154,6 +154,8 @@ class _Reader:
 def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: Any) -> PullPage:
     """One page of the device's feed from a cursor (None or empty: a full snapshot)."""
     cursor = decode_cursor(cursor_text)
+    if cursor is not None and cursor.seq < uow.sync.horizon():
+        raise CursorExpired()
     # End the sign-in's read transaction: the state's write lock below is then waited for, not refused.
     uow.commit()
     uow.sync.ensure_state(device_id)

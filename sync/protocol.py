@@ -43,6 +43,17 @@ class ProtocolError(Exception):
         self.status = status
 
 
+class CursorExpired(ProtocolError):
+    """The changes after this cursor were pruned from the log: the phone must download its scope again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "cursor",
+            N_("This copy is too old to bring up to date: download it again (pull without a cursor)."),
+            410,
+        )
+
+
 @dataclass(frozen=True)
 class Command:
     """One queued action of a phone, as it was captured offline."""

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.db.models import Asset, Checklist, Device, Project, StatusChangeRequest, WorkOrder
@@ -94,6 +94,31 @@ class SyncRepository:
     def last_seq(self) -> int:
         """The newest committed server sequence (0 when nothing changed yet)."""
         return int(self.session.scalar(select(func.max(SyncChange.seq))) or 0)
+
+    def horizon(self) -> int:
+        """The newest sequence pruned from the log: a cursor below it cannot be followed (0: none pruned)."""
+        oldest = self.session.scalar(select(func.min(SyncChange.seq)))
+        return 0 if oldest is None else int(oldest) - 1
+
+    def prune_older_than(self, cutoff: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest change rows written before cutoff, always keeping the newest."""
+        newest = self.session.scalar(select(func.max(SyncChange.seq)))
+        if newest is None:
+            return 0
+        doomed = (
+            select(SyncChange.seq)
+            .where(SyncChange.changed_at < cutoff, SyncChange.seq < newest)
+            .order_by(SyncChange.seq)
+            .limit(limit)
+        )
+        seqs = list(self.session.scalars(doomed))
+        if seqs:
+            self.session.execute(
+                delete(SyncChange)
+                .where(SyncChange.seq.in_(seqs))
+                .execution_options(synchronize_session=False)
+            )
+        return len(seqs)
 
     def changes_after(self, seq: int, limit: int) -> Sequence[SyncChange]:
         """Change rows after a sequence, oldest first."""

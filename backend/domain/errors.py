@@ -72,6 +72,12 @@ class AuthenticationRequired(DomainError):
     status = 401
 
 
+class Gone(DomainError):
+    """What the caller refers to no longer exists here for good (e.g. a pruned sync position)."""
+
+    status = 410
+
+
 class Conflict(DomainError):
     """The operation clashes with the current state (duplicates, references, versions)."""
 

@@ -14,6 +14,7 @@ class JobKind(enum.StrEnum):
     LEASE_LIFECYCLE = "lease.lifecycle"
     STATUS_REQUEST_EXPIRY = "status_request.expiry"
     ASSET_AUTOMATION = "asset.automation"
+    SYNC_PRUNE = "sync.prune"
 
 
 class JobStatus(enum.StrEnum):

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from backend.db.models.sync import SyncChange
 from backend.domain.org import AssetType
-from backend.services import org, users
+from backend.services import org, sync_log, users
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM
 
@@ -157,6 +159,22 @@ def test_a_cursor_the_server_did_not_issue_is_refused_naming_it(scope: Any) -> N
     response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": "bm90LWEtY3Vyc29y"})
     assert response.status_code == 422
     assert "cursor" in response.json["errors"]["query"]
+
+
+def test_a_cursor_behind_the_pruned_log_is_told_to_download_again(scope: Any, run: Any, db: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    run(org.update_asset, scope.asset.id, {"name": "之后"}, SYSTEM)
+    run(org.update_asset, scope.assets[1].id, {"name": "最新"}, SYSTEM)
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncChange).values(changed_at=datetime.now(UTC) - timedelta(days=200)))
+    run(sync_log.prune, 90, SYSTEM, now=datetime.now(UTC))
+
+    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": cursor})
+
+    assert response.status_code == 410
+    assert list(response.json["errors"]["query"]) == ["cursor"]
+    again, _cursor, _pages = pull_all(scope.phone)
+    assert {c["data"]["name"] for c in again if c["entity"] == "asset"} >= {"之后", "最新"}
 
 
 def test_pulling_needs_a_device(scope: Any, web_client: Any) -> None:

@@ -5,19 +5,20 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from backend.db.database import Database
 from backend.db.models.field import StatusChangeRequest
+from backend.db.models.sync import SyncChange
 from backend.domain.login import LoginPolicy
-from backend.services import auth
+from backend.services import auth, org, sync_log
 from sync.client import DeviceRevoked, HttpResponse, SyncClient, urllib_transport
 from tests.conftest import PASSWORD, SYSTEM
 
@@ -172,3 +173,23 @@ def test_an_answer_cut_off_half_way_counts_as_a_dropped_connection() -> None:
         with pytest.raises(ConnectionError, match="IncompleteRead"):
             urllib_transport("POST", f"http://127.0.0.1:{port}/api/sync/push", {}, b"{}", 5)
         thread.join()
+
+
+def test_a_phone_behind_the_pruned_log_drops_its_cache_and_downloads_its_scope_again(
+    base_url: str, device: Any, field: dict[str, Any], db: Database, run: Callable[..., Any], tmp_path: Path
+) -> None:
+    client = SyncClient(base_url, device.token, tmp_path / "phone.sqlite3")
+    client.pull()
+    gone, kept = field["units"]
+    run(org.delete_asset, gone.id, SYSTEM)
+    run(org.update_asset, kept.id, {"name": "改名"}, SYSTEM)
+    with db.engine.begin() as connection:
+        connection.execute(update(SyncChange).values(changed_at=datetime.now(UTC) - timedelta(days=200)))
+    run(sync_log.prune, 90, SYSTEM, now=datetime.now(UTC))
+
+    report = client.pull()
+
+    assert report.resets == 1
+    assert set(client.entities("asset")) == {kept.id}
+    assert client.entity("asset", kept.id)["name"] == "改名"  # type: ignore[index]
+    assert client.pull().changes == 0

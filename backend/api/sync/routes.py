@@ -15,7 +15,14 @@ from backend.api.common import errors
 from backend.api.context import actor, database, now, uow
 from backend.api.messages import translate_errors
 from backend.db.uow import is_refused_value, is_transient
-from backend.domain.errors import N_, AuthenticationRequired, DomainError, PayloadTooLarge, ValidationFailed
+from backend.domain.errors import (
+    N_,
+    AuthenticationRequired,
+    DomainError,
+    Gone,
+    PayloadTooLarge,
+    ValidationFailed,
+)
 from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from sync import engine, feed
@@ -57,6 +64,10 @@ def _device_actor() -> Actor:
 def _refused(error: ProtocolError) -> DomainError:
     if error.status == 413:
         return PayloadTooLarge(N_("Too many commands in one push: at most %(max)s."), max=100)
+    if error.status == 410:
+        gone = Gone(error.message)
+        gone.fields = {error.path: [error.message]}
+        return gone
     refused: DomainError = ValidationFailed({error.path: [error.message]})
     if error.status == 400:
         refused = DomainError(N_("This protocol version is not supported."))
@@ -124,7 +135,7 @@ class SyncPullViews(MethodView):
 
     @blp.arguments(PullArgsSchema, location="query")
     @blp.response(200, PullPageSchema)
-    @errors(blp, 401, 403, 422, 503)
+    @errors(blp, 401, 403, 410, 422, 503)
     def get(self, args: dict[str, Any]) -> Any:
         """A page of changes of your scope since the cursor (no cursor: a full snapshot)"""
         current = _device_actor()
