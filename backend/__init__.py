@@ -16,7 +16,8 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.logging_setup import configure_logging
-    from backend.services import automations, passwords, status_requests  # noqa: F401 - they register on import
+    from backend.notify.web_push import PushDispatcher, PushSender, PushSettings
+    from backend.services import automations, passwords, status_requests, web_push  # noqa: F401 - they register on import
     from backend.storage import storage_from_config
     from backend.web import register_front_end
 
@@ -34,7 +35,12 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
         hops = app.config["PROXY_FIX_X_FOR"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    app.extensions["leasekeeper.db"] = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
+    database = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
+    app.extensions["leasekeeper.db"] = database
+    push_settings = PushSettings.from_config(app.config)
+    database.push_dispatcher = app.extensions["leasekeeper.push"] = PushDispatcher(
+        PushSender(push_settings), database.unit_of_work, web_push.record_outcomes, push_settings.workers
+    )
     app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
     passwords.configure(
         app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]

@@ -49,6 +49,17 @@ class Config:
     # A font file covering Chinese for label text; default: Debian's fonts-wqy-microhei or fonts-noto-cjk.
     LABEL_FONT_PATH: str | None = None
 
+    # Web Push (VAPID): the private key as PEM or base64url (raw 32-byte or DER), the public key as the
+    # base64url uncompressed P-256 point browsers get as applicationServerKey (derived when unset), and the
+    # contact the push services see (mailto: or https:). The embedded default keeps a key under ./var/.
+    VAPID_PRIVATE_KEY: str | None = None
+    VAPID_PUBLIC_KEY: str | None = None
+    VAPID_SUBJECT: str | None = None
+    # How long a push service keeps an undelivered push, and how long we wait for it to answer.
+    PUSH_TTL_SECONDS = 12 * 3600
+    PUSH_TIMEOUT_SECONDS = 10
+    PUSH_WORKERS = 2
+
     # Number of trusted reverse proxies in front of the app (0: use the socket's address).
     PROXY_FIX_X_FOR = 0
 
@@ -119,6 +130,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-secret"  # noqa: S105 - tests only, never deployed
     LABEL_SIGNING_KEYS = "test:test-only-label-signing-key"
+    VAPID_PRIVATE_KEY = "-Br5hgbgfOxTUXzysklMkhazcsdUVroYtiqPo2wBhnM"  # tests only, never deployed
+    VAPID_SUBJECT = "mailto:engineering@leasekeeper.invalid"
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
@@ -152,6 +165,7 @@ def load_config(base: type[Config] | None = None, overrides: dict[str, Any] | No
             raise RuntimeError("SECRET_KEY must be set in the environment in production")
         settings["SECRET_KEY"] = _local_secret_key()
     _check_label_keys(settings)
+    _check_vapid(settings)
     return settings
 
 
@@ -167,6 +181,44 @@ def _check_label_keys(settings: dict[str, Any]) -> None:
         parse_keyring(settings["LABEL_SIGNING_KEYS"])
     except ValueError as exc:
         raise RuntimeError(f"LABEL_SIGNING_KEYS: {exc}") from exc
+
+
+def _check_vapid(settings: dict[str, Any]) -> None:
+    """VAPID keys and subject come from the environment in production; the default makes a key once."""
+    from backend.notify.vapid import VapidError, load_private_key, public_key_of
+
+    production = settings["LEASEKEEPER_ENV"] == "production"
+    for key in ("VAPID_PRIVATE_KEY", "VAPID_PUBLIC_KEY", "VAPID_SUBJECT"):
+        if production and not settings.get(key):
+            raise RuntimeError(f"{key} must be set in the environment in production")
+    if not settings.get("VAPID_PRIVATE_KEY"):
+        settings["VAPID_PRIVATE_KEY"] = _local_vapid_key()
+    if not settings.get("VAPID_SUBJECT"):
+        settings["VAPID_SUBJECT"] = f"mailto:{settings['MAIL_FROM']}"
+    if not str(settings["VAPID_SUBJECT"]).startswith(("mailto:", "https:")):
+        raise RuntimeError("VAPID_SUBJECT: give a mailto: or https: address")
+    try:
+        derived = public_key_of(load_private_key(settings["VAPID_PRIVATE_KEY"]))
+    except VapidError as exc:
+        raise RuntimeError(f"VAPID_PRIVATE_KEY: {exc}") from exc
+    if not settings.get("VAPID_PUBLIC_KEY"):
+        settings["VAPID_PUBLIC_KEY"] = derived
+    elif settings["VAPID_PUBLIC_KEY"].strip().rstrip("=") != derived:
+        raise RuntimeError("VAPID_PUBLIC_KEY does not belong to VAPID_PRIVATE_KEY")
+
+
+def _local_vapid_key() -> str:
+    """A VAPID private key (PEM) for the embedded default, generated once and kept under ./var/."""
+    from backend.notify.vapid import new_private_key_pem
+
+    key_file = VAR_DIR / "vapid_private_key.pem"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = new_private_key_pem()
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
 
 
 def _local_label_key() -> str:

@@ -93,6 +93,7 @@ def app(database_url: str) -> Iterator[Flask]:
     """The application on this test's database."""
     application = create_app(TestConfig, DATABASE_URL=database_url)
     yield application
+    application.extensions["leasekeeper.push"].shutdown()
     application.extensions["leasekeeper.db"].dispose()
 
 

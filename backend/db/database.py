@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
+from backend.db.push_repositories import PushDispatcher
 from backend.db.session import make_engine, make_session_factory
 from backend.db.uow import SqlAlchemyUnitOfWork
 
@@ -15,10 +16,12 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url, echo=echo)
         self.session_factory = make_session_factory(self.engine)
+        # Set by the application factory: where pushes go once their transaction commits.
+        self.push_dispatcher: PushDispatcher | None = None
 
     def unit_of_work(self) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; use it as a context manager."""
-        return SqlAlchemyUnitOfWork(self.session_factory)
+        return SqlAlchemyUnitOfWork(self.session_factory, self.push_dispatcher)
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.db import field_repositories as field
 from backend.db import leasing_repositories as leasing
+from backend.db import push_repositories as push
 from backend.db import repositories as repos
 from backend.db import request_repositories as field_requests
 from backend.db import sync_repositories as sync
@@ -19,8 +20,11 @@ from backend.domain.errors import N_, Conflict
 class SqlAlchemyUnitOfWork:
     """Opened by the caller (a request, a CLI command, a job); services commit it."""
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], push_dispatcher: push.PushDispatcher | None = None
+    ) -> None:
         self._session_factory = session_factory
+        self._push_dispatcher = push_dispatcher
         self.session: Session | None = None
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
@@ -53,6 +57,8 @@ class SqlAlchemyUnitOfWork:
         self.gps_fixes = field_requests.GpsFixRepository(session)
         self.work_orders = field_requests.WorkOrderRepository(session)
         self.sync = sync.SyncRepository(session)
+        self.push_subscriptions = push.PushSubscriptionRepository(session)
+        self.push_outbox = push.PushOutbox(self._push_dispatcher)
         return self
 
     def __exit__(
@@ -62,6 +68,7 @@ class SqlAlchemyUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self.session is not None
+        self.push_outbox.clear()
         self.session.rollback()
         self.session.close()
         self.session = None
@@ -72,13 +79,15 @@ class SqlAlchemyUnitOfWork:
         return self.session
 
     def commit(self) -> None:
-        """Commit; a uniqueness or reference violation becomes a Conflict."""
+        """Commit, then hand the staged pushes over; a uniqueness or reference clash becomes a Conflict."""
         session = self._required_session()
         try:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
+            self.push_outbox.clear()
             raise integrity_conflict(exc) from exc
+        self.push_outbox.release()
 
     def flush(self) -> None:
         """Flush; a uniqueness or reference violation becomes a Conflict."""
@@ -90,8 +99,9 @@ class SqlAlchemyUnitOfWork:
             raise integrity_conflict(exc) from exc
 
     def rollback(self) -> None:
-        """Drop uncommitted changes."""
+        """Drop uncommitted changes (and the pushes staged with them)."""
         self._required_session().rollback()
+        self.push_outbox.clear()
 
     def staged(self) -> StagedUnitOfWork:
         """A unit of work for one service call whose commits stay inside this transaction."""
@@ -123,12 +133,17 @@ class StagedUnitOfWork:
         self._outer = outer
         self._session = outer._required_session()
         self._savepoint = self._session.begin_nested()
+        self._push_mark = outer.push_outbox.mark()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._outer, name)
 
     def _restart(self) -> None:
         self._savepoint = self._session.begin_nested()
+        self._push_mark = self._outer.push_outbox.mark()
+
+    def _drop_pushes(self) -> None:
+        self._outer.push_outbox.drop_after(self._push_mark)
 
     def flush(self) -> None:
         """Flush; a uniqueness or reference violation drops this savepoint's work and becomes a Conflict."""
@@ -136,6 +151,7 @@ class StagedUnitOfWork:
             self._session.flush()
         except IntegrityError as exc:
             self._savepoint.rollback()
+            self._drop_pushes()
             self._restart()
             raise integrity_conflict(exc) from exc
 
@@ -148,12 +164,14 @@ class StagedUnitOfWork:
     def rollback(self) -> None:
         """Drop what was staged since the last commit."""
         self._savepoint.rollback()
+        self._drop_pushes()
         self._restart()
 
     def discard(self) -> None:
         """Drop what was staged since the last commit, and end the staging."""
         if self._savepoint.is_active:
             self._savepoint.rollback()
+        self._drop_pushes()
 
     def finish(self) -> None:
         """Keep everything staged, and end the staging."""

@@ -16,6 +16,7 @@ class NotificationKind(enum.StrEnum):
     STATUS_REQUEST_WAITING = "status_request.waiting"
     STATUS_REQUEST_DECIDED = "status_request.decided"
     AUTOMATION_SKIPPED = "automation.skipped"
+    PUSH_TEST = "push.test"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -31,4 +32,5 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.AUTOMATION_SKIPPED: N_(
         "Asset %(asset)s was not moved to %(target)s automatically: it is %(current)s"
     ),
+    NotificationKind.PUSH_TEST: N_("LeaseKeeper test notification"),
 }

@@ -8,6 +8,7 @@ from typing import Any
 
 from backend.domain.errors import N_, AuthenticationRequired, NotFound
 from backend.domain.notifications import NotificationKind
+from backend.services import web_push
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
@@ -21,7 +22,7 @@ def notify(
     project_id: int | None = None,
     subject: tuple[str, int] | None = None,
 ) -> None:
-    """Stage one notification per distinct recipient (the caller commits)."""
+    """Stage one notification per distinct recipient, and a push for pushed kinds (the caller commits)."""
     subject_type, subject_id = subject if subject else (None, None)
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
     uow.notifications.add_many(
@@ -37,6 +38,7 @@ def notify(
             for user_id in recipients
         ]
     )
+    web_push.stage_pushes(uow, recipients, kind, params, subject)
 
 
 def _own_user(actor: Actor) -> int:

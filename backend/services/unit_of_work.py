@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         ScheduleRepository,
         TemplateRepository,
     )
+    from backend.db.push_repositories import PushOutbox, PushSubscriptionRepository
     from backend.db.repositories import (
         AssetRepository,
         AuditRepository,
@@ -68,6 +69,8 @@ class UnitOfWork(Protocol):
     gps_fixes: GpsFixRepository
     work_orders: WorkOrderRepository
     sync: SyncRepository
+    push_subscriptions: PushSubscriptionRepository
+    push_outbox: PushOutbox
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

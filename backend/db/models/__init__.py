@@ -18,6 +18,7 @@ from backend.db.models.org import Asset, Project, Region
 from backend.db.models.parties import Customer, CustomerBankAccount, CustomerContact, CustomerPayerName
 from backend.db.models.people import Device, LoginAttempt, RoleAssignment, User
 from backend.db.models.photos import Photo
+from backend.db.models.push import PushSubscription
 from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
 from backend.db.models.workflow import Approval, DomainEventRecord, JobRun, Notification
 
@@ -49,6 +50,7 @@ __all__ = [
     "Photo",
     "PriceIndexValue",
     "Project",
+    "PushSubscription",
     "Region",
     "RoleAssignment",
     "ScheduleItem",

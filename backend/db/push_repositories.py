@@ -1,0 +1,115 @@
+"""Web Push: the subscriptions table, and the outbox that hands pushes over once a transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db.models import PushSubscription, User
+from backend.domain.web_push import PushMessage, PushTarget
+
+log = logging.getLogger("leasekeeper.push")
+
+
+class PushSubscriptionRepository:
+    """Each user's push endpoints."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_endpoint_hash(self, endpoint_hash: str) -> PushSubscription | None:
+        """The subscription of an endpoint, whoever holds it, locked for the upsert."""
+        statement = select(PushSubscription).where(PushSubscription.endpoint_hash == endpoint_hash)
+        return self.session.scalars(statement.with_for_update()).first()
+
+    def add(self, **values: object) -> PushSubscription:
+        """Stage a new subscription."""
+        subscription = PushSubscription(**values)
+        self.session.add(subscription)
+        return subscription
+
+    def delete(self, subscription: PushSubscription) -> None:
+        """Stage a subscription's removal."""
+        self.session.delete(subscription)
+
+    def of_user(self, user_id: int) -> list[PushSubscription]:
+        """A user's subscriptions, newest first (disabled ones included)."""
+        statement = (
+            select(PushSubscription)
+            .where(PushSubscription.user_id == user_id)
+            .order_by(PushSubscription.created_at.desc(), PushSubscription.id.desc())
+        )
+        return list(self.session.scalars(statement))
+
+    def targets(self, user_ids: Iterable[int]) -> list[PushTarget]:
+        """The active subscriptions of these active users, each with its owner's language."""
+        wanted = sorted(set(user_ids))
+        if not wanted:
+            return []
+        statement = (
+            select(PushSubscription, User.locale)
+            .join(User, User.id == PushSubscription.user_id)
+            .where(
+                PushSubscription.user_id.in_(wanted),
+                PushSubscription.disabled_at.is_(None),
+                User.is_active.is_(True),
+            )
+            .order_by(PushSubscription.id)
+        )
+        return [
+            PushTarget(row.id, row.endpoint, row.p256dh, row.auth, locale)
+            for row, locale in self.session.execute(statement)
+        ]
+
+    def find_many(self, ids: Sequence[int]) -> list[PushSubscription]:
+        """Subscriptions by id (those still there)."""
+        if not ids:
+            return []
+        statement = select(PushSubscription).where(PushSubscription.id.in_(sorted(set(ids))))
+        return list(self.session.scalars(statement))
+
+
+class PushDispatcher(Protocol):
+    """Sends pushes outside any transaction (a thread pool, or at once)."""
+
+    def dispatch(self, messages: Sequence[PushMessage]) -> None:
+        """Take the messages over; never raises for a delivery problem."""
+
+
+class PushOutbox:
+    """Pushes staged in a transaction: handed to the dispatcher after the commit, dropped on rollback."""
+
+    def __init__(self, dispatcher: PushDispatcher | None) -> None:
+        self._dispatcher = dispatcher
+        self._staged: list[PushMessage] = []
+
+    def stage(self, message: PushMessage) -> None:
+        """Send this once the transaction commits."""
+        if message.targets:
+            self._staged.append(message)
+
+    def mark(self) -> int:
+        """A point to drop back to (a savepoint's start)."""
+        return len(self._staged)
+
+    def drop_after(self, mark: int) -> None:
+        """Forget what was staged after a mark (its savepoint rolled back)."""
+        del self._staged[mark:]
+
+    def clear(self) -> None:
+        """Forget everything staged (the transaction rolled back)."""
+        self._staged.clear()
+
+    def release(self) -> None:
+        """Hand the staged pushes to the dispatcher (the transaction committed)."""
+        messages, self._staged = self._staged, []
+        if not messages or self._dispatcher is None:
+            return
+        try:
+            self._dispatcher.dispatch(messages)
+        except Exception:
+            log.exception("handing %d push message(s) to the dispatcher failed", len(messages))

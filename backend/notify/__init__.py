@@ -1,0 +1,1 @@
+"""Notification channels beyond the in-app inbox."""
