@@ -15,11 +15,11 @@ from backend.db.database import Database
 from backend.domain.access import Role
 from backend.domain.audit import Origin
 from backend.domain.checklists import DEFAULT_CHECKLISTS
-from backend.domain.field_requests import RequestState
+from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrderState
 from backend.domain.inspections import ItemKind
 from backend.domain.login import LoginPolicy
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import auth, org, passwords, users
+from backend.services import auth, org, passwords, users, work_orders
 from backend.services.context import Actor
 from backend.services.inspections import seed_checklists
 
@@ -30,6 +30,13 @@ PASSWORD = "simulated device password"  # noqa: S105 - users of a throwaway data
 REQUEST_SHARE = 0.45
 _OFFICE = next(checklist for checklist in DEFAULT_CHECKLISTS if checklist.asset_type is AssetType.OFFICE)
 _PHOTO = hashlib.sha256(b"simulated overview photo").hexdigest()
+EVIDENCE_PHOTO = hashlib.sha256(b"simulated evidence photo").hexdigest()
+METER_VALUE = Decimal("1234.5")
+# Work orders the back office opens for each inspector device: cleanings to start and finish, meter readings.
+CLEANINGS_PER_DEVICE = 2
+METERS_PER_DEVICE = 2
+# Share of a manager's requests left undecided: their inspector cancels them in the last phase.
+UNDECIDED_SHARE = 0.25
 
 
 @dataclass
@@ -53,6 +60,8 @@ class Device:
     project_id: int
     assets: list[int] = field(default_factory=list)
     partner: int | None = None
+    cleanings: list[int] = field(default_factory=list)
+    meters: list[tuple[int, int]] = field(default_factory=list)  # (work order, asset)
 
 
 @dataclass
@@ -62,6 +71,15 @@ class ExpectedRequest:
     to_status: AssetStatus
     state: RequestState = RequestState.PENDING
     request_id: int | None = None
+    photos: tuple[str, ...] = ()
+
+
+@dataclass
+class ExpectedWorkOrder:
+    """What must become of a work order the back office opened for a device."""
+
+    state: WorkOrderState = WorkOrderState.OPEN
+    meter_value: Decimal | None = None
 
 
 @dataclass
@@ -72,6 +90,7 @@ class World:
     initial: dict[int, tuple[AssetStatus, int]]
     requests: dict[int, ExpectedRequest] = field(default_factory=dict)
     inspections: Counter[int] = field(default_factory=Counter)
+    work_orders: dict[int, ExpectedWorkOrder] = field(default_factory=dict)
     planned: list[Planned] = field(default_factory=list)
 
     def expected_status(self, asset_id: int) -> tuple[AssetStatus, int]:
@@ -87,7 +106,9 @@ def arrange(db: Database, devices: int, commands: int) -> World:
     """Projects allowing remote confirmation, office units, an inspector and a manager each, their devices."""
     passwords.configure(1, 1024, 1)  # the simulator registers devices itself; hashing is not under test
     pairs = max(1, devices // 2)
-    assets_per_device = math.ceil(commands * REQUEST_SHARE * 1.5) + 2
+    assets_per_device = (
+        math.ceil(commands * REQUEST_SHARE * 1.5) + 2 + CLEANINGS_PER_DEVICE + METERS_PER_DEVICE
+    )
     with db.unit_of_work() as uow:
         region = org.create_region({"code": "SIM", "name": "模拟区域"}, SYSTEM, uow)
     with db.unit_of_work() as uow:
@@ -111,7 +132,25 @@ def arrange(db: Database, devices: int, commands: int) -> World:
         inspector, manager = world.devices[-2], world.devices[-1]
         inspector.assets = [unit.id for unit in units]
         inspector.partner, manager.partner = manager.index, inspector.index
+        _open_work(db, world, inspector, project_users[project_id][Role.INSPECTOR].id)
     return world
+
+
+def _open_work(db: Database, world: World, device: Device, assignee_id: int) -> None:
+    """Cleanings and meter readings on the device's last units, assigned to its inspector."""
+    spare = device.assets[-(CLEANINGS_PER_DEVICE + METERS_PER_DEVICE) :]
+    for n, asset_id in enumerate(spare):
+        kind = WorkOrderKind.CLEANING if n < CLEANINGS_PER_DEVICE else WorkOrderKind.METER_READING
+        values = {"asset_id": asset_id, "kind": kind, "title": f"模拟工单 {n}", "assignee_id": assignee_id}
+        if kind is WorkOrderKind.METER_READING:
+            values["meter_unit"] = "kWh"
+        with db.unit_of_work() as uow:
+            order_id = work_orders.open_work_order(values, SYSTEM, uow, datetime.now(UTC)).id
+        world.work_orders[order_id] = ExpectedWorkOrder()
+        if kind is WorkOrderKind.CLEANING:
+            device.cleanings.append(order_id)
+        else:
+            device.meters.append((order_id, asset_id))
 
 
 def _project(db: Database, region_id: int, number: int) -> int:
@@ -172,11 +211,62 @@ def inspection_answers(valid: bool) -> dict[str, Any]:
     return answers
 
 
+def work_commands(device: Device) -> list[tuple[str, Any, str]]:
+    """The device's work, each kind early on: cleanings started and finished, meters read, refused moves."""
+    made: list[tuple[str, Any, str]] = []
+    refused: list[tuple[str, Any, str]] = []
+    for n, order_id in enumerate(device.cleanings):
+        made.append(("work_order.update", {"work_order_id": order_id, "action": "start"}, "applied"))
+        if n < len(device.meters):
+            _order, asset_id = device.meters[n]
+            reading = {"asset_id": asset_id, "value": str(METER_VALUE), "unit": "kWh"}
+            made.append(("meter_reading.record", reading, "applied"))
+            # No meter reading left open on it, and an inspector may not open one.
+            refused.append(("meter_reading.record", {"asset_id": asset_id, "value": "1"}, "rejected"))
+        finish = {"work_order_id": order_id, "action": "complete", "note": "已打扫"}
+        made.append(("work_order.update", finish, "applied"))
+        # A finished cleaning cannot start again.
+        refused.append(("work_order.update", {"work_order_id": order_id, "action": "start"}, "rejected"))
+        made.extend(refused)
+        refused = []
+    return made
+
+
+def _expect_work(world: World, device: Device, name: str, args: Any) -> None:
+    """Record the end state an applied work command leads to."""
+    if name == "work_order.update":
+        expected = world.work_orders[args["work_order_id"]]
+        expected.state = WorkOrderState.IN_PROGRESS if args["action"] == "start" else WorkOrderState.DONE
+    else:
+        order_id = next(order for order, asset in device.meters if asset == args["asset_id"])
+        world.work_orders[order_id] = ExpectedWorkOrder(WorkOrderState.DONE, Decimal(args["value"]))
+
+
 def inspector_commands(
     world: World, device: Device, count: int, rng: random.Random
 ) -> list[tuple[str, Any, str]]:
-    """An inspector's commands as (name, args, expected outcome), in serial order, recording the end state."""
-    fresh = list(device.assets)
+    """An inspector's commands as (name, args, expected outcome), in serial order, recording the end state.
+
+    About a third is the device's work orders (in their own order, spread among the rest).
+    """
+    work = work_commands(device)[: count // 3]
+    for name, args, expect in work:
+        if expect == "applied":
+            _expect_work(world, device, name, args)
+    others = _field_commands(world, device, count - len(work), rng)
+    slots = set(rng.sample(range(count), len(work)))
+    work_left, others_left = iter(work), iter(others)
+    return [next(work_left) if n in slots else next(others_left) for n in range(count)]
+
+
+def _field_commands(
+    world: World, device: Device, count: int, rng: random.Random
+) -> list[tuple[str, Any, str]]:
+    """Requests and inspections, some of them refused."""
+    work_assets = {asset for _order, asset in device.meters} | set(
+        device.assets[-CLEANINGS_PER_DEVICE - METERS_PER_DEVICE :]
+    )
+    fresh = [asset for asset in device.assets if asset not in work_assets]
     open_assets: list[int] = []
     made: list[tuple[str, Any, str]] = []
     for _ in range(count):
@@ -233,6 +323,8 @@ def manager_commands(
             break
         expected = world.requests[asset_id]
         expected.request_id = request_id
+        if rng.random() < UNDECIDED_SHARE:
+            continue  # left to its inspector, who cancels it later
         if rng.random() < 0.6:
             args: dict[str, Any] = {"request_id": request_id, "remote": True, "remote_reason": "业主电话确认"}
             made.append(("status_change.confirm", args, "applied"))
@@ -252,4 +344,28 @@ def manager_commands(
             made.append(("status_change.confirm", args, "rejected"))
         else:
             made.append(("status_change.reject", {"request_id": 10**9, "reason": "不存在"}, "rejected"))
+    return made
+
+
+def follow_up_commands(
+    world: World, device: Device, filed: dict[int, int], rng: random.Random
+) -> list[tuple[str, Any, str]]:
+    """The inspector's last round: evidence for and cancellation of undecided requests; late moves refused.
+
+    filed: asset → id of the device's requests, as its phone pulled them.
+    """
+    made: list[tuple[str, Any, str]] = []
+    for asset_id, request_id in sorted(filed.items()):
+        expected = world.requests.get(asset_id)
+        if expected is None:
+            continue
+        if expected.state is RequestState.PENDING:
+            attach = {"photo_hash": EVIDENCE_PHOTO, "target_type": "status_request", "target_id": request_id}
+            made.append(("photo.attach", attach, "applied"))
+            expected.photos = (EVIDENCE_PHOTO,)
+            made.append(("status_change.cancel", {"request_id": request_id}, "applied"))
+            expected.state = RequestState.CANCELLED
+        elif rng.random() < 0.5:
+            # Decided already: too late to cancel.
+            made.append(("status_change.cancel", {"request_id": request_id}, "rejected"))
     return made

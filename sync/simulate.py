@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -30,11 +30,19 @@ from sqlalchemy import func, select
 from backend.db import migrate
 from backend.db.database import Database
 from backend.db.models import Asset
-from backend.db.models.field import StatusChangeRequest
+from backend.db.models.field import StatusChangeRequest, WorkOrder
 from backend.db.models.inspections import Inspection
 from sync.client import DeviceRevoked, SyncClient, SyncError
 from sync.faults import FAULTS, INJECTED, FaultRates, FaultyTransport, ServerProcess
-from sync.scenario import Device, Planned, World, arrange, inspector_commands, manager_commands
+from sync.scenario import (
+    Device,
+    Planned,
+    World,
+    arrange,
+    follow_up_commands,
+    inspector_commands,
+    manager_commands,
+)
 
 BATCH_SIZE = 5
 FAULT_RATE = 0.08
@@ -172,21 +180,35 @@ def phase(
         watcher.join()
 
 
-def open_requests(db: Database, world: World, inspector: Device) -> dict[int, int]:
-    """asset → id of the requests filed on the inspector's assets (as the manager's phone would pull them)."""
-    with db.engine.connect() as connection:
-        rows = connection.execute(
-            select(StatusChangeRequest.asset_id, StatusChangeRequest.id).where(
-                StatusChangeRequest.asset_id.in_(inspector.assets)
-            )
-        ).all()
-    return {int(asset_id): int(request_id) for asset_id, request_id in rows if asset_id in world.requests}
+def pulled_requests(run: Run, device: Device, assets: Collection[int]) -> dict[int, int]:
+    """asset → id of the status change requests on these assets, as the device's phone pulls them.
+
+    Pulls through the same faulty connection as the pushes, retrying until a pull completes.
+    """
+    client = run.clients[device.index]
+    deadline = time.monotonic() + DEVICE_DEADLINE_SECONDS
+    while True:
+        run.count("pull calls")
+        try:
+            client.pull()
+            break
+        except (OSError, SyncError) as error:
+            run.count("pulls retried after an error")
+            if time.monotonic() > deadline or run.abort.is_set():
+                run.problems.append(f"device {device.index}: no pull completed: {error}")
+                return {}
+            time.sleep(0.05)
+    wanted = set(assets)
+    return {
+        int(data["asset_id"]): request_id
+        for request_id, data in client.entities("status_request").items()
+        if data["asset_id"] in wanted
+    }
 
 
-def verify(db: Database, run: Run) -> Counter[str]:
-    """Compare the server's state and every acknowledgement with serial, exactly-once application."""
-    world, tally = run.world, Counter[str]()
-    for planned in world.planned:
+def _check_acknowledgements(run: Run, tally: Counter[str]) -> None:
+    """Every command acknowledged, each as serial application answers it (or as a duplicate)."""
+    for planned in run.world.planned:
         tally["commands sent"] += 1
         client = run.clients[planned.device]
         answer = client.acknowledgement(planned.op_id)
@@ -208,12 +230,24 @@ def verify(db: Database, run: Run) -> Counter[str]:
                 "",
             )
             run.problems.append(f"{planned.name} {planned.op_id}: {status}, expected {planned.expect}{why}")
-    assets = [asset_id for device in world.devices for asset_id in device.assets]
+
+
+@dataclass
+class _Found:
+    """The server's state of everything the simulation touched."""
+
+    requests: list[Any]
+    statuses: dict[int, tuple[Any, int]]
+    inspected: dict[int, int]
+    orders: dict[int, tuple[Any, Any]]
+
+
+def _read_state(db: Database, world: World, assets: list[int]) -> _Found:
     with db.engine.connect() as connection:
         requests = connection.execute(
-            select(StatusChangeRequest.asset_id, StatusChangeRequest.state).where(
-                StatusChangeRequest.asset_id.in_(assets)
-            )
+            select(
+                StatusChangeRequest.asset_id, StatusChangeRequest.state, StatusChangeRequest.photo_hashes
+            ).where(StatusChangeRequest.asset_id.in_(assets))
         ).all()
         statuses = {
             row.id: (row.status, row.status_version)
@@ -221,33 +255,71 @@ def verify(db: Database, run: Run) -> Counter[str]:
                 select(Asset.id, Asset.status, Asset.status_version).where(Asset.id.in_(assets))
             )
         }
-        inspected = dict(
-            connection.execute(
+        inspected = {
+            int(device_id): int(count)
+            for device_id, count in connection.execute(
                 select(Inspection.device_id, func.count()).group_by(Inspection.device_id)
-            ).all()
-        )
-    filed = Counter(int(asset_id) for asset_id, _ in requests)
+            )
+            if device_id is not None
+        }
+        orders = {
+            row.id: (row.state, row.meter_value)
+            for row in connection.execute(
+                select(WorkOrder.id, WorkOrder.state, WorkOrder.meter_value).where(
+                    WorkOrder.id.in_(list(world.work_orders))
+                )
+            )
+        }
+    return _Found(list(requests), statuses, inspected, orders)
+
+
+def _check_requests(run: Run, found: _Found, tally: Counter[str]) -> None:
+    """One request per planned asset, none elsewhere, each in its expected state with its photos."""
+    world = run.world
+    filed = Counter(int(row.asset_id) for row in found.requests)
     for asset_id, expected in world.requests.items():
-        found = filed.get(asset_id, 0)
-        tally["lost"] += found == 0
-        tally["duplicated effects"] += max(0, found - 1)
-        states = [state for other, state in requests if other == asset_id]
-        if found == 1 and states[0] != expected.state:
+        count = filed.get(asset_id, 0)
+        tally["lost"] += count == 0
+        tally["duplicated effects"] += max(0, count - 1)
+        rows = [row for row in found.requests if row.asset_id == asset_id]
+        if count == 1 and (rows[0].state, tuple(rows[0].photo_hashes or ())) != (
+            expected.state,
+            expected.photos,
+        ):
             tally["wrong end state"] += 1
-            run.problems.append(f"asset {asset_id}: request {states[0]}, expected {expected.state}")
+            run.problems.append(
+                f"asset {asset_id}: request {rows[0].state} {rows[0].photo_hashes}, "
+                f"expected {expected.state} {expected.photos}"
+            )
     tally["duplicated effects"] += sum(
         count for asset_id, count in filed.items() if asset_id not in world.requests
     )
+
+
+def verify(db: Database, run: Run) -> Counter[str]:
+    """Compare the server's state and every acknowledgement with serial, exactly-once application."""
+    world, tally = run.world, Counter[str]()
+    _check_acknowledgements(run, tally)
+    assets = [asset_id for device in world.devices for asset_id in device.assets]
+    found = _read_state(db, world, assets)
+    _check_requests(run, found, tally)
     for asset_id in assets:
-        if statuses[asset_id] != world.expected_status(asset_id):
+        if found.statuses[asset_id] != world.expected_status(asset_id):
             tally["wrong end state"] += 1
             run.problems.append(
-                f"asset {asset_id}: {statuses[asset_id]}, expected {world.expected_status(asset_id)}"
+                f"asset {asset_id}: {found.statuses[asset_id]}, expected {world.expected_status(asset_id)}"
             )
     for device in world.devices:
-        expected_count, found_count = world.inspections[device.device_id], inspected.get(device.device_id, 0)
+        expected_count = world.inspections[device.device_id]
+        found_count = found.inspected.get(device.device_id, 0)
         tally["lost"] += max(0, expected_count - found_count)
         tally["duplicated effects"] += max(0, found_count - expected_count)
+    for order_id, expected_order in world.work_orders.items():
+        if found.orders.get(order_id) != (expected_order.state, expected_order.meter_value):
+            tally["wrong end state"] += 1
+            run.problems.append(
+                f"work order {order_id}: {found.orders.get(order_id)}, expected {expected_order}"
+            )
     for key in CHECKS:
         tally[key] += 0
     return tally
@@ -303,9 +375,14 @@ def simulate(args: argparse.Namespace, database_url: str, server: ServerProcess 
         for inspector in inspectors:
             assert inspector.partner is not None
             manager = world.devices[inspector.partner]
-            filed = open_requests(db, world, inspector)
+            filed = pulled_requests(run, manager, inspector.assets)
             manager_jobs.append((manager, manager_commands(world, manager, args.commands, filed, rng)))
         phase(run, manager_jobs, args.concurrency, args.seed + 1)
+        follow_ups = []
+        for inspector in inspectors:
+            filed = pulled_requests(run, inspector, inspector.assets)
+            follow_ups.append((inspector, follow_up_commands(world, inspector, filed, rng)))
+        phase(run, [job for job in follow_ups if job[1]], args.concurrency, args.seed + 2)
         tally = verify(db, run)
     finally:
         for client in run.clients.values() if "run" in locals() else ():
@@ -342,6 +419,9 @@ def print_summary(args: argparse.Namespace, run: Run, tally: Counter[str], secon
     rows += [
         (f"  {name}", value) for name, value in sorted(run.counts.items()) if name.startswith("retried after")
     ]
+    rows += [("pulls retried after an error", run.counts["pulls retried after an error"])]
+    by_name = Counter(planned.name for planned in run.world.planned)
+    rows += [(f"sent {name}", count) for name, count in sorted(by_name.items())]
     rows += [(f"fault: {name}", run.counts[name]) for name in INJECTED]
     rows += [("stopped: transient", run.counts["stopped: transient"])]
     rows += [(key, tally[key]) for key in CHECKS]
