@@ -121,8 +121,8 @@ class PushMessage:
     def url(self) -> str:
         """The app page the notification opens."""
         if self.subject_type == "status_change_request" and self.subject_id is not None:
-            return f"/requests/{self.subject_id}"
-        return "/notifications"
+            return f"/approvals/{self.subject_id}"
+        return "/"
 
     @property
     def tag(self) -> str:

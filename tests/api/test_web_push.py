@@ -149,7 +149,7 @@ def test_a_filed_request_pushes_once_to_each_confirmer_in_their_language(
     assert payload == {
         "title": f"{applicant} 请您确认 {code}：vacant 变更为 maintenance",
         "body": "打开申请，到现场确认或驳回。",
-        "url": f"/requests/{request['id']}",
+        "url": f"/approvals/{request['id']}",
         "tag": f"status_change_request:{request['id']}",
         "kind": "status_request.waiting",
         "subject_id": request["id"],
