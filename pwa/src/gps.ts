@@ -167,14 +167,19 @@ export function captureFix(
     }
     let best: GpsFix | null = null;
     let lastError: GeolocationPositionError | null = null;
+    let watch: number | null = null;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let done = false;
     const finish = () => {
-      geolocation.clearWatch(watch);
-      clearTimeout(timer);
+      if (done) return;
+      done = true;
+      if (watch !== null) geolocation.clearWatch(watch);
+      if (timer !== null) clearTimeout(timer);
       if (best) resolve(best);
       else if (lastError?.code === 1) reject(new GpsDenied());
       else reject(new GpsUnavailable(lastError?.message || "No position"));
     };
-    const watch = geolocation.watchPosition(
+    watch = geolocation.watchPosition(
       (position) => {
         const fix: GpsFix = {
           latitude: position.coords.latitude,
@@ -193,7 +198,12 @@ export function captureFix(
       },
       { enableHighAccuracy: true, maximumAge: 0, timeout: durationMs },
     );
-    const timer = setTimeout(finish, durationMs);
+    // The browser may call back at once (a permission already refused): stop watching then.
+    if (done) {
+      geolocation.clearWatch(watch);
+      return;
+    }
+    timer = setTimeout(finish, durationMs);
   });
 }
 
