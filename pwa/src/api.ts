@@ -23,6 +23,17 @@ export class NetworkError extends Error {
 
 let token: string | null = null;
 let fetchImpl: typeof fetch = (...args) => fetch(...args);
+const connectivity = new Set<(reachable: boolean) => void>();
+
+/** Be told whether the server answered the last request (the browser's `onLine` can say true offline). */
+export function onConnectivity(listener: (reachable: boolean) => void): () => void {
+  connectivity.add(listener);
+  return () => connectivity.delete(listener);
+}
+
+function reachable(value: boolean): void {
+  for (const listener of connectivity) listener(value);
+}
 
 export function setToken(value: string | null): void {
   token = value;
@@ -86,8 +97,10 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   try {
     response = await fetchImpl(path, { method: options.method ?? "GET", headers, body, cache: "no-store" });
   } catch (error) {
+    reachable(false);
     throw new NetworkError(error);
   }
+  reachable(true);
   if (response.status === 404 && options.allow404) return null;
   if (!response.ok) throw await toError(response);
   return response;

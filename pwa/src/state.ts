@@ -1,6 +1,6 @@
 /** App-wide state the screens share: the session, the network, the pending count, the toast. */
 import { useEffect, useState } from "preact/hooks";
-import { setToken } from "./api";
+import { onConnectivity, setToken } from "./api";
 import { getSession, type Session } from "./db";
 import { onOutboxChange, pendingCount } from "./outbox";
 import { onLanguage, language, setLanguage, toLanguage, type Language } from "./i18n";
@@ -35,6 +35,31 @@ export function useStore<T>(store: Store<T>): T {
 
 export const session = new Store<Session | null | undefined>(undefined);
 export const online = new Store<boolean>(typeof navigator === "undefined" ? true : navigator.onLine);
+
+let browserOnline = online.get();
+let serverReachable = true;
+
+/** Online means the browser has a network and the server answered the last request on it. */
+function updateOnline(): void {
+  online.set(browserOnline && serverReachable);
+}
+
+if (typeof window !== "undefined") {
+  // Listening from the start: the browser may report going offline while the app still boots.
+  window.addEventListener("online", () => {
+    browserOnline = true;
+    serverReachable = true;
+    updateOnline();
+  });
+  window.addEventListener("offline", () => {
+    browserOnline = false;
+    updateOnline();
+  });
+  onConnectivity((value) => {
+    serverReachable = value;
+    updateOnline();
+  });
+}
 export const pending = new Store<number>(0);
 export const toast = new Store<string | null>(null);
 export const updateReady = new Store<(() => void) | null>(null);
@@ -67,8 +92,8 @@ export async function bootState(): Promise<void> {
   setToken(stored?.token ?? null);
   if (stored) setLanguage(toLanguage(stored.user.locale));
   session.set(stored);
-  window.addEventListener("online", () => online.set(true));
-  window.addEventListener("offline", () => online.set(false));
+  browserOnline = navigator.onLine;
+  updateOnline();
   onOutboxChange(() => void refreshPending());
   await refreshPending();
 }

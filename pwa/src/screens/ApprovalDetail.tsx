@@ -11,7 +11,7 @@ import { decodeFile, parseLabel } from "../scan";
 import { enqueue } from "../outbox";
 import { navigate } from "../router";
 import { online, showToast, useStore } from "../state";
-import { syncNow } from "../sync";
+import { onSyncStatus, syncNow } from "../sync";
 
 function num(value: unknown): number | null {
   const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : NaN;
@@ -61,22 +61,40 @@ export function ApprovalDetail({ id }: { id: number }) {
   const [scanError, setScanError] = useState<string | null>(null);
 
   useEffect(() => {
-    void (async () => {
+    let live = true;
+    let fetched = false;
+    let latest: Evidence | undefined;
+    const load = async () => {
       const cached = await cachedRequest(id);
-      setRequest(cached ?? null);
-      if (!cached) return;
-      setEvidence(cached._evidence as Evidence | undefined);
-      const cachedAsset = await getCached("cache_assets", Number(cached.asset_id));
-      setAsset(cachedAsset);
-      setProject(await getCached("cache_projects", Number(cached.project_id)));
-      if (navigator.onLine) {
+      let fresh: Evidence | undefined;
+      if (!fetched && navigator.onLine) {
         try {
-          setEvidence(await fetchEvidence(id));
+          // Read from the server too: the first sync may not have brought this request yet.
+          fresh = await fetchEvidence(id);
+          latest = fresh;
+          fetched = true;
         } catch (failure) {
           if (!(failure instanceof NetworkError)) setError((failure as Error).message);
         }
       }
-    })();
+      if (!live) return;
+      const known = (cached ?? (fresh as unknown as Cached | undefined)) ?? null;
+      setRequest(known);
+      if (!known) return;
+      setEvidence(latest ?? (cached?._evidence as Evidence | undefined));
+      setAsset(await getCached("cache_assets", Number(known.asset_id)));
+      setProject(await getCached("cache_projects", Number(known.project_id)));
+    };
+    void load();
+    let first = true;
+    const stop = onSyncStatus((status) => {
+      if (!first && !status.running) void load();
+      first = false;
+    });
+    return () => {
+      live = false;
+      stop();
+    };
   }, [id]);
 
   const photoHashes = evidence?.photo_hashes ?? [];
