@@ -119,7 +119,7 @@ def drain(page: Any, phone: Any, site: Site, commands: int, photo_files: list[Pa
     for number, unit in enumerate(site.units[:commands]):
         assert open_by_code(page, unit.code), f"{unit.code} is not in the phone's cache"
         attached = [photo_files[number]] if number < len(photo_files) else []
-        report_status(page, unit.code, "maintenance", f"Bench report {number}", attached, gps=None)
+        report_status(phone, unit.code, "maintenance", f"Bench report {number}", attached, gps=None)
     queued_in = time.perf_counter() - started
     badge = page.get_by_test_id("outbox-badge")
     queued = int(badge.get_attribute("data-count") or 0)

@@ -11,7 +11,7 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from backend.config import PROJECT_ROOT
-from tests.e2e.live import PASSWORD
+from tests.e2e.live import PASSWORD, Phone
 
 # Screenshots of the main screens (git-ignored, like all of var/).
 ARTIFACTS = PROJECT_ROOT / "var" / "e2e-artifacts"
@@ -85,14 +85,24 @@ def expect_drained(page: Page) -> None:
     expect(page.get_by_test_id("outbox-badge")).to_have_attribute("data-count", "0", timeout=SYNC_WAIT_MS)
 
 
-def capture_gps(page: Page, state: str) -> None:
-    """Take a fix on the current screen; the geofence pre-check says `state`."""
+def capture_gps(phone: Phone, state: str) -> None:
+    """Take a fix on this screen, the GPS reporting each second; the geofence pre-check says `state`."""
+    page = phone.page
     page.get_by_test_id("gps-capture").click()
-    expect(page.get_by_test_id("gps-status")).to_have_attribute("data-state", state, timeout=SYNC_WAIT_MS)
+    status = page.get_by_test_id("gps-status")
+    deadline = time.monotonic() + SYNC_WAIT_MS / 1000
+    while time.monotonic() < deadline:
+        phone.gps_tick()
+        try:
+            expect(status).to_have_attribute("data-state", state, timeout=1000)
+        except AssertionError:
+            continue
+        return
+    expect(status).to_have_attribute("data-state", state, timeout=1)
 
 
 def report_status(
-    page: Page,
+    phone: Phone,
     code: str,
     target: str,
     reason: str,
@@ -101,6 +111,7 @@ def report_status(
     screenshot: str | None = None,
 ) -> None:
     """From the open asset card, report a status change; it is queued and the card shows again."""
+    page = phone.page
     page.get_by_test_id("report-status").click()
     expect(page).to_have_url(re.compile(rf"/a/{re.escape(code)}/report$"))
     page.get_by_test_id("status-target").select_option(target)
@@ -109,7 +120,7 @@ def report_status(
         page.get_by_test_id("photo-input").set_input_files([str(photo) for photo in photos])
         expect(page.get_by_test_id("photo-thumb")).to_have_count(len(photos), timeout=WAIT_MS)
     if gps is not None:
-        capture_gps(page, gps)
+        capture_gps(phone, gps)
     if screenshot:
         shot(page, screenshot)
     page.get_by_test_id("report-submit").click()

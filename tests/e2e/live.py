@@ -224,15 +224,42 @@ class Phone:
 
     context: Any
     page: Any
+    position: dict[str, float]
     requests: list[str] = field(default_factory=list)
+    _devtools: Any = None
 
     def offline(self, offline: bool = True) -> None:
         """Lose (or regain) the network."""
         self.context.set_offline(offline)
+        if not offline and self._devtools is not None:
+            self._devtools.send("Network.emulateNetworkConditions", _network(offline=False))
+            self._devtools.detach()
+            self._devtools = None
+
+    def reload_offline(self) -> None:
+        """Reload the app while offline, as a phone in airplane mode would.
+
+        Chromium keeps failing the new document's requests, but its navigator.onLine says true again after a
+        reload under emulation; a real phone says false. So the page's own DevTools session emulates offline
+        once more (until `offline(False)`).
+        """
+        self.page.reload()
+        self._devtools = self.context.new_cdp_session(self.page)
+        self._devtools.send("Network.emulateNetworkConditions", _network(offline=True))
 
     def move_to(self, position: dict[str, float]) -> None:
         """Where the phone's GPS says it is."""
+        self.position = position
         self.context.set_geolocation(position)
+
+    def gps_tick(self) -> None:
+        """The GPS reports the position again, as a real one does every second or so. (Chromium's emulated
+        position reaches a page's watchers once; a later watchPosition hears nothing until it is set anew.)"""
+        self.context.set_geolocation(self.position)
+
+
+def _network(offline: bool) -> dict[str, Any]:
+    return {"offline": offline, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
 
 def open_phone(browser: Any, base_url: str, position: dict[str, float], timeout_ms: int) -> Phone:
@@ -241,7 +268,7 @@ def open_phone(browser: Any, base_url: str, position: dict[str, float], timeout_
         base_url=base_url, permissions=["geolocation"], geolocation=position, **PHONE
     )
     context.set_default_timeout(timeout_ms)
-    phone = Phone(context, context.new_page())
+    phone = Phone(context, context.new_page(), position)
     context.on("request", lambda request: phone.requests.append(request.url))
     return phone
 

@@ -68,7 +68,7 @@ def test_an_offline_report_is_confirmed_on_site_by_a_manager(site: Site, phones:
 
     photo = site_photo(tmp_path / "leak.jpg")
     report_status(
-        page, unit.code, "maintenance", "Water leak under the window", [photo], screenshot="04-report"
+        inspector, unit.code, "maintenance", "Water leak under the window", [photo], screenshot="04-report"
     )
     expect_pending(page)
     page.get_by_test_id("nav-outbox").click()
@@ -99,7 +99,7 @@ def test_an_offline_report_is_confirmed_on_site_by_a_manager(site: Site, phones:
     expect(desk.get_by_test_id("evidence-accuracy")).to_contain_text("8")
     expect(desk.locator('[data-testid="evidence-flag"][data-flag="outside_geofence"]')).to_have_count(0)
     desk.get_by_test_id("confirm-scan-file").set_input_files(site.labels[unit.code])
-    capture_gps(desk, "inside")
+    capture_gps(manager, "inside")
     shot(desk, "07-request-detail")
     desk.get_by_test_id("confirm-submit").click()
     expect(desk).to_have_url(re.compile(r"/approvals$"))
@@ -127,7 +127,7 @@ def test_a_report_from_outside_the_fence_is_flagged_for_the_manager(site: Site, 
     page.get_by_test_id("scan-code").fill(unit.code)
     page.get_by_test_id("scan-code-submit").click()
     expect(page.get_by_test_id("asset-card")).to_have_attribute("data-asset-id", str(unit.id))
-    report_status(page, unit.code, "maintenance", "Broken door lock", gps="outside")
+    report_status(inspector, unit.code, "maintenance", "Broken door lock", gps="outside")
     expect_drained(page)
     [filed] = eventually(lambda: site.requests(unit.id), "the request on the server")
     assert (filed["fence_passed"], filed["fence_reason"]) == (False, "outside")
@@ -156,14 +156,14 @@ def test_the_queue_survives_a_reload_while_offline(site: Site, phones: Any) -> N
         page.get_by_test_id("scan-code").fill(unit.code)
         page.get_by_test_id("scan-code-submit").click()
         expect(page.get_by_test_id("asset-card")).to_have_attribute("data-asset-id", str(unit.id))
-        report_status(page, unit.code, "maintenance", reason)
+        report_status(inspector, unit.code, "maintenance", reason)
     badge = page.get_by_test_id("outbox-badge")
     expect_pending(page)
     queued = badge.get_attribute("data-count")
     assert queued is not None
     assert int(queued) >= 2
 
-    page.reload()
+    inspector.reload_offline()
     expect(page.get_by_test_id("net-status")).to_have_attribute("data-online", "false", timeout=SYNC_WAIT_MS)
     expect_pending(page, int(queued))
     page.get_by_test_id("nav-outbox").click()
@@ -189,7 +189,7 @@ def test_a_refused_command_shows_its_reason_and_the_next_one_applies(site: Site,
         page.get_by_test_id("scan-code").fill(unit.code)
         page.get_by_test_id("scan-code-submit").click()
         expect(page.get_by_test_id("asset-card")).to_have_attribute("data-asset-id", str(unit.id))
-        report_status(page, unit.code, "maintenance", "Sprinkler leak")
+        report_status(inspector, unit.code, "maintenance", "Sprinkler leak")
     page.get_by_test_id("nav-outbox").click()
     expect(page.get_by_test_id("outbox-item")).to_have_count(2)
 
