@@ -219,6 +219,8 @@ async function runOnce(): Promise<void> {
     await setMeta("last_sync_at", Date.now());
   } catch (error) {
     setStatus({ error: error instanceof NetworkError ? "offline" : (error as Error).message });
+    // Where the browser has Background Sync, it wakes the app again once the network is back.
+    if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
     throw error;
   } finally {
     setStatus({ running: false });

@@ -3,10 +3,20 @@ import { useAsset } from "../assets";
 import { t } from "../i18n";
 import { navigate } from "../router";
 
-export function formatTime(iso: unknown): string {
+/** A time as the people on site read it: in the project's time zone where known. */
+export function formatTime(iso: unknown, timeZone?: unknown): string {
   if (typeof iso !== "string") return "";
   const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString(document.documentElement.lang || undefined);
+  if (Number.isNaN(date.getTime())) return iso;
+  const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+  try {
+    return date.toLocaleString(document.documentElement.lang || undefined, {
+      ...options,
+      timeZone: typeof timeZone === "string" ? timeZone : undefined,
+    });
+  } catch {
+    return date.toLocaleString(document.documentElement.lang || undefined, options);
+  }
 }
 
 export function AssetCardScreen({ code }: { code: string }) {
@@ -50,7 +60,9 @@ export function AssetCardScreen({ code }: { code: string }) {
           </dd>
           <dt>{t("asset.lastInspection")}</dt>
           <dd data-testid="asset-last-inspection">
-            {inspection ? `${formatTime(inspection.captured_at)} · ${inspection.result}` : t("asset.noInspection")}
+            {inspection
+              ? `${formatTime(inspection.captured_at, project?.timezone)} · ${t(`inspect.${inspection.result}`)}`
+              : t("asset.noInspection")}
           </dd>
         </dl>
         {openRequest && (
