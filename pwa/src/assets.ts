@@ -4,8 +4,6 @@ import { api, NetworkError } from "./api";
 import { assetByCode, attachDetail, getCached, requestsOfAsset, type Cached } from "./db";
 import { onSyncStatus } from "./sync";
 
-export const STATUSES = ["vacant", "reserved", "pending_delivery", "leased", "maintenance", "renovation", "retired"] as const;
-
 /** The asset state machine's allowed moves (as the server's, without the administrator-only one). */
 const TRANSITIONS: Record<string, string[]> = {
   vacant: ["reserved", "pending_delivery", "maintenance", "renovation", "retired"],

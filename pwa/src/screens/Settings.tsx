@@ -3,7 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { setToken } from "../api";
 import { clearSession, saveSession } from "../db";
 import { setLanguage, t, type Language } from "../i18n";
-import { currentSubscription, enablePush, pushSupported } from "../push";
+import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { navigate } from "../router";
 import { isManager, pending, session, useLanguage, useStore } from "../state";
 import { APP_VERSION } from "../sync";
@@ -54,6 +54,16 @@ export function Settings() {
     }
   };
 
+  const turnOffPush = async () => {
+    setPushError(null);
+    try {
+      await disablePush();
+      setPushOn(false);
+    } catch (error) {
+      setPushError(t("error.generic", { message: (error as Error).message }));
+    }
+  };
+
   return (
     <main class="screen">
       <h1>{t("settings.title")}</h1>
@@ -83,7 +93,12 @@ export function Settings() {
       {isManager(current) && pushSupported() && (
         <section class="card">
           {pushOn ? (
-            <p>{t("settings.pushOn")}</p>
+            <div class="row">
+              <span>{t("settings.pushOn")}</span>
+              <button type="button" data-testid="push-disable" onClick={() => void turnOffPush()}>
+                {t("settings.pushOff")}
+              </button>
+            </div>
           ) : (
             <button type="button" data-testid="push-enable" onClick={() => void turnOnPush()}>
               {t("settings.push")}
