@@ -30,6 +30,8 @@ export class FakeServer {
   transientAt: number | null = null;
   dropPhotoPut = 0;
   rejectWhen: (command: Command) => string | null = () => null;
+  /** Answer 413 to pushes of more commands than this. */
+  maxCommands = Infinity;
 
   record(entity: Entity): void {
     this.seq += 1;
@@ -62,6 +64,9 @@ export class FakeServer {
     if (this.dropBeforePush > 0) {
       this.dropBeforePush -= 1;
       throw new TypeError("Failed to fetch");
+    }
+    if (body.commands.length > this.maxCommands) {
+      return json(413, { code: 413, status: "Payload Too Large", message: "The request body is too large." });
     }
     this.pushes.push(body.commands);
     this.telemetry.push(body.telemetry);

@@ -73,6 +73,15 @@ describe("push", () => {
     expect(await pendingCount()).toBe(0);
   });
 
+  it("halves the batch when the server says the body is too large", async () => {
+    await enqueue(...Array.from({ length: 40 }, (_, i) => report(i + 1)));
+    server.maxCommands = 15;
+    await push();
+    expect(server.pushes.every((batch) => batch.length <= 15)).toBe(true);
+    expect(server.applied.map((c) => c.device_seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
+    expect(await pendingCount()).toBe(0);
+  });
+
   it("loses nothing and applies nothing twice when the answer is lost after the server committed", async () => {
     await enqueue(report(1), report(2), report(3));
     server.dropAfterPush = 1;
