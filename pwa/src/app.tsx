@@ -13,7 +13,7 @@ import { Outbox } from "./screens/Outbox";
 import { Report } from "./screens/Report";
 import { Scan } from "./screens/Scan";
 import { Settings } from "./screens/Settings";
-import { isManager, session, useLanguage, useStore } from "./state";
+import { isManager, session, signInAgain, useLanguage, useStore } from "./state";
 
 const AFTER_LOGIN = "leasekeeper.afterLogin";
 
@@ -43,28 +43,31 @@ export function App() {
   useLanguage();
   const path = usePath();
   const current = useStore(session);
+  const revoked = useStore(signInAgain);
+  const reauthenticating = Boolean(current) && revoked && path === "/login";
 
   useEffect(() => {
     if (current === null && path !== "/login") {
       // Remember where a label link was going, to open it after signing in.
       sessionStorage.setItem(AFTER_LOGIN, location.pathname + location.search);
       navigate("/login", true);
-    } else if (current && path === "/login") {
+    } else if (current && path === "/login" && !revoked) {
       navigate("/", true);
     }
-  }, [current, path]);
+  }, [current, path, revoked]);
 
   if (current === undefined) return <main class="screen">{t("app.loading")}</main>;
   return (
     <div class="app" onClick={onLinkClick}>
       <UpdatePrompt />
-      {current && path !== "/login" ? (
+      {current && !reauthenticating && path !== "/login" ? (
         <>
           <Header path={path} />
           <Screen path={path} />
         </>
       ) : (
         <Login
+          previous={reauthenticating ? current : null}
           onSignedIn={() => {
             const next = sessionStorage.getItem(AFTER_LOGIN);
             sessionStorage.removeItem(AFTER_LOGIN);

@@ -15,6 +15,9 @@ const en = {
     working: "Signing in…",
     offline: "You are offline. Signing in needs a connection.",
     failed: "Sign-in failed.",
+    revoked: "The server no longer accepts this phone's sign-in. Waiting commands are kept.",
+    again: "Sign in again",
+    sameUser: "Sign in as {{name}}: the waiting commands are theirs.",
   },
   scan: {
     title: "Scan an asset label",
@@ -193,6 +196,9 @@ const zh: Catalogue = {
     working: "正在登录…",
     offline: "当前离线，登录需要网络连接。",
     failed: "登录失败。",
+    revoked: "服务器已不再接受本机的登录，待发送的操作会保留。",
+    again: "重新登录",
+    sameUser: "请以 {{name}} 登录：待发送的操作属于该用户。",
   },
   scan: {
     title: "扫描资产标签",

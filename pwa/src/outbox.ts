@@ -248,3 +248,25 @@ export async function prune(now: number = Date.now()): Promise<void> {
   }
   await tx.done;
 }
+
+/**
+ * A new device token (after this one was revoked) starts its seqs at 1 again: the commands not yet answered
+ * are renumbered in their order; answered ones are forgotten (their photos still upload on their own).
+ */
+export async function renumberForNewDevice(): Promise<number> {
+  const database = await db();
+  const tx = database.transaction(["outbox", "meta"], "readwrite");
+  const unsent = (await tx.objectStore("outbox").getAll()).filter(
+    (entry) => entry.state === "queued" || entry.state === "sending",
+  );
+  await tx.objectStore("outbox").clear();
+  let seq = 0;
+  for (const entry of unsent) {
+    seq += 1;
+    await tx.objectStore("outbox").add({ ...entry, device_seq: seq, state: "queued" });
+  }
+  await tx.objectStore("meta").put(seq, "device_seq");
+  await tx.done;
+  changed();
+  return seq;
+}

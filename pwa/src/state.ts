@@ -3,6 +3,7 @@ import { useEffect, useState } from "preact/hooks";
 import { onConnectivity, setToken } from "./api";
 import { getSession, type Session } from "./db";
 import { onOutboxChange, pendingCount } from "./outbox";
+import { onSyncStatus } from "./sync";
 import { onLanguage, language, setLanguage, toLanguage, type Language } from "./i18n";
 
 type Listener<T> = (value: T) => void;
@@ -63,6 +64,8 @@ if (typeof window !== "undefined") {
 export const pending = new Store<number>(0);
 export const toast = new Store<string | null>(null);
 export const updateReady = new Store<(() => void) | null>(null);
+/** The server refused the device token: sign in again (as the same user) to send the queue. */
+export const signInAgain = new Store<boolean>(false);
 
 let toastTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -95,5 +98,6 @@ export async function bootState(): Promise<void> {
   browserOnline = navigator.onLine;
   updateOnline();
   onOutboxChange(() => void refreshPending());
+  onSyncStatus((status) => signInAgain.set(status.unauthorized));
   await refreshPending();
 }

@@ -47,9 +47,11 @@ export interface SyncStatus {
   lastSyncAt: number | null;
   error: string | null;
   stopped: Stopped | null;
+  /** The server refused this device's token (revoked or expired): the queue waits for a new sign-in. */
+  unauthorized: boolean;
 }
 
-let status: SyncStatus = { running: false, lastSyncAt: null, error: null, stopped: null };
+let status: SyncStatus = { running: false, lastSyncAt: null, error: null, stopped: null, unauthorized: false };
 const listeners = new Set<(status: SyncStatus) => void>();
 
 export function onSyncStatus(listener: (status: SyncStatus) => void): () => void {
@@ -211,14 +213,17 @@ async function runOnce(): Promise<void> {
     const report = await push();
     await pull();
     await prune();
-    setStatus({ lastSyncAt: Date.now(), error: null, stopped: report.stopped });
+    setStatus({ lastSyncAt: Date.now(), error: null, stopped: report.stopped, unauthorized: false });
     if (report.stopped?.reason === "transient") {
       if (retryTimer) clearTimeout(retryTimer);
       retryTimer = setTimeout(() => void syncNow(), report.stopped.retry_after * 1000);
     }
     await setMeta("last_sync_at", Date.now());
   } catch (error) {
-    setStatus({ error: error instanceof NetworkError ? "offline" : (error as Error).message });
+    setStatus({
+      error: error instanceof NetworkError ? "offline" : (error as Error).message,
+      unauthorized: error instanceof ApiError && error.status === 401,
+    });
     // Where the browser has Background Sync, it wakes the app again once the network is back.
     if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
     throw error;

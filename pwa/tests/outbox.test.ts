@@ -8,6 +8,7 @@ import {
   prune,
   recordPulledRejection,
   releaseSending,
+  renumberForNewDevice,
   settleEvidence,
   takeBatch,
   type PushResponse,
@@ -194,5 +195,23 @@ describe("prune", () => {
     expect(left.map((e) => e.device_seq)).toEqual([2]);
     expect(left[0].state).toBe("queued");
     expect(await (await db()).get("meta", "device_seq")).toBe(2);
+  });
+});
+
+describe("renumberForNewDevice", () => {
+  it("renumbers the unanswered commands from 1 in their order and forgets the answered ones", async () => {
+    const queued = await enqueue(request(1), request(2), request(3), request(4));
+    const [first] = await takeBatch(1);
+    await acknowledge([first], answer({ results: [{ op_id: first.op_id, device_seq: 1, status: "applied" }], last_applied_seq: 1 }));
+    await takeBatch(1); // seq 2 was being sent when the token was refused
+    expect(await renumberForNewDevice()).toBe(3);
+    const entries = await listOutbox();
+    expect(entries.map((e) => [e.device_seq, e.op_id, e.state])).toEqual([
+      [1, queued[1].op_id, "queued"],
+      [2, queued[2].op_id, "queued"],
+      [3, queued[3].op_id, "queued"],
+    ]);
+    const [next] = await enqueue(request(5));
+    expect(next.device_seq).toBe(4);
   });
 });

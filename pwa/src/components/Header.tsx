@@ -1,11 +1,12 @@
 /** The header of every signed-in screen: network state, the pending count and the navigation. */
 import { t } from "../i18n";
-import { isManager, online, pending, session, useStore } from "../state";
+import { isManager, online, pending, session, signInAgain, useStore } from "../state";
 
 export function Header({ path }: { path: string }) {
   const isOnline = useStore(online);
   const count = useStore(pending);
   const current = useStore(session);
+  const revoked = useStore(signInAgain);
   const link = (href: string, testid: string, label: string, active: boolean) => (
     <a href={href} data-testid={testid} aria-current={active ? "page" : undefined}>
       {label}
@@ -39,6 +40,11 @@ export function Header({ path }: { path: string }) {
         {isManager(current) && link("/approvals", "nav-approvals", t("nav.approvals"), path.startsWith("/approvals"))}
         {link("/settings", "nav-settings", t("nav.settings"), path === "/settings")}
       </nav>
+      {revoked && (
+        <p class="revoked" role="alert">
+          {t("login.revoked")} <a href="/login">{t("login.again")}</a>
+        </p>
+      )}
     </header>
   );
 }
