@@ -15,9 +15,11 @@ interface Props {
   testid?: string;
   label?: string;
   id: string;
+  /** Told while photos are being compressed, so a form can hold its submit until they are stored. */
+  onBusy?: (busy: boolean) => void;
 }
 
-export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input", label, id }: Props) {
+export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input", label, id, onBusy }: Props) {
   const [working, setWorking] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => () => photos.forEach((photo) => URL.revokeObjectURL(photo.url)), []);
@@ -27,6 +29,7 @@ export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input",
     const files = [...(input.files ?? [])];
     if (!files.length) return;
     setWorking(true);
+    onBusy?.(true);
     setError(null);
     try {
       const added: PickedPhoto[] = [];
@@ -41,6 +44,7 @@ export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input",
       setError(t("error.generic", { message: (failure as Error).message }));
     } finally {
       setWorking(false);
+      onBusy?.(false);
       input.value = "";
     }
   };

@@ -1,5 +1,5 @@
 /** One request: its evidence, and the manager's decision (confirm on site by scan + GPS, or reject). */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { request as apiRequest, NetworkError } from "../api";
 import { cachedRequest, fetchEvidence, flagsOf, type Evidence } from "../approvals";
 import { EvidenceMap } from "../components/EvidenceMap";
@@ -52,7 +52,16 @@ export function ApprovalDetail({ id }: { id: number }) {
   const [asset, setAsset] = useState<Cached | undefined>(undefined);
   const [project, setProject] = useState<Cached | undefined>(undefined);
   const [evidence, setEvidence] = useState<Evidence | undefined>(undefined);
-  const [scanText, setScanText] = useState("");
+  const [scanText, setScanTextState] = useState("");
+  // The confirm button may be pressed while a label photo is still being decoded: it waits for it.
+  const latestScan = useRef("");
+  const decoding = useRef<Promise<void> | null>(null);
+  const deciding = useRef(false);
+  const [reading, setReading] = useState(false);
+  const setScanText = (text: string) => {
+    latestScan.current = text;
+    setScanTextState(text);
+  };
   const [fix, setFix] = useState<GpsFix | null>(null);
   const [remote, setRemote] = useState(false);
   const [remoteReason, setRemoteReason] = useState("");
@@ -119,37 +128,45 @@ export function ApprovalDetail({ id }: { id: number }) {
   const remoteAllowed = Boolean(project?.remote_confirmation_allowed);
 
   const done = async (name: string, args: Record<string, unknown>, summary: string) => {
+    if (deciding.current) return;
+    deciding.current = true;
     await enqueue({ name, args, summary });
     showToast(t("toast.queued"));
     navigate("/approvals");
     void syncNow().catch(() => undefined);
   };
 
-  const readLabel = async (event: Event) => {
+  const readLabel = (event: Event) => {
     const input = event.currentTarget as HTMLInputElement;
     const file = input.files?.[0];
     if (!file) return;
     setScanError(null);
-    try {
-      const [text] = await decodeFile(file);
-      if (text) setScanText(text);
-      else setScanError(t("scan.none"));
-    } catch (failure) {
-      setScanError(t("error.generic", { message: (failure as Error).message }));
-    } finally {
-      input.value = "";
-    }
+    setReading(true);
+    decoding.current = (async () => {
+      try {
+        const [text] = await decodeFile(file);
+        if (text) setScanText(text);
+        else setScanError(t("scan.none"));
+      } catch (failure) {
+        setScanError(t("error.generic", { message: (failure as Error).message }));
+      } finally {
+        input.value = "";
+        setReading(false);
+        decoding.current = null;
+      }
+    })();
   };
 
-  const parsed = scanText ? parseLabel(scanText) : null;
-  const scanProblem =
-    parsed && !parsed.ok
-      ? t(`scan.${parsed.problem}`, { code: "" })
-      : parsed?.ok && !parsed.signed
+  const problemOf = (parsedLabel: ReturnType<typeof parseLabel> | null): string | null =>
+    parsedLabel && !parsedLabel.ok
+      ? t(`scan.${parsedLabel.problem}`, { code: "" })
+      : parsedLabel?.ok && !parsedLabel.signed
         ? t("scan.malformed")
-        : parsed?.ok && assetCode && parsed.code !== assetCode
-          ? t("approvals.wrongAsset", { code: parsed.code })
+        : parsedLabel?.ok && assetCode && parsedLabel.code !== assetCode
+          ? t("approvals.wrongAsset", { code: parsedLabel.code })
           : null;
+  const parsed = scanText ? parseLabel(scanText) : null;
+  const scanProblem = problemOf(parsed);
 
   const confirm = async (event: Event) => {
     event.preventDefault();
@@ -160,9 +177,12 @@ export function ApprovalDetail({ id }: { id: number }) {
       args.remote = true;
       args.remote_reason = remoteReason.trim();
     } else {
-      if (!parsed?.ok || scanProblem) return setError(scanProblem ?? t("approvals.needScan"));
+      if (decoding.current) await decoding.current;
+      const label = latestScan.current ? parseLabel(latestScan.current) : null;
+      const problem = problemOf(label);
+      if (!label?.ok || problem) return setError(problem ?? t("approvals.needScan"));
       if (!fix) return setError(t("approvals.needGps"));
-      args.scan = parsed.text;
+      args.scan = label.text;
       args.gps = fixForCommand(fix);
     }
     await done("status_change.confirm", args, `${assetCode}: ✓ ${t(`status.${String(request.to_status)}`)}`);
@@ -253,6 +273,7 @@ export function ApprovalDetail({ id }: { id: number }) {
             <div class="field">
               <label for="confirm-scan-file">{t("approvals.confirmScanFile")}</label>
               <input id="confirm-scan-file" type="file" accept="image/*" data-testid="confirm-scan-file" onChange={readLabel} />
+              {reading && <p class="hint">{t("scan.decoding")}</p>}
             </div>
             <div class="field">
               <label for="confirm-scan-code">{t("approvals.confirmScanCode")}</label>

@@ -47,6 +47,8 @@ export function Inspect({ code }: { code: string }) {
   const [note, setNote] = useState("");
   const [fix, setFix] = useState<GpsFix | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [compressing, setCompressing] = useState(0);
+  const [submitting, setSubmitting] = useState(false);
 
   useEffect(() => {
     void allCached("cache_checklists").then(setChecklists);
@@ -96,6 +98,7 @@ export function Inspect({ code }: { code: string }) {
       payload[item.key] = entry;
       hashes.push(...(entry.photos ?? []));
     }
+    setSubmitting(true);
     const args: Record<string, unknown> = { asset_id: asset.id, checklist_id: checklist.id, answers: payload };
     if (fix) {
       const { latitude, longitude, accuracy_m } = fixForCommand(fix);
@@ -180,6 +183,7 @@ export function Inspect({ code }: { code: string }) {
                 assetId={asset.id}
                 photos={answer.photos}
                 onChange={(photos) => update(item.key, { photos })}
+                onBusy={(busy) => setCompressing((n) => n + (busy ? 1 : -1))}
               />
             </fieldset>
           );
@@ -194,7 +198,7 @@ export function Inspect({ code }: { code: string }) {
             {error}
           </p>
         )}
-        <button type="submit" class="primary big" data-testid="inspection-submit">
+        <button type="submit" class="primary big" data-testid="inspection-submit" disabled={compressing > 0 || submitting}>
           {t("inspect.submit")}
         </button>
       </form>

@@ -18,6 +18,7 @@ export function Report({ code }: { code: string }) {
   const [fix, setFix] = useState<GpsFix | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [compressing, setCompressing] = useState(false);
 
   if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
   if (view === null) {
@@ -96,14 +97,21 @@ export function Report({ code }: { code: string }) {
             onInput={(e) => setReason(e.currentTarget.value)}
           />
         </div>
-        <PhotoPicker id="report-photos" assetId={asset.id} photos={photos} onChange={setPhotos} label={t("report.photos")} />
+        <PhotoPicker
+          id="report-photos"
+          assetId={asset.id}
+          photos={photos}
+          onChange={setPhotos}
+          onBusy={setCompressing}
+          label={t("report.photos")}
+        />
         <GpsCapture project={project} asset={asset} fix={fix} onFix={setFix} />
         {error && (
           <p class="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" class="primary big" data-testid="report-submit" disabled={busy || !targets.length}>
+        <button type="submit" class="primary big" data-testid="report-submit" disabled={busy || compressing || !targets.length}>
           {t("report.submit")}
         </button>
       </form>
