@@ -16,7 +16,11 @@ async function start(): Promise<void> {
   const updateSW = registerSW({
     immediate: true,
     onNeedRefresh() {
-      updateReady.set(() => void updateSW(true));
+      updateReady.set(() => {
+        // The waiting worker takes over (skipWaiting, then clients.claim()); the page then reloads on it.
+        navigator.serviceWorker.addEventListener("controllerchange", () => location.reload(), { once: true });
+        void updateSW(true);
+      });
     },
   });
 

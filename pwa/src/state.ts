@@ -26,10 +26,11 @@ export class Store<T> {
 }
 
 export function useStore<T>(store: Store<T>): T {
-  const [value, setValue] = useState(store.get());
+  // Wrapped, so that a stored function (the update prompt's reload) is kept, not called as an updater.
+  const [value, setValue] = useState(() => store.get());
   useEffect(() => {
-    setValue(store.get());
-    return store.subscribe(setValue);
+    setValue(() => store.get());
+    return store.subscribe((next) => setValue(() => next));
   }, [store]);
   return value;
 }
