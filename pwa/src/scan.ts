@@ -26,16 +26,15 @@ export function parseLabel(raw: string): ParsedLabel {
     return { ok: false, problem: "not_a_url" };
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, problem: "not_a_url" };
-  const match = /^\/a\/([^/]+)\/?$/.exec(url.pathname);
-  if (!match) return { ok: false, problem: "foreign" };
-  let code: string;
-  try {
-    code = decodeURIComponent(match[1]);
-  } catch {
+  if (!url.pathname.startsWith("/a/")) return { ok: false, problem: "foreign" };
+  // As the server reads it: the code as it stands in the path, `s` the only parameter, no fragment.
+  const code = url.pathname.slice(3);
+  const [key, ...rest] = url.search.slice(1).split("=");
+  const signature = rest.join("=");
+  if (!CODE.test(code) || key !== "s" || !signature || signature.includes("&") || url.hash) {
     return { ok: false, problem: "malformed" };
   }
-  const signature = url.searchParams.get("s") ?? "";
-  if (!CODE.test(code) || !signature) return { ok: false, problem: "malformed" };
+  if (!/^[0-9]/.test(signature)) return { ok: false, problem: "malformed" };
   if (signature[0] !== "1") return { ok: false, problem: "unsupported_version" };
   if (!SIGNATURE.test(signature)) return { ok: false, problem: "malformed" };
   return { ok: true, code, signed: true, text };
