@@ -1,5 +1,5 @@
 /** Choosing evidence photos: each is compressed, hashed and stored on the phone at once. */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { t } from "../i18n";
 import { storePhoto } from "../photos";
 
@@ -22,6 +22,9 @@ interface Props {
 export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input", label, id, onBusy }: Props) {
   const [working, setWorking] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  // Photos chosen while an earlier batch still compresses are added to the latest list, not an old one.
+  const latest = useRef(photos);
+  latest.current = photos;
   useEffect(() => () => photos.forEach((photo) => URL.revokeObjectURL(photo.url)), []);
 
   const pick = async (event: Event) => {
@@ -35,11 +38,11 @@ export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input",
       const added: PickedPhoto[] = [];
       for (const file of files) {
         const stored = await storePhoto(file, assetId);
-        if (!photos.some((photo) => photo.sha256 === stored.sha256)) {
+        if (![...latest.current, ...added].some((photo) => photo.sha256 === stored.sha256)) {
           added.push({ sha256: stored.sha256, url: URL.createObjectURL(stored.blob) });
         }
       }
-      onChange([...photos, ...added]);
+      onChange([...latest.current, ...added]);
     } catch (failure) {
       setError(t("error.generic", { message: (failure as Error).message }));
     } finally {
