@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import statistics
@@ -147,6 +148,7 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=50, help="of those, how many carry a photo")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
     if not (DIST / "index.html").is_file():
         raise SystemExit("the field app is not built: run `make pwa` first")
 

@@ -6,6 +6,7 @@ them instead (.ci/run installs Chromium and `make test` builds the app first).
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,14 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def dist() -> Path:
-    """The built field app; skipped without a build (never in CI)."""
+def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the built field app, so a rebuild during the run changes nothing under the tests; skipped
+    without a build (never in CI)."""
     if not (DIST / "index.html").is_file():
         _unavailable(f"the field app is not built ({DIST / 'index.html'} is missing): run `make pwa`")
-    return DIST
+    copy = tmp_path_factory.mktemp("pwa") / "dist"
+    shutil.copytree(DIST, copy)
+    return copy
 
 
 @pytest.fixture

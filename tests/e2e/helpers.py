@@ -43,7 +43,13 @@ def sign_in(page: Page, user: Any, screenshot: str | None = None) -> None:
 
 def wait_until_offline_ready(page: Page) -> str:
     """The service worker is active and controls the page (reloading once if need be); its script URL."""
-    script_url: str = page.evaluate("async () => (await navigator.serviceWorker.ready).active.scriptURL")
+    script_url: str = page.evaluate(
+        """timeout => Promise.race([
+            navigator.serviceWorker.ready.then(registration => registration.active.scriptURL),
+            new Promise((_, reject) => setTimeout(() => reject(new Error("no service worker")), timeout)),
+        ])""",
+        SYNC_WAIT_MS,
+    )
     if not page.evaluate("navigator.serviceWorker.controller !== null"):
         page.reload()
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=SYNC_WAIT_MS)

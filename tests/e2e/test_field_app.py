@@ -202,3 +202,36 @@ def test_a_refused_command_shows_its_reason_and_the_next_one_applies(site: Site,
     assert filed["to_status"] == "maintenance"
     assert site.requests(stale.id) == []
     assert site.asset_status(stale.id)[0] == "reserved"
+
+
+def test_unknown_codes_are_refused_and_a_forged_label_does_not_confirm(site: Site, phones: Any) -> None:
+    unit = site.units[0]
+    inspector = ready_phone(phones, site, site.inspector)
+    page = inspector.page
+    for text in ("SH-LJZ-9999", "https://example.com/pay?id=1"):
+        page.get_by_test_id("scan-code").fill(text)
+        page.get_by_test_id("scan-code-submit").click()
+        expect(page.get_by_test_id("scan-error")).to_be_visible()
+        expect(page).to_have_url(re.compile(r"/$"))
+    page.get_by_test_id("scan-code").fill(unit.code)
+    page.get_by_test_id("scan-code-submit").click()
+    expect(page.get_by_test_id("asset-card")).to_have_attribute("data-asset-id", str(unit.id))
+    report_status(inspector, unit.code, "maintenance", "Lift out of order")
+    expect_drained(page)
+    [filed] = eventually(lambda: site.requests(unit.id), "the request on the server")
+
+    manager = ready_phone(phones, site, site.manager)
+    desk = manager.page
+    desk.goto(f"/approvals/{filed['id']}")
+    assert site.forged_label is not None
+    desk.get_by_test_id("confirm-scan-file").set_input_files(site.forged_label)
+    capture_gps(manager, "inside")
+    desk.get_by_test_id("confirm-submit").click()
+    expect(desk).to_have_url(re.compile(r"/approvals$"))
+    desk.get_by_test_id("nav-outbox").click()
+    refused = desk.locator('[data-testid="outbox-item"][data-state="rejected"]')
+    expect(refused).to_have_count(1, timeout=SYNC_WAIT_MS)
+    expect(refused.get_by_test_id("outbox-reason")).to_have_text(re.compile(r"\S"))
+    [pending] = site.requests(unit.id)
+    assert (pending["state"], pending["confirmer_id"]) == ("pending", None)
+    assert site.asset_status(unit.id)[0] == "vacant"
