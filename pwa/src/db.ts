@@ -148,6 +148,16 @@ export async function clearSession(): Promise<void> {
   await tx.done;
 }
 
+/** Drop the cached scope and the pull cursor together: the next pull downloads the scope again. */
+export async function resetScopeCache(): Promise<void> {
+  const database = await db();
+  const stores = ["cache_assets", "cache_projects", "cache_checklists", "cache_requests", "cache_work_orders"] as const;
+  const tx = database.transaction([...stores, "meta" as const], "readwrite");
+  await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
+  await tx.objectStore("meta").delete("cursor");
+  await tx.done;
+}
+
 export async function assetByCode(code: string): Promise<Cached | undefined> {
   return (await db()).getFromIndex("cache_assets", "code", code);
 }

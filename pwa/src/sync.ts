@@ -1,6 +1,6 @@
 /** The sync client: photos by hash first, then the outbox in device order, then the pull feed into the cache. */
 import { api, ApiError, NetworkError, request } from "./api";
-import { db, getMeta, photosInState, setMeta, setPhotoState, type CacheStore } from "./db";
+import { db, getMeta, photosInState, resetScopeCache, setMeta, setPhotoState, type CacheStore } from "./db";
 import {
   acknowledge,
   MAX_BATCH,
@@ -189,8 +189,10 @@ export async function pull(limit: number = PULL_LIMIT): Promise<number> {
     try {
       page = await api<PullPage>(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`);
     } catch (error) {
-      if (error instanceof ApiError && error.status === 422 && cursor) {
-        await setMeta("cursor", "");
+      // 410: the server pruned the changes after this cursor; 422: it cannot read it. Either way the cache
+      // can no longer be brought up to date change by change: drop it and download the scope again.
+      if (error instanceof ApiError && (error.status === 410 || error.status === 422) && cursor) {
+        await resetScopeCache();
         continue;
       }
       throw error;

@@ -23,6 +23,8 @@ export class FakeServer {
   telemetry: unknown[] = [];
   /** The feed: every change with its server sequence. */
   changes: { seq: number; entity: Entity }[] = [];
+  /** The newest pruned change: a cursor below it is answered 410. */
+  horizon = 0;
   private seq = 0;
   /** Faults for the next requests, consumed in order. */
   dropBeforePush = 0;
@@ -110,6 +112,7 @@ export class FakeServer {
     const limit = Number(params.get("limit") ?? 500);
     const after = raw ? Number(raw.replace("c", "")) : 0;
     if (Number.isNaN(after)) return json(422, { errors: { query: { cursor: ["Not a cursor."] } } });
+    if (raw && after < this.horizon) return json(410, { errors: { query: { cursor: ["Download it again."] } } });
     const page = this.changes.filter((change) => change.seq > after).slice(0, limit);
     const last = page.length ? page[page.length - 1].seq : after;
     return json(200, {

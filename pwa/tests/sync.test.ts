@@ -188,6 +188,20 @@ describe("pull", () => {
     expect(await getCached("cache_assets", 1)).toBeDefined();
   });
 
+  it("drops the cached scope and downloads it again when the server pruned the changes after its cursor", async () => {
+    server.record({ entity: "asset", id: 1, data: { id: 1, code: "A" } });
+    server.record({ entity: "asset", id: 2, data: { id: 2, code: "B" } });
+    await pull();
+    expect(await getMeta("cursor")).toBe("c2");
+    server.record({ entity: "asset", id: 2, deleted: true });
+    server.record({ entity: "asset", id: 1, data: { id: 1, code: "A2" } });
+    // The server keeps only the newest change rows; the deletion of asset 2 is gone from its log.
+    server.changes = server.changes.filter((change) => change.seq === 4);
+    server.horizon = 3;
+    await pull();
+    expect((await allCached("cache_assets")).map((a) => a.code)).toEqual(["A2"]);
+  });
+
   it("applies a pulled rejection to the command whose answer was lost", async () => {
     const [entry] = await enqueue(report(1));
     server.rejectWhen = () => "conflict";
