@@ -127,6 +127,8 @@ def report_status(
         expect(page.get_by_test_id("photo-thumb")).to_have_count(len(photos), timeout=WAIT_MS)
     if gps is not None:
         capture_gps(phone, gps)
+        if gps == "outside":
+            expect(page.get_by_test_id("gps-status")).to_contain_text(re.compile(r"outside", re.IGNORECASE))
     if screenshot:
         shot(page, screenshot)
     page.get_by_test_id("report-submit").click()

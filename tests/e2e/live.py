@@ -247,11 +247,6 @@ class Phone:
         self._devtools = self.context.new_cdp_session(self.page)
         self._devtools.send("Network.emulateNetworkConditions", _network(offline=True))
 
-    def move_to(self, position: dict[str, float]) -> None:
-        """Where the phone's GPS says it is."""
-        self.position = position
-        self.context.set_geolocation(position)
-
     def gps_tick(self) -> None:
         """The GPS reports the position again, as a real one does every second or so. (Chromium's emulated
         position reaches a page's watchers once; a later watchPosition hears nothing until it is set anew.)"""

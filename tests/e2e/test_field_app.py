@@ -138,10 +138,8 @@ def test_a_report_from_outside_the_fence_is_flagged_for_the_manager(site: Site, 
     sign_in(desk, site.manager)
     desk.goto(f"/approvals/{filed['id']}")
     flags = desk.get_by_test_id("evidence-flags")
-    # The contract's name for it, or the server's fence reason as it stores it.
-    outside = flags.get_by_test_id("evidence-flag").and_(
-        desk.locator('[data-flag="outside_geofence"], [data-flag="outside"]')
-    )
+    # The app shows the server's verdict (fence_passed false, reason "outside") under the contract's name.
+    outside = flags.locator('[data-testid="evidence-flag"][data-flag="outside_geofence"]')
     expect(outside).to_have_count(1, timeout=SYNC_WAIT_MS)
     expect(desk.get_by_test_id("evidence-distance")).to_contain_text(re.compile(r"[1-9][0-9]{2}"))
 

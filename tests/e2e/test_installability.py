@@ -64,6 +64,8 @@ def test_the_service_worker_controls_the_app_and_nothing_leaves_the_origin(
     page = phone.page
     sign_in(page, site.inspector)
     script_url = wait_until_offline_ready(page)
+    page.reload()
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=SYNC_WAIT_MS)
     assert in_dist(dist, script_url).is_file(), (
         f"the registered service worker {script_url} is not in the build"
     )
