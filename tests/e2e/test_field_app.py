@@ -166,6 +166,10 @@ def test_the_queue_survives_a_reload_while_offline(site: Site, phones: Any) -> N
     expect_pending(page, int(queued))
     page.get_by_test_id("nav-outbox").click()
     expect(page.get_by_test_id("outbox-item")).to_have_count(int(queued))
+    # Signing out would lose the queue: refused while anything is pending.
+    page.get_by_test_id("nav-settings").click()
+    expect(page.get_by_test_id("logout")).to_be_disabled()
+    expect(page.get_by_test_id("logout-blocked")).to_be_visible()
 
     inspector.offline(False)
     expect_drained(page)
