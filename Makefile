@@ -8,8 +8,14 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 CATALOGUES := $(wildcard backend/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
+# The field app (pwa/): its files other than installed packages and the build, and two stamps kept inside
+# those git-ignored folders, so deleting node_modules or dist also forgets that they were made.
+PWA := $(wildcard pwa/package.json)
+PWA_SOURCES := $(if $(PWA),$(shell find pwa \( -path pwa/node_modules -o -path pwa/dist \) -prune -o -type f -print))
+PWA_INSTALLED := pwa/node_modules/.lk-installed
+PWA_TESTED := pwa/dist/.lk-tested
 
-.PHONY: run test check lint format i18n-extract frontend clean help
+.PHONY: run test check lint format i18n-extract frontend pwa clean help
 
 help:
 	@echo "make run    install, migrate, seed demo data (empty database only), serve on http://127.0.0.1:$(PORT)"
@@ -27,6 +33,18 @@ backend/translations/%/LC_MESSAGES/messages.mo: backend/translations/%/LC_MESSAG
 frontend:
 	@if [ -f pwa/package.json ]; then cd pwa && npm ci && npm run build; fi
 
+# `make test` runs the app's unit tests and builds it (the end-to-end tests serve pwa/dist); both steps are
+# skipped while nothing under pwa/ changed since the last successful run.
+pwa: $(if $(PWA),$(PWA_TESTED))
+
+$(PWA_INSTALLED): pwa/package.json pwa/package-lock.json
+	cd pwa && npm ci
+	touch $@
+
+$(PWA_TESTED): $(PWA_INSTALLED) $(PWA_SOURCES)
+	cd pwa && npm test && npm run build
+	touch $@
+
 run: $(VENV)/.installed $(COMPILED) frontend
 	$(LK) db upgrade
 	$(LK) demo
@@ -37,8 +55,9 @@ check: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: $(VENV)/.installed $(COMPILED) check
-	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
+# The end-to-end tests (tests/e2e) share one browser and run one after another on one worker (loadgroup).
+test: $(VENV)/.installed $(COMPILED) check pwa
+	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
@@ -50,4 +69,4 @@ i18n-extract: $(VENV)/.installed
 	$(VENV)/bin/pybabel update -i backend/translations/messages.pot -d backend/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(COMPILED)
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache $(COMPILED) $(PWA_INSTALLED) $(PWA_TESTED)

@@ -1,0 +1,204 @@
+/** The only owner of the app's IndexedDB: its name, version, stores and upgrades. */
+import { openDB, type DBSchema, type IDBPDatabase } from "idb";
+
+export const DB_NAME = "leasekeeper";
+export const DB_VERSION = 1;
+
+export type CommandState = "queued" | "sending" | "applied" | "rejected" | "evidence_pending";
+
+export interface OutboxEntry {
+  device_seq: number;
+  op_id: string;
+  name: string;
+  version: number;
+  args: Record<string, unknown>;
+  captured_at: string;
+  state: CommandState;
+  /** Photos the command cites; until each is uploaded an applied command is `evidence_pending`. */
+  photo_hashes: string[];
+  /** What the user sees in the outbox list, e.g. "SH-LJZ-1201 → maintenance". */
+  summary: string;
+  queued_at: number;
+  acked_at?: number;
+  result?: Record<string, unknown>;
+  code?: string;
+  message?: string;
+  fields?: Record<string, unknown>;
+}
+
+export type PhotoState = "pending" | "uploaded" | "failed";
+
+export interface StoredPhoto {
+  sha256: string;
+  blob: Blob;
+  asset_id: number;
+  state: PhotoState;
+  created_at: number;
+  error?: string;
+}
+
+export interface Session {
+  token: string;
+  device_id: number | null;
+  user: { id: number; username: string; display_name?: string | null; locale?: string | null };
+  permissions: string[];
+}
+
+/** A cached entity: the server's latest `data`, plus details fetched on the side (kept across upserts). */
+export type Cached = Record<string, unknown> & { id: number };
+
+export type CacheStore =
+  | "cache_assets"
+  | "cache_projects"
+  | "cache_checklists"
+  | "cache_requests"
+  | "cache_work_orders"
+  | "rejections";
+
+export interface LeaseKeeperDB extends DBSchema {
+  session: { key: string; value: Session };
+  outbox: { key: number; value: OutboxEntry; indexes: { op_id: string; state: CommandState } };
+  photos: { key: string; value: StoredPhoto; indexes: { state: PhotoState } };
+  cache_assets: { key: number; value: Cached; indexes: { code: string; project_id: number } };
+  cache_projects: { key: number; value: Cached };
+  cache_checklists: { key: number; value: Cached };
+  cache_requests: { key: number; value: Cached; indexes: { asset_id: number } };
+  cache_work_orders: { key: number; value: Cached };
+  rejections: { key: number; value: Cached };
+  meta: { key: string; value: unknown };
+}
+
+export type DB = IDBPDatabase<LeaseKeeperDB>;
+
+let opening: Promise<DB> | null = null;
+
+/** The app's database, opened (and upgraded) once per page. */
+export function db(): Promise<DB> {
+  opening ??= openDB<LeaseKeeperDB>(DB_NAME, DB_VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        database.createObjectStore("session");
+        const outbox = database.createObjectStore("outbox", { keyPath: "device_seq" });
+        outbox.createIndex("op_id", "op_id", { unique: true });
+        outbox.createIndex("state", "state");
+        const photos = database.createObjectStore("photos", { keyPath: "sha256" });
+        photos.createIndex("state", "state");
+        const assets = database.createObjectStore("cache_assets", { keyPath: "id" });
+        assets.createIndex("code", "code", { unique: false });
+        assets.createIndex("project_id", "project_id");
+        database.createObjectStore("cache_projects", { keyPath: "id" });
+        database.createObjectStore("cache_checklists", { keyPath: "id" });
+        const requests = database.createObjectStore("cache_requests", { keyPath: "id" });
+        requests.createIndex("asset_id", "asset_id");
+        database.createObjectStore("cache_work_orders", { keyPath: "id" });
+        database.createObjectStore("rejections", { keyPath: "id" });
+        database.createObjectStore("meta");
+      }
+    },
+    blocked() {
+      // An old tab holds the previous version open; it reloads when it sees `versionchange`.
+    },
+    blocking() {
+      opening = null;
+    },
+  });
+  return opening;
+}
+
+/** Close and forget the connection (tests reset the database between cases). */
+export async function closeDb(): Promise<void> {
+  if (opening) (await opening).close();
+  opening = null;
+}
+
+export async function getMeta<T>(key: string): Promise<T | undefined> {
+  return (await (await db()).get("meta", key)) as T | undefined;
+}
+
+export async function setMeta(key: string, value: unknown): Promise<void> {
+  await (await db()).put("meta", value, key);
+}
+
+export async function getSession(): Promise<Session | undefined> {
+  return (await db()).get("session", "current");
+}
+
+export async function saveSession(session: Session): Promise<void> {
+  await (await db()).put("session", session, "current");
+}
+
+/** Forget the user and everything cached for them; the outbox must be empty (checked by the caller). */
+export async function clearSession(): Promise<void> {
+  const database = await db();
+  const stores = [
+    "session",
+    "outbox",
+    "photos",
+    "cache_assets",
+    "cache_projects",
+    "cache_checklists",
+    "cache_requests",
+    "cache_work_orders",
+    "rejections",
+  ] as const;
+  const tx = database.transaction([...stores, "meta" as const], "readwrite");
+  await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
+  // The device seq counter belongs to the device token, which is gone with the session.
+  await tx.objectStore("meta").clear();
+  await tx.done;
+}
+
+/** Drop the cached scope and the pull cursor together: the next pull downloads the scope again. */
+export async function resetScopeCache(): Promise<void> {
+  const database = await db();
+  const stores = ["cache_assets", "cache_projects", "cache_checklists", "cache_requests", "cache_work_orders"] as const;
+  const tx = database.transaction([...stores, "meta" as const], "readwrite");
+  await Promise.all(stores.map((name) => tx.objectStore(name).clear()));
+  await tx.objectStore("meta").delete("cursor");
+  await tx.done;
+}
+
+export async function assetByCode(code: string): Promise<Cached | undefined> {
+  return (await db()).getFromIndex("cache_assets", "code", code);
+}
+
+export async function getCached(store: CacheStore, id: number): Promise<Cached | undefined> {
+  return (await db()).get(store, id);
+}
+
+export async function allCached(store: CacheStore): Promise<Cached[]> {
+  return (await db()).getAll(store);
+}
+
+/** Keep details fetched on the side (e.g. the asset card, a request's evidence) with the cached entity. */
+export async function attachDetail(store: CacheStore, id: number, key: string, detail: unknown): Promise<void> {
+  const database = await db();
+  const tx = database.transaction(store, "readwrite");
+  const current = await tx.store.get(id);
+  if (current) await tx.store.put({ ...current, [key]: detail });
+  await tx.done;
+}
+
+export async function requestsOfAsset(assetId: number): Promise<Cached[]> {
+  return (await db()).getAllFromIndex("cache_requests", "asset_id", assetId);
+}
+
+export async function putPhoto(photo: StoredPhoto): Promise<void> {
+  await (await db()).put("photos", photo);
+}
+
+export async function getPhoto(sha256: string): Promise<StoredPhoto | undefined> {
+  return (await db()).get("photos", sha256);
+}
+
+export async function photosInState(state: PhotoState): Promise<StoredPhoto[]> {
+  return (await db()).getAllFromIndex("photos", "state", state);
+}
+
+export async function setPhotoState(sha256: string, state: PhotoState, error?: string): Promise<void> {
+  const database = await db();
+  const tx = database.transaction("photos", "readwrite");
+  const photo = await tx.store.get(sha256);
+  if (photo) await tx.store.put({ ...photo, state, error });
+  await tx.done;
+}

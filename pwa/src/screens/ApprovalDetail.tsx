@@ -1,0 +1,325 @@
+/** One request: its evidence, and the manager's decision (confirm on site by scan + GPS, or reject). */
+import { useEffect, useRef, useState } from "preact/hooks";
+import { request as apiRequest, NetworkError } from "../api";
+import { cachedRequest, fetchEvidence, flagsOf, type Evidence } from "../approvals";
+import { EvidenceMap } from "../components/EvidenceMap";
+import { GpsCapture } from "../components/GpsCapture";
+import { getCached, type Cached } from "../db";
+import { fixForCommand, type GpsFix } from "../gps";
+import { t } from "../i18n";
+import { decodeFile, parseLabel } from "../scan";
+import { enqueue } from "../outbox";
+import { navigate } from "../router";
+import { online, showToast, useStore } from "../state";
+import { onSyncStatus, syncNow } from "../sync";
+
+function num(value: unknown): number | null {
+  const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : NaN;
+  return Number.isFinite(n) ? n : null;
+}
+
+function useThumbnails(hashes: string[], pending: string[]): string[] {
+  const [urls, setUrls] = useState<string[]>([]);
+  const key = hashes.join(",");
+  useEffect(() => {
+    let live = true;
+    const made: string[] = [];
+    void (async () => {
+      for (const hash of hashes) {
+        if (pending.includes(hash)) continue;
+        try {
+          const response = await apiRequest(`/api/photos/${hash}/thumbnail`, { allow404: true });
+          if (!response) continue;
+          const url = URL.createObjectURL(await response.blob());
+          made.push(url);
+          if (live) setUrls([...made]);
+        } catch {
+          // Offline or gone: the photo count still shows below.
+        }
+      }
+    })();
+    return () => {
+      live = false;
+      made.forEach((url) => URL.revokeObjectURL(url));
+    };
+  }, [key]);
+  return urls;
+}
+
+export function ApprovalDetail({ id }: { id: number }) {
+  const isOnline = useStore(online);
+  const [request, setRequest] = useState<Cached | null | undefined>(undefined);
+  const [asset, setAsset] = useState<Cached | undefined>(undefined);
+  const [project, setProject] = useState<Cached | undefined>(undefined);
+  const [evidence, setEvidence] = useState<Evidence | undefined>(undefined);
+  const [scanText, setScanTextState] = useState("");
+  // The confirm button may be pressed while a label photo is still being decoded: it waits for it.
+  const latestScan = useRef("");
+  const decoding = useRef<Promise<void> | null>(null);
+  const deciding = useRef(false);
+  const [reading, setReading] = useState(false);
+  const setScanText = (text: string) => {
+    latestScan.current = text;
+    setScanTextState(text);
+  };
+  const [fix, setFix] = useState<GpsFix | null>(null);
+  const [remote, setRemote] = useState(false);
+  const [remoteReason, setRemoteReason] = useState("");
+  const [rejectReason, setRejectReason] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [scanError, setScanError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    let fetched = false;
+    let latest: Evidence | undefined;
+    const load = async () => {
+      const cached = await cachedRequest(id);
+      let fresh: Evidence | undefined;
+      if (!fetched && navigator.onLine) {
+        try {
+          // Read from the server too: the first sync may not have brought this request yet.
+          fresh = await fetchEvidence(id);
+          latest = fresh;
+          fetched = true;
+        } catch (failure) {
+          if (!(failure instanceof NetworkError)) setError((failure as Error).message);
+        }
+      }
+      if (!live) return;
+      const known = (cached ?? (fresh as unknown as Cached | undefined)) ?? null;
+      setRequest(known);
+      if (!known) return;
+      setEvidence(latest ?? (cached?._evidence as Evidence | undefined));
+      setAsset(await getCached("cache_assets", Number(known.asset_id)));
+      setProject(await getCached("cache_projects", Number(known.project_id)));
+    };
+    void load();
+    let first = true;
+    const stop = onSyncStatus((status) => {
+      if (!first && !status.running) void load();
+      first = false;
+    });
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [id]);
+
+  const photoHashes = evidence?.photo_hashes ?? [];
+  const thumbnails = useThumbnails(photoHashes, evidence?.evidence_pending ?? []);
+
+  if (request === undefined) return <main class="screen">{t("app.loading")}</main>;
+  if (request === null) {
+    return (
+      <main class="screen">
+        <p class="error" role="alert">
+          {t("approvals.notFound")}
+        </p>
+      </main>
+    );
+  }
+
+  const assetCode = String(asset?.code ?? evidence?.asset_code ?? "");
+  const conflict =
+    Boolean(evidence?.conflict ?? request.conflict) ||
+    (asset !== undefined && Number(asset.status_version) !== Number(request.base_version));
+  const flags = evidence ? flagsOf(evidence) : [];
+  const remoteAllowed = Boolean(project?.remote_confirmation_allowed);
+
+  const done = async (name: string, args: Record<string, unknown>, summary: string) => {
+    if (deciding.current) return;
+    deciding.current = true;
+    await enqueue({ name, args, summary });
+    showToast(t("toast.queued"));
+    navigate("/approvals");
+    void syncNow().catch(() => undefined);
+  };
+
+  const readLabel = (event: Event) => {
+    const input = event.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    setScanError(null);
+    setReading(true);
+    decoding.current = (async () => {
+      try {
+        const [text] = await decodeFile(file);
+        if (text) setScanText(text);
+        else setScanError(t("scan.none"));
+      } catch (failure) {
+        setScanError(t("error.generic", { message: (failure as Error).message }));
+      } finally {
+        input.value = "";
+        setReading(false);
+        decoding.current = null;
+      }
+    })();
+  };
+
+  const problemOf = (parsedLabel: ReturnType<typeof parseLabel> | null): string | null =>
+    parsedLabel && !parsedLabel.ok
+      ? t(`scan.${parsedLabel.problem}`, { code: "" })
+      : parsedLabel?.ok && !parsedLabel.signed
+        ? t("scan.malformed")
+        : parsedLabel?.ok && assetCode && parsedLabel.code !== assetCode
+          ? t("approvals.wrongAsset", { code: parsedLabel.code })
+          : null;
+  const parsed = scanText ? parseLabel(scanText) : null;
+  const scanProblem = problemOf(parsed);
+
+  const confirm = async (event: Event) => {
+    event.preventDefault();
+    setError(null);
+    const args: Record<string, unknown> = { request_id: request.id };
+    if (remote) {
+      if (!remoteReason.trim()) return setError(t("approvals.needReason"));
+      args.remote = true;
+      args.remote_reason = remoteReason.trim();
+    } else {
+      if (decoding.current) await decoding.current;
+      const label = latestScan.current ? parseLabel(latestScan.current) : null;
+      const problem = problemOf(label);
+      if (!label?.ok || problem) return setError(problem ?? t("approvals.needScan"));
+      if (!fix) return setError(t("approvals.needGps"));
+      args.scan = label.text;
+      args.gps = fixForCommand(fix);
+    }
+    await done("status_change.confirm", args, `${assetCode}: ✓ ${t(`status.${String(request.to_status)}`)}`);
+  };
+
+  const reject = async (event: Event) => {
+    event.preventDefault();
+    if (!rejectReason.trim()) return setError(t("approvals.needReason"));
+    await done(
+      "status_change.reject",
+      { request_id: request.id, reason: rejectReason.trim() },
+      `${assetCode}: ✗ ${t(`status.${String(request.to_status)}`)}`,
+    );
+  };
+
+  const distance = num(evidence?.fence_distance_m);
+  const accuracy = num(evidence?.accuracy_m ?? null);
+  return (
+    <main class="screen">
+      <h1>
+        {t("approvals.detail", { id: request.id })} · {assetCode}
+      </h1>
+      <p>
+        <strong>
+          {t(`status.${String(request.from_status)}`)} → {t(`status.${String(request.to_status)}`)}
+        </strong>
+      </p>
+      <p>
+        {t("approvals.reason")}: {String(request.reason ?? "")}
+      </p>
+      {conflict && (
+        <p class="error" data-testid="evidence-conflict" role="alert">
+          {t("approvals.conflict")}
+        </p>
+      )}
+      <section class="card" aria-label={t("approvals.evidence")}>
+        <h2>{t("approvals.evidence")}</h2>
+        {!evidence && !isOnline && <p class="hint">{t("approvals.offlineEvidence")}</p>}
+        <div class="evidence-photos" data-testid="evidence-photos">
+          {thumbnails.map((url, i) => (
+            <img key={url} src={url} alt={`${t("approvals.photos")} ${i + 1}`} />
+          ))}
+          {!photoHashes.length && <p class="hint">{t("approvals.noPhotos")}</p>}
+          {Boolean(evidence?.evidence_pending.length) && (
+            <p class="hint">{t("approvals.photosPending", { count: evidence!.evidence_pending.length })}</p>
+          )}
+        </div>
+        <EvidenceMap
+          fence={asset?.geofence ?? project?.geofence ?? null}
+          radius_m={num(asset?.geofence ? asset.geofence_radius_m : project?.geofence_radius_m)}
+          latitude={num(evidence?.latitude ?? null)}
+          longitude={num(evidence?.longitude ?? null)}
+          accuracy_m={accuracy}
+        />
+        <p data-testid="evidence-distance">
+          {t("approvals.distance", { distance: distance === null ? "—" : `${Math.round(distance)} m` })}
+        </p>
+        <p data-testid="evidence-accuracy">
+          {t("approvals.accuracy", { accuracy: accuracy === null ? t("approvals.noGps") : `±${Math.round(accuracy)} m` })}
+        </p>
+        <div data-testid="evidence-flags">
+          <h3>{t("approvals.flags")}</h3>
+          {!flags.length && <p class="hint">{t("approvals.noFlags")}</p>}
+          <ul class="flags">
+            {flags.map((flag) => (
+              <li key={flag} class="flag" data-testid="evidence-flag" data-flag={flag}>
+                {t(`approvals.flag.${flag}`) === `approvals.flag.${flag}` ? flag : t(`approvals.flag.${flag}`)}
+              </li>
+            ))}
+          </ul>
+        </div>
+      </section>
+
+      <form class="card" onSubmit={confirm}>
+        <h2>{t("approvals.confirmTitle")}</h2>
+        {remoteAllowed && (
+          <label class="choice">
+            <input type="checkbox" checked={remote} onChange={(e) => setRemote(e.currentTarget.checked)} /> {t("approvals.remote")}
+          </label>
+        )}
+        {remote ? (
+          <div class="field">
+            <label for="remote-reason">{t("approvals.reason")}</label>
+            <textarea id="remote-reason" value={remoteReason} onInput={(e) => setRemoteReason(e.currentTarget.value)} />
+          </div>
+        ) : (
+          <>
+            <div class="field">
+              <label for="confirm-scan-file">{t("approvals.confirmScanFile")}</label>
+              <input id="confirm-scan-file" type="file" accept="image/*" data-testid="confirm-scan-file" onChange={readLabel} />
+              {reading && <p class="hint">{t("scan.decoding")}</p>}
+            </div>
+            <div class="field">
+              <label for="confirm-scan-code">{t("approvals.confirmScanCode")}</label>
+              <input
+                id="confirm-scan-code"
+                data-testid="confirm-scan-code"
+                autocomplete="off"
+                value={scanText}
+                onInput={(e) => setScanText(e.currentTarget.value)}
+              />
+              {parsed?.ok && !scanProblem && <p class="hint">{t("approvals.confirmScanned", { code: parsed.code })}</p>}
+              {(scanProblem || scanError) && (
+                <p class="error" role="alert">
+                  {scanError ?? scanProblem}
+                </p>
+              )}
+            </div>
+            <GpsCapture project={project} asset={asset} fix={fix} onFix={setFix} />
+          </>
+        )}
+        <button type="submit" class="primary big" data-testid="confirm-submit">
+          {t("approvals.confirmSubmit")}
+        </button>
+      </form>
+
+      <form class="card" onSubmit={reject}>
+        <h2>{t("approvals.rejectTitle")}</h2>
+        <div class="field">
+          <label for="reject-reason">{t("approvals.rejectReason")}</label>
+          <textarea
+            id="reject-reason"
+            data-testid="reject-reason"
+            maxLength={1000}
+            value={rejectReason}
+            onInput={(e) => setRejectReason(e.currentTarget.value)}
+          />
+        </div>
+        <button type="submit" class="danger big" data-testid="reject-submit">
+          {t("approvals.rejectSubmit")}
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,98 @@
+/** The asset card, from the phone's cache (online or not), with the field actions. */
+import { useAsset } from "../assets";
+import { t } from "../i18n";
+import { navigate } from "../router";
+
+/** A time as the people on site read it: in the project's time zone where known. */
+export function formatTime(iso: unknown, timeZone?: unknown): string {
+  if (typeof iso !== "string") return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const options: Intl.DateTimeFormatOptions = { dateStyle: "medium", timeStyle: "short" };
+  try {
+    return date.toLocaleString(document.documentElement.lang || undefined, {
+      ...options,
+      timeZone: typeof timeZone === "string" ? timeZone : undefined,
+    });
+  } catch {
+    return date.toLocaleString(document.documentElement.lang || undefined, options);
+  }
+}
+
+export function AssetCardScreen({ code }: { code: string }) {
+  const { view } = useAsset(code);
+  if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
+  if (view === null) {
+    return (
+      <main class="screen">
+        <p class="error" data-testid="scan-error" role="alert">
+          {t("asset.notFound", { code })}
+        </p>
+        <a href="/">{t("nav.scan")}</a>
+      </main>
+    );
+  }
+  const { asset, project, openRequest, card } = view;
+  const status = String(asset.status);
+  const lease = card?.lease;
+  const inspection = card?.inspections?.[0];
+  return (
+    <main class="screen">
+      <article class="card asset" data-testid="asset-card" data-asset-id={String(asset.id)}>
+        <h1>
+          <span data-testid="asset-code">{String(asset.code)}</span>
+        </h1>
+        <p class="asset-name" data-testid="asset-name">
+          {String(asset.name ?? "")}
+        </p>
+        <dl>
+          <dt>{t("asset.project")}</dt>
+          <dd data-testid="asset-project">{project ? `${String(project.code)} · ${String(project.name)}` : ""}</dd>
+          <dt>{t("asset.status")}</dt>
+          <dd>
+            <span class={`status status-${status}`} data-testid="asset-status" data-status={status}>
+              {t(`status.${status}`)}
+            </span>
+          </dd>
+          <dt>{t("asset.tenant")}</dt>
+          <dd data-testid="asset-tenant">
+            {card === undefined ? t("asset.tenantUnknown") : lease?.customer_name ?? t("asset.noTenant")}
+          </dd>
+          <dt>{t("asset.lastInspection")}</dt>
+          <dd data-testid="asset-last-inspection">
+            {inspection
+              ? `${formatTime(inspection.captured_at, project?.timezone)} · ${t(`inspect.${inspection.result}`)}`
+              : t("asset.noInspection")}
+          </dd>
+        </dl>
+        {openRequest && (
+          <p class="notice" data-testid="asset-open-request" data-state={String(openRequest.state)}>
+            {t("asset.openRequest", {
+              from: t(`status.${String(openRequest.from_status)}`),
+              to: t(`status.${String(openRequest.to_status)}`),
+              state: t(`requestState.${String(openRequest.state)}`),
+            })}
+          </p>
+        )}
+      </article>
+      <div class="actions">
+        <button
+          type="button"
+          class="primary big"
+          data-testid="report-status"
+          onClick={() => navigate(`/a/${encodeURIComponent(code)}/report`)}
+        >
+          {t("asset.report")}
+        </button>
+        <button
+          type="button"
+          class="big"
+          data-testid="start-inspection"
+          onClick={() => navigate(`/a/${encodeURIComponent(code)}/inspect`)}
+        >
+          {t("asset.inspect")}
+        </button>
+      </div>
+    </main>
+  );
+}

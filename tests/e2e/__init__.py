@@ -1,0 +1,1 @@
+"""End-to-end tests of the field app in a real browser."""
