@@ -2,6 +2,7 @@
 import { useAsset } from "../assets";
 import { t } from "../i18n";
 import { navigate } from "../router";
+import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
 
 /** A time as the people on site read it: in the project's time zone where known. */
 export function formatTime(iso: unknown, timeZone?: unknown): string {
@@ -21,17 +22,8 @@ export function formatTime(iso: unknown, timeZone?: unknown): string {
 
 export function AssetCardScreen({ code }: { code: string }) {
   const { view } = useAsset(code);
-  if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
-  if (view === null) {
-    return (
-      <main class="screen">
-        <p class="error" data-testid="scan-error" role="alert">
-          {t("asset.notFound", { code })}
-        </p>
-        <a href="/">{t("nav.scan")}</a>
-      </main>
-    );
-  }
+  if (view === undefined) return <AssetLoading />;
+  if (view === null) return <AssetNotFound code={code} scanLink />;
   const { asset, project, openRequest, card } = view;
   const status = String(asset.status);
   const lease = card?.lease;

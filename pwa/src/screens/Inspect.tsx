@@ -10,6 +10,7 @@ import { enqueue } from "../outbox";
 import { navigate } from "../router";
 import { showToast } from "../state";
 import { syncNow } from "../sync";
+import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
 
 interface ChecklistItem {
   key: string;
@@ -54,16 +55,8 @@ export function Inspect({ code }: { code: string }) {
     void allCached("cache_checklists").then(setChecklists);
   }, []);
 
-  if (view === undefined || checklists === null) return <main class="screen">{t("app.loading")}</main>;
-  if (view === null) {
-    return (
-      <main class="screen">
-        <p class="error" role="alert">
-          {t("asset.notFound", { code })}
-        </p>
-      </main>
-    );
-  }
+  if (view === undefined || checklists === null) return <AssetLoading />;
+  if (view === null) return <AssetNotFound code={code} />;
   const { asset, project } = view;
   const checklist = checklistFor(checklists, asset.asset_type);
   if (!checklist) {

@@ -9,6 +9,7 @@ import { enqueue } from "../outbox";
 import { navigate } from "../router";
 import { showToast } from "../state";
 import { syncNow } from "../sync";
+import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
 
 export function Report({ code }: { code: string }) {
   const { view } = useAsset(code);
@@ -20,16 +21,8 @@ export function Report({ code }: { code: string }) {
   const [busy, setBusy] = useState(false);
   const [compressing, setCompressing] = useState(false);
 
-  if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
-  if (view === null) {
-    return (
-      <main class="screen">
-        <p class="error" role="alert">
-          {t("asset.notFound", { code })}
-        </p>
-      </main>
-    );
-  }
+  if (view === undefined) return <AssetLoading />;
+  if (view === null) return <AssetNotFound code={code} />;
   const { asset, project } = view;
   const targets = allowedTargets(view);
   const chosen = target || targets[0] || "";
