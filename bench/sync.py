@@ -128,6 +128,8 @@ def arrange(
         push_units = _bulk_assets(db, push_project, devices * per_device, "U")
         _bulk_assets(db, pull_project, pull_assets, "P")
         pusher = _user(db, "bench.inspector", push_project)
+        # A confirmer, so each request notifies someone (and looks up their push subscriptions).
+        _user(db, "bench.manager", push_project, Role.PROJECT_MANAGER)
         puller = _user(db, "bench.puller", pull_project)
         tokens = [_register(db, pusher, f"push-{n}") for n in range(devices)]
         with db.engine.connect() as connection:
@@ -168,8 +170,8 @@ def _bulk_assets(db: Database, project_id: int, count: int, prefix: str) -> list
     return ids
 
 
-def _user(db: Database, username: str, project_id: int) -> str:
-    body = {"username": username, "password": PASSWORD, "roles": [{"role": Role.INSPECTOR.value}]}
+def _user(db: Database, username: str, project_id: int, role: Role = Role.INSPECTOR) -> str:
+    body = {"username": username, "password": PASSWORD, "roles": [{"role": role.value}]}
     body["roles"][0]["project_id"] = project_id  # type: ignore[index]
     with db.unit_of_work() as uow:
         users.create_user(body, SYSTEM, uow)
