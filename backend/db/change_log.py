@@ -100,20 +100,18 @@ def _after_transaction_create(session: Session, transaction: SessionTransaction)
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
-    marks: dict[int, int] = session.info.setdefault(_MARKS, {})
+    # A savepoint rolled back: drop what it collected. (SQLAlchemy ends the transaction before this event,
+    # so the mark is kept until here; an unknown savepoint drops nothing: an extra row only re-reads a row.)
     if previous.nested:
-        del _pending(session)[marks.pop(id(previous), 0) :]
-    else:
-        session.info.pop(_PENDING, None)
-        marks.clear()
+        pending = _pending(session)
+        del pending[session.info.get(_MARKS, {}).pop(id(previous), len(pending)) :]
 
 
 def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.nested:
-        session.info.get(_MARKS, {}).pop(id(transaction), None)
-    elif transaction.parent is None:
-        # Closed without a commit (or committed: nothing is left): nothing collected may outlive it.
+    if transaction.parent is None:
+        # Committed (nothing is left) or rolled back: nothing collected may outlive the transaction.
         session.info.pop(_PENDING, None)
+        session.info.pop(_MARKS, None)
 
 
 def _former_projects(obj: Any, current: int | None) -> list[int]:

@@ -91,6 +91,22 @@ def test_a_pushed_command_and_its_rejection_reach_the_phone(scope: Any) -> None:
     assert rejection["data"]["message"]
 
 
+def test_an_applied_command_reaches_the_phone_when_a_later_one_in_its_batch_is_refused(scope: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    phone = scope.phone
+    refused = request_args(scope) | {"asset_id": scope.far_asset.id}
+    response = phone.push(
+        phone.command("status_change.request", request_args(scope)),
+        phone.command("status_change.request", refused),
+    )
+    assert [r["status"] for r in response.json["results"]] == ["applied", "rejected"]
+
+    changes, _cursor, _pages = pull_all(phone, cursor)
+
+    assert ids(changes, "status_request") == {response.json["results"][0]["result"]["id"]}
+    assert len(ids(changes, "rejection")) == 1
+
+
 def test_a_deleted_asset_reaches_the_phone_as_a_tombstone(scope: Any, run: Any) -> None:
     _changes, cursor, _pages = pull_all(scope.phone)
     run(org.delete_asset, scope.assets[4].id, SYSTEM)
