@@ -136,10 +136,14 @@ def arrange(db: Database, devices: int, commands: int) -> World:
     return world
 
 
+def _work_assets(device: Device) -> list[int]:
+    """The device's last units: kept for its work orders, never asked to change status."""
+    return device.assets[-(CLEANINGS_PER_DEVICE + METERS_PER_DEVICE) :]
+
+
 def _open_work(db: Database, world: World, device: Device, assignee_id: int) -> None:
     """Cleanings and meter readings on the device's last units, assigned to its inspector."""
-    spare = device.assets[-(CLEANINGS_PER_DEVICE + METERS_PER_DEVICE) :]
-    for n, asset_id in enumerate(spare):
+    for n, asset_id in enumerate(_work_assets(device)):
         kind = WorkOrderKind.CLEANING if n < CLEANINGS_PER_DEVICE else WorkOrderKind.METER_READING
         values = {"asset_id": asset_id, "kind": kind, "title": f"模拟工单 {n}", "assignee_id": assignee_id}
         if kind is WorkOrderKind.METER_READING:
@@ -263,9 +267,7 @@ def _field_commands(
     world: World, device: Device, count: int, rng: random.Random
 ) -> list[tuple[str, Any, str]]:
     """Requests and inspections, some of them refused."""
-    work_assets = {asset for _order, asset in device.meters} | set(
-        device.assets[-CLEANINGS_PER_DEVICE - METERS_PER_DEVICE :]
-    )
+    work_assets = set(_work_assets(device))
     fresh = [asset for asset in device.assets if asset not in work_assets]
     open_assets: list[int] = []
     made: list[tuple[str, Any, str]] = []

@@ -67,10 +67,6 @@ class SyncRepository:
             raise LookupError(device_id)
         return state
 
-    def state(self, device_id: int) -> DeviceSyncState | None:
-        """The device's sync state, unlocked."""
-        return self.session.get(DeviceSyncState, device_id)
-
     def record_telemetry(
         self, device_id: int, when: datetime, app_version: str | None, pending: int | None
     ) -> None:
