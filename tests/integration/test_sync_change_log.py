@@ -65,8 +65,8 @@ def test_a_committing_writer_waits_for_the_ordering_lock_before_it_takes_a_seque
         thread.start()
         time.sleep(0.5)
         held_back = not finished
+        released = time.monotonic()  # taken before: the writer may finish before rollback() returns
         holder.rollback()
-        released = time.monotonic()
     thread.join(timeout=30)
     assert held_back
     if refused:
