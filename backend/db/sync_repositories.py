@@ -7,8 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from backend.db.base import utcnow
 from backend.db.models import Asset, Checklist, Device, Project, StatusChangeRequest, WorkOrder
 from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
 from backend.db.repositories import projects_in
@@ -38,11 +41,17 @@ class SyncRepository:
     # Push bookkeeping ----------------------------------------------------------------------------
 
     def ensure_state(self, device_id: int) -> None:
-        """Create the device's sync state row if it has none (committed by the caller)."""
-        if self.session.get(DeviceSyncState, device_id) is None:
-            self.session.add(
-                DeviceSyncState(device_id=device_id, last_applied_seq=0, projects=[], previous_projects=[])
-            )
+        """Create the device's sync state row if it has none (committed by the caller).
+
+        An insert that skips an existing row, not a read then an insert: on SQLite a transaction that read
+        first is refused "locked" at its first write when another writer committed in between, while one
+        that writes first waits for the lock.
+        """
+        values = {"device_id": device_id, "last_applied_seq": 0, "projects": [], "previous_projects": []}
+        values["updated_at"] = utcnow()
+        insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+        statement = insert(DeviceSyncState).values(**values).on_conflict_do_nothing()
+        self.session.execute(statement)
 
     def locked_state(self, device_id: int) -> DeviceSyncState:
         """The device's sync state, locked until the transaction ends (one push of a device at a time).

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import update
 
+from backend.db.models import Asset
 from backend.db.models.sync import SyncChange
 from backend.domain.org import AssetType
 from backend.services import org, sync_log, users
@@ -213,3 +216,25 @@ def test_assets_inserted_in_bulk_reach_the_phone_through_a_fresh_snapshot(scope:
     changes, _cursor, _pages = pull_all(scope.phone, cursor)
 
     assert {c["data"]["code"] for c in changes if c["entity"] == "asset"} >= {"BULK-0", "BULK-1", "BULK-2"}
+
+
+def test_a_pull_waits_for_a_writer_that_commits_while_it_runs_instead_of_failing(scope: Any, db: Any) -> None:
+    _changes, cursor, _pages = pull_all(scope.phone)
+    written = threading.Event()
+
+    def writer() -> None:  # another phone's push, in the middle of its transaction
+        with db.unit_of_work() as uow:
+            uow.session.execute(update(Asset).where(Asset.id == scope.asset.id).values(name="renamed"))
+            written.set()
+            time.sleep(0.5)
+            uow.commit()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert written.wait(10)
+    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": cursor})
+    thread.join(10)
+
+    assert response.status_code == 200, response.json
+    changes, _cursor, _pages = pull_all(scope.phone, cursor)
+    assert {c["data"]["name"] for c in changes if c["entity"] == "asset"} == {"renamed"}
