@@ -18,6 +18,8 @@ export const PROTOCOL_VERSION = 1;
 export const APP_VERSION: string = typeof __APP_VERSION__ === "string" ? __APP_VERSION__ : "dev";
 const PULL_LIMIT = 500;
 const TIMER_MS = 30_000;
+/** After the server answered "busy" (503, 429): try again this soon rather than at the next 30 s tick. */
+export const BUSY_RETRY_MS = 5_000;
 
 const ENTITY_STORES: Record<string, CacheStore> = {
   project: "cache_projects",
@@ -216,22 +218,25 @@ async function runOnce(): Promise<void> {
     await pull();
     await prune();
     setStatus({ lastSyncAt: Date.now(), error: null, stopped: report.stopped, unauthorized: false });
-    if (report.stopped?.reason === "transient") {
-      if (retryTimer) clearTimeout(retryTimer);
-      retryTimer = setTimeout(() => void syncNow(), report.stopped.retry_after * 1000);
-    }
+    if (report.stopped?.reason === "transient") retryIn(report.stopped.retry_after * 1000);
     await setMeta("last_sync_at", Date.now());
   } catch (error) {
     setStatus({
       error: error instanceof NetworkError ? "offline" : (error as Error).message,
       unauthorized: error instanceof ApiError && error.status === 401,
     });
+    if (error instanceof ApiError && (error.status === 503 || error.status === 429)) retryIn(BUSY_RETRY_MS);
     // Where the browser has Background Sync, it wakes the app again once the network is back.
     if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
     throw error;
   } finally {
     setStatus({ running: false });
   }
+}
+
+function retryIn(ms: number): void {
+  if (retryTimer) clearTimeout(retryTimer);
+  retryTimer = setTimeout(quietly, ms);
 }
 
 /** Run a sync; one at a time: a call while one runs asks for one more run after it. */

@@ -31,6 +31,8 @@ export class FakeServer {
   dropAfterPush = 0;
   transientAt: number | null = null;
   dropPhotoPut = 0;
+  /** Answer this many pulls 503 (the database busy), as a server under load may. */
+  busyPulls = 0;
   rejectWhen: (command: Command) => string | null = () => null;
   /** Answer 413 to pushes of more commands than this. */
   maxCommands = Infinity;
@@ -108,6 +110,10 @@ export class FakeServer {
   }
 
   private pull(params: URLSearchParams): Response {
+    if (this.busyPulls > 0) {
+      this.busyPulls -= 1;
+      return json(503, { code: 503, status: "Service Unavailable", message: "The database is busy." });
+    }
     const raw = params.get("cursor") ?? "";
     const limit = Number(params.get("limit") ?? 500);
     const after = raw ? Number(raw.replace("c", "")) : 0;

@@ -1,8 +1,8 @@
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setFetch, setToken } from "../src/api";
 import { allCached, db, getCached, getMeta, getPhoto, putPhoto } from "../src/db";
 import { enqueue, listOutbox, pendingCount } from "../src/outbox";
-import { pull, push, syncNow, uploadPhotos } from "../src/sync";
+import { BUSY_RETRY_MS, pull, push, syncNow, uploadPhotos } from "../src/sync";
 import { FakeServer } from "./fakeServer";
 import { freshDatabase } from "./reset";
 
@@ -222,5 +222,24 @@ describe("syncNow", () => {
     await Promise.all([syncNow(), syncNow(), syncNow()]);
     expect(server.applied).toHaveLength(1);
     expect(server.pushes.filter((batch) => batch.length > 0)).toHaveLength(1);
+  });
+});
+
+describe("a busy server", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("is asked again within seconds, not at the next 30 s tick, and the scope then arrives", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    server.record({ entity: "asset", id: 7, data: { code: "SH-LJZ-1201" } });
+    server.busyPulls = 1;
+    await expect(syncNow()).rejects.toThrow("The database is busy.");
+    expect(await getCached("cache_assets", 7)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(BUSY_RETRY_MS - 100);
+    expect(await getCached("cache_assets", 7)).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(100);
+    vi.useRealTimers();
+    await vi.waitFor(async () => expect((await getCached("cache_assets", 7))?.code).toBe("SH-LJZ-1201"));
   });
 });
