@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -80,7 +80,8 @@ def report(asset: Any, **changes: Any) -> dict[str, Any]:
     """A complete inspection of a machine, on site, with the nameplate photo cited by hash."""
     return {
         "asset_id": asset.id,
-        "captured_at": "2026-11-23T09:30:00+08:00",
+        # Half an hour before it reaches the server: a capture long before the upload is flagged.
+        "captured_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
         "latitude": f"{CENTRE[0]:.6f}",
         "longitude": f"{CENTRE[1]:.6f}",
         "accuracy_m": "8.0",
