@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -211,39 +212,40 @@ def _local_vapid_key() -> str:
     """A VAPID private key (PEM) for the embedded default, generated once and kept under ./var/."""
     from backend.notify.vapid import new_private_key_pem
 
-    key_file = VAR_DIR / "vapid_private_key.pem"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = new_private_key_pem()
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    return _kept_secret("vapid_private_key.pem", new_private_key_pem)
 
 
 def _local_label_key() -> str:
     """A label signing key for the embedded default, generated once and kept under ./var/."""
     import secrets
 
-    key_file = VAR_DIR / "label_signing_keys"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    keys = f"local1:{secrets.token_urlsafe(32)}"
-    key_file.write_text(keys)
-    key_file.chmod(0o600)
-    return keys
+    return _kept_secret("label_signing_keys", lambda: f"local1:{secrets.token_urlsafe(32)}")
 
 
 def _local_secret_key() -> str:
     """A per-installation key for the embedded default, generated once and kept under ./var/."""
     import secrets
 
-    key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    return _kept_secret("secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def _kept_secret(name: str, make: Callable[[], str]) -> str:
+    """The secret kept in ./var/<name>, made now if there is none.
+
+    Server worker processes start at the same moment, so the file is written whole under a private name and
+    then linked into place, which fails when another process got there first: every process uses the one
+    secret that won, and none reads a half-written file.
+    """
+    key_file = VAR_DIR / name
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        draft = VAR_DIR / f".{name}.{os.getpid()}"
+        with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+            out.write(make())
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return key_file.read_text().strip()
