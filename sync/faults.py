@@ -159,6 +159,11 @@ class ServerProcess:
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn not ready after {timeout:.0f} s\n{self.log_tail()}")
 
+    def exit_code(self) -> int | None:
+        """The exit status of a server that stopped by itself; None while it runs (or was never started)."""
+        process = self._process
+        return None if process is None else process.poll()
+
     def kill(self) -> None:
         """SIGKILL the whole process group: requests in flight die wherever they are."""
         process, self._process = self._process, None

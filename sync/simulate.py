@@ -146,13 +146,19 @@ def restarter(run: Run, stop: threading.Event) -> None:
     """Kill and restart the server when a restart is due (the `restart` fault), mid-push."""
     done = run.counts["restart due"]
     while not stop.wait(0.05):
+        if run.server is not None and (code := run.server.exit_code()) is not None:
+            # Not one of ours (a restart replaces the process before this looks again): stop every phone now.
+            log = run.server.log_tail()
+            run.problems.insert(0, f"the server exited by itself with status {code}; its log ends:\n{log}")
+            run.abort.set()
+            return
         due = run.counts["restart due"]
         if run.server is not None and due > done:
             done = due
             try:
                 run.server.restart()
             except RuntimeError as error:
-                run.problems.append(f"the server did not come back after a restart: {error}")
+                run.problems.insert(0, f"the server did not come back after a restart: {error}")
                 run.abort.set()
                 return
 
