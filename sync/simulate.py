@@ -142,15 +142,28 @@ def push_until_empty(run: Run, device: Device, client: SyncClient) -> bool:
     return True
 
 
+def server_gone(run: Run) -> bool:
+    """Whether the simulator's server exited by itself; the first to see it stops every phone and says so.
+
+    A restart of the `restart` fault never shows here: it drops the old process before killing it.
+    """
+    code = run.server.exit_code() if run.server is not None else None
+    if code is None:
+        return False
+    with run.lock:
+        if not run.abort.is_set():
+            assert run.server is not None
+            log = run.server.log_tail()
+            run.problems.insert(0, f"the server exited by itself with status {code}; its log ends:\n{log}")
+            run.abort.set()
+    return True
+
+
 def restarter(run: Run, stop: threading.Event) -> None:
     """Kill and restart the server when a restart is due (the `restart` fault), mid-push."""
     done = run.counts["restart due"]
     while not stop.wait(0.05):
-        if run.server is not None and (code := run.server.exit_code()) is not None:
-            # Not one of ours (a restart replaces the process before this looks again): stop every phone now.
-            log = run.server.log_tail()
-            run.problems.insert(0, f"the server exited by itself with status {code}; its log ends:\n{log}")
-            run.abort.set()
+        if server_gone(run):
             return
         due = run.counts["restart due"]
         if run.server is not None and due > done:
@@ -200,7 +213,7 @@ def pulled_requests(run: Run, device: Device, assets: Collection[int]) -> dict[i
             break
         except (OSError, SyncError) as error:
             run.count("pulls retried after an error")
-            if time.monotonic() > deadline or run.abort.is_set():
+            if time.monotonic() > deadline or run.abort.is_set() or server_gone(run):
                 run.problems.append(f"device {device.index}: no pull completed: {error}")
                 return {}
             time.sleep(0.05)
