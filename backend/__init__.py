@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from flask import Flask
@@ -39,7 +40,10 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     app.extensions["leasekeeper.db"] = database
     push_settings = PushSettings.from_config(app.config)
     database.push_dispatcher = app.extensions["leasekeeper.push"] = PushDispatcher(
-        PushSender(push_settings), database.unit_of_work, web_push.record_outcomes, push_settings.workers
+        PushSender(push_settings),
+        partial(database.unit_of_work, writes=True),
+        web_push.record_outcomes,
+        push_settings.workers,
     )
     app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
     passwords.configure(

@@ -32,9 +32,10 @@ def database() -> Database:
 
 
 def uow() -> SqlAlchemyUnitOfWork:
-    """This request's unit of work, opened on first use and closed when the request ends."""
+    """This request's unit of work, opened on first use and closed when the request ends (for a POST, PUT,
+    PATCH or DELETE, one that writes)."""
     if "uow" not in g:
-        g.uow = database().unit_of_work().__enter__()
+        g.uow = database().unit_of_work(writes=request.method not in SAFE_METHODS).__enter__()
     unit: SqlAlchemyUnitOfWork = g.uow
     return unit
 

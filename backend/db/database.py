@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, text
 
 from backend.db.push_repositories import PushDispatcher
-from backend.db.session import make_engine, make_session_factory
+from backend.db.session import make_engine, make_session_factory, writing
 from backend.db.uow import SqlAlchemyUnitOfWork
 
 
@@ -16,12 +16,19 @@ class Database:
         self.url = url
         self.engine: Engine = make_engine(url, echo=echo)
         self.session_factory = make_session_factory(self.engine)
+        self.writing_session_factory = make_session_factory(writing(self.engine))
         # Set by the application factory: where pushes go once their transaction commits.
         self.push_dispatcher: PushDispatcher | None = None
 
-    def unit_of_work(self) -> SqlAlchemyUnitOfWork:
-        """A fresh unit of work; use it as a context manager."""
-        return SqlAlchemyUnitOfWork(self.session_factory, self.push_dispatcher)
+    def unit_of_work(self, writes: bool = False) -> SqlAlchemyUnitOfWork:
+        """A fresh unit of work; use it as a context manager.
+
+        `writes`: its transactions are meant to write (a command, not a query). On SQLite each then holds the
+        write lock from its start, so no other writer can commit between its reads and its writes; a thread
+        must not hold such a unit of work open while it writes through another one.
+        """
+        factory = self.writing_session_factory if writes else self.session_factory
+        return SqlAlchemyUnitOfWork(factory, self.push_dispatcher)
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""

@@ -36,8 +36,23 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+# An execution option of the engine behind units of work that will write (see `writing`).
+WRITES = "leasekeeper_writes"
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine for transactions that will write: on SQLite they take the write lock at BEGIN.
+
+    SQLite refuses ("database is locked", without waiting) a transaction's first write when another writer
+    committed since that transaction first read; one that holds the write lock from the start cannot be
+    overtaken. PostgreSQL ignores the option.
+    """
+    return engine.execution_options(**{WRITES: True})
+
+
 def _sqlite_on_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

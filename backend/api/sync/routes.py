@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from flask import Response, current_app, request
@@ -116,10 +117,13 @@ class SyncPushViews(MethodView):
         except ProtocolError as error:
             raise _refused(error) from None
         assert current.device_id is not None
+        # The push runs in a unit of work of its own: end the sign-in's transaction, which holds SQLite's
+        # write lock (this is a POST), before the push waits for it.
+        uow().commit()
         context = engine.PushContext(
             device_id=current.device_id,
             actor=current,
-            uow_factory=database().unit_of_work,
+            uow_factory=partial(database().unit_of_work, writes=True),
             now=now(),
             labels=LabelSettings.from_config(current_app.config),
             translator=_Translator(),
