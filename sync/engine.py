@@ -1,9 +1,9 @@
-"""Applying a push: each command in device order, in its own transaction, through the back office's services.
+"""Applying a push: each command in device order, through the back office's services, one transaction a batch.
 
-The device's `last_applied_seq` moves in the same transaction as the command's effect (the service runs on a
-staged unit of work whose commits stay inside that transaction), so a command is applied exactly once even
-when the response is lost. Permanent refusals are recorded and advance the sequence; transient database
-failures stop the batch for a retry.
+The device's `last_applied_seq` moves in the same transaction as the commands' effects (each service runs on
+a unit of work whose commits stay inside that transaction), so a command is applied exactly once even when
+the response is lost. Permanent refusals are recorded and advance the sequence; transient database failures
+stop the batch for a retry.
 """
 
 from __future__ import annotations
@@ -209,6 +209,13 @@ def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
         return _rejected(command, "invalid", message, {}, uow, ctx)
 
 
+def _apply_inline(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
+    """Run one command straight in the batch's transaction; any refusal or failure is raised."""
+    values = decode_args(command.name, command.version, command.args)
+    outcome = HANDLERS[command.name](values, command, uow.inline(), ctx)
+    return CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
+
+
 def _transient_stop(ctx: PushContext, message: str | None = None) -> Stop:
     default = ctx.translator.message(N_("The database is unavailable; try again shortly."), {})
     return Stop("transient", message or default, retry_after=RETRY_AFTER_SECONDS)
@@ -221,9 +228,13 @@ def _gap(last_applied: int, ctx: PushContext) -> Stop:
 
 
 def _apply_in_order(
-    request: PushRequest, state: Any, uow: Any, ctx: PushContext
+    request: PushRequest, state: Any, uow: Any, ctx: PushContext, isolated: bool
 ) -> tuple[list[CommandResult], Stop | None]:
-    """Each command in device order; stop at a gap or a transient failure. Moves the device's sequence."""
+    """Each command in device order; stop at a gap or a transient failure. Moves the device's sequence.
+
+    Isolated, each command runs on its own savepoint and its refusal is recorded; otherwise each runs
+    straight in the transaction and whatever it raises ends the batch (see `apply_push`).
+    """
     results: list[CommandResult] = []
     stopped: Stop | None = None
     last_applied, last_op_id = state.last_applied_seq, state.last_op_id
@@ -234,6 +245,10 @@ def _apply_in_order(
         if command.device_seq > last_applied + 1:
             stopped = _gap(last_applied, ctx)
             break
+        if not isolated:
+            results.append(_apply_inline(command, uow, ctx))
+            last_applied, last_op_id = command.device_seq, command.op_id
+            continue
         try:
             results.append(_apply_one(command, uow, ctx))
         except _TransientRefusal as refusal:
@@ -251,15 +266,32 @@ def _apply_in_order(
     return results, stopped
 
 
+class _NotInline(Exception):
+    """A command of the batch did not apply straight: the batch is applied again, command by command."""
+
+
 def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
     """Apply a batch in device order, in one transaction; the response has a result per command looked at.
 
-    Every command runs on its own savepoint, so a refusal drops only that command's effect. The device's
-    `last_applied_seq` moves with the effects and everything commits once, at the end: a command counts as
-    applied only when the transaction that holds it and the sequence committed. A transient failure in a
-    command keeps the commands before it (they commit, the batch stops there); a failure of the commit
-    itself applies nothing, and the phone pushes the same commands again.
+    Every command runs as if on its own savepoint, so a refusal drops only that command's effect. The
+    device's `last_applied_seq` moves with the effects and everything commits once, at the end: a command
+    counts as applied only when the transaction that holds it and the sequence committed. A transient
+    failure in a command keeps the commands before it (they commit, the batch stops there); a failure of
+    the commit itself applies nothing, and the phone pushes the same commands again.
+
+    Most batches apply whole, so the commands first run straight in the transaction, without savepoints.
+    Should any of them be refused or fail, that transaction is rolled back untouched and the batch runs
+    again with a savepoint per command: the answers are the same either way.
     """
+    if len(request.commands) > 1:
+        try:
+            return _apply(request, ctx, isolated=False)
+        except _NotInline:
+            pass
+    return _apply(request, ctx, isolated=True)
+
+
+def _apply(request: PushRequest, ctx: PushContext, isolated: bool) -> PushResponse:
     with ctx.uow_factory() as uow:
         telemetry = request.telemetry
         app_version = telemetry.app_version if telemetry else None
@@ -270,7 +302,13 @@ def apply_push(request: PushRequest, ctx: PushContext) -> PushResponse:
         state = uow.sync.locked_state(ctx.device_id)
         last_applied_before, pull_seq = state.last_applied_seq, state.pull_seq
         seq_before = uow.sync.last_seq()
-        results, stopped = _apply_in_order(request, state, uow, ctx)
+        if isolated:
+            results, stopped = _apply_in_order(request, state, uow, ctx, isolated)
+        else:
+            try:
+                results, stopped = _apply_in_order(request, state, uow, ctx, isolated)
+            except Exception as exc:
+                raise _NotInline() from exc  # leaving the block rolls everything back
         last_applied = state.last_applied_seq
         try:
             uow.commit()

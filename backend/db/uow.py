@@ -107,6 +107,10 @@ class SqlAlchemyUnitOfWork:
         """A unit of work for one service call whose commits stay inside this transaction."""
         return StagedUnitOfWork(self)
 
+    def inline(self) -> InlineUnitOfWork:
+        """A unit of work for one service call that adds to this transaction, with no savepoint of its own."""
+        return InlineUnitOfWork(self)
+
 
 def integrity_conflict(exc: IntegrityError) -> Conflict:
     """Name the kind of clash without leaking SQL."""
@@ -177,6 +181,37 @@ class StagedUnitOfWork:
         """Keep everything staged, and end the staging."""
         self.flush()
         self._savepoint.commit()
+
+
+class SavepointRequired(Exception):
+    """An inline service call asked to drop part of its work, which only a savepoint of its own can do."""
+
+
+class InlineUnitOfWork:
+    """A service's unit of work whose `commit()` only flushes into the caller's transaction.
+
+    For a caller that applies many calls in one transaction and, should any of them fail, rolls the whole
+    transaction back and applies them again each on its own savepoint (`staged`): the calls then cost no
+    savepoint while none fails.
+    """
+
+    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
+        self._outer = outer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._outer, name)
+
+    def flush(self) -> None:
+        """Flush; a uniqueness or reference violation becomes a Conflict (and ends the transaction)."""
+        self._outer.flush()
+
+    def commit(self) -> None:
+        """Keep everything so far: it commits with the caller's transaction."""
+        self._outer.flush()
+
+    def rollback(self) -> None:
+        """Dropping part of the transaction needs a savepoint: the caller applies the calls again staged."""
+        raise SavepointRequired()
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from backend.db.database import Database
@@ -210,6 +210,45 @@ def test_a_permanent_rejection_is_recorded_with_its_reason_and_does_not_block_th
     assert results[1]["message"]
     assert response.json["last_applied_seq"] == 4
     assert count(db, SyncRejection) == 3
+
+
+def test_a_batch_that_applies_whole_takes_no_savepoint_and_one_with_a_refusal_is_answered_the_same(
+    db: Database, site: Any, make_asset: Any
+) -> None:
+    phone = site.inspector
+    second, third = make_asset(site.project), make_asset(site.project)
+    savepoints: list[str] = []
+
+    def note_savepoint(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("SAVEPOINT"):
+            savepoints.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note_savepoint)
+    try:
+        whole = phone.push(
+            phone.command("status_change.request", request_args(site)),
+            phone.command("status_change.request", request_args(site) | {"asset_id": second.id}),
+        )
+        assert [r["status"] for r in whole.json["results"]] == ["applied", "applied"]
+        assert savepoints == []
+
+        # The second request on the same unit is refused (one open request per asset): the batch runs
+        # again command by command, and the first request is filed once.
+        mixed = phone.push(
+            phone.command("status_change.request", request_args(site) | {"asset_id": third.id}),
+            phone.command("status_change.request", request_args(site) | {"asset_id": third.id}),
+        )
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note_savepoint)
+    assert [r["status"] for r in mixed.json["results"]] == ["applied", "rejected"]
+    assert mixed.json["results"][1]["code"] == "conflict"
+    assert mixed.json["last_applied_seq"] == 4
+    assert savepoints
+    assert (count(db, StatusChangeRequest), count(db, SyncRejection)) == (3, 1)
+    with db.unit_of_work() as uow:
+        assert uow.session is not None
+        filed = select(AuditEntry).where(AuditEntry.entity_type == "status_change_request")
+        assert len(uow.session.scalars(filed).all()) == 3
 
 
 def _outage() -> OperationalError:
