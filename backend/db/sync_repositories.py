@@ -47,10 +47,11 @@ class SyncRepository:
         first is refused "locked" at its first write when another writer committed in between, while one
         that writes first waits for the lock.
         """
-        values = {"device_id": device_id, "last_applied_seq": 0, "projects": [], "previous_projects": []}
-        values["updated_at"] = utcnow()
         insert = postgresql_insert if self.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        statement = insert(DeviceSyncState).values(**values).on_conflict_do_nothing()
+        statement = insert(DeviceSyncState).values(
+            device_id=device_id, last_applied_seq=0, projects=[], previous_projects=[], updated_at=utcnow()
+        )
+        statement = statement.on_conflict_do_nothing()
         self.session.execute(statement)
 
     def locked_state(self, device_id: int) -> DeviceSyncState:
