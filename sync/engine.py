@@ -302,13 +302,12 @@ def _apply(request: PushRequest, ctx: PushContext, isolated: bool) -> PushRespon
         state = uow.sync.locked_state(ctx.device_id)
         last_applied_before, pull_seq = state.last_applied_seq, state.pull_seq
         seq_before = uow.sync.last_seq()
-        if isolated:
+        try:
             results, stopped = _apply_in_order(request, state, uow, ctx, isolated)
-        else:
-            try:
-                results, stopped = _apply_in_order(request, state, uow, ctx, isolated)
-            except Exception as exc:
-                raise _NotInline() from exc  # leaving the block rolls everything back
+        except Exception as exc:
+            if isolated:
+                raise
+            raise _NotInline() from exc  # leaving the block rolls everything back
         last_applied = state.last_applied_seq
         try:
             uow.commit()

@@ -201,12 +201,8 @@ class InlineUnitOfWork:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._outer, name)
 
-    def flush(self) -> None:
-        """Flush; a uniqueness or reference violation becomes a Conflict (and ends the transaction)."""
-        self._outer.flush()
-
     def commit(self) -> None:
-        """Keep everything so far: it commits with the caller's transaction."""
+        """Keep everything so far (flushed): it commits with the caller's transaction."""
         self._outer.flush()
 
     def rollback(self) -> None:
