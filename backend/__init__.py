@@ -14,12 +14,13 @@ from backend.config import load_config
 def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     """Build the application; nothing touches the database until a request needs it."""
     from backend import api as api_package
+    from backend.adapters import passwords
+    from backend.adapters.storage import storage_from_config
     from backend.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.logging_setup import configure_logging
     from backend.notify.web_push import PushDispatcher, PushSender, PushSettings
-    from backend.services import automations, passwords, status_requests, web_push  # noqa: F401 - they register on import
-    from backend.storage import storage_from_config
+    from backend.services import automations, status_requests, web_push  # noqa: F401 - they register on import
     from backend.web import register_front_end
 
     app = Flask(__name__, static_folder=None)

@@ -321,8 +321,8 @@ def _padded(text: str, width: int) -> str:
 )
 def import_template(out: Path) -> None:
     """Write an empty lease import workbook: the headers and one example row."""
+    from backend.adapters.spreadsheets import write_xlsx
     from backend.domain.lease_import import template_rows
-    from backend.services.import_files import write_xlsx
 
     out.write_bytes(write_xlsx(template_rows(), "leases"))
     click.echo(f"Wrote {out}.")

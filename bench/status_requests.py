@@ -12,12 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from backend.adapters import passwords
 from backend.db import migrate
 from backend.db.database import Database
 from backend.domain.access import Assignment, Role, principal_from
 from backend.domain.audit import Origin
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import automations, org, passwords, status_requests, users
+from backend.services import automations, org, status_requests, users
 from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from qr_tools.payload import build, parse_keyring

@@ -27,13 +27,14 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from backend.adapters import passwords
 from backend.db import migrate
 from backend.db.database import Database
 from backend.domain.access import Role
 from backend.domain.audit import Origin
 from backend.domain.login import LoginPolicy
 from backend.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
-from backend.services import auth, org, passwords, users
+from backend.services import auth, org, users
 from backend.services.context import Actor
 from backend.services.inspections import seed_checklists
 from bench._support import HOST, GunicornServer, free_port, percentile

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from backend.adapters import passwords
 from backend.db.database import Database
 from backend.domain.access import Role
 from backend.domain.audit import Origin
@@ -19,7 +20,7 @@ from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrder
 from backend.domain.inspections import ItemKind
 from backend.domain.login import LoginPolicy
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import auth, org, passwords, users, work_orders
+from backend.services import auth, org, users, work_orders
 from backend.services.context import Actor
 from backend.services.inspections import seed_checklists
 

@@ -16,13 +16,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from backend import create_app
+from backend.adapters import passwords
 from backend.config import TestConfig
 from backend.db import migrate
 from backend.db.database import Database
 from backend.domain.audit import Origin
 from backend.domain.login import LoginPolicy
 from backend.domain.org import AssetType, CustomerKind, ProjectCategory
-from backend.services import auth, customers, org, passwords, users
+from backend.services import auth, customers, org, users
 from backend.services.context import Actor
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 

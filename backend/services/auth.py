@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from backend.adapters import passwords
 from backend.domain.access import Permission, Principal, Scope, principal_from
 from backend.domain.audit import AuditAction, Origin
 from backend.domain.errors import N_, AuthenticationRequired, Forbidden, NotFound, RateLimited
 from backend.domain.listing import ListQuery
 from backend.domain.login import LoginPolicy
-from backend.services import audit, passwords
+from backend.services import audit
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 

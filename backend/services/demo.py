@@ -11,13 +11,14 @@ from itertools import islice
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from backend.adapters import passwords
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, TIMEZONE, DemoData, DemoUser, generate
 from backend.demo.leasing import DemoLease
 from backend.domain import schedule as engine
 from backend.domain.access import Role
 from backend.domain.audit import AuditAction, json_safe
 from backend.domain.leases import line_key
-from backend.services import audit, passwords, schedules
+from backend.services import audit, schedules
 from backend.services.context import Actor
 from backend.services.inspections import install_default_checklists
 from backend.services.unit_of_work import UnitOfWork

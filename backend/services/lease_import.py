@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from backend.adapters import spreadsheets
 from backend.domain import lease_import as layout_rules
 from backend.domain.access import Permission as P
 from backend.domain.audit import AuditAction
@@ -16,7 +17,7 @@ from backend.domain.errors import N_, DomainError, Message, ValidationFailed
 from backend.domain.jobs import JobKind, JobStatus
 from backend.domain.lease_import import Layout, LeaseRow, Problem
 from backend.domain.leases import check_signable
-from backend.services import audit, import_files, leases, schedules
+from backend.services import audit, leases, schedules
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork
 
@@ -171,7 +172,7 @@ def _stage(
 ) -> tuple[ImportReport, list[Any]]:
     """Read, check and stage every row (flushed, not committed): the report, and the staged leases."""
     report = ImportReport(filename)
-    table = import_files.read_table(data, filename)
+    table = spreadsheets.read_table(data, filename)
     layout = layout_rules.match_headers(table[0])
     report.problems.extend(layout.problems)
     report.rows = len(table) - 1

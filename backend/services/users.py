@@ -6,11 +6,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from backend.adapters import passwords
 from backend.domain.access import Assignment, Permission, Role, validate_assignment
 from backend.domain.audit import AuditAction
 from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
 from backend.domain.listing import ListQuery
-from backend.services import audit, passwords
+from backend.services import audit
 from backend.services.auth import require_user
 from backend.services.context import Actor
 from backend.services.unit_of_work import UnitOfWork

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from backend.adapters import passwords
 from backend.db import migrate
 from backend.db.database import Database
 from backend.db.models import (
@@ -32,7 +33,7 @@ from backend.domain.errors import AuthenticationRequired
 from backend.domain.leases import SCHEDULED, LeaseStatus
 from backend.domain.listing import ListQuery
 from backend.domain.login import LoginPolicy
-from backend.services import auth, passwords, schedules
+from backend.services import auth, schedules
 from backend.services.context import Actor
 from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo
 

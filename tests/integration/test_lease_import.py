@@ -12,6 +12,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from backend.adapters.spreadsheets import FileTooLarge, UnsupportedFileType
 from backend.db.database import Database
 from backend.db.models.leasing import Lease, ScheduleItem
 from backend.db.models.workflow import JobRun
@@ -21,7 +22,6 @@ from backend.domain.leases import LeaseStatus
 from backend.domain.schedule import Frequency
 from backend.services import auth, lease_import, leases
 from backend.services.context import Actor
-from backend.services.import_files import FileTooLarge, UnsupportedFileType
 from tests.support.lease_files import EN, NOW, SYSTEM, ZH, csv_bytes, office_template, row, seed_world, xlsx
 
 

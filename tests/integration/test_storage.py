@@ -9,8 +9,14 @@ from typing import Any
 
 import pytest
 
-from backend.storage import LocalStorage, Storage, StoredObjectMissing, content_key, storage_from_config
-from backend.storage.s3 import S3Storage
+from backend.adapters.storage import (
+    LocalStorage,
+    Storage,
+    StoredObjectMissing,
+    content_key,
+    storage_from_config,
+)
+from backend.adapters.storage.s3 import S3Storage
 
 DATA = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes are bytes"
 KEY = content_key("photos", hashlib.sha256(DATA).hexdigest(), "jpg")

@@ -8,8 +8,8 @@ import random
 import pytest
 from PIL import Image
 
+from backend.adapters.images import process_photo
 from backend.domain.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
-from backend.storage.images import process_photo
 from tests.support.images import jpeg_with_gps, png, png_declaring, webp
 
 LIMIT_BYTES = 10 * 1024 * 1024

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from backend.adapters.spreadsheets import FileTooLarge, UnsupportedFileType, decode_text, read_table
 from backend.domain.errors import ValidationFailed
-from backend.services.import_files import FileTooLarge, UnsupportedFileType, decode_text, read_table
 
 
 def test_blank_rows_are_dropped_and_the_header_comes_first() -> None:

@@ -9,10 +9,11 @@ from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from backend.adapters import spreadsheets
 from backend.api.common import errors
 from backend.api.context import actor, now, uow
 from backend.api.imports.schemas import LeaseImportFormSchema, LeaseImportReportSchema
-from backend.services import import_files, lease_import
+from backend.services import lease_import
 
 
 class _MultipartParser(FlaskParser):
@@ -52,7 +53,7 @@ class LeaseImportViews(MethodView):
         """Check a lease file row by row, or import it all-or-nothing with commit=true"""
         upload = form["file"]
         try:
-            data = upload.stream.read(import_files.MAX_BYTES + 1)
+            data = upload.stream.read(spreadsheets.MAX_BYTES + 1)
         finally:
             upload.close()
         if form["commit"]:

@@ -5,8 +5,8 @@ from typing import Any
 from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, validates
 
+from backend.adapters.spreadsheets import ACCEPTED_TYPES, MAX_BYTES, MAX_ROWS
 from backend.api.messages import translate
-from backend.services.import_files import ACCEPTED_TYPES, MAX_BYTES, MAX_ROWS
 
 
 class LeaseImportFormSchema(Schema):

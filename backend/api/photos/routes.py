@@ -6,11 +6,11 @@ from flask import current_app, redirect, request, send_file
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend.adapters.storage import Storage
 from backend.api.common import READ_ONE, errors
 from backend.api.context import actor, uow
 from backend.api.photos.schemas import PhotoSchema, PhotoUploadArgsSchema
 from backend.services import photos
-from backend.storage import Storage
 
 blp = Blueprint(
     "photos",

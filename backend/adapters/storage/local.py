@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
-from backend.storage.base import PresignedPut, StoredObjectMissing, check_key
+from backend.adapters.storage.base import PresignedPut, StoredObjectMissing, check_key
 
 
 class LocalStorage:

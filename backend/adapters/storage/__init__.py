@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backend.storage.base import PresignedPut, Storage, StoredObjectMissing, content_key
-from backend.storage.local import LocalStorage
+from backend.adapters.storage.base import PresignedPut, Storage, StoredObjectMissing, content_key
+from backend.adapters.storage.local import LocalStorage
 
 __all__ = [
     "LocalStorage",
@@ -24,7 +24,7 @@ def storage_from_config(config: Mapping[str, Any]) -> Storage:
     if backend == "local":
         return LocalStorage(config["STORAGE_LOCAL_ROOT"])
     if backend == "s3":
-        from backend.storage.s3 import S3Storage  # boto3 is only imported where S3 is used
+        from backend.adapters.storage.s3 import S3Storage  # boto3 is only imported where S3 is used
 
         return S3Storage(
             bucket=config["S3_BUCKET"],

@@ -8,7 +8,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from backend.storage.base import PresignedPut, StoredObjectMissing, check_key
+from backend.adapters.storage.base import PresignedPut, StoredObjectMissing, check_key
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 

@@ -1,0 +1,1 @@
+"""The outside world behind interfaces: file storage, photo processing, spreadsheets, password hashing."""
