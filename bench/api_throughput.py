@@ -30,10 +30,10 @@ from sqlalchemy import select, text
 
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.models import Asset
 from backend.demo.generator import DEMO_PASSWORD
 from backend.domain.audit import Origin
 from backend.domain.login import LoginPolicy
+from backend.org.db.models import Asset
 from backend.services import auth
 from backend.services.context import Actor
 from backend.services.demo import seed_demo

@@ -25,12 +25,12 @@ from sqlalchemy import select
 from backend import create_app
 from backend.config import TestConfig
 from backend.db import migrate
-from backend.db.models import Asset
 from backend.demo.generator import DEMO_PASSWORD
 from backend.domain.audit import Origin
 from backend.domain.checklists import DEFAULT_CHECKLISTS
 from backend.domain.inspections import ItemKind
 from backend.domain.login import LoginPolicy
+from backend.org.db.models import Asset
 from backend.services import auth, inspections
 from backend.services.context import Actor
 from backend.services.demo import seed_demo

@@ -29,9 +29,8 @@ from sqlalchemy import func, select
 
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.models import Asset
-from backend.db.models.field import StatusChangeRequest, WorkOrder
-from backend.db.models.inspections import Inspection
+from backend.field.db.models import Inspection, StatusChangeRequest, WorkOrder
+from backend.org.db.models import Asset
 from sync.client import DeviceRevoked, SyncClient, SyncError
 from sync.faults import FAULTS, INJECTED, FaultRates, FaultyTransport, ServerProcess
 from sync.scenario import (

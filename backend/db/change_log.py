@@ -25,8 +25,9 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
 
-from backend.db.models import Asset, Checklist, ChecklistItem, Project, StatusChangeRequest, WorkOrder
-from backend.db.models.sync import SyncChange, SyncRejection
+from backend.field.db.models import Checklist, ChecklistItem, StatusChangeRequest, WorkOrder
+from backend.org.db.models import Asset, Project
+from sync.db.models import SyncChange, SyncRejection
 
 # A fixed key for pg_advisory_xact_lock: "LKSYNC" in ASCII.
 _ADVISORY_KEY = 0x4C4B53594E43

@@ -9,21 +9,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true, update
 from sqlalchemy.orm import Session
 
-from backend.db.models import (
-    Asset,
-    AuditEntry,
-    Checklist,
-    ChecklistItem,
-    Inspection,
-    InspectionAnswer,
-    Lease,
-    Project,
-    lease_assets,
-)
+from backend.core.db.models import AuditEntry
 from backend.db.repositories import _IN_CHUNK, Repository, _equals, projects_in
 from backend.domain.access import Scope
 from backend.domain.leases import BINDING
 from backend.domain.org import AssetType
+from backend.field.db.models import Checklist, ChecklistItem, Inspection, InspectionAnswer
+from backend.leasing.db.models import Lease, lease_assets
+from backend.org.db.models import Asset, Project
 
 
 def _chunks(values: Collection[Any]) -> list[list[Any]]:

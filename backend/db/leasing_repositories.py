@@ -10,25 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, false, func, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
 
-from backend.db.models import (
-    Approval,
-    Asset,
-    ChargeLine,
-    CodeAlias,
-    Concession,
-    ContractTemplate,
-    DomainEventRecord,
-    JobRun,
-    Lease,
-    LeaseAmendment,
-    Notification,
-    PriceIndexValue,
-    Project,
-    RoleAssignment,
-    ScheduleItem,
-    User,
-    lease_assets,
-)
+from backend.core.db.models import Approval, DomainEventRecord, JobRun, RoleAssignment, User
 from backend.db.repositories import (
     _IN_CHUNK,
     Repository,
@@ -40,6 +22,19 @@ from backend.db.repositories import (
 )
 from backend.domain.access import ROLE_PERMISSIONS, Permission, Scope
 from backend.domain.leases import BINDING, LeaseStatus
+from backend.leasing.db.models import (
+    ChargeLine,
+    CodeAlias,
+    Concession,
+    ContractTemplate,
+    Lease,
+    LeaseAmendment,
+    PriceIndexValue,
+    ScheduleItem,
+    lease_assets,
+)
+from backend.notify.db.models import Notification
+from backend.org.db.models import Asset, Project
 
 BILLED_STATUSES = ("issued", "paid")
 

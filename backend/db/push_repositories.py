@@ -9,8 +9,9 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.db.models import PushSubscription, User
+from backend.core.db.models import User
 from backend.domain.web_push import PushMessage, PushTarget
+from backend.notify.db.models import PushSubscription
 
 log = logging.getLogger("leasekeeper.push")
 

@@ -9,26 +9,22 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from backend.core.db.models import AuditEntry, Device, LoginAttempt, RoleAssignment, User
 from backend.db.base import Base
-from backend.db.models import (
-    Asset,
-    AuditEntry,
-    Customer,
-    CustomerBankAccount,
-    CustomerContact,
-    CustomerPayerName,
-    Device,
-    LoginAttempt,
-    Photo,
-    Project,
-    Region,
-    RoleAssignment,
-    User,
-)
 from backend.domain.access import Assignment, Scope
 from backend.domain.errors import N_, NotFound, ValidationFailed
 from backend.domain.listing import ListQuery
 from backend.domain.org import AssetStatus
+from backend.field.db.models import Photo
+from backend.org.db.models import (
+    Asset,
+    Customer,
+    CustomerBankAccount,
+    CustomerContact,
+    CustomerPayerName,
+    Project,
+    Region,
+)
 
 M = TypeVar("M", bound=Base)
 Filter = Callable[[Any], ColumnElement[bool]]

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, false, or_, select, true, update
 
 from backend.db.leasing_repositories import _in_projects
-from backend.db.models import GpsFix, StatusChangeRequest, WorkOrder
 from backend.db.repositories import Repository, _equals, _one_of
 from backend.domain.access import Scope
 from backend.domain.field_requests import CLOSED_WORK_ORDER_STATES, RequestState, WorkOrderKind
+from backend.field.db.models import GpsFix, StatusChangeRequest, WorkOrder
 
 
 class StatusChangeRequestRepository(Repository[StatusChangeRequest]):

@@ -11,12 +11,14 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from backend.core.db.models import Device
 from backend.db.base import utcnow
-from backend.db.models import Asset, Checklist, Device, Project, StatusChangeRequest, WorkOrder
-from backend.db.models.sync import DeviceSyncState, SyncChange, SyncRejection
 from backend.db.repositories import projects_in
 from backend.domain.access import Scope
 from backend.domain.field_requests import RequestState, WorkOrderState
+from backend.field.db.models import Checklist, StatusChangeRequest, WorkOrder
+from backend.org.db.models import Asset, Project
+from sync.db.models import DeviceSyncState, SyncChange, SyncRejection
 
 # The snapshot's order; a cursor stores the position in this tuple, so only append to it.
 ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")

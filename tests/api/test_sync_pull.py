@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from backend.db.models import Asset
-from backend.db.models.sync import SyncChange
 from backend.domain.org import AssetType
+from backend.org.db.models import Asset
 from backend.services import org, sync_log, users
+from sync.db.models import SyncChange
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM
 

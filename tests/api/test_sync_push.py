@@ -13,15 +13,16 @@ from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
+from backend.core.db.models import AuditEntry, Device
 from backend.db.database import Database
-from backend.db.models import AuditEntry, Device, StatusChangeRequest
-from backend.db.models.sync import SyncRejection
 from backend.db.uow import is_transient
 from backend.domain.audit import Origin
+from backend.field.db.models import StatusChangeRequest
 from backend.services import auth
 from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from sync.commands import COMMANDS
+from sync.db.models import SyncRejection
 from sync.engine import HANDLERS, PushContext, Untranslated, apply_push
 from sync.protocol import decode_push
 from tests.api.test_status_requests import FENCE, fix, label

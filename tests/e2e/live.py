@@ -24,10 +24,10 @@ from backend import create_app
 from backend.config import PROJECT_ROOT, TestConfig
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.models.field import StatusChangeRequest
-from backend.db.models.org import Asset
 from backend.domain.audit import Origin
 from backend.domain.org import AssetType, ProjectCategory
+from backend.field.db.models import StatusChangeRequest
+from backend.org.db.models import Asset
 from backend.services import org, users
 from backend.services.context import Actor
 from qr_tools.payload import build, parse_keyring

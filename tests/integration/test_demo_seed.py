@@ -12,19 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.adapters import passwords
+from backend.core.db.models import RoleAssignment
 from backend.db import migrate
 from backend.db.database import Database
-from backend.db.models import (
-    Asset,
-    ChargeLine,
-    Concession,
-    ContractTemplate,
-    CustomerContact,
-    Lease,
-    RoleAssignment,
-    ScheduleItem,
-    lease_assets,
-)
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, REFERENCE_DAY, generate
 from backend.demo.leasing import asset_status
 from backend.domain.access import Assignment, Role, Scope
@@ -33,6 +23,15 @@ from backend.domain.errors import AuthenticationRequired
 from backend.domain.leases import SCHEDULED, LeaseStatus
 from backend.domain.listing import ListQuery
 from backend.domain.login import LoginPolicy
+from backend.leasing.db.models import (
+    ChargeLine,
+    Concession,
+    ContractTemplate,
+    Lease,
+    ScheduleItem,
+    lease_assets,
+)
+from backend.org.db.models import Asset, CustomerContact
 from backend.services import auth, schedules
 from backend.services.context import Actor
 from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo

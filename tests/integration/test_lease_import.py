@@ -13,13 +13,13 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from backend.adapters.spreadsheets import FileTooLarge, UnsupportedFileType
+from backend.core.db.models import JobRun
 from backend.db.database import Database
-from backend.db.models.leasing import Lease, ScheduleItem
-from backend.db.models.workflow import JobRun
 from backend.domain.audit import Origin
 from backend.domain.jobs import JobKind, JobStatus
 from backend.domain.leases import LeaseStatus
 from backend.domain.schedule import Frequency
+from backend.leasing.db.models import Lease, ScheduleItem
 from backend.services import auth, lease_import, leases
 from backend.services.context import Actor
 from tests.support.lease_files import EN, NOW, SYSTEM, ZH, csv_bytes, office_template, row, seed_world, xlsx

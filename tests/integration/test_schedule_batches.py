@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from backend.core.db.models import AuditEntry, JobRun
 from backend.db.database import Database
-from backend.db.models import AuditEntry, JobRun, ScheduleItem
 from backend.demo.leasing import TEMPLATES_BY_TYPE
 from backend.domain.audit import Origin
 from backend.domain.leases import ContractType
+from backend.leasing.db.models import ScheduleItem
 from backend.services import leases, schedules
 from backend.services.context import Actor
 

@@ -10,10 +10,10 @@ from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
 from backend.db import change_log
-from backend.db.models import Asset
-from backend.db.models.sync import SyncChange
 from backend.domain.access import Scope
+from backend.org.db.models import Asset
 from backend.services import org
+from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 
 

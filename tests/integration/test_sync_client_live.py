@@ -15,11 +15,11 @@ from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
 from backend.db.database import Database
-from backend.db.models.field import StatusChangeRequest
-from backend.db.models.sync import SyncChange
 from backend.domain.login import LoginPolicy
+from backend.field.db.models import StatusChangeRequest
 from backend.services import auth, org, sync_log
 from sync.client import DeviceRevoked, HttpResponse, SyncClient, urllib_transport
+from sync.db.models import SyncChange
 from tests.conftest import PASSWORD, SYSTEM
 
 CAPTURED = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from backend.cli import main
-from backend.db.models.sync import SyncChange
 from backend.domain.errors import Forbidden, ValidationFailed
 from backend.domain.jobs import JobKind
 from backend.services import auth, org, sync_log
 from backend.services.context import Actor
+from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from backend.db.models import Asset
+from backend.org.db.models import Asset
 
 
 def test_a_writer_that_reads_first_is_not_refused_when_another_writer_commits_meanwhile(

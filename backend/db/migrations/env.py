@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection
 
-import backend.db.models  # noqa: F401 - registers every table on the metadata
+import backend.models  # noqa: F401 - registers every table on the metadata
 from backend.db.base import Base
 from backend.db.session import make_engine
 

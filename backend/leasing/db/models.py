@@ -1,4 +1,4 @@
-"""Contract templates, leases with their charge lines and concessions, schedules, amendments."""
+"""Contract templates, leases with their charge lines and concessions, schedules, amendments, codes."""
 
 from __future__ import annotations
 
@@ -10,8 +10,6 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.db.base import Base, Timestamped, enum_column, utcnow
-from backend.db.models.org import Asset, Project
-from backend.db.models.parties import Customer
 from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
 from backend.domain.schedule import (
     BusinessDayRule,
@@ -22,6 +20,7 @@ from backend.domain.schedule import (
     RoundingMode,
     Timing,
 )
+from backend.org.db.models import Asset, Customer, Project
 
 Money = Numeric(14, 2)
 Percent = Numeric(7, 4)

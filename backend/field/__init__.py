@@ -1,0 +1,1 @@
+"""Work in the field: status requests, work orders, inspections, checklists, photos, labels, automations."""

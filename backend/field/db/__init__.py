@@ -1,0 +1,1 @@
+"""Mapped classes and repositories of field work: requests, GPS fixes, work orders, inspections, photos."""

@@ -1,0 +1,1 @@
+"""Leasing: templates, leases and their lifecycle, charge lines, rent schedules, amendments, codes, import."""

@@ -1,0 +1,1 @@
+"""Mapped classes and repositories of leasing: templates, leases, charge lines, schedules, amendments."""

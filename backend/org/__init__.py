@@ -1,0 +1,1 @@
+"""The organisation: regions, projects, assets and their status machine, geofences, customers, the board."""

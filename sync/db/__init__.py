@@ -1,0 +1,1 @@
+"""Sync bookkeeping in the database: each device's applied sequence, rejected commands, the change log."""
