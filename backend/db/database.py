@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from backend.db.push_repositories import PushDispatcher
 from backend.db.session import make_engine, make_session_factory, writing
 from backend.db.uow import SqlAlchemyUnitOfWork
+from backend.notify.db.repositories import PushDispatcher
 
 
 class Database:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.db import change_log
+from sync.db import change_log
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

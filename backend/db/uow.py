@@ -8,20 +8,20 @@ from typing import Any
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from backend.db import field_repositories as field
-from backend.db import leasing_repositories as leasing
-from backend.db import push_repositories as push
-from backend.db import repositories as repos
-from backend.db import request_repositories as field_requests
-from backend.db import sync_repositories as sync
+from backend.core.db import repositories as core
 from backend.domain.errors import N_, Conflict
+from backend.field.db import repositories as field
+from backend.leasing.db import repositories as leasing
+from backend.notify.db import repositories as notify
+from backend.org.db import repositories as org
+from sync.db import repositories as sync
 
 
 class SqlAlchemyUnitOfWork:
     """Opened by the caller (a request, a CLI command, a job); services commit it."""
 
     def __init__(
-        self, session_factory: sessionmaker[Session], push_dispatcher: push.PushDispatcher | None = None
+        self, session_factory: sessionmaker[Session], push_dispatcher: notify.PushDispatcher | None = None
     ) -> None:
         self._session_factory = session_factory
         self._push_dispatcher = push_dispatcher
@@ -30,14 +30,14 @@ class SqlAlchemyUnitOfWork:
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         session = self._session_factory()
         self.session = session
-        self.regions = repos.RegionRepository(session)
-        self.projects = repos.ProjectRepository(session)
-        self.assets = repos.AssetRepository(session)
-        self.customers = repos.CustomerRepository(session)
-        self.users = repos.UserRepository(session)
-        self.devices = repos.DeviceRepository(session)
-        self.login_attempts = repos.LoginAttemptRepository(session)
-        self.audit = repos.AuditRepository(session)
+        self.regions = org.RegionRepository(session)
+        self.projects = org.ProjectRepository(session)
+        self.assets = org.AssetRepository(session)
+        self.customers = org.CustomerRepository(session)
+        self.users = core.UserRepository(session)
+        self.devices = core.DeviceRepository(session)
+        self.login_attempts = core.LoginAttemptRepository(session)
+        self.audit = core.AuditRepository(session)
         self.templates = leasing.TemplateRepository(session)
         self.leases = leasing.LeaseRepository(session)
         self.charge_lines = leasing.ChargeLineRepository(session)
@@ -45,20 +45,20 @@ class SqlAlchemyUnitOfWork:
         self.amendments = leasing.AmendmentRepository(session)
         self.code_aliases = leasing.CodeAliasRepository(session)
         self.price_indexes = leasing.PriceIndexRepository(session)
-        self.approvals = leasing.ApprovalRepository(session)
-        self.job_runs = leasing.JobRunRepository(session)
-        self.notifications = leasing.NotificationRepository(session)
-        self.events = leasing.DomainEventRepository(session)
-        self.photos = repos.PhotoRepository(session)
+        self.approvals = core.ApprovalRepository(session)
+        self.job_runs = core.JobRunRepository(session)
+        self.notifications = notify.NotificationRepository(session)
+        self.events = core.DomainEventRepository(session)
+        self.photos = field.PhotoRepository(session)
         self.checklists = field.ChecklistRepository(session)
         self.inspections = field.InspectionRepository(session)
-        self.board = field.BoardRepository(session)
-        self.status_requests = field_requests.StatusChangeRequestRepository(session)
-        self.gps_fixes = field_requests.GpsFixRepository(session)
-        self.work_orders = field_requests.WorkOrderRepository(session)
+        self.board = org.BoardRepository(session)
+        self.status_requests = field.StatusChangeRequestRepository(session)
+        self.gps_fixes = field.GpsFixRepository(session)
+        self.work_orders = field.WorkOrderRepository(session)
         self.sync = sync.SyncRepository(session)
-        self.push_subscriptions = push.PushSubscriptionRepository(session)
-        self.push_outbox = push.PushOutbox(self._push_dispatcher)
+        self.push_subscriptions = notify.PushSubscriptionRepository(session)
+        self.push_outbox = notify.PushOutbox(self._push_dispatcher)
         return self
 
     def __exit__(

@@ -5,38 +5,41 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from backend.db.field_repositories import BoardRepository, ChecklistRepository, InspectionRepository
-    from backend.db.leasing_repositories import (
-        AmendmentRepository,
+    from backend.core.db.repositories import (
         ApprovalRepository,
-        ChargeLineRepository,
-        CodeAliasRepository,
+        AuditRepository,
+        DeviceRepository,
         DomainEventRepository,
         JobRunRepository,
+        LoginAttemptRepository,
+        UserRepository,
+    )
+    from backend.field.db.repositories import (
+        ChecklistRepository,
+        GpsFixRepository,
+        InspectionRepository,
+        PhotoRepository,
+        StatusChangeRequestRepository,
+        WorkOrderRepository,
+    )
+    from backend.leasing.db.repositories import (
+        AmendmentRepository,
+        ChargeLineRepository,
+        CodeAliasRepository,
         LeaseRepository,
-        NotificationRepository,
         PriceIndexRepository,
         ScheduleRepository,
         TemplateRepository,
     )
-    from backend.db.push_repositories import PushOutbox, PushSubscriptionRepository
-    from backend.db.repositories import (
+    from backend.notify.db.repositories import NotificationRepository, PushOutbox, PushSubscriptionRepository
+    from backend.org.db.repositories import (
         AssetRepository,
-        AuditRepository,
+        BoardRepository,
         CustomerRepository,
-        DeviceRepository,
-        LoginAttemptRepository,
-        PhotoRepository,
         ProjectRepository,
         RegionRepository,
-        UserRepository,
     )
-    from backend.db.request_repositories import (
-        GpsFixRepository,
-        StatusChangeRequestRepository,
-        WorkOrderRepository,
-    )
-    from backend.db.sync_repositories import SyncRepository
+    from sync.db.repositories import SyncRepository
 
 
 class UnitOfWork(Protocol):

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from backend.db import change_log
 from backend.domain.access import Scope
 from backend.org.db.models import Asset
 from backend.services import org
+from sync.db import change_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 

@@ -12,8 +12,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from backend.core.db.models import Device
+from backend.core.db.scoping import projects_in
 from backend.db.base import utcnow
-from backend.db.repositories import projects_in
 from backend.domain.access import Scope
 from backend.domain.field_requests import RequestState, WorkOrderState
 from backend.field.db.models import Checklist, StatusChangeRequest, WorkOrder

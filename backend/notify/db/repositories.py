@@ -1,17 +1,62 @@
-"""Web Push: the subscriptions table, and the outbox that hands pushes over once a transaction commits."""
+"""The in-app inbox, the Web Push subscriptions, and the outbox that hands pushes over after a commit."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
-from typing import Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.core.db.models import User
 from backend.domain.web_push import PushMessage, PushTarget
-from backend.notify.db.models import PushSubscription
+from backend.notify.db.models import Notification, PushSubscription
+
+
+class NotificationRepository:
+    """Each user's in-app inbox."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Stage notifications (one per recipient)."""
+        for row in rows:
+            self.session.add(Notification(**row))
+
+    def page(
+        self, user_id: int, unread_only: bool, limit: int, offset: int
+    ) -> tuple[list[Notification], int]:
+        """A page of one user's notifications, newest first, and the total."""
+        statement = select(Notification).where(Notification.user_id == user_id)
+        if unread_only:
+            statement = statement.where(Notification.read_at.is_(None))
+        total = self.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        rows = self.session.scalars(
+            statement.order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return list(rows), total
+
+    def get_own(self, user_id: int, notification_id: int) -> Notification | None:
+        """One of the user's notifications."""
+        statement = select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user_id
+        )
+        return self.session.scalars(statement).first()
+
+    def mark_all_read(self, user_id: int, when: datetime) -> int:
+        """Mark every unread notification of a user read; returns how many."""
+        result = self.session.execute(
+            update(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+            .values(read_at=when)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
 
 log = logging.getLogger("leasekeeper.push")
 

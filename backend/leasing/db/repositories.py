@@ -1,26 +1,18 @@
-"""Repositories for leases, their schedules and amendments, approvals, job runs and notifications."""
+"""Repositories for templates, leases, charge lines, schedules, amendments, code aliases and price indexes."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, false, func, select, true, update
-from sqlalchemy.orm import InstrumentedAttribute, Session, lazyload
+from sqlalchemy.orm import Session, lazyload
 
-from backend.core.db.models import Approval, DomainEventRecord, JobRun, RoleAssignment, User
-from backend.db.repositories import (
-    _IN_CHUNK,
-    Repository,
-    _bulk_insert,
-    _contains,
-    _equals,
-    _one_of,
-    projects_in,
-)
-from backend.domain.access import ROLE_PERMISSIONS, Permission, Scope
+from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, contains, equals, one_of
+from backend.core.db.scoping import in_projects
+from backend.domain.access import Scope
 from backend.domain.leases import BINDING, LeaseStatus
 from backend.leasing.db.models import (
     ChargeLine,
@@ -33,17 +25,9 @@ from backend.leasing.db.models import (
     ScheduleItem,
     lease_assets,
 )
-from backend.notify.db.models import Notification
-from backend.org.db.models import Asset, Project
+from backend.org.db.models import Asset
 
 BILLED_STATUSES = ("issued", "paid")
-
-
-def _in_projects(column: InstrumentedAttribute[int], scope: Scope) -> ColumnElement[bool]:
-    """Rows whose project column lies inside the scope."""
-    if scope.everything:
-        return true()
-    return column.in_(select(Project.id).where(projects_in(scope)))
 
 
 class TemplateRepository(Repository[ContractTemplate]):
@@ -52,9 +36,9 @@ class TemplateRepository(Repository[ContractTemplate]):
     model = ContractTemplate
     entity_name = "Contract template"
     filters = {
-        "q": _contains(ContractTemplate.code, ContractTemplate.name),
-        "contract_type": _equals(ContractTemplate.contract_type),
-        "is_active": _equals(ContractTemplate.is_active),
+        "q": contains(ContractTemplate.code, ContractTemplate.name),
+        "contract_type": equals(ContractTemplate.contract_type),
+        "is_active": equals(ContractTemplate.is_active),
     }
     sortable = {"code": ContractTemplate.code, "name": ContractTemplate.name}
 
@@ -68,11 +52,11 @@ class LeaseRepository(Repository[Lease]):
     model = Lease
     entity_name = "Lease"
     filters = {
-        "q": _contains(Lease.number, Lease.purpose),
-        "project_id": _equals(Lease.project_id),
-        "customer_id": _equals(Lease.customer_id),
-        "status": _one_of(Lease.status),
-        "account_manager_id": _equals(Lease.account_manager_id),
+        "q": contains(Lease.number, Lease.purpose),
+        "project_id": equals(Lease.project_id),
+        "customer_id": equals(Lease.customer_id),
+        "status": one_of(Lease.status),
+        "account_manager_id": equals(Lease.account_manager_id),
         "asset_id": lambda value: Lease.id.in_(
             select(lease_assets.c.lease_id).where(lease_assets.c.asset_id == value)
         ),
@@ -88,7 +72,7 @@ class LeaseRepository(Repository[Lease]):
     }
 
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
-        return _in_projects(Lease.project_id, scope)
+        return in_projects(Lease.project_id, scope)
 
     def binding_overlaps(
         self, asset_ids: Sequence[int], starts_on: date, ends_on: date, exclude_id: int | None
@@ -167,11 +151,11 @@ class ChargeLineRepository:
 
     def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many line versions at once (seeding); each row names its lease_id."""
-        _bulk_insert(self.session, ChargeLine, rows)
+        bulk_insert(self.session, ChargeLine, rows)
 
     def bulk_create_concessions(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many concessions at once (seeding); each row names its lease_id."""
-        _bulk_insert(self.session, Concession, rows)
+        bulk_insert(self.session, Concession, rows)
 
     def next_series(self, lease: Lease) -> int:
         """A series number not yet used on the lease."""
@@ -184,10 +168,10 @@ class ScheduleRepository(Repository[ScheduleItem]):
     model = ScheduleItem
     entity_name = "Schedule item"
     filters = {
-        "lease_id": _equals(ScheduleItem.lease_id),
-        "project_id": _equals(ScheduleItem.project_id),
-        "charge_type": _equals(ScheduleItem.charge_type),
-        "status": _one_of(ScheduleItem.status),
+        "lease_id": equals(ScheduleItem.lease_id),
+        "project_id": equals(ScheduleItem.project_id),
+        "charge_type": equals(ScheduleItem.charge_type),
+        "status": one_of(ScheduleItem.status),
         "due_from": lambda value: ScheduleItem.due_date >= value,
         "due_to": lambda value: ScheduleItem.due_date <= value,
     }
@@ -198,7 +182,7 @@ class ScheduleRepository(Repository[ScheduleItem]):
     }
 
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
-        return _in_projects(ScheduleItem.project_id, scope)
+        return in_projects(ScheduleItem.project_id, scope)
 
     def of_lease(self, lease_id: int) -> list[ScheduleItem]:
         """Every item of a lease in schedule order."""
@@ -219,9 +203,9 @@ class ScheduleRepository(Repository[ScheduleItem]):
     def billed_of_many(self, lease_ids: Sequence[int]) -> dict[int, list[ScheduleItem]]:
         """Billed items of many leases, by lease id."""
         found: dict[int, list[ScheduleItem]] = {}
-        for start in range(0, len(lease_ids), _IN_CHUNK):
+        for start in range(0, len(lease_ids), IN_CHUNK):
             statement = select(ScheduleItem).where(
-                ScheduleItem.lease_id.in_(lease_ids[start : start + _IN_CHUNK]),
+                ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]),
                 ScheduleItem.status.in_(BILLED_STATUSES),
             )
             for row in self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)):
@@ -230,10 +214,10 @@ class ScheduleRepository(Repository[ScheduleItem]):
 
     def delete_unbilled_many(self, lease_ids: Sequence[int]) -> None:
         """Drop the unbilled items of many leases before writing their regenerated ones."""
-        for start in range(0, len(lease_ids), _IN_CHUNK):
+        for start in range(0, len(lease_ids), IN_CHUNK):
             self.session.execute(
                 delete(ScheduleItem).where(
-                    ScheduleItem.lease_id.in_(lease_ids[start : start + _IN_CHUNK]),
+                    ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]),
                     ScheduleItem.status.not_in(BILLED_STATUSES),
                 )
             )
@@ -248,7 +232,7 @@ class ScheduleRepository(Repository[ScheduleItem]):
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write many items with one executemany (no ORM objects)."""
-        _bulk_insert(self.session, ScheduleItem, rows)
+        bulk_insert(self.session, ScheduleItem, rows)
 
 
 class AmendmentRepository(Repository[LeaseAmendment]):
@@ -256,13 +240,13 @@ class AmendmentRepository(Repository[LeaseAmendment]):
 
     model = LeaseAmendment
     entity_name = "Amendment"
-    filters = {"lease_id": _equals(LeaseAmendment.lease_id), "status": _one_of(LeaseAmendment.status)}
+    filters = {"lease_id": equals(LeaseAmendment.lease_id), "status": one_of(LeaseAmendment.status)}
     sortable = {"version": LeaseAmendment.version, "created_at": LeaseAmendment.created_at}
 
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
         if scope.everything:
             return true()
-        return LeaseAmendment.lease_id.in_(select(Lease.id).where(_in_projects(Lease.project_id, scope)))
+        return LeaseAmendment.lease_id.in_(select(Lease.id).where(in_projects(Lease.project_id, scope)))
 
     def next_version(self, lease_id: int) -> int:
         """The version number the next amendment of a lease takes (the original contract is 1)."""
@@ -284,7 +268,7 @@ class CodeAliasRepository(Repository[CodeAlias]):
 
     model = CodeAlias
     entity_name = "Code alias"
-    filters = {"domain": _equals(CodeAlias.domain), "q": _contains(CodeAlias.alias)}
+    filters = {"domain": equals(CodeAlias.domain), "q": contains(CodeAlias.alias)}
     sortable = {"domain": CodeAlias.domain, "alias": CodeAlias.alias}
 
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
@@ -332,128 +316,3 @@ class PriceIndexRepository:
         if code is not None:
             statement = statement.where(PriceIndexValue.series == code)
         return list(self.session.scalars(statement))
-
-
-class ApprovalRepository(Repository[Approval]):
-    """Four-eyes approvals, scoped by project."""
-
-    model = Approval
-    entity_name = "Approval"
-    filters = {
-        "status": _one_of(Approval.status),
-        "kind": _equals(Approval.kind),
-        "project_id": _equals(Approval.project_id),
-        "requested_by_id": _equals(Approval.requested_by_id),
-        "subject_id": _equals(Approval.subject_id),
-    }
-    sortable = {"requested_at": Approval.requested_at, "status": Approval.status}
-
-    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
-        return _in_projects(Approval.project_id, scope)
-
-    def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
-        """Active users who hold the deciding permission over a project."""
-        return holders_of(self.session, permission, project_id, region_id)
-
-    def lock(self, approval: Approval) -> None:
-        """Serialise concurrent decisions on one approval."""
-        self.session.execute(
-            update(Approval).where(Approval.id == approval.id).values(status=Approval.status)
-        )
-        self.session.refresh(approval)
-
-
-class JobRunRepository(Repository[JobRun]):
-    """Recorded job runs; runs without a project are seen by head office only."""
-
-    model = JobRun
-    entity_name = "Job run"
-    filters = {
-        "kind": _equals(JobRun.kind),
-        "status": _one_of(JobRun.status),
-        "subject_id": _equals(JobRun.subject_id),
-        "project_id": _equals(JobRun.project_id),
-    }
-    sortable = {"started_at": JobRun.started_at, "finished_at": JobRun.finished_at}
-
-    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
-        if scope.everything:
-            return true()
-        return JobRun.project_id.in_(select(Project.id).where(projects_in(scope)))
-
-
-class NotificationRepository:
-    """Each user's in-app inbox."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Stage notifications (one per recipient)."""
-        for row in rows:
-            self.session.add(Notification(**row))
-
-    def page(
-        self, user_id: int, unread_only: bool, limit: int, offset: int
-    ) -> tuple[list[Notification], int]:
-        """A page of one user's notifications, newest first, and the total."""
-        statement = select(Notification).where(Notification.user_id == user_id)
-        if unread_only:
-            statement = statement.where(Notification.read_at.is_(None))
-        total = self.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-        rows = self.session.scalars(
-            statement.order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        return list(rows), total
-
-    def get_own(self, user_id: int, notification_id: int) -> Notification | None:
-        """One of the user's notifications."""
-        statement = select(Notification).where(
-            Notification.id == notification_id, Notification.user_id == user_id
-        )
-        return self.session.scalars(statement).first()
-
-    def mark_all_read(self, user_id: int, when: datetime) -> int:
-        """Mark every unread notification of a user read; returns how many."""
-        result = self.session.execute(
-            update(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-            .values(read_at=when)
-        )
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-class DomainEventRepository:
-    """The append-only log of domain events."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def append(self, name: str, payload: dict[str, Any], project_id: int | None) -> None:
-        """Record one event in the current transaction."""
-        self.session.add(DomainEventRecord(name=name, payload=payload, project_id=project_id))
-
-    def named(self, name: str) -> list[DomainEventRecord]:
-        """Every recorded event of one name, oldest first."""
-        statement = select(DomainEventRecord).where(DomainEventRecord.name == name)
-        return list(self.session.scalars(statement.order_by(DomainEventRecord.id)))
-
-
-def holders_of(session: Session, permission: Permission, project_id: int, region_id: int) -> list[int]:
-    """Ids of active users holding a permission over a project (globally, by region or by project)."""
-    roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
-    statement = (
-        select(RoleAssignment.user_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            User.is_active.is_(True),
-            RoleAssignment.role.in_(roles),
-            (RoleAssignment.project_id == project_id)
-            | (RoleAssignment.region_id == region_id)
-            | (RoleAssignment.project_id.is_(None) & RoleAssignment.region_id.is_(None)),
-        )
-        .distinct()
-    )
-    return sorted(session.scalars(statement))

@@ -1,0 +1,354 @@
+"""Repositories: scoped lookups and pages; users, devices, audit, approvals, job runs and events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true, update
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from backend.core.db.models import (
+    Approval,
+    AuditEntry,
+    Device,
+    DomainEventRecord,
+    JobRun,
+    LoginAttempt,
+    RoleAssignment,
+    User,
+)
+from backend.core.db.scoping import holders_of, in_projects, projects_in
+from backend.db.base import Base
+from backend.domain.access import Assignment, Permission, Scope
+from backend.domain.errors import N_, NotFound, ValidationFailed
+from backend.domain.listing import ListQuery
+from backend.org.db.models import (
+    Project,
+)
+
+M = TypeVar("M", bound=Base)
+Filter = Callable[[Any], ColumnElement[bool]]
+# Values per IN (...) lookup: well under every backend's bound-parameter limit.
+IN_CHUNK = 1_000
+
+
+def contains(*columns: InstrumentedAttribute[Any]) -> Filter:
+    """Case-insensitive substring search over several text columns."""
+
+    def clause(value: str) -> ColumnElement[bool]:
+        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        return or_(*(column.ilike(pattern, escape="\\") for column in columns))
+
+    return clause
+
+
+def equals(column: InstrumentedAttribute[Any]) -> Filter:
+    return lambda value: column == value
+
+
+def one_of(column: InstrumentedAttribute[Any]) -> Filter:
+    return column.in_
+
+
+def bulk_insert(session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows with one executemany; no objects enter the session."""
+    if rows:
+        # NULLs are sent rather than left out, so every row has the same columns and forms one batch.
+        session.execute(insert(model).execution_options(render_nulls=True), [dict(row) for row in rows])
+
+
+class Repository(Generic[M]):
+    """Scoped access to one table: `scoped()` is the only way callers read rows."""
+
+    model: ClassVar[type[Any]]
+    entity_name: ClassVar[str]
+    filters: ClassVar[dict[str, Filter]] = {}
+    sortable: ClassVar[dict[str, InstrumentedAttribute[Any]]] = {}
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        """Rows of this table inside the scope."""
+        raise NotImplementedError
+
+    def scoped(self, scope: Scope) -> Select[M]:
+        """A select of the rows the scope reaches."""
+        return select(self.model).where(self.scope_clause(scope))
+
+    def get(self, entity_id: int, scope: Scope) -> M:
+        """One row by id; out of scope is indistinguishable from missing."""
+        row = self.session.scalars(self.scoped(scope).where(self.model.id == entity_id)).first()
+        if row is None:
+            raise NotFound(self.entity_name)
+        return row
+
+    def find(self, entity_id: int) -> M | None:
+        """One row by id, unscoped: for services that check scope themselves."""
+        return self.session.get(self.model, entity_id)
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[M], int]:
+        """The requested page and the total count, both within the scope and the filters."""
+        statement = self.scoped(scope)
+        for name, value in query.filters.items():
+            if value is not None and name in self.filters:
+                statement = statement.where(self.filters[name](value))
+        total = self.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        order = []
+        for key in query.sort:
+            column = self.sortable.get(key.field)
+            if column is None:
+                raise ValidationFailed.single("sort", N_("Unknown sort field."))
+            order.append(column.desc() if key.descending else column.asc())
+        order.append(self.model.id.asc())
+        rows = self.session.scalars(statement.order_by(*order).limit(query.page_size).offset(query.offset))
+        return rows.unique().all(), total or 0
+
+    def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
+        """Whether another row already holds this value (checked across all scopes)."""
+        statement = select(self.model.id).where(getattr(self.model, field) == value)
+        if exclude_id is not None:
+            statement = statement.where(self.model.id != exclude_id)
+        return self.session.scalar(statement.limit(1)) is not None
+
+    def create(self, **values: Any) -> M:
+        """Stage a new row built from column values."""
+        entity: M = self.model(**values)
+        self.session.add(entity)
+        return entity
+
+    def delete(self, entity: M) -> None:
+        """Stage a deletion."""
+        self.session.delete(entity)
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows at once by column values (seeding); ids are left to the database."""
+        bulk_insert(self.session, self.model, rows)
+
+    def any_rows(self) -> bool:
+        """Whether the table holds at least one row, across all scopes."""
+        return self.session.scalar(select(self.model.id).limit(1)) is not None
+
+    def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        """Ids of the rows whose unique `field` holds one of the values, keyed by that value."""
+        column = getattr(self.model, field)
+        wanted = list(values)
+        found: dict[Any, int] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(column, self.model.id).where(column.in_(wanted[start : start + IN_CHUNK]))
+            found.update((value, row_id) for value, row_id in self.session.execute(statement))
+        return found
+
+    def by_values(self, field: str, values: Collection[Any], scope: Scope) -> dict[Any, M]:
+        """Rows inside the scope whose unique `field` holds one of the values, keyed by that value."""
+        column = getattr(self.model, field)
+        wanted = list(values)
+        found: dict[Any, M] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = self.scoped(scope).where(column.in_(wanted[start : start + IN_CHUNK]))
+            found.update((getattr(row, field), row) for row in self.session.scalars(statement).unique())
+        return found
+
+
+class UserRepository(Repository[User]):
+    """Users; visible to holders of user:read within their scope's regions and projects."""
+
+    model = User
+    entity_name = "User"
+    filters = {
+        "q": contains(User.username, User.display_name, User.email),
+        "is_active": equals(User.is_active),
+        "role": lambda value: User.id.in_(select(RoleAssignment.user_id).where(RoleAssignment.role == value)),
+    }
+    sortable = {"username": User.username, "display_name": User.display_name, "created_at": User.created_at}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.everything:
+            return true()
+        in_scope = select(RoleAssignment.user_id).where(
+            or_(
+                RoleAssignment.region_id.in_(scope.region_ids),
+                RoleAssignment.project_id.in_(select(Project.id).where(projects_in(scope))),
+            )
+        )
+        return User.id.in_(in_scope)
+
+    def by_username(self, username: str) -> User | None:
+        """The user with this login name (names are stored lower-case)."""
+        return self.session.scalars(select(User).where(User.username == username.strip().lower())).first()
+
+    def set_assignments(self, user: User, assignments: Sequence[Assignment]) -> None:
+        """Replace the user's roles, keeping rows that stay (their unique key forbids re-inserts)."""
+        existing = {Assignment(r.role, r.region_id, r.project_id): r for r in user.role_assignments}
+        user.role_assignments = [
+            existing.get(a) or RoleAssignment(role=a.role, region_id=a.region_id, project_id=a.project_id)
+            for a in assignments
+        ]
+
+    def bulk_create_assignments(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert role assignments of many users at once (seeding); each row names its user_id."""
+        bulk_insert(self.session, RoleAssignment, rows)
+
+    def active_by_id(self, user_id: int) -> User | None:
+        """An active user by id, for authenticating a session."""
+        user = self.session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+
+class DeviceRepository(Repository[Device]):
+    """Phones bound to users."""
+
+    model = Device
+    entity_name = "Device"
+    filters = {
+        "user_id": equals(Device.user_id),
+        "revoked": lambda v: Device.revoked_at.is_not(None) if v else Device.revoked_at.is_(None),
+    }
+    sortable = {"created_at": Device.created_at, "last_seen_at": Device.last_seen_at, "name": Device.name}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        # Devices are personal: only device:admin (global) lists other people's devices.
+        return true() if scope.everything else false()
+
+    def owned_by(self, user_id: int) -> Select[Device]:
+        """A select of one user's devices."""
+        return select(Device).where(Device.user_id == user_id)
+
+    def by_token_hash(self, token_hash: str) -> Device | None:
+        """The device holding a token, revoked or not."""
+        return self.session.scalars(select(Device).where(Device.token_hash == token_hash)).first()
+
+    def revoke_all_of(self, user_id: int, when: datetime, by_user_id: int | None) -> list[Device]:
+        """Revoke every live device of a user; returns those revoked."""
+        devices = self.session.scalars(
+            select(Device).where(Device.user_id == user_id, Device.revoked_at.is_(None))
+        ).all()
+        for device in devices:
+            device.revoked_at = when
+            device.revoked_by_id = by_user_id
+        return list(devices)
+
+
+class LoginAttemptRepository:
+    """Password checks, counted for rate limiting."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def record(self, username: str, ip: str, succeeded: bool, when: datetime) -> None:
+        """Remember one attempt."""
+        self.session.add(LoginAttempt(username=username, ip=ip, succeeded=succeeded, attempted_at=when))
+
+    def failures_since(
+        self, since: datetime, *, username: str | None = None, ip: str | None = None
+    ) -> list[datetime]:
+        """Times of failed attempts since a moment, for one username or one address."""
+        statement = select(LoginAttempt.attempted_at).where(
+            LoginAttempt.attempted_at >= since, LoginAttempt.succeeded.is_(False)
+        )
+        if username is not None:
+            statement = statement.where(LoginAttempt.username == username)
+        if ip is not None:
+            statement = statement.where(LoginAttempt.ip == ip)
+        return list(self.session.scalars(statement.order_by(LoginAttempt.attempted_at)))
+
+    def forget_before(self, before: datetime) -> None:
+        """Drop attempts too old to matter."""
+        self.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < before))
+
+
+class AuditRepository(Repository[AuditEntry]):
+    """The audit log: append and read, never change."""
+
+    model = AuditEntry
+    entity_name = "Audit entry"
+    filters = {
+        "entity_type": equals(AuditEntry.entity_type),
+        "entity_id": equals(AuditEntry.entity_id),
+        "actor_user_id": equals(AuditEntry.actor_user_id),
+        "action": equals(AuditEntry.action),
+        "origin": equals(AuditEntry.origin),
+        "since": lambda value: AuditEntry.occurred_at >= value,
+        "until": lambda value: AuditEntry.occurred_at < value,
+    }
+    sortable = {"occurred_at": AuditEntry.occurred_at}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.everything:
+            return true()
+        return or_(
+            AuditEntry.region_id.in_(scope.region_ids),
+            AuditEntry.project_id.in_(select(Project.id).where(projects_in(scope))),
+        )
+
+
+class ApprovalRepository(Repository[Approval]):
+    """Four-eyes approvals, scoped by project."""
+
+    model = Approval
+    entity_name = "Approval"
+    filters = {
+        "status": one_of(Approval.status),
+        "kind": equals(Approval.kind),
+        "project_id": equals(Approval.project_id),
+        "requested_by_id": equals(Approval.requested_by_id),
+        "subject_id": equals(Approval.subject_id),
+    }
+    sortable = {"requested_at": Approval.requested_at, "status": Approval.status}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        return in_projects(Approval.project_id, scope)
+
+    def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
+        """Active users who hold the deciding permission over a project."""
+        return holders_of(self.session, permission, project_id, region_id)
+
+    def lock(self, approval: Approval) -> None:
+        """Serialise concurrent decisions on one approval."""
+        self.session.execute(
+            update(Approval).where(Approval.id == approval.id).values(status=Approval.status)
+        )
+        self.session.refresh(approval)
+
+
+class JobRunRepository(Repository[JobRun]):
+    """Recorded job runs; runs without a project are seen by head office only."""
+
+    model = JobRun
+    entity_name = "Job run"
+    filters = {
+        "kind": equals(JobRun.kind),
+        "status": one_of(JobRun.status),
+        "subject_id": equals(JobRun.subject_id),
+        "project_id": equals(JobRun.project_id),
+    }
+    sortable = {"started_at": JobRun.started_at, "finished_at": JobRun.finished_at}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.everything:
+            return true()
+        return JobRun.project_id.in_(select(Project.id).where(projects_in(scope)))
+
+
+class DomainEventRepository:
+    """The append-only log of domain events."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(self, name: str, payload: dict[str, Any], project_id: int | None) -> None:
+        """Record one event in the current transaction."""
+        self.session.add(DomainEventRecord(name=name, payload=payload, project_id=project_id))
+
+    def named(self, name: str) -> list[DomainEventRecord]:
+        """Every recorded event of one name, oldest first."""
+        statement = select(DomainEventRecord).where(DomainEventRecord.name == name)
+        return list(self.session.scalars(statement.order_by(DomainEventRecord.id)))
+
+
+def chunks(values: Collection[Any]) -> list[list[Any]]:
+    wanted = list(values)
+    return [wanted[start : start + IN_CHUNK] for start in range(0, len(wanted), IN_CHUNK)]
