@@ -16,7 +16,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend import api as api_package
     from backend.adapters import passwords
     from backend.adapters.storage import storage_from_config
-    from backend.db.database import Database
+    from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.logging_setup import configure_logging
     from backend.notify.web_push import PushDispatcher, PushSender, PushSettings

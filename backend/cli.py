@@ -13,10 +13,10 @@ from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
 from backend import create_app
-from backend.domain.audit import Origin
-from backend.domain.errors import DomainError
+from backend.core.domain.audit import Origin
+from backend.core.domain.errors import DomainError
+from backend.core.services.context import Actor
 from backend.domain.org import AssetStatus
-from backend.services.context import Actor
 from qr_tools.fonts import FontNotFound
 from qr_tools.sheets import LAYOUTS
 
@@ -77,7 +77,7 @@ def db() -> None:
 @click.pass_context
 def upgrade(ctx: click.Context, revision: str) -> None:
     """Migrate the database up to a revision."""
-    from backend.db import migrate
+    from backend.core.db import migrate
 
     migrate.upgrade(_database(ctx).url, revision)
     click.echo(f"Database migrated to {revision}.")
@@ -88,7 +88,7 @@ def upgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def downgrade(ctx: click.Context, revision: str) -> None:
     """Migrate the database down to a revision."""
-    from backend.db import migrate
+    from backend.core.db import migrate
 
     migrate.downgrade(_database(ctx).url, revision)
     click.echo(f"Database migrated down to {revision}.")
@@ -143,7 +143,7 @@ def create_user(
     password_stdin: bool,
 ) -> None:  # fmt: skip
     """Create a user (the first administrator, typically)."""
-    from backend.services import users as user_service
+    from backend.core.services import users as user_service
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")

@@ -28,14 +28,14 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, text
 
-from backend.db import migrate
-from backend.db.database import Database
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.demo.generator import DEMO_PASSWORD
-from backend.domain.audit import Origin
-from backend.domain.login import LoginPolicy
 from backend.org.db.models import Asset
-from backend.services import auth
-from backend.services.context import Actor
 from backend.services.demo import seed_demo
 from bench._support import (
     CEILING_PATH,

@@ -24,15 +24,16 @@ from sqlalchemy import select
 
 from backend import create_app
 from backend.config import TestConfig
-from backend.db import migrate
+from backend.core.db import migrate
+from backend.core.domain.audit import Origin
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.demo.generator import DEMO_PASSWORD
-from backend.domain.audit import Origin
 from backend.domain.checklists import DEFAULT_CHECKLISTS
 from backend.domain.inspections import ItemKind
-from backend.domain.login import LoginPolicy
 from backend.org.db.models import Asset
-from backend.services import auth, inspections
-from backend.services.context import Actor
+from backend.services import inspections
 from backend.services.demo import seed_demo
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "board.json"

@@ -21,12 +21,12 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from backend.db import migrate
-from backend.db.database import Database
-from backend.domain.audit import Origin
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.domain.org import AssetType, CustomerKind, ProjectCategory
 from backend.services import customers, lease_import, leases, org
-from backend.services.context import Actor
 from tests.support.lease_files import EN, office_template
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 

@@ -26,16 +26,16 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from backend.db import migrate
-from backend.db.database import Database
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.demo.leasing import TEMPLATES_BY_TYPE
-from backend.domain.audit import Origin
 from backend.domain.leases import ContractType, LeaseStatus
 from backend.domain.org import AssetStatus, AssetType, CustomerKind, ProjectCategory
 from backend.domain.schedule import ChargeType, EscalationKind, Frequency
 from backend.leasing.db.models import ScheduleItem
 from backend.services import schedules
-from backend.services.context import Actor
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
 BACKENDS = ("sqlite", "postgresql")

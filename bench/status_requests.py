@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from backend.adapters import passwords
-from backend.db import migrate
-from backend.db.database import Database
-from backend.domain.access import Assignment, Role, principal_from
-from backend.domain.audit import Origin
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.access import Assignment, Role, principal_from
+from backend.core.domain.audit import Origin
+from backend.core.services import users
+from backend.core.services.context import Actor
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import automations, org, status_requests, users
-from backend.services.context import Actor
+from backend.services import automations, org, status_requests
 from backend.services.labels import LabelSettings
 from qr_tools.payload import build, parse_keyring
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason

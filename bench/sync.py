@@ -28,14 +28,15 @@ from types import FrameType
 from typing import Any
 
 from backend.adapters import passwords
-from backend.db import migrate
-from backend.db.database import Database
-from backend.domain.access import Role
-from backend.domain.audit import Origin
-from backend.domain.login import LoginPolicy
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.access import Role
+from backend.core.domain.audit import Origin
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth, users
+from backend.core.services.context import Actor
 from backend.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
-from backend.services import auth, org, users
-from backend.services.context import Actor
+from backend.services import org
 from backend.services.inspections import seed_checklists
 from bench._support import HOST, GunicornServer, free_port, percentile
 from sync.client import HttpResponse, SyncClient, Transport, urllib_transport

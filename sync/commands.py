@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from backend.domain.errors import N_, Message, ValidationFailed
+from backend.core.domain.errors import N_, Message, ValidationFailed
 from backend.domain.field_requests import WorkOrderState
 from backend.domain.org import AssetStatus
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.services.context import Actor
+from backend.core.domain.access import Permission as P
+from backend.core.services.context import Actor
 from sync.protocol import Change, Cursor, CursorExpired, PullPage, decode_cursor, encode_cursor
 
 ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")

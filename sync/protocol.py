@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from backend.domain.errors import N_, Message
+from backend.core.domain.errors import N_, Message
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})

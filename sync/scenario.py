@@ -12,16 +12,17 @@ from decimal import Decimal
 from typing import Any
 
 from backend.adapters import passwords
-from backend.db.database import Database
-from backend.domain.access import Role
-from backend.domain.audit import Origin
+from backend.core.db.database import Database
+from backend.core.domain.access import Role
+from backend.core.domain.audit import Origin
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth, users
+from backend.core.services.context import Actor
 from backend.domain.checklists import DEFAULT_CHECKLISTS
 from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrderState
 from backend.domain.inspections import ItemKind
-from backend.domain.login import LoginPolicy
 from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import auth, org, users, work_orders
-from backend.services.context import Actor
+from backend.services import org, work_orders
 from backend.services.inspections import seed_checklists
 
 SYSTEM = Actor.system(Origin.CLI, "sync-simulator")

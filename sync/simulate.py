@@ -27,8 +27,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from backend.db import migrate
-from backend.db.database import Database
+from backend.core.db import migrate
+from backend.core.db.database import Database
 from backend.field.db.models import Inspection, StatusChangeRequest, WorkOrder
 from backend.org.db.models import Asset
 from sync.client import DeviceRevoked, SyncClient, SyncError

@@ -18,13 +18,14 @@ from flask.testing import FlaskClient
 from backend import create_app
 from backend.adapters import passwords
 from backend.config import TestConfig
-from backend.db import migrate
-from backend.db.database import Database
-from backend.domain.audit import Origin
-from backend.domain.login import LoginPolicy
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth, users
+from backend.core.services.context import Actor
 from backend.domain.org import AssetType, CustomerKind, ProjectCategory
-from backend.services import auth, customers, org, users
-from backend.services.context import Actor
+from backend.services import customers, org
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
 BACKENDS = ("sqlite", "postgresql")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backend.domain.errors import N_, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from backend.core.domain.errors import N_, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 
 ACCEPTED_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 OUTPUT_CONTENT_TYPE = "image/jpeg"

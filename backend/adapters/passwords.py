@@ -5,7 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 
 _hasher = PasswordHasher()
 MIN_LENGTH = 10

@@ -13,7 +13,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from backend.domain.errors import N_, DomainError, ValidationFailed
+from backend.core.domain.errors import N_, DomainError, ValidationFailed
 
 ACCEPTED_TYPES = (".xlsx", ".csv")
 MAX_BYTES = 10 * 1024 * 1024

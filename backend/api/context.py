@@ -11,15 +11,15 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import CSRFError
 
-from backend.db.database import Database
-from backend.db.uow import SqlAlchemyUnitOfWork
-from backend.domain.audit import Origin
-from backend.domain.errors import N_, AuthenticationRequired, Forbidden
-from backend.domain.listing import ListQuery, parse_sort
-from backend.domain.login import LoginPolicy
+from backend.core.db.database import Database
+from backend.core.db.uow import SqlAlchemyUnitOfWork
+from backend.core.domain.audit import Origin
+from backend.core.domain.errors import N_, AuthenticationRequired, Forbidden
+from backend.core.domain.listing import ListQuery, parse_sort
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.extensions import csrf
-from backend.services import auth
-from backend.services.context import Actor
 
 log = logging.getLogger("leasekeeper.request")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

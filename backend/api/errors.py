@@ -12,8 +12,8 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, UnprocessableEntity, default_exceptions
 
 from backend.api.messages import translate_errors
-from backend.db.uow import integrity_conflict
-from backend.domain.errors import DomainError, RateLimited
+from backend.core.db.uow import integrity_conflict
+from backend.core.domain.errors import DomainError, RateLimited
 
 log = logging.getLogger("leasekeeper.errors")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import gettext
 
-from backend.domain.errors import N_, Message
+from backend.core.domain.errors import N_, Message
 
 # Listed so that `make i18n-extract` puts them in the catalogue; looked up by their exact text.
 FIXED_MESSAGES = (

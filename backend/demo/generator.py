@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Generic, NamedTuple, TypeVar
 
+from backend.core.domain.access import Role
 from backend.demo.leasing import TEMPLATES, DemoLease, DemoTemplate, ProjectLeasing, Unit, plan_project
-from backend.domain.access import Role
 from backend.domain.org import (
     ASSET_TYPE_KIND,
     AssetStatus,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from backend.domain.errors import N_, Conflict, Forbidden
+from backend.core.domain.errors import N_, Conflict, Forbidden
 from backend.domain.org import AssetStatus
 
 S = AssetStatus

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from backend.domain.errors import N_, Message, ValidationFailed
+from backend.core.domain.errors import N_, Message, ValidationFailed
 
 _SEPARATORS = re.compile(r"[\s\-_‐‑‒–—―－]+")
 

@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
 from backend.domain.org import AssetStatus
 
 DEFAULT_REQUEST_TTL_HOURS = 72

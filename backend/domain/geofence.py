@@ -22,7 +22,7 @@ import numpy.typing as npt
 import shapely
 import shapely.geometry
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 
 FloatArray = npt.NDArray[np.float64]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 
 NUMBER_LIMIT = Decimal(10) ** 12
 NUMBER_PLACES = 4

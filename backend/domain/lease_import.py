@@ -13,7 +13,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from backend.domain.cells import (
+from backend.core.domain.cells import (
     CellError,
     is_blank,
     to_code,
@@ -24,7 +24,7 @@ from backend.domain.cells import (
     to_percent,
     to_text,
 )
-from backend.domain.errors import N_, Message
+from backend.core.domain.errors import N_, Message
 from backend.domain.leases import overlaps
 from backend.domain.schedule import ChargeType, EscalationKind, Frequency, Timing
 

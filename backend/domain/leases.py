@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from backend.domain.errors import N_, Conflict, Message, ValidationFailed
+from backend.core.domain.errors import N_, Conflict, Message, ValidationFailed
 
 
 class ContractType(enum.StrEnum):

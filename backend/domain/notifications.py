@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 
 
 class NotificationKind(enum.StrEnum):

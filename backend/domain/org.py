@@ -14,7 +14,7 @@ import holidays
 import shapely.geometry
 from shapely.errors import GEOSException
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 
 
 class ProjectCategory(enum.StrEnum):

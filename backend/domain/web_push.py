@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 from backend.domain.notifications import NotificationKind
 
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y

@@ -7,12 +7,17 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from backend.core.domain.access import Permission as P
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.audit import AuditAction, json_safe
+from backend.core.domain.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
+from backend.core.domain.jobs import ScheduleTrigger
+from backend.core.domain.listing import ListQuery
+from backend.core.services import approvals, audit
+from backend.core.services.context import Actor
+from backend.core.services.crud import for_change
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain import schedule as engine
-from backend.domain.access import Permission as P
-from backend.domain.approvals import ApprovalKind, ApprovalStatus
-from backend.domain.audit import AuditAction, json_safe
-from backend.domain.errors import N_, Conflict, DomainError, NotFound, ValidationFailed
-from backend.domain.jobs import ScheduleTrigger
 from backend.domain.leases import (
     SCHEDULED,
     AmendmentStatus,
@@ -20,11 +25,7 @@ from backend.domain.leases import (
     classify_amendment,
     needs_approval,
 )
-from backend.domain.listing import ListQuery
-from backend.services import approvals, audit, leases, schedules
-from backend.services._common import for_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.services import leases, schedules
 
 DETAIL_FIELDS = ("tags", "account_manager_id", "purpose", "note", "notice_period_days", "auto_renew")
 

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.access import Role
+from backend.core.domain.access import Permission as P
+from backend.core.domain.access import Role
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.crud import for_change
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.asset_status import AssetStatusState, StatusCause, StatusChanged
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict
 from backend.domain.org import AssetStatus
-from backend.services import audit
-from backend.services._common import for_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.domain.access import Permission as P
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction, Origin
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.services import events
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.asset_status import StatusCause
-from backend.domain.audit import AuditAction, Origin
 from backend.domain.field_requests import (
     LeaseEndStatus,
     WorkOrderClosed,
@@ -29,14 +33,11 @@ from backend.domain.field_requests import (
     WorkOrderOpened,
     WorkOrderState,
 )
-from backend.domain.jobs import JobKind, JobStatus
 from backend.domain.leases import LeaseEnded, LeaseSigned, LeaseStatus
 from backend.domain.notifications import NotificationKind
 from backend.domain.org import AssetStatus
-from backend.services import events, notifications, work_orders
+from backend.services import notifications, work_orders
 from backend.services.asset_status import stage_status_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 S = AssetStatus
 AUTOMATION = Actor.system(Origin.SYSTEM, "automation")

@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.domain.access import Permission as P
+from backend.core.domain.access import Permission as P
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.asset_status import allowed_targets
-from backend.domain.listing import ListQuery, SortKey
 from backend.domain.org import AssetStatus
 from backend.services import status_requests
-from backend.services.context import Actor
 from backend.services.inspections import with_pending_evidence
-from backend.services.unit_of_work import UnitOfWork
 
 RECENT_INSPECTIONS = 5
 

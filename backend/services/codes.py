@@ -7,15 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, Message, ValidationFailed
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain import codes
 from backend.domain import schedule as engine
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, Forbidden, Message, ValidationFailed
-from backend.domain.listing import ListQuery
-from backend.services import audit
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 DOMAINS: dict[str, type[Any]] = {
     "frequency": engine.Frequency,

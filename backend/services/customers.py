@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, NotFound, ValidationFailed
-from backend.domain.listing import ListQuery
-from backend.services import audit
-from backend.services._common import apply_changes, ensure_unique, for_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, NotFound, ValidationFailed
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.crud import apply_changes, ensure_unique, for_change
+from backend.core.services.unit_of_work import UnitOfWork
 
 CHILD_LISTS = ("contacts", "bank_accounts", "payer_names")
 

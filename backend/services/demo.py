@@ -12,16 +12,17 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from backend.adapters import passwords
+from backend.core.domain.access import Role
+from backend.core.domain.audit import AuditAction, json_safe
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, TIMEZONE, DemoData, DemoUser, generate
 from backend.demo.leasing import DemoLease
 from backend.domain import schedule as engine
-from backend.domain.access import Role
-from backend.domain.audit import AuditAction, json_safe
 from backend.domain.leases import line_key
-from backend.services import audit, schedules
-from backend.services.context import Actor
+from backend.services import schedules
 from backend.services.inspections import install_default_checklists
-from backend.services.unit_of_work import UnitOfWork
 
 BATCH_SIZE = 2_000
 # Leases carry dozens of schedule items each, so they go in smaller batches.

@@ -13,17 +13,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction, json_safe
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction, json_safe
+from backend.core.domain.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.checklists import DEFAULT_CHECKLISTS
-from backend.domain.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
 from backend.domain.geofence import Fix, fence_for, plausibility_flags
 from backend.domain.inspections import ChecklistItemSpec, ItemKind, check_items, evaluate
-from backend.domain.listing import ListQuery, SortKey
-from backend.services import audit
-from backend.services.context import Actor
 from backend.services.photos import pending_photos
-from backend.services.unit_of_work import UnitOfWork
 
 ITEM_FIELDS = ("key", "label_zh", "label_en", "kind", "required", "number_min", "number_max", "number_unit")
 

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from backend.domain.access import Permission as P
-from backend.domain.access import Scope
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, ValidationFailed
-from backend.services import audit
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission as P
+from backend.core.domain.access import Scope
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, ValidationFailed
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from qr_tools.fonts import find_cjk_font
 from qr_tools.payload import Keyring, LabelScan, build, parse, parse_keyring
 from qr_tools.render import LabelContent, label_png, label_svg

@@ -10,16 +10,17 @@ from decimal import Decimal
 from typing import Any
 
 from backend.adapters import spreadsheets
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, DomainError, Message, ValidationFailed
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain import lease_import as layout_rules
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, DomainError, Message, ValidationFailed
-from backend.domain.jobs import JobKind, JobStatus
 from backend.domain.lease_import import Layout, LeaseRow, Problem
 from backend.domain.leases import check_signable
-from backend.services import audit, leases, schedules
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.services import leases, schedules
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]

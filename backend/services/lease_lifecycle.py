@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backend.domain.errors import DomainError
-from backend.domain.jobs import JobKind, JobStatus
+from backend.core.domain.errors import DomainError
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.leases import LeaseStatus, expiring_from
 from backend.services import leases
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 STEPS: tuple[tuple[LeaseStatus, LeaseStatus], ...] = (
     (LeaseStatus.SIGNED, LeaseStatus.ACTIVE),

@@ -10,12 +10,17 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, Message, NotFound, ValidationFailed
+from backend.core.domain.jobs import ScheduleTrigger
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit, events
+from backend.core.services.context import Actor
+from backend.core.services.crud import apply_changes, ensure_unique, for_change
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain import codes
 from backend.domain import schedule as engine
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, Forbidden, Message, NotFound, ValidationFailed
-from backend.domain.jobs import ScheduleTrigger
 from backend.domain.leases import (
     BINDING,
     LIFECYCLE,
@@ -28,11 +33,7 @@ from backend.domain.leases import (
     check_transition,
     expiring_from,
 )
-from backend.domain.listing import ListQuery
-from backend.services import audit, events, schedules
-from backend.services._common import apply_changes, ensure_unique, for_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.services import schedules
 
 CODE_FIELDS = {
     "frequency": ("frequency", engine.Frequency),

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from backend.domain.errors import N_, AuthenticationRequired, NotFound
+from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.notifications import NotificationKind
 from backend.services import web_push
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 
 def notify(

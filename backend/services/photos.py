@@ -10,12 +10,12 @@ from typing import Any, BinaryIO
 
 from backend.adapters.images import check_upload_size, process_photo
 from backend.adapters.storage import Storage, StoredObjectMissing, content_key
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
-from backend.services import audit
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, NotFound, ValidationFailed
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 

@@ -10,16 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from backend.core.domain.jobs import JobKind, JobStatus, ScheduleTrigger
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain import schedule as engine
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
-from backend.domain.jobs import JobKind, JobStatus, ScheduleTrigger
 from backend.domain.leases import SCHEDULED
 from backend.domain.notifications import NotificationKind
-from backend.services import audit, notifications
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.services import notifications
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

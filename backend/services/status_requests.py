@@ -13,11 +13,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.access import Permission as P
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, Message, ValidationFailed
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services import approvals, audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.asset_status import AssetStatusState, StatusCause
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, Forbidden, Message, ValidationFailed
 from backend.domain.field_requests import (
     FieldPolicy,
     LeaseEndStatus,
@@ -28,16 +33,12 @@ from backend.domain.field_requests import (
     is_overdue,
 )
 from backend.domain.geofence import FencePolicy, Fix, PlausibilityPolicy, fence_for, plausibility_flags
-from backend.domain.jobs import JobKind, JobStatus
-from backend.domain.listing import ListQuery, SortKey
 from backend.domain.notifications import NotificationKind
 from backend.domain.org import AssetStatus
-from backend.services import approvals, audit, notifications
+from backend.services import notifications
 from backend.services.asset_status import StaleStatus, stage_status_change
-from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from backend.services.photos import pending_photos
-from backend.services.unit_of_work import UnitOfWork
 from qr_tools.payload import parse
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

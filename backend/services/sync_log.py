@@ -6,11 +6,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.errors import N_, Message, ValidationFailed
-from backend.domain.jobs import JobKind, JobStatus
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission as P
+from backend.core.domain.errors import N_, Message, ValidationFailed
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 MIN_KEEP_DAYS = 7
 CHUNK = 5000

@@ -6,13 +6,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, AuthenticationRequired, NotFound
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.notifications import NotificationKind
 from backend.domain.web_push import PUSHED_KINDS, PushMessage, PushOutcome, SubscriptionKeys, endpoint_hash
-from backend.services import audit
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 ENTITY = "push_subscription"
 

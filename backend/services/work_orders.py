@@ -6,9 +6,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Forbidden, ValidationFailed
+from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Forbidden, ValidationFailed
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit, events
+from backend.core.services.context import Actor
+from backend.core.services.crud import for_change
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.field_requests import (
     WorkOrderClosed,
     WorkOrderKind,
@@ -16,11 +21,6 @@ from backend.domain.field_requests import (
     WorkOrderState,
     check_work_order_move,
 )
-from backend.domain.listing import ListQuery
-from backend.services import audit, events
-from backend.services._common import for_change
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 EDITABLE = ("title", "note", "assignee_id", "meter_unit")
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.db.base import Base, BigId, utcnow
+from backend.core.db.base import Base, BigId, utcnow
 
 
 class DeviceSyncState(Base):

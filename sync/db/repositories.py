@@ -11,10 +11,10 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from backend.core.db.base import utcnow
 from backend.core.db.models import Device
 from backend.core.db.scoping import projects_in
-from backend.db.base import utcnow
-from backend.domain.access import Scope
+from backend.core.domain.access import Scope
 from backend.domain.field_requests import RequestState, WorkOrderState
 from backend.field.db.models import Checklist, StatusChangeRequest, WorkOrder
 from backend.org.db.models import Asset, Project

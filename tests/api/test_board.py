@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from backend.core.services import users
 from backend.domain.org import AssetStatus
-from backend.services import asset_status, inspections, leases, users
+from backend.services import asset_status, inspections, leases
 from tests.conftest import SYSTEM
 
 TEMPLATE = {"code": "T", "name": "标准写字楼租赁合同", "contract_type": "office", "frequency": "monthly",

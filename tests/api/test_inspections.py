@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
-from backend.domain.access import Scope
-from backend.domain.listing import ListQuery
+from backend.core.domain.access import Scope
+from backend.core.domain.listing import ListQuery
+from backend.core.services import users
 from backend.domain.org import AssetType
-from backend.services import inspections, users
+from backend.services import inspections
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 

@@ -9,8 +9,8 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
-from backend.domain.audit import Origin
-from backend.services.context import Actor
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 
 SYSTEM = Actor.system(Origin.CLI, "fuzz")
 

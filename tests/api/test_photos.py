@@ -15,7 +15,7 @@ from PIL import ExifTags, Image
 from backend import create_app
 from backend.adapters.storage.s3 import S3Storage
 from backend.config import TestConfig
-from backend.services import users
+from backend.core.services import users
 from tests.conftest import SYSTEM
 from tests.support.images import jpeg_with_gps, png, png_declaring, sha256, webp
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from backend.domain.audit import Origin
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.domain.org import AssetStatus
 from backend.services import status_requests
 from backend.services.asset_status import change_asset_status
-from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from qr_tools.payload import build
 from tests.conftest import SYSTEM

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
+from backend.core.services import users
 from backend.domain.org import AssetType
 from backend.org.db.models import Asset
-from backend.services import org, sync_log, users
+from backend.services import org, sync_log
 from sync.db.models import SyncChange
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM

@@ -13,13 +13,13 @@ from flask import Flask
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
+from backend.core.db.database import Database
 from backend.core.db.models import AuditEntry, Device
-from backend.db.database import Database
-from backend.db.uow import is_transient
-from backend.domain.audit import Origin
+from backend.core.db.uow import is_transient
+from backend.core.domain.audit import Origin
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.field.db.models import StatusChangeRequest
-from backend.services import auth
-from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from sync.commands import COMMANDS
 from sync.db.models import SyncRejection

@@ -22,14 +22,15 @@ from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.config import PROJECT_ROOT, TestConfig
-from backend.db import migrate
-from backend.db.database import Database
-from backend.domain.audit import Origin
+from backend.core.db import migrate
+from backend.core.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.services import users
+from backend.core.services.context import Actor
 from backend.domain.org import AssetType, ProjectCategory
 from backend.field.db.models import StatusChangeRequest
 from backend.org.db.models import Asset
-from backend.services import org, users
-from backend.services.context import Actor
+from backend.services import org
 from qr_tools.payload import build, parse_keyring
 from qr_tools.render import LabelContent, label_png
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import OperationalError
 
-from backend.domain.access import Scope
-from backend.domain.errors import Conflict
+from backend.core.domain.access import Scope
+from backend.core.domain.errors import Conflict
 from backend.domain.org import AssetStatus
 from backend.services.asset_status import change_asset_status
 from tests.conftest import SYSTEM

@@ -12,17 +12,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.adapters import passwords
+from backend.core.db import migrate
+from backend.core.db.database import Database
 from backend.core.db.models import RoleAssignment
-from backend.db import migrate
-from backend.db.database import Database
+from backend.core.domain.access import Assignment, Role, Scope
+from backend.core.domain.audit import AuditAction, Origin
+from backend.core.domain.errors import AuthenticationRequired
+from backend.core.domain.listing import ListQuery
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, REFERENCE_DAY, generate
 from backend.demo.leasing import asset_status
-from backend.domain.access import Assignment, Role, Scope
-from backend.domain.audit import AuditAction, Origin
-from backend.domain.errors import AuthenticationRequired
 from backend.domain.leases import SCHEDULED, LeaseStatus
-from backend.domain.listing import ListQuery
-from backend.domain.login import LoginPolicy
 from backend.leasing.db.models import (
     ChargeLine,
     Concession,
@@ -32,8 +34,7 @@ from backend.leasing.db.models import (
     lease_assets,
 )
 from backend.org.db.models import Asset, CustomerContact
-from backend.services import auth, schedules
-from backend.services.context import Actor
+from backend.services import schedules
 from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo
 
 EVERYTHING = Scope(everything=True)

@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 
-from backend.domain.access import Scope
-from backend.domain.audit import Origin
-from backend.domain.listing import ListQuery
-from backend.services import auth, labels
-from backend.services.context import Actor
+from backend.core.domain.access import Scope
+from backend.core.domain.audit import Origin
+from backend.core.domain.listing import ListQuery
+from backend.core.services import auth
+from backend.core.services.context import Actor
+from backend.services import labels
 from qr_tools.fonts import FontNotFound, find_cjk_font, font_at
 from qr_tools.payload import Keyring, Rejection, SigningKey, build, parse
 from qr_tools.render import LabelContent, draw_label, label_png, label_svg

@@ -13,15 +13,16 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from backend.adapters.spreadsheets import FileTooLarge, UnsupportedFileType
+from backend.core.db.database import Database
 from backend.core.db.models import JobRun
-from backend.db.database import Database
-from backend.domain.audit import Origin
-from backend.domain.jobs import JobKind, JobStatus
+from backend.core.domain.audit import Origin
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.services import auth
+from backend.core.services.context import Actor
 from backend.domain.leases import LeaseStatus
 from backend.domain.schedule import Frequency
 from backend.leasing.db.models import Lease, ScheduleItem
-from backend.services import auth, lease_import, leases
-from backend.services.context import Actor
+from backend.services import lease_import, leases
 from tests.support.lease_files import EN, NOW, SYSTEM, ZH, csv_bytes, office_template, row, seed_world, xlsx
 
 

@@ -11,10 +11,10 @@ from openpyxl import load_workbook
 
 from backend import create_app
 from backend.cli import main
-from backend.domain.audit import Origin
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.domain.org import AssetType, CustomerKind, ProjectCategory
 from backend.services import customers, leases, org
-from backend.services.context import Actor
 from tests.support.lease_files import EN, office_template, row, xlsx
 
 SYSTEM = Actor.system(Origin.CLI, "tests")

@@ -10,9 +10,9 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from backend.db import migrate
-from backend.db.base import Base
-from backend.db.session import make_engine
+from backend.core.db import migrate
+from backend.core.db.base import Base
+from backend.core.db.session import make_engine
 
 
 @pytest.fixture

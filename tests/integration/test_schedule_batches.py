@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from backend.core.db.database import Database
 from backend.core.db.models import AuditEntry, JobRun
-from backend.db.database import Database
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.demo.leasing import TEMPLATES_BY_TYPE
-from backend.domain.audit import Origin
 from backend.domain.leases import ContractType
 from backend.leasing.db.models import ScheduleItem
 from backend.services import leases, schedules
-from backend.services.context import Actor
 
 SYSTEM = Actor.system(Origin.CLI, "tests")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

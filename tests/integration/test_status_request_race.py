@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from backend.domain.access import Assignment, Role, principal_from
-from backend.domain.audit import Origin
-from backend.domain.errors import Conflict
+from backend.core.domain.access import Assignment, Role, principal_from
+from backend.core.domain.audit import Origin
+from backend.core.domain.errors import Conflict
+from backend.core.services.context import Actor
 from backend.domain.org import AssetStatus
 from backend.services import status_requests
-from backend.services.context import Actor
 from backend.services.labels import LabelSettings
 from qr_tools.payload import build
 

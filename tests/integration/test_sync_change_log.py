@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, text, update
 from sqlalchemy.exc import OperationalError
 
-from backend.domain.access import Scope
+from backend.core.domain.access import Scope
 from backend.org.db.models import Asset
 from backend.services import org
 from sync.db import change_log

@@ -14,10 +14,11 @@ from flask import Flask
 from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
-from backend.db.database import Database
-from backend.domain.login import LoginPolicy
+from backend.core.db.database import Database
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import auth
 from backend.field.db.models import StatusChangeRequest
-from backend.services import auth, org, sync_log
+from backend.services import org, sync_log
 from sync.client import DeviceRevoked, HttpResponse, SyncClient, urllib_transport
 from sync.db.models import SyncChange
 from tests.conftest import PASSWORD, SYSTEM

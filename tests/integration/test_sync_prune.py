@@ -11,10 +11,11 @@ from click.testing import CliRunner
 from sqlalchemy import select, update
 
 from backend.cli import main
-from backend.domain.errors import Forbidden, ValidationFailed
-from backend.domain.jobs import JobKind
-from backend.services import auth, org, sync_log
-from backend.services.context import Actor
+from backend.core.domain.errors import Forbidden, ValidationFailed
+from backend.core.domain.jobs import JobKind
+from backend.core.services import auth
+from backend.core.services.context import Actor
+from backend.services import org, sync_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 

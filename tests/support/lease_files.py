@@ -11,11 +11,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from backend.domain.audit import Origin
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
 from backend.domain.leases import ContractType
 from backend.domain.schedule import BusinessDayRule, Frequency, PeriodAnchor, RoundingMode, Timing
 from backend.services import leases
-from backend.services.context import Actor
 
 SYSTEM = Actor.system(Origin.CLI, "tests")
 NOW = datetime(2026, 1, 10, 8, tzinfo=UTC)

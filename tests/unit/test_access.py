@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.domain.access import (
+from backend.core.domain.access import (
     Assignment,
     Permission,
     Role,
@@ -12,7 +12,7 @@ from backend.domain.access import (
     principal_from,
     validate_assignment,
 )
-from backend.domain.errors import Forbidden, ValidationFailed
+from backend.core.domain.errors import Forbidden, ValidationFailed
 
 
 def test_a_regional_manager_reaches_their_region_and_its_projects_only() -> None:

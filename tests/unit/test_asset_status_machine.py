@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from backend.core.domain.errors import Conflict, Forbidden
 from backend.domain.asset_status import (
     TRANSITIONS,
     AssetStatusState,
@@ -13,7 +14,6 @@ from backend.domain.asset_status import (
     StatusChanged,
     allowed_targets,
 )
-from backend.domain.errors import Conflict, Forbidden
 from backend.domain.org import AssetStatus as S
 
 # Written out literally, independent of the table in the code: a change of rules changes this too.

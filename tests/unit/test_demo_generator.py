@@ -8,9 +8,9 @@ from decimal import Decimal
 import pytest
 import shapely.geometry
 
+from backend.core.domain.access import Assignment, Role, validate_assignment
 from backend.demo.generator import DemoData, chinese_number, generate
 from backend.demo.leasing import TEMPLATES, DemoLease, asset_status
-from backend.domain.access import Assignment, Role, validate_assignment
 from backend.domain.leases import ContractType, LeaseStatus, check_required_fields
 from backend.domain.org import (
     AssetKind,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.domain.errors import Conflict, Forbidden, ValidationFailed
+from backend.core.domain.errors import Conflict, Forbidden, ValidationFailed
 from backend.domain.field_requests import (
     FieldPolicy,
     LeaseEndStatus,

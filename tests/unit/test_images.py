@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from backend.adapters.images import process_photo
-from backend.domain.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from backend.core.domain.errors import DomainError, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from tests.support.images import jpeg_with_gps, png, png_declaring, webp
 
 LIMIT_BYTES = 10 * 1024 * 1024

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend.adapters.spreadsheets import FileTooLarge, UnsupportedFileType, decode_text, read_table
-from backend.domain.errors import ValidationFailed
+from backend.core.domain.errors import ValidationFailed
 
 
 def test_blank_rows_are_dropped_and_the_header_comes_first() -> None:

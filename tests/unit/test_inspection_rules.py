@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from backend.core.domain.errors import ValidationFailed
 from backend.domain.checklists import DEFAULT_CHECKLISTS
-from backend.domain.errors import ValidationFailed
 from backend.domain.inspections import ChecklistItemSpec, InspectionResult, ItemKind, check_items, evaluate
 from backend.domain.org import AssetType
 

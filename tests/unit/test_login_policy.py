@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from backend.domain.login import LoginPolicy
+from backend.core.domain.login import LoginPolicy
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 POLICY = LoginPolicy(window_seconds=900, max_failures_per_user=5)

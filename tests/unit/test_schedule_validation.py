@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from backend.domain.errors import ValidationFailed
+from backend.core.domain.errors import ValidationFailed
 from backend.domain.schedule import (
     NO_HOLIDAYS,
     BillingTerms,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from backend.domain.errors import ValidationFailed
+from backend.core.domain.errors import ValidationFailed
 from backend.domain.org import AssetStatus
 from sync.commands import COMMANDS, CommandSpec, UnknownCommand, decode_args
 from sync.protocol import (

@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 from backend.api.approvals.schemas import ApprovalQueryArgsSchema, ApprovalSchema, DecisionSchema
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
-from backend.domain.approvals import Decision
-from backend.services import approvals
+from backend.core.domain.approvals import Decision
+from backend.core.services import approvals
 
 blp = Blueprint(
     "approvals",

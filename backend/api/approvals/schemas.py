@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from backend.api.common import ident, sort_field, text
-from backend.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
 
 
 class ApprovalSchema(Schema):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.audit.schemas import AuditEntrySchema, AuditQueryArgsSchema
 from backend.api.common import READ, errors, paginate
 from backend.api.context import actor, list_query, uow
-from backend.services import audit
+from backend.core.services import audit
 
 blp = Blueprint("audit", __name__, url_prefix="/api/audit", description="The append-only audit log.")
 

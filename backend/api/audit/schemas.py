@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from backend.api.common import aware_datetime, ident, sort_field, text
-from backend.domain.audit import AuditAction, Origin
+from backend.core.domain.audit import AuditAction, Origin
 
 
 class AuditEntrySchema(Schema):

@@ -16,9 +16,9 @@ from backend.api.auth.schemas import (
 )
 from backend.api.common import errors
 from backend.api.context import actor, anonymous_actor, login_policy, now, start_web_session, uow
-from backend.domain.access import Permission
-from backend.domain.audit import Origin
-from backend.services import auth, users
+from backend.core.domain.access import Permission
+from backend.core.domain.audit import Origin
+from backend.core.services import auth, users
 
 blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Sign-in for the web and for phones.")
 

@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 from backend.api.common import ident, sort_field, text
 from backend.api.inspections.schemas import InspectionSchema
 from backend.api.status_requests.schemas import StatusRequestSchema
-from backend.domain.audit import AuditAction, Origin
+from backend.core.domain.audit import AuditAction, Origin
 from backend.domain.inspections import InspectionResult
 from backend.domain.org import AssetStatus, AssetType
 

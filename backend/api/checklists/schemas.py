@@ -5,7 +5,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api.common import Flag, TimestampsSchema, code, decimal, sort_field, text
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 from backend.domain.inspections import ItemKind
 from backend.domain.org import AssetType
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
 from backend.api.devices.schemas import DeviceQueryArgsSchema, DeviceSchema
-from backend.services import auth
+from backend.core.services import auth
 
 blp = Blueprint("devices", __name__, url_prefix="/api/devices", description="Phones bound to users.")
 

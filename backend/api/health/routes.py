@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from backend.api.context import database
 from backend.api.health.schemas import HealthSchema
-from backend.db.migrate import schema_state
+from backend.core.db.migrate import schema_state
 
 blp = Blueprint("health", __name__, url_prefix="", description="Liveness and readiness.")
 

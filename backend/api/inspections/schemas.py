@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.api.common import aware_datetime, decimal, ident, sort_field, text
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 from backend.domain.geofence import PlausibilityFlag
 from backend.domain.inspections import InspectionResult, ItemKind
 

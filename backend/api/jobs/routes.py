@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
 from backend.api.jobs.schemas import JobRunQueryArgsSchema, JobRunSchema
-from backend.services import jobs
+from backend.core.services import jobs
 
 blp = Blueprint(
     "jobs", __name__, url_prefix="/api/job-runs", description="Job runs: outcomes of generations and checks."

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields
 
 from backend.api.common import ident, sort_field
-from backend.domain.jobs import JobKind, JobStatus
+from backend.core.domain.jobs import JobKind, JobStatus
 
 
 class JobRunSchema(Schema):

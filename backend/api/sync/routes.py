@@ -15,8 +15,8 @@ from flask_smorest import Blueprint
 from backend.api.common import errors
 from backend.api.context import actor, database, now, uow
 from backend.api.messages import translate_errors
-from backend.db.uow import is_refused_value, is_transient
-from backend.domain.errors import (
+from backend.core.db.uow import is_refused_value, is_transient
+from backend.core.domain.errors import (
     N_,
     AuthenticationRequired,
     DomainError,
@@ -24,7 +24,7 @@ from backend.domain.errors import (
     PayloadTooLarge,
     ValidationFailed,
 )
-from backend.services.context import Actor
+from backend.core.services.context import Actor
 from backend.services.labels import LabelSettings
 from sync import engine, feed
 from sync.protocol import (

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, now, uow
 from backend.api.users.schemas import UserCreateSchema, UserQueryArgsSchema, UserSchema
-from backend.services import users
+from backend.core.services import users
 
 blp = Blueprint("users", __name__, url_prefix="/api/users", description="User accounts and role assignments.")
 

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import TimestampsSchema, ident, sort_field, text
-from backend.domain.access import Role
+from backend.core.domain.access import Role
 
 LOCALES = ("zh_CN", "en")
 

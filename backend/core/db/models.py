@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db.base import Base, BigId, Timestamped, enum_column, utcnow
-from backend.domain.access import Assignment, Role
-from backend.domain.approvals import ApprovalKind, ApprovalStatus
-from backend.domain.audit import AuditAction, Origin
-from backend.domain.jobs import JobKind, JobStatus
+from backend.core.db.base import Base, BigId, Timestamped, enum_column, utcnow
+from backend.core.domain.access import Assignment, Role
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.audit import AuditAction, Origin
+from backend.core.domain.jobs import JobKind, JobStatus
 
 
 class AuditEntry(Base):

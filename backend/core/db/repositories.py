@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from backend.core.db.base import Base
 from backend.core.db.models import (
     Approval,
     AuditEntry,
@@ -20,10 +21,9 @@ from backend.core.db.models import (
     User,
 )
 from backend.core.db.scoping import holders_of, in_projects, projects_in
-from backend.db.base import Base
-from backend.domain.access import Assignment, Permission, Scope
-from backend.domain.errors import N_, NotFound, ValidationFailed
-from backend.domain.listing import ListQuery
+from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.errors import N_, NotFound, ValidationFailed
+from backend.core.domain.listing import ListQuery
 from backend.org.db.models import (
     Project,
 )

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.core.db.models import RoleAssignment, User
-from backend.domain.access import ROLE_PERMISSIONS, Permission, Scope
+from backend.core.domain.access import ROLE_PERMISSIONS, Permission, Scope
 from backend.org.db.models import (
     Project,
     Region,

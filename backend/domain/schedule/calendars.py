@@ -8,7 +8,7 @@ from typing import Protocol
 
 import holidays
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 from backend.domain.schedule.terms import BusinessDayRule, ScheduleError
 
 # A year without one working day is a broken calendar, not a reason to loop forever.

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from dateutil.relativedelta import relativedelta
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 from backend.domain.schedule.periods import ONE_DAY, round_exact
 from backend.domain.schedule.terms import ChargeLine, RoundingMode, ScheduleError
 from backend.domain.schedule.validation import (

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 
 
 class ScheduleError(ValidationFailed):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
-from backend.domain.errors import N_
+from backend.core.domain.errors import N_
 from backend.domain.schedule.terms import BillingTerms, ChargeLine, Concession, ScheduleError
 
 ENDS_BEFORE_START = N_("Ends before it starts.")

@@ -9,7 +9,7 @@ from typing import ClassVar
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db.base import Base, Timestamped, enum_column, utcnow
+from backend.core.db.base import Base, Timestamped, enum_column, utcnow
 from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrderState
 from backend.domain.inspections import InspectionResult, ItemKind
 from backend.domain.org import AssetStatus, AssetType

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, false, func, or_, select, true, update
 
 from backend.core.db.repositories import IN_CHUNK, Repository, chunks, equals, one_of
 from backend.core.db.scoping import in_projects, projects_in
-from backend.domain.access import Scope
-from backend.domain.errors import NotFound
+from backend.core.domain.access import Scope
+from backend.core.domain.errors import NotFound
 from backend.domain.field_requests import CLOSED_WORK_ORDER_STATES, RequestState, WorkOrderKind
 from backend.domain.org import AssetType
 from backend.field.db.models import (

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db.base import Base, Timestamped, enum_column, utcnow
+from backend.core.db.base import Base, Timestamped, enum_column, utcnow
 from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
 from backend.domain.schedule import (
     BusinessDayRule,

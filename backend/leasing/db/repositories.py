@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, contains, equals, one_of
 from backend.core.db.scoping import in_projects
-from backend.domain.access import Scope
+from backend.core.domain.access import Scope
 from backend.domain.leases import BINDING, LeaseStatus
 from backend.leasing.db.models import (
     ChargeLine,

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from backend.db.base import Base, enum_column, utcnow
+from backend.core.db.base import Base, enum_column, utcnow
 from backend.domain.notifications import NotificationKind
 
 

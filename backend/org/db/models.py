@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from backend.db.base import Base, Timestamped, enum_column
+from backend.core.db.base import Base, Timestamped, enum_column
 from backend.domain.field_requests import LeaseEndStatus
 from backend.domain.org import AssetKind, AssetStatus, AssetType, CustomerKind, CustomerTier, ProjectCategory
 

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from backend.core.db.models import AuditEntry, RoleAssignment
 from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, chunks, contains, equals, one_of
 from backend.core.db.scoping import projects_in, regions_touched
-from backend.domain.access import Scope
-from backend.domain.errors import NotFound
+from backend.core.domain.access import Scope
+from backend.core.domain.errors import NotFound
 from backend.domain.leases import BINDING
 from backend.domain.org import AssetStatus
 from backend.leasing.db.models import Lease, lease_assets

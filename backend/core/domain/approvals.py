@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime, timedelta
 
-from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
 
 
 class ApprovalKind(enum.StrEnum):

@@ -1,4 +1,4 @@
-"""The unit-of-work port the services depend on; `backend.db.uow` implements it."""
+"""The unit-of-work port the services depend on; `backend.core.db.uow` implements it."""
 
 from __future__ import annotations
 

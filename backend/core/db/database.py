@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, text
 
-from backend.db.session import make_engine, make_session_factory, writing
-from backend.db.uow import SqlAlchemyUnitOfWork
+from backend.core.db.session import make_engine, make_session_factory, writing
+from backend.core.db.uow import SqlAlchemyUnitOfWork
 from backend.notify.db.repositories import PushDispatcher
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from backend.domain.audit import json_safe
+from backend.core.domain.audit import json_safe
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.domain.errors import N_, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 
 # Far beyond any real list, and small enough that OFFSET fits every database's integer.
 MAX_PAGE = 1_000_000

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.core.db import repositories as core
-from backend.domain.errors import N_, Conflict
+from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
 from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from backend.domain.errors import N_, Forbidden, ValidationFailed
+from backend.core.domain.errors import N_, Forbidden, ValidationFailed
 
 
 class Role(enum.StrEnum):

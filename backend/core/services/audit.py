@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from backend.domain.access import Permission
-from backend.domain.audit import AuditAction, changed_fields
-from backend.domain.listing import ListQuery, SortKey
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission
+from backend.core.domain.audit import AuditAction, changed_fields
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 
 def entry(

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.errors import N_, Conflict
-from backend.domain.jobs import JobKind, JobStatus, ScheduleTrigger
-from backend.domain.listing import ListQuery, SortKey
+from backend.core.domain.access import Permission as P
+from backend.core.domain.errors import N_, Conflict
+from backend.core.domain.jobs import JobKind, JobStatus, ScheduleTrigger
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.services import leases, schedules
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
 
 
 def list_runs(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.domain.access import Permission, Principal, Scope
-from backend.domain.audit import Origin
+from backend.core.domain.access import Permission, Principal, Scope
+from backend.core.domain.audit import Origin
 
 
 @dataclass(frozen=True)

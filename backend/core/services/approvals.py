@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from backend.domain.access import Permission as P
-from backend.domain.approvals import (
+from backend.core.domain.access import Permission as P
+from backend.core.domain.approvals import (
     DEFAULT_VALIDITY,
     ApprovalKind,
     ApprovalStatus,
@@ -16,13 +16,14 @@ from backend.domain.approvals import (
     check_decision,
     is_expired,
 )
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Forbidden, NotFound
-from backend.domain.listing import ListQuery
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Forbidden, NotFound
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from backend.domain.notifications import NotificationKind
-from backend.services import audit, notifications
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.services import notifications
 
 Handler = Callable[[Any, Actor, UnitOfWork, datetime], None]
 FailureHandler = Callable[[Any, BaseException, Actor, UnitOfWork], BaseException]

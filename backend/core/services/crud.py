@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol, TypeVar
 
-from backend.domain.access import Permission
-from backend.domain.errors import N_, Conflict, Forbidden, NotFound
-from backend.services.context import Actor
+from backend.core.domain.access import Permission
+from backend.core.domain.errors import N_, Conflict, Forbidden, NotFound
+from backend.core.services.context import Actor
 
 
 class _Lookup(Protocol):

@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from backend.domain.audit import json_safe
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.audit import json_safe
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 
 class DomainEvent(Protocol):

@@ -7,14 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from backend.adapters import passwords
-from backend.domain.access import Assignment, Permission, Role, validate_assignment
-from backend.domain.audit import AuditAction
-from backend.domain.errors import N_, Conflict, Forbidden, ValidationFailed
-from backend.domain.listing import ListQuery
-from backend.services import audit
-from backend.services.auth import require_user
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Assignment, Permission, Role, validate_assignment
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.core.domain.listing import ListQuery
+from backend.core.services import audit
+from backend.core.services.auth import require_user
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 
 def list_users(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:

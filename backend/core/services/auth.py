@@ -10,14 +10,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backend.adapters import passwords
-from backend.domain.access import Permission, Principal, Scope, principal_from
-from backend.domain.audit import AuditAction, Origin
-from backend.domain.errors import N_, AuthenticationRequired, Forbidden, NotFound, RateLimited
-from backend.domain.listing import ListQuery
-from backend.domain.login import LoginPolicy
-from backend.services import audit
-from backend.services.context import Actor
-from backend.services.unit_of_work import UnitOfWork
+from backend.core.domain.access import Permission, Principal, Scope, principal_from
+from backend.core.domain.audit import AuditAction, Origin
+from backend.core.domain.errors import N_, AuthenticationRequired, Forbidden, NotFound, RateLimited
+from backend.core.domain.listing import ListQuery
+from backend.core.domain.login import LoginPolicy
+from backend.core.services import audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "lkd_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for, not a secret
 # Refreshing last_seen on every request would turn each read into a write.

@@ -4,8 +4,8 @@ from alembic import context
 from sqlalchemy import Connection
 
 import backend.models  # noqa: F401 - registers every table on the metadata
-from backend.db.base import Base
-from backend.db.session import make_engine
+from backend.core.db.base import Base
+from backend.core.db.session import make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,1 +1,0 @@
-"""Persistence: the only package that knows SQL."""
