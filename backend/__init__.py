@@ -18,9 +18,10 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.adapters.storage import storage_from_config
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
+    from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
     from backend.logging_setup import configure_logging
-    from backend.notify.web_push import PushDispatcher, PushSender, PushSettings
-    from backend.services import automations, status_requests, web_push  # noqa: F401 - they register on import
+    from backend.notify.delivery import PushDispatcher, PushSender, PushSettings
+    from backend.notify.services import web_push
     from backend.web import register_front_end
 
     app = Flask(__name__, static_folder=None)

@@ -16,7 +16,7 @@ from backend import create_app
 from backend.core.domain.audit import Origin
 from backend.core.domain.errors import DomainError
 from backend.core.services.context import Actor
-from backend.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus
 from qr_tools.fonts import FontNotFound
 from qr_tools.sheets import LAYOUTS
 
@@ -198,7 +198,7 @@ def labels(
         return
     if project_ref is None or out is None:
         raise click.UsageError("give --project and --out to print labels, or use `labels verify FILE`")
-    from backend.services import labels as label_service
+    from backend.field.services import labels as label_service
 
     app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
     settings = label_service.LabelSettings.from_config(app.config)
@@ -232,7 +232,7 @@ def labels(
 @click.pass_context
 def verify_labels(ctx: click.Context, file: Path) -> None:
     """Decode every QR code in a PDF or image and check it: signature, known asset, no duplicates."""
-    from backend.services import labels as label_service
+    from backend.field.services import labels as label_service
     from qr_tools.verify import decode_file
 
     app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
@@ -261,7 +261,7 @@ def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
     """Check a lease file (.xlsx or .csv) row by row, and with --commit import it."""
     from datetime import UTC, datetime
 
-    from backend.services import lease_import
+    from backend.leasing.services import lease_import
 
     use_case = lease_import.commit if commit else lease_import.preview
     bar = click.progressbar(length=1, label="rows", file=sys.stderr)
@@ -322,7 +322,7 @@ def _padded(text: str, width: int) -> str:
 def import_template(out: Path) -> None:
     """Write an empty lease import workbook: the headers and one example row."""
     from backend.adapters.spreadsheets import write_xlsx
-    from backend.domain.lease_import import template_rows
+    from backend.leasing.domain.lease_import import template_rows
 
     out.write_bytes(write_xlsx(template_rows(), "leases"))
     click.echo(f"Wrote {out}.")
@@ -346,7 +346,7 @@ def schedules_dry_run(ctx: click.Context) -> None:
     """
     from datetime import UTC, datetime
 
-    from backend.services import schedules as schedule_service
+    from backend.leasing.services import schedules as schedule_service
 
     with click.progressbar(length=1, label="leases", file=sys.stderr) as bar:
 
@@ -381,7 +381,7 @@ def leases_advance(ctx: click.Context) -> None:
     """Move leases along their lifecycle as of today: activate, flag expiring, end (run daily)."""
     from datetime import UTC, datetime
 
-    from backend.services import lease_lifecycle
+    from backend.leasing.services import lease_lifecycle
 
     with _database(ctx).unit_of_work() as uow:
         report = lease_lifecycle.advance(Actor.system(Origin.JOB, "leases-advance"), uow, datetime.now(UTC))
@@ -403,7 +403,7 @@ def checklists() -> None:
 @click.pass_context
 def checklists_seed(ctx: click.Context) -> None:
     """Install the default checklist of each asset type (Chinese and English labels); safe to re-run."""
-    from backend.services import inspections
+    from backend.field.services import inspections
 
     with _database(ctx).unit_of_work() as uow:
         report = inspections.seed_checklists(Actor.system(Origin.CLI, "checklists-seed"), uow)
@@ -421,7 +421,7 @@ def requests_expire(ctx: click.Context) -> None:
     """Expire pending status change requests whose time ran out (run hourly); recorded as a job run."""
     from datetime import UTC, datetime
 
-    from backend.services import status_requests
+    from backend.field.services import status_requests
 
     with _database(ctx).unit_of_work() as uow:
         run = status_requests.expire_overdue(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from backend.domain.geofence import Geofence
+from backend.org.domain.geofence import Geofence
 
 # Shanghai Tower, Lujiazui (the same footprint as the unit tests), in [lon, lat].
 LUJIAZUI_TOWER = {

@@ -25,8 +25,9 @@ from backend.core.db import migrate
 from backend.core.db.database import Database
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
-from backend.domain.org import AssetType, CustomerKind, ProjectCategory
-from backend.services import customers, lease_import, leases, org
+from backend.leasing.services import lease_import, leases
+from backend.org.domain.org import AssetType, CustomerKind, ProjectCategory
+from backend.org.services import customers, org
 from tests.support.lease_files import EN, office_template
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 

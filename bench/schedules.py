@@ -31,11 +31,11 @@ from backend.core.db.database import Database
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
 from backend.demo.leasing import TEMPLATES_BY_TYPE
-from backend.domain.leases import ContractType, LeaseStatus
-from backend.domain.org import AssetStatus, AssetType, CustomerKind, ProjectCategory
-from backend.domain.schedule import ChargeType, EscalationKind, Frequency
 from backend.leasing.db.models import ScheduleItem
-from backend.services import schedules
+from backend.leasing.domain.leases import ContractType, LeaseStatus
+from backend.leasing.domain.schedule import ChargeType, EscalationKind, Frequency
+from backend.leasing.services import schedules
+from backend.org.domain.org import AssetStatus, AssetType, CustomerKind, ProjectCategory
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
 BACKENDS = ("sqlite", "postgresql")

@@ -19,9 +19,10 @@ from backend.core.domain.access import Assignment, Role, principal_from
 from backend.core.domain.audit import Origin
 from backend.core.services import users
 from backend.core.services.context import Actor
-from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import automations, org, status_requests
-from backend.services.labels import LabelSettings
+from backend.field.services import automations, status_requests
+from backend.field.services.labels import LabelSettings
+from backend.org.domain.org import AssetStatus, AssetType, ProjectCategory
+from backend.org.services import org
 from qr_tools.payload import build, parse_keyring
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 

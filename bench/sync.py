@@ -35,9 +35,9 @@ from backend.core.domain.audit import Origin
 from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth, users
 from backend.core.services.context import Actor
-from backend.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
-from backend.services import org
-from backend.services.inspections import seed_checklists
+from backend.field.services.inspections import seed_checklists
+from backend.org.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
+from backend.org.services import org
 from bench._support import HOST, GunicornServer, free_port, percentile
 from sync.client import HttpResponse, SyncClient, Transport, urllib_transport
 from sync.scenario import inspection_answers

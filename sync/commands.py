@@ -16,8 +16,8 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from backend.core.domain.errors import N_, Message, ValidationFailed
-from backend.domain.field_requests import WorkOrderState
-from backend.domain.org import AssetStatus
+from backend.field.domain.requests import WorkOrderState
+from backend.org.domain.org import AssetStatus
 
 Args = Mapping[str, Any]
 Decoder = Callable[[Args], dict[str, Any]]

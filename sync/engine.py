@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 from backend.core.domain.errors import N_, DomainError
 from backend.core.services.context import Actor
-from backend.services import inspections, photos, status_requests, work_orders
-from backend.services.labels import LabelSettings
+from backend.field.services import inspections, photos, status_requests, work_orders
+from backend.field.services.labels import LabelSettings
 from sync.commands import ACTION_TARGET, UnknownCommand, decode_args
 from sync.protocol import Command, CommandResult, Cursor, PushRequest, PushResponse, Stop, encode_cursor
 

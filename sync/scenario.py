@@ -18,12 +18,13 @@ from backend.core.domain.audit import Origin
 from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth, users
 from backend.core.services.context import Actor
-from backend.domain.checklists import DEFAULT_CHECKLISTS
-from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrderState
-from backend.domain.inspections import ItemKind
-from backend.domain.org import AssetStatus, AssetType, ProjectCategory
-from backend.services import org, work_orders
-from backend.services.inspections import seed_checklists
+from backend.field.domain.checklists import DEFAULT_CHECKLISTS
+from backend.field.domain.inspections import ItemKind
+from backend.field.domain.requests import RequestState, WorkOrderKind, WorkOrderState
+from backend.field.services import work_orders
+from backend.field.services.inspections import seed_checklists
+from backend.org.domain.org import AssetStatus, AssetType, ProjectCategory
+from backend.org.services import org
 
 SYSTEM = Actor.system(Origin.CLI, "sync-simulator")
 PAIRS_PER_PROJECT = 4

@@ -24,8 +24,8 @@ from backend.core.domain.audit import Origin
 from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth, users
 from backend.core.services.context import Actor
-from backend.domain.org import AssetType, CustomerKind, ProjectCategory
-from backend.services import customers, org
+from backend.org.domain.org import AssetType, CustomerKind, ProjectCategory
+from backend.org.services import customers, org
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
 BACKENDS = ("sqlite", "postgresql")

@@ -13,7 +13,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from backend.core.domain.access import Role
 from backend.demo.leasing import TEMPLATES, DemoLease, DemoTemplate, ProjectLeasing, Unit, plan_project
-from backend.domain.org import (
+from backend.org.domain.org import (
     ASSET_TYPE_KIND,
     AssetStatus,
     AssetType,

@@ -9,10 +9,17 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from backend.domain.leases import BINDING, ContractType, LeaseStatus, expiring_from
-from backend.domain.org import AssetStatus, AssetType
-from backend.domain.schedule import BusinessDayRule, ChargeType, Frequency, PeriodAnchor, RoundingMode, Timing
-from backend.domain.schedule.periods import add_months
+from backend.leasing.domain.leases import BINDING, ContractType, LeaseStatus, expiring_from
+from backend.leasing.domain.schedule import (
+    BusinessDayRule,
+    ChargeType,
+    Frequency,
+    PeriodAnchor,
+    RoundingMode,
+    Timing,
+)
+from backend.leasing.domain.schedule.periods import add_months
+from backend.org.domain.org import AssetStatus, AssetType
 
 ONE_DAY = timedelta(days=1)
 # Assets whose drawn status is one of these may be let; the others stay as drawn, with no lease.

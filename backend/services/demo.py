@@ -19,10 +19,10 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, TIMEZONE, DemoData, DemoUser, generate
 from backend.demo.leasing import DemoLease
-from backend.domain import schedule as engine
-from backend.domain.leases import line_key
-from backend.services import schedules
-from backend.services.inspections import install_default_checklists
+from backend.field.services.inspections import install_default_checklists
+from backend.leasing.domain import schedule as engine
+from backend.leasing.domain.leases import line_key
+from backend.leasing.services import schedules
 
 BATCH_SIZE = 2_000
 # Leases carry dozens of schedule items each, so they go in smaller batches.

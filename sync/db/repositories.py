@@ -15,8 +15,8 @@ from backend.core.db.base import utcnow
 from backend.core.db.models import Device
 from backend.core.db.scoping import projects_in
 from backend.core.domain.access import Scope
-from backend.domain.field_requests import RequestState, WorkOrderState
 from backend.field.db.models import Checklist, StatusChangeRequest, WorkOrder
+from backend.field.domain.requests import RequestState, WorkOrderState
 from backend.org.db.models import Asset, Project
 from sync.db.models import DeviceSyncState, SyncChange, SyncRejection
 

@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 
 from backend.core.services import users
-from backend.domain.org import AssetStatus
-from backend.services import asset_status, inspections, leases
+from backend.field.services import inspections
+from backend.leasing.services import leases
+from backend.org.domain.org import AssetStatus
+from backend.org.services import asset_status
 from tests.conftest import SYSTEM
 
 TEMPLATE = {"code": "T", "name": "标准写字楼租赁合同", "contract_type": "office", "frequency": "monthly",

@@ -10,8 +10,8 @@ import pytest
 from backend.core.domain.access import Scope
 from backend.core.domain.listing import ListQuery
 from backend.core.services import users
-from backend.domain.org import AssetType
-from backend.services import inspections
+from backend.field.services import inspections
+from backend.org.domain.org import AssetType
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 

@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.cli import main
-from backend.domain.org import AssetType
-from backend.services import lease_lifecycle, leases, schedules
+from backend.leasing.services import lease_lifecycle, leases, schedules
+from backend.org.domain.org import AssetType
 from tests.conftest import SYSTEM
 
 OFFICE_TEMPLATE = {

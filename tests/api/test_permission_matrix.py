@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from backend.domain.org import AssetStatus
-from backend.services import inspections, leases, photos, status_requests
+from backend.field.services import inspections, photos, status_requests
+from backend.leasing.services import leases
+from backend.org.domain.org import AssetStatus
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 

@@ -12,10 +12,10 @@ from flask import Flask
 
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
-from backend.domain.org import AssetStatus
-from backend.services import status_requests
-from backend.services.asset_status import change_asset_status
-from backend.services.labels import LabelSettings
+from backend.field.services import status_requests
+from backend.field.services.labels import LabelSettings
+from backend.org.domain.org import AssetStatus
+from backend.org.services.asset_status import change_asset_status
 from qr_tools.payload import build
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
@@ -154,7 +154,7 @@ def test_remote_confirmation_needs_the_projects_leave_and_a_reason(app: Flask, f
     path = f"/api/status-requests/{request_id}/confirm"
     assert field.manager.post(path, json={"remote": True, "remote_reason": "视频确认"}).status_code == 403
     admin_change = {"remote_confirmation_allowed": True}
-    from backend.services import org
+    from backend.org.services import org
 
     run(org.update_project, field.project.id, admin_change, SYSTEM)
     no_reason = field.manager.post(path, json={"remote": True})

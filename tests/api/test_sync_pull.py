@@ -13,9 +13,10 @@ import pytest
 from sqlalchemy import update
 
 from backend.core.services import users
-from backend.domain.org import AssetType
 from backend.org.db.models import Asset
-from backend.services import org, sync_log
+from backend.org.domain.org import AssetType
+from backend.org.services import org
+from backend.services import sync_log
 from sync.db.models import SyncChange
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM

@@ -20,7 +20,7 @@ from backend.core.domain.audit import Origin
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.field.db.models import StatusChangeRequest
-from backend.services.labels import LabelSettings
+from backend.field.services.labels import LabelSettings
 from sync.commands import COMMANDS
 from sync.db.models import SyncRejection
 from sync.engine import HANDLERS, PushContext, Untranslated, apply_push

@@ -27,10 +27,10 @@ from backend.core.db.database import Database
 from backend.core.domain.audit import Origin
 from backend.core.services import users
 from backend.core.services.context import Actor
-from backend.domain.org import AssetType, ProjectCategory
 from backend.field.db.models import StatusChangeRequest
 from backend.org.db.models import Asset
-from backend.services import org
+from backend.org.domain.org import AssetType, ProjectCategory
+from backend.org.services import org
 from qr_tools.payload import build, parse_keyring
 from qr_tools.render import LabelContent, label_png
 

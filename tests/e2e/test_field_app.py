@@ -13,8 +13,8 @@ from typing import Any
 from PIL import Image
 from playwright.sync_api import expect
 
-from backend.domain.org import AssetStatus
-from backend.services import asset_status
+from backend.org.domain.org import AssetStatus
+from backend.org.services import asset_status
 from tests.conftest import SYSTEM
 from tests.e2e.helpers import (
     SYNC_WAIT_MS,

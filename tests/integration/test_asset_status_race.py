@@ -9,8 +9,8 @@ from sqlalchemy.exc import OperationalError
 
 from backend.core.domain.access import Scope
 from backend.core.domain.errors import Conflict
-from backend.domain.org import AssetStatus
-from backend.services.asset_status import change_asset_status
+from backend.org.domain.org import AssetStatus
+from backend.org.services.asset_status import change_asset_status
 from tests.conftest import SYSTEM
 
 

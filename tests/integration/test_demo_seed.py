@@ -24,7 +24,6 @@ from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, REFERENCE_DAY, generate
 from backend.demo.leasing import asset_status
-from backend.domain.leases import SCHEDULED, LeaseStatus
 from backend.leasing.db.models import (
     ChargeLine,
     Concession,
@@ -33,8 +32,9 @@ from backend.leasing.db.models import (
     ScheduleItem,
     lease_assets,
 )
+from backend.leasing.domain.leases import SCHEDULED, LeaseStatus
+from backend.leasing.services import schedules
 from backend.org.db.models import Asset, CustomerContact
-from backend.services import schedules
 from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo
 
 EVERYTHING = Scope(everything=True)

@@ -15,7 +15,7 @@ from backend.core.domain.audit import Origin
 from backend.core.domain.listing import ListQuery
 from backend.core.services import auth
 from backend.core.services.context import Actor
-from backend.services import labels
+from backend.field.services import labels
 from qr_tools.fonts import FontNotFound, find_cjk_font, font_at
 from qr_tools.payload import Keyring, Rejection, SigningKey, build, parse
 from qr_tools.render import LabelContent, draw_label, label_png, label_svg

@@ -19,10 +19,10 @@ from backend.core.domain.audit import Origin
 from backend.core.domain.jobs import JobKind, JobStatus
 from backend.core.services import auth
 from backend.core.services.context import Actor
-from backend.domain.leases import LeaseStatus
-from backend.domain.schedule import Frequency
 from backend.leasing.db.models import Lease, ScheduleItem
-from backend.services import lease_import, leases
+from backend.leasing.domain.leases import LeaseStatus
+from backend.leasing.domain.schedule import Frequency
+from backend.leasing.services import lease_import, leases
 from tests.support.lease_files import EN, NOW, SYSTEM, ZH, csv_bytes, office_template, row, seed_world, xlsx
 
 

@@ -13,8 +13,9 @@ from backend import create_app
 from backend.cli import main
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
-from backend.domain.org import AssetType, CustomerKind, ProjectCategory
-from backend.services import customers, leases, org
+from backend.leasing.services import leases
+from backend.org.domain.org import AssetType, CustomerKind, ProjectCategory
+from backend.org.services import customers, org
 from tests.support.lease_files import EN, office_template, row, xlsx
 
 SYSTEM = Actor.system(Origin.CLI, "tests")

@@ -13,9 +13,9 @@ from backend.core.db.models import AuditEntry, JobRun
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
 from backend.demo.leasing import TEMPLATES_BY_TYPE
-from backend.domain.leases import ContractType
 from backend.leasing.db.models import ScheduleItem
-from backend.services import leases, schedules
+from backend.leasing.domain.leases import ContractType
+from backend.leasing.services import leases, schedules
 
 SYSTEM = Actor.system(Origin.CLI, "tests")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)

@@ -13,9 +13,9 @@ from backend.core.domain.access import Assignment, Role, principal_from
 from backend.core.domain.audit import Origin
 from backend.core.domain.errors import Conflict
 from backend.core.services.context import Actor
-from backend.domain.org import AssetStatus
-from backend.services import status_requests
-from backend.services.labels import LabelSettings
+from backend.field.services import status_requests
+from backend.field.services.labels import LabelSettings
+from backend.org.domain.org import AssetStatus
 from qr_tools.payload import build
 
 ROUNDS = 6

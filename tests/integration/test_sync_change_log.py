@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from backend.core.domain.access import Scope
 from backend.org.db.models import Asset
-from backend.services import org
+from backend.org.services import org
 from sync.db import change_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM

@@ -15,7 +15,8 @@ from backend.core.domain.errors import Forbidden, ValidationFailed
 from backend.core.domain.jobs import JobKind
 from backend.core.services import auth
 from backend.core.services.context import Actor
-from backend.services import org, sync_log
+from backend.org.services import org
+from backend.services import sync_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 

@@ -13,9 +13,9 @@ from openpyxl import Workbook
 
 from backend.core.domain.audit import Origin
 from backend.core.services.context import Actor
-from backend.domain.leases import ContractType
-from backend.domain.schedule import BusinessDayRule, Frequency, PeriodAnchor, RoundingMode, Timing
-from backend.services import leases
+from backend.leasing.domain.leases import ContractType
+from backend.leasing.domain.schedule import BusinessDayRule, Frequency, PeriodAnchor, RoundingMode, Timing
+from backend.leasing.services import leases
 
 SYSTEM = Actor.system(Origin.CLI, "tests")
 NOW = datetime(2026, 1, 10, 8, tzinfo=UTC)

@@ -7,14 +7,14 @@ import itertools
 import pytest
 
 from backend.core.domain.errors import Conflict, Forbidden
-from backend.domain.asset_status import (
+from backend.org.domain.asset_status import (
     TRANSITIONS,
     AssetStatusState,
     StatusCause,
     StatusChanged,
     allowed_targets,
 )
-from backend.domain.org import AssetStatus as S
+from backend.org.domain.org import AssetStatus as S
 
 # Written out literally, independent of the table in the code: a change of rules changes this too.
 ALLOWED = {

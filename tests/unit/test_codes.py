@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.codes import DEFAULT_ALIASES, normalise, parse_code
-from backend.domain.schedule import BusinessDayRule, ChargeType, Frequency, Timing
+from backend.leasing.domain.codes import DEFAULT_ALIASES, normalise, parse_code
+from backend.leasing.domain.schedule import BusinessDayRule, ChargeType, Frequency, Timing
 
 ENUMS = {
     "frequency": Frequency,

@@ -11,8 +11,8 @@ import shapely.geometry
 from backend.core.domain.access import Assignment, Role, validate_assignment
 from backend.demo.generator import DemoData, chinese_number, generate
 from backend.demo.leasing import TEMPLATES, DemoLease, asset_status
-from backend.domain.leases import ContractType, LeaseStatus, check_required_fields
-from backend.domain.org import (
+from backend.leasing.domain.leases import ContractType, LeaseStatus, check_required_fields
+from backend.org.domain.org import (
     AssetKind,
     AssetStatus,
     CustomerKind,

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.core.domain.errors import Conflict, Forbidden, ValidationFailed
-from backend.domain.field_requests import (
+from backend.field.domain.requests import (
     FieldPolicy,
     LeaseEndStatus,
     RequestState,
@@ -18,7 +18,7 @@ from backend.domain.field_requests import (
     check_work_order_move,
     is_overdue,
 )
-from backend.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 

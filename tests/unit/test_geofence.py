@@ -8,7 +8,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from backend.domain.geofence import (
+from backend.org.domain.geofence import (
     FencePolicy,
     FenceReason,
     Fix,

@@ -7,9 +7,15 @@ from decimal import Decimal
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.checklists import DEFAULT_CHECKLISTS
-from backend.domain.inspections import ChecklistItemSpec, InspectionResult, ItemKind, check_items, evaluate
-from backend.domain.org import AssetType
+from backend.field.domain.checklists import DEFAULT_CHECKLISTS
+from backend.field.domain.inspections import (
+    ChecklistItemSpec,
+    InspectionResult,
+    ItemKind,
+    check_items,
+    evaluate,
+)
+from backend.org.domain.org import AssetType
 
 K = ItemKind
 HASH = "ab" * 32

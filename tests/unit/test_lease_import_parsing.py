@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 
 from backend.core.domain.cells import CellError, to_date, to_integer, to_list, to_money, to_percent
-from backend.domain import codes
-from backend.domain.lease_import import (
+from backend.leasing.domain import codes
+from backend.leasing.domain.lease_import import (
     COLUMNS,
     ImportStatus,
     LeaseRow,
@@ -20,7 +20,7 @@ from backend.domain.lease_import import (
     parse_row,
     template_rows,
 )
-from backend.domain.schedule import Frequency, Timing
+from backend.leasing.domain.schedule import Frequency, Timing
 
 ALIASES = {"frequency": codes.DEFAULT_ALIASES["frequency"], "timing": codes.DEFAULT_ALIASES["timing"]}
 HEADERS = ["合同编号", "项目编号", "客户编号", "资产编号", "合同模板", "起租日", "到期日", "月租金"]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.org import check_asset, check_geofence, check_location, check_project
+from backend.org.domain.org import check_asset, check_geofence, check_location, check_project
 
 # Suzhou Industrial Park, a warehouse block: a real footprint in [lon, lat].
 SUZHOU_BLOCK = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from backend.domain.schedule import (
+from backend.leasing.domain.schedule import (
     NO_HOLIDAYS,
     WEEKENDS_ONLY,
     BillingTerms,

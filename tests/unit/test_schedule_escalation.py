@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.domain.schedule import (
+from backend.leasing.domain.schedule import (
     ChargeLine,
     ChargeType,
     Escalation,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from backend.domain.codes import DEFAULT_ALIASES, parse_code
-from backend.domain.schedule import (
+from backend.leasing.domain.codes import DEFAULT_ALIASES, parse_code
+from backend.leasing.domain.schedule import (
     NO_HOLIDAYS,
     BillingTerms,
     BusinessDayRule,

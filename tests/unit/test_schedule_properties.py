@@ -13,7 +13,7 @@ from dateutil.relativedelta import relativedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backend.domain.schedule import (
+from backend.leasing.domain.schedule import (
     NO_HOLIDAYS,
     BillingTerms,
     BusinessDayRule,

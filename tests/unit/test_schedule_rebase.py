@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from backend.domain.schedule import (
+from backend.leasing.domain.schedule import (
     NO_HOLIDAYS,
     BillingTerms,
     ChargeLine,

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.schedule import (
+from backend.leasing.domain.schedule import (
     NO_HOLIDAYS,
     BillingTerms,
     ChargeLine,

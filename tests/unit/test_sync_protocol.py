@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus
 from sync.commands import COMMANDS, CommandSpec, UnknownCommand, decode_args
 from sync.protocol import (
     MAX_COMMANDS,

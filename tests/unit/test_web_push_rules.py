@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from backend import config
 from backend.config import Config, ProductionConfig, load_config
 from backend.core.domain.errors import ValidationFailed
-from backend.domain.web_push import SubscriptionKeys
+from backend.notify.domain.web_push import SubscriptionKeys
 from backend.notify.vapid import load_private_key, public_key_of, raw_private_key
 
 P256DH = base64.urlsafe_b64encode(b"\x04" + bytes(range(64))).rstrip(b"=").decode()

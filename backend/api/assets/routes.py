@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.assets.schemas import AssetQueryArgsSchema, AssetSchema, StatusChangeSchema
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
-from backend.services import asset_status, org
+from backend.org.services import asset_status, org
 
 blp = Blueprint(
     "assets", __name__, url_prefix="/api/assets", description="Assets: space units and equipment items."

@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 
 from backend.api.common import MAX_ID, TimestampsSchema, code, decimal, ident, sort_field, text
 from backend.api.projects.schemas import GeoSchema
-from backend.domain.org import AssetKind, AssetStatus, AssetType
+from backend.org.domain.org import AssetKind, AssetStatus, AssetType
 
 
 class AssetSchema(GeoSchema, TimestampsSchema):

@@ -14,7 +14,7 @@ from backend.api.board.schemas import (
 )
 from backend.api.common import READ, READ_ONE, errors, paginate
 from backend.api.context import actor, list_query, uow
-from backend.services import board
+from backend.org.services import board
 
 blp = Blueprint(
     "board",

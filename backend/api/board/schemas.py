@@ -6,8 +6,8 @@ from backend.api.common import ident, sort_field, text
 from backend.api.inspections.schemas import InspectionSchema
 from backend.api.status_requests.schemas import StatusRequestSchema
 from backend.core.domain.audit import AuditAction, Origin
-from backend.domain.inspections import InspectionResult
-from backend.domain.org import AssetStatus, AssetType
+from backend.field.domain.inspections import InspectionResult
+from backend.org.domain.org import AssetStatus, AssetType
 
 OPEN_REQUEST_DOC = {"description": "The asset's open status-change request with its evidence; null if none."}
 

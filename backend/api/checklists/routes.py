@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.checklists.schemas import ChecklistChangeSchema, ChecklistQueryArgsSchema, ChecklistSchema
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, uow
-from backend.services import inspections
+from backend.field.services import inspections
 
 blp = Blueprint(
     "checklists",

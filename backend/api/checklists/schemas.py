@@ -6,8 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from backend.api.common import Flag, TimestampsSchema, code, decimal, sort_field, text
 from backend.core.domain.errors import N_
-from backend.domain.inspections import ItemKind
-from backend.domain.org import AssetType
+from backend.field.domain.inspections import ItemKind
+from backend.org.domain.org import AssetType
 
 READING_LIMIT = 10**12 - 1
 

@@ -15,7 +15,7 @@ from backend.api.codes.schemas import (
 )
 from backend.api.common import READ, WRITE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, uow
-from backend.services import codes
+from backend.leasing.services import codes
 
 blp = Blueprint(
     "codes",

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
 from backend.api.customers.schemas import CustomerQueryArgsSchema, CustomerSchema
-from backend.services import customers
+from backend.org.services import customers
 
 blp = Blueprint(
     "customers",

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import Flag, TimestampsSchema, code, ident, sort_field, text
-from backend.domain.org import CustomerKind, CustomerTier
+from backend.org.domain.org import CustomerKind, CustomerTier
 
 
 class ContactSchema(Schema):

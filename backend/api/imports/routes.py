@@ -13,7 +13,7 @@ from backend.adapters import spreadsheets
 from backend.api.common import errors
 from backend.api.context import actor, now, uow
 from backend.api.imports.schemas import LeaseImportFormSchema, LeaseImportReportSchema
-from backend.services import lease_import
+from backend.leasing.services import lease_import
 
 
 class _MultipartParser(FlaskParser):

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
 from backend.api.inspections.schemas import InspectionInputSchema, InspectionQueryArgsSchema, InspectionSchema
-from backend.services import inspections
+from backend.field.services import inspections
 
 blp = Blueprint(
     "inspections",

@@ -6,8 +6,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.api.common import aware_datetime, decimal, ident, sort_field, text
 from backend.core.domain.errors import N_
-from backend.domain.geofence import PlausibilityFlag
-from backend.domain.inspections import InspectionResult, ItemKind
+from backend.field.domain.inspections import InspectionResult, ItemKind
+from backend.org.domain.geofence import PlausibilityFlag
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from backend.api.common import errors
 from backend.api.context import actor, uow
 from backend.api.labels.schemas import AssetLabelQueryArgsSchema, LabelSheetQueryArgsSchema
-from backend.services import labels
+from backend.field.services import labels
 
 blp = Blueprint(
     "labels", __name__, url_prefix="/api", description="QR labels for assets, to print and stick on."

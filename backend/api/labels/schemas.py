@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus
 from qr_tools.sheets import LAYOUTS
 
 

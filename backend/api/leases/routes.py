@@ -16,7 +16,7 @@ from backend.api.leases.schemas import (
     ScheduleSchema,
     TerminationSchema,
 )
-from backend.services import amendments, leases, schedules
+from backend.leasing.services import amendments, leases, schedules
 
 blp = Blueprint(
     "leases",

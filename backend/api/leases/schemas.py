@@ -5,8 +5,8 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.api.common import Flag, TimestampsSchema, decimal, ident, sort_field, text
-from backend.domain.leases import AmendmentStatus, LeaseStatus
-from backend.domain.schedule import EscalationKind, PeriodAnchor, RoundingMode
+from backend.leasing.domain.leases import AmendmentStatus, LeaseStatus
+from backend.leasing.domain.schedule import EscalationKind, PeriodAnchor, RoundingMode
 
 CODE_TEXT = {"description": "A canonical code or any alias from the alias table (e.g. 两月一次 → bimonthly)."}
 

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, errors, paginate
 from backend.api.context import actor, now, uow
 from backend.api.notifications.schemas import NotificationQueryArgsSchema, NotificationSchema, ReadAllSchema
-from backend.services import notifications
+from backend.notify.services import notifications
 
 blp = Blueprint(
     "notifications",

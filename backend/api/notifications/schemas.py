@@ -5,7 +5,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields
 
-from backend.domain.notifications import TITLES, NotificationKind
+from backend.notify.domain.notifications import TITLES, NotificationKind
 
 
 class NotificationSchema(Schema):

@@ -10,7 +10,7 @@ from backend.adapters.storage import Storage
 from backend.api.common import READ_ONE, errors
 from backend.api.context import actor, uow
 from backend.api.photos.schemas import PhotoSchema, PhotoUploadArgsSchema
-from backend.services import photos
+from backend.field.services import photos
 
 blp = Blueprint(
     "photos",

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
 from backend.api.projects.schemas import ProjectQueryArgsSchema, ProjectSchema
-from backend.services import org
+from backend.org.services import org
 
 blp = Blueprint(
     "projects",

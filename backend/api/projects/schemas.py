@@ -3,8 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import Flag, TimestampsSchema, code, decimal, ident, sort_field, text
-from backend.domain.field_requests import LeaseEndStatus
-from backend.domain.org import ProjectCategory
+from backend.field.domain.requests import LeaseEndStatus
+from backend.org.domain.org import ProjectCategory
 
 
 class GeoSchema(Schema):

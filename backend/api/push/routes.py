@@ -15,7 +15,7 @@ from backend.api.push.schemas import (
     PushSubscriptionSchema,
     PushTestResultSchema,
 )
-from backend.services import web_push
+from backend.notify.services import web_push
 
 blp = Blueprint(
     "push",

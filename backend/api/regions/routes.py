@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
 from backend.api.regions.schemas import RegionQueryArgsSchema, RegionSchema
-from backend.services import org
+from backend.org.services import org
 
 blp = Blueprint("regions", __name__, url_prefix="/api/regions", description="Regions and their projects.")
 

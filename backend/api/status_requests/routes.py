@@ -15,8 +15,8 @@ from backend.api.status_requests.schemas import (
     StatusRequestQueryArgsSchema,
     StatusRequestSchema,
 )
-from backend.services import status_requests
-from backend.services.labels import LabelSettings
+from backend.field.services import status_requests
+from backend.field.services.labels import LabelSettings
 
 blp = Blueprint(
     "status_requests",

@@ -5,9 +5,9 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.api.common import Flag, aware_datetime, decimal, ident, sort_field, text
-from backend.domain.field_requests import RequestState
-from backend.domain.org import AssetStatus
-from backend.services.status_requests import GpsReading
+from backend.field.domain.requests import RequestState
+from backend.field.services.status_requests import GpsReading
+from backend.org.domain.org import AssetStatus
 
 
 class GpsFixSchema(Schema):

@@ -25,7 +25,7 @@ from backend.core.domain.errors import (
     ValidationFailed,
 )
 from backend.core.services.context import Actor
-from backend.services.labels import LabelSettings
+from backend.field.services.labels import LabelSettings
 from sync import engine, feed
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, uow
 from backend.api.templates.schemas import TemplateQueryArgsSchema, TemplateSchema
-from backend.services import leases
+from backend.leasing.services import leases
 
 blp = Blueprint(
     "templates",

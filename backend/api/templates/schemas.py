@@ -3,8 +3,8 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import Flag, TimestampsSchema, code, decimal, sort_field, text
-from backend.domain.leases import REQUIRABLE_FIELDS, ContractType
-from backend.domain.schedule import PeriodAnchor, RoundingMode
+from backend.leasing.domain.leases import REQUIRABLE_FIELDS, ContractType
+from backend.leasing.domain.schedule import PeriodAnchor, RoundingMode
 
 CODE_TEXT = {"description": "A canonical code or any alias from the alias table."}
 

@@ -13,8 +13,8 @@ from backend.api.work_orders.schemas import (
     WorkOrderSchema,
     WorkOrderUpdateSchema,
 )
-from backend.domain.field_requests import WorkOrderState
-from backend.services import work_orders
+from backend.field.domain.requests import WorkOrderState
+from backend.field.services import work_orders
 
 blp = Blueprint(
     "work_orders",

@@ -3,8 +3,8 @@
 from marshmallow import Schema, fields
 
 from backend.api.common import TimestampsSchema, decimal, ident, sort_field, text
-from backend.domain.field_requests import WorkOrderKind, WorkOrderState
-from backend.domain.org import AssetStatus
+from backend.field.domain.requests import WorkOrderKind, WorkOrderState
+from backend.org.domain.org import AssetStatus
 
 
 class WorkOrderSchema(TimestampsSchema):

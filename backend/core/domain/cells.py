@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from backend.core.domain.errors import N_, Message, ValidationFailed
-from backend.domain import codes
+from backend.leasing.domain import codes
 
 LIST_SEPARATORS = re.compile(r"[;；,，、\n]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -22,8 +22,8 @@ from backend.core.domain.listing import ListQuery
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.domain.notifications import NotificationKind
-from backend.services import notifications
+from backend.notify.domain.notifications import NotificationKind
+from backend.notify.services import notifications
 
 Handler = Callable[[Any, Actor, UnitOfWork, datetime], None]
 FailureHandler = Callable[[Any, BaseException, Actor, UnitOfWork], BaseException]

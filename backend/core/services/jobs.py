@@ -12,7 +12,7 @@ from backend.core.domain.jobs import JobKind, JobStatus, ScheduleTrigger
 from backend.core.domain.listing import ListQuery, SortKey
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.services import leases, schedules
+from backend.leasing.services import leases, schedules
 
 
 def list_runs(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:

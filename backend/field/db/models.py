@@ -10,10 +10,10 @@ from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db.base import Base, Timestamped, enum_column, utcnow
-from backend.domain.field_requests import RequestState, WorkOrderKind, WorkOrderState
-from backend.domain.inspections import InspectionResult, ItemKind
-from backend.domain.org import AssetStatus, AssetType
+from backend.field.domain.inspections import InspectionResult, ItemKind
+from backend.field.domain.requests import RequestState, WorkOrderKind, WorkOrderState
 from backend.org.db.models import Asset, Coordinate
+from backend.org.domain.org import AssetStatus, AssetType
 
 _PENDING = text("state = 'pending'")
 

@@ -12,8 +12,6 @@ from backend.core.db.repositories import IN_CHUNK, Repository, chunks, equals, o
 from backend.core.db.scoping import in_projects, projects_in
 from backend.core.domain.access import Scope
 from backend.core.domain.errors import NotFound
-from backend.domain.field_requests import CLOSED_WORK_ORDER_STATES, RequestState, WorkOrderKind
-from backend.domain.org import AssetType
 from backend.field.db.models import (
     Checklist,
     ChecklistItem,
@@ -24,10 +22,12 @@ from backend.field.db.models import (
     StatusChangeRequest,
     WorkOrder,
 )
+from backend.field.domain.requests import CLOSED_WORK_ORDER_STATES, RequestState, WorkOrderKind
 from backend.org.db.models import (
     Asset,
     Project,
 )
+from backend.org.domain.org import AssetType
 
 
 class PhotoRepository(Repository[Photo]):

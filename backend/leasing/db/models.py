@@ -10,8 +10,8 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db.base import Base, Timestamped, enum_column, utcnow
-from backend.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
-from backend.domain.schedule import (
+from backend.leasing.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
+from backend.leasing.domain.schedule import (
     BusinessDayRule,
     ChargeType,
     EscalationKind,

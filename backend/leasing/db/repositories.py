@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, lazyload
 from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, contains, equals, one_of
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
-from backend.domain.leases import BINDING, LeaseStatus
 from backend.leasing.db.models import (
     ChargeLine,
     CodeAlias,
@@ -25,6 +24,7 @@ from backend.leasing.db.models import (
     ScheduleItem,
     lease_assets,
 )
+from backend.leasing.domain.leases import BINDING, LeaseStatus
 from backend.org.db.models import Asset
 
 BILLED_STATUSES = ("issued", "paid")

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.core.db.base import Base, enum_column, utcnow
-from backend.domain.notifications import NotificationKind
+from backend.notify.domain.notifications import NotificationKind
 
 
 class Notification(Base):

@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from backend.core.db.models import User
-from backend.domain.web_push import PushMessage, PushTarget
 from backend.notify.db.models import Notification, PushSubscription
+from backend.notify.domain.web_push import PushMessage, PushTarget
 
 
 class NotificationRepository:

@@ -13,9 +13,8 @@ from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, chun
 from backend.core.db.scoping import projects_in, regions_touched
 from backend.core.domain.access import Scope
 from backend.core.domain.errors import NotFound
-from backend.domain.leases import BINDING
-from backend.domain.org import AssetStatus
 from backend.leasing.db.models import Lease, lease_assets
+from backend.leasing.domain.leases import BINDING
 from backend.org.db.models import (
     Asset,
     Customer,
@@ -25,6 +24,7 @@ from backend.org.db.models import (
     Project,
     Region,
 )
+from backend.org.domain.org import AssetStatus
 
 
 class RegionRepository(Repository[Region]):

@@ -1,0 +1,1 @@
+"""Pure rules of field work: status change requests, work orders, checklists and inspection answers."""

@@ -1,0 +1,1 @@
+"""Use cases of field work: status requests, work orders, inspections, photos, labels, automations."""

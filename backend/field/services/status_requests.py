@@ -1,0 +1,542 @@
+"""Dual confirmation of field status changes: submit with evidence, confirm on site, reject, cancel, expire.
+
+A request is also a four-eyes `Approval` of kind `status_change`, so back-office approval lists show it;
+deciding it there can reject or cancel it, but confirming needs this module's on-site evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from backend.core.domain.access import Permission as P
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Forbidden, Message, ValidationFailed
+from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.domain.listing import ListQuery, SortKey
+from backend.core.services import approvals, audit
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
+from backend.field.domain.requests import (
+    FieldPolicy,
+    LeaseEndStatus,
+    RequestState,
+    check_open,
+    check_remote,
+    check_second_person,
+    is_overdue,
+)
+from backend.field.services.labels import LabelSettings
+from backend.field.services.photos import pending_photos
+from backend.notify.domain.notifications import NotificationKind
+from backend.notify.services import notifications
+from backend.org.domain.asset_status import AssetStatusState, StatusCause
+from backend.org.domain.geofence import FencePolicy, Fix, PlausibilityPolicy, fence_for, plausibility_flags
+from backend.org.domain.org import AssetStatus
+from backend.org.services.asset_status import StaleStatus, stage_status_change
+from qr_tools.payload import parse
+
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+OUTCOME = {
+    RequestState.CONFIRMED: ApprovalStatus.APPROVED,
+    RequestState.REJECTED: ApprovalStatus.REJECTED,
+    RequestState.CANCELLED: ApprovalStatus.CANCELLED,
+    RequestState.EXPIRED: ApprovalStatus.EXPIRED,
+}
+DEFAULT_PLAUSIBILITY = PlausibilityPolicy()
+
+
+@dataclass(frozen=True)
+class GpsReading:
+    """One GPS fix as the phone sent it."""
+
+    latitude: Decimal
+    longitude: Decimal
+    accuracy_m: Decimal
+    captured_at: datetime
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The confirmer's evidence: a label scan and a GPS fix on site, or remote with a reason."""
+
+    scan: str | None = None
+    gps: GpsReading | None = None
+    remote: bool = False
+    remote_reason: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class FixCheck:
+    """What the server found about one fix: the fence result (None without a fence) and the flags."""
+
+    passed: bool | None
+    distance_m: Decimal | None
+    reason: str | None
+    flags: list[str]
+    message: tuple[str, dict[str, Any]] | None
+
+
+def policy_of(project: Any) -> FieldPolicy:
+    """A project's field policy."""
+    return FieldPolicy(
+        remote_confirmation_allowed=project.remote_confirmation_allowed,
+        gps_max_accuracy_m=float(project.gps_max_accuracy_m),
+        gps_tolerance_m=float(project.gps_tolerance_m),
+        lease_end_status=LeaseEndStatus(project.lease_end_status),
+        status_request_ttl_hours=project.status_request_ttl_hours,
+    )
+
+
+def check_fix(
+    asset: Any,
+    gps: GpsReading,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    plausibility: PlausibilityPolicy,
+    request_id: int | None = None,
+) -> FixCheck:
+    """Re-check a fix on the server against the asset's (else project's) fence, flag it, and record it."""
+    project = asset.project
+    policy = policy_of(project)
+    fence = fence_for(asset.geofence, asset.geofence_radius_m, project.geofence, project.geofence_radius_m)
+    fix = Fix(float(gps.latitude), float(gps.longitude), float(gps.accuracy_m), gps.captured_at, now)
+    earlier = [
+        Fix(float(e.latitude), float(e.longitude), float(e.accuracy_m), e.captured_at)
+        for e in uow.gps_fixes.earlier(actor.device_id, actor.user_id, gps.captured_at)
+    ]
+    flags = [flag.value for flag in plausibility_flags(fix, earlier, plausibility)]
+    uow.gps_fixes.create(
+        device_id=actor.device_id,
+        user_id=actor.user_id,
+        latitude=gps.latitude,
+        longitude=gps.longitude,
+        accuracy_m=gps.accuracy_m,
+        captured_at=gps.captured_at,
+        received_at=now,
+        request_id=request_id,
+    )
+    if fence is None:
+        return FixCheck(None, None, "no_fence", flags, None)
+    result = fence.check(
+        fix.latitude,
+        fix.longitude,
+        fix.accuracy_m,
+        FencePolicy(policy.gps_tolerance_m, policy.gps_max_accuracy_m),
+    )
+    distance = Decimal(f"{result.distance_m:.1f}")
+    reason = result.reason.value if result.reason else None
+    return FixCheck(result.passed, distance, reason, flags, result.message())
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def _visible_scope(actor: Actor) -> Any:
+    """Requests are seen by whoever reads the asset's project."""
+    return actor.require(P.ASSET_READ)
+
+
+def _with_evidence(request: Any, uow: UnitOfWork) -> Any:
+    return with_evidence_all([request], uow)[0]
+
+
+def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork) -> list[Any]:
+    """Mark on each request which of its photos have not arrived yet (one lookup for all of them)."""
+    pending = pending_photos({h for request in requests for h in request.photo_hashes or []}, uow)
+    for request in requests:
+        request.evidence_pending = sorted(h for h in request.photo_hashes or [] if h in pending)
+    return list(requests)
+
+
+def list_requests(
+    query: ListQuery, waiting_for_me: bool, actor: Actor, uow: UnitOfWork, now: datetime
+) -> tuple[Sequence[Any], int]:
+    """Requests in the actor's projects; `waiting_for_me`: pending ones the actor may confirm."""
+    scope = _visible_scope(actor)
+    if _expire(uow.status_requests.overdue(now, scope), actor, uow, now):
+        uow.commit()
+    if not query.sort:
+        query = ListQuery(
+            query.filters, (SortKey("submitted_at", descending=True),), query.page, query.page_size
+        )
+    if waiting_for_me:
+        scope = actor.scope_for(P.FIELD_CONFIRM)
+        filters = {**query.filters, "state": [RequestState.PENDING], "not_filed_by": actor.user_id}
+        query = ListQuery(filters, query.sort, query.page, query.page_size)
+    rows, total = uow.status_requests.page(scope, query)
+    return with_evidence_all(rows, uow), total
+
+
+def get_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """One visible request with its evidence (photos still to arrive listed as pending)."""
+    request = uow.status_requests.get(request_id, _visible_scope(actor))
+    if is_overdue(request.state, request.expires_at, now):
+        _expire([request], actor, uow, now)
+        uow.commit()
+    return _with_evidence(request, uow)
+
+
+# Submitting -------------------------------------------------------------------------------------
+
+
+def _reportable_asset(asset_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    report_scope = actor.require(P.FIELD_REPORT)
+    asset = uow.assets.get(asset_id, actor.scope_for(P.ASSET_READ))
+    if not report_scope.covers_project(asset.project_id, asset.project.region_id):
+        raise Forbidden(N_("You may not file field evidence on this asset."))
+    return asset
+
+
+def _check_hashes(hashes: Sequence[str]) -> list[str]:
+    bad = [h for h in hashes if not _SHA256.match(h)]
+    if bad:
+        raise ValidationFailed.single(
+            "photo_hashes", N_("Give each photo as the SHA-256 of its bytes, 64 lower-case hex digits.")
+        )
+    return list(dict.fromkeys(hashes))
+
+
+def submit_request(
+    values: Mapping[str, Any],
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    plausibility: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
+    refuse_stale: bool = False,
+) -> Any:
+    """File a field status change with its evidence; it waits for a second person to confirm it.
+
+    A request on a status version that is no longer the asset's is filed flagged `conflict`, or refused
+    with `refuse_stale` (a phone's queued command: the user never saw the current status).
+    """
+    asset = _reportable_asset(values["asset_id"], actor, uow)
+    if not values["reason"].strip():
+        raise ValidationFailed.single("reason", N_("Say why the status should change."))
+    target: AssetStatus = values["to_status"]
+    base_version: int = values["base_version"]
+    conflict = base_version != asset.status_version
+    if conflict and refuse_stale:
+        refused = Conflict(
+            N_("The asset's status changed since you saw it (status version %(base)s, now %(current)s)."),
+            base=base_version,
+            current=asset.status_version,
+        )
+        refused.fields = {"base_version": [N_("Not the asset's current status version.")]}
+        raise refused
+    if not conflict:
+        AssetStatusState(asset.id, asset.status, asset.status_version).change(target)
+    hashes = _check_hashes(values.get("photo_hashes") or [])
+    open_request = uow.status_requests.open_for(asset.id)
+    if open_request is not None and is_overdue(open_request.state, open_request.expires_at, now):
+        _expire([open_request], actor, uow, now)
+        open_request = None
+    if open_request is not None:
+        refused = Conflict(
+            N_("The asset already has an open status change request (%(id)s)."), id=open_request.id
+        )
+        refused.fields = {"asset_id": [N_("Has an open request.")]}
+        raise refused
+    policy = policy_of(asset.project)
+    request = uow.status_requests.create(
+        asset_id=asset.id,
+        project_id=asset.project_id,
+        from_status=asset.status,
+        to_status=target,
+        reason=values["reason"].strip(),
+        note=values.get("note"),
+        applicant_id=actor.user_id,
+        device_id=actor.device_id,
+        base_version=base_version,
+        captured_at=values.get("captured_at") or now,
+        submitted_at=now,
+        photo_hashes=hashes,
+        plausibility_flags=[],
+        confirm_plausibility_flags=[],
+        state=RequestState.PENDING,
+        conflict=conflict,
+        remote=False,
+        expires_at=policy.expires_at(now),
+    )
+    uow.flush()
+    gps: GpsReading | None = values.get("gps")
+    if gps is not None:
+        checked = check_fix(asset, gps, actor, uow, now, plausibility, request.id)
+        request.latitude, request.longitude, request.accuracy_m = gps.latitude, gps.longitude, gps.accuracy_m
+        request.fence_passed, request.fence_distance_m = checked.passed, checked.distance_m
+        request.fence_reason, request.plausibility_flags = checked.reason, checked.flags
+    summary = f"{asset.code}: {asset.status.value} -> {target.value}"
+    approval = uow.approvals.create(
+        kind=ApprovalKind.STATUS_CHANGE,
+        subject_type="status_change_request",
+        subject_id=request.id,
+        summary=summary,
+        project_id=asset.project_id,
+        status=ApprovalStatus.PENDING,
+        requested_by_id=actor.user_id,
+        requested_at=now,
+        reason=request.reason,
+        expires_at=request.expires_at,
+    )
+    uow.flush()
+    request.approval_id = approval.id
+    uow.flush()
+    confirmers = [
+        user_id
+        for user_id in uow.approvals.deciders(P.FIELD_CONFIRM, asset.project_id, asset.project.region_id)
+        if user_id != actor.user_id
+    ]
+    notifications.notify(
+        uow,
+        confirmers,
+        NotificationKind.STATUS_REQUEST_WAITING,
+        {
+            "applicant": actor.name,
+            "asset": asset.code,
+            "from_status": asset.status.value,
+            "to_status": target.value,
+            "request_id": request.id,
+        },
+        project_id=asset.project_id,
+        subject=("status_change_request", request.id),
+    )
+    _audit(uow, actor, AuditAction.CREATE, request, None)
+    uow.commit()
+    return _with_evidence(request, uow)
+
+
+# Deciding ---------------------------------------------------------------------------------------
+
+
+def _audit(uow: UnitOfWork, actor: Actor, action: AuditAction, request: Any, before: Any) -> None:
+    audit.record(
+        uow,
+        actor,
+        action,
+        "status_change_request",
+        request.id,
+        before=before,
+        after=request.audit_snapshot(),
+        project_id=request.project_id,
+        region_id=request.asset.project.region_id,
+    )
+
+
+def _close(
+    request: Any, state: RequestState, actor: Actor, uow: UnitOfWork, now: datetime, note: str | None
+) -> None:
+    """Stage the end of a request, its approval, its audit entry and the applicant's notification."""
+    before = request.audit_snapshot()
+    request.state = state
+    request.decided_at = now
+    request.decision_note = (note or "").strip() or None
+    if state in {RequestState.CONFIRMED, RequestState.REJECTED}:
+        request.confirmer_id = actor.user_id
+    approval = uow.approvals.find(request.approval_id) if request.approval_id else None
+    if approval is not None and approval.status is ApprovalStatus.PENDING:
+        approval.status = OUTCOME[state]
+        approval.decided_by_id = actor.user_id
+        approval.decided_at = now
+        approval.decision_note = request.decision_note
+    uow.flush()
+    _audit(uow, actor, AuditAction.UPDATE, request, before)
+    if state is not RequestState.CANCELLED:
+        notifications.notify(
+            uow,
+            [request.applicant_id],
+            NotificationKind.STATUS_REQUEST_DECIDED,
+            {"asset": request.asset.code, "outcome": state.value, "request_id": request.id},
+            project_id=request.project_id,
+            subject=("status_change_request", request.id),
+        )
+
+
+def _expire(requests: Sequence[Any], actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """Stage the expiry of overdue requests; returns how many expired."""
+    count = 0
+    for request in requests:
+        if is_overdue(request.state, request.expires_at, now):
+            _close(request, RequestState.EXPIRED, actor, uow, now, None)
+            count += 1
+    return count
+
+
+def _for_decision(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """The request, locked against concurrent decisions; 404 unseen, 403 without authority, 409 closed."""
+    request = uow.status_requests.get(request_id, _visible_scope(actor))
+    confirm_scope = actor.scope_for(P.FIELD_CONFIRM)
+    if not confirm_scope.covers_project(request.project_id, request.asset.project.region_id):
+        raise Forbidden(N_("You have no authority to decide field requests of this project."))
+    uow.status_requests.lock(request)
+    if is_overdue(request.state, request.expires_at, now):
+        _expire([request], actor, uow, now)
+        uow.commit()
+    check_open(request.state, request.expires_at, now)
+    check_second_person(request.applicant_id, actor.user_id)
+    return request
+
+
+def _stale_conflict(request: Any, uow: UnitOfWork) -> Conflict:
+    request.conflict = True
+    uow.commit()
+    refused = Conflict(
+        N_(
+            "The asset changed since the request was filed (status version %(base)s, now %(current)s): "
+            "reject the request, or let the applicant cancel and file it again."
+        ),
+        base=request.base_version,
+        current=request.asset.status_version,
+    )
+    refused.fields = {"base_version": [N_("Not the asset's current status version.")]}
+    return refused
+
+
+def confirm_request(
+    request_id: int,
+    evidence: Confirmation,
+    settings: LabelSettings,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    plausibility: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
+) -> Any:
+    """Confirm on site (label scan, GPS fix in the fence) or remotely where allowed; applies the change."""
+    request = _for_decision(request_id, actor, uow, now)
+    asset = request.asset
+    if request.conflict or asset.status_version != request.base_version:
+        raise _stale_conflict(request, uow)
+    policy = policy_of(asset.project)
+    if evidence.remote:
+        check_remote(policy, evidence.remote_reason)
+        request.remote, request.remote_reason = True, (evidence.remote_reason or "").strip()
+    else:
+        _check_on_site(request, asset, evidence, settings, actor, uow, now, plausibility)
+    try:
+        stage_status_change(asset, request.to_status, request.reason, actor, uow, StatusCause.FIELD_CONFIRMED)
+    except StaleStatus:
+        uow.rollback()
+        raise Conflict(N_("The asset's status changed meanwhile; reload it and decide again.")) from None
+    _close(request, RequestState.CONFIRMED, actor, uow, now, evidence.note)
+    uow.commit()
+    return _with_evidence(request, uow)
+
+
+def _check_on_site(
+    request: Any,
+    asset: Any,
+    evidence: Confirmation,
+    settings: LabelSettings,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    plausibility: PlausibilityPolicy,
+) -> None:
+    missing = {}
+    if not (evidence.scan or "").strip():
+        missing["scan"] = [
+            N_("Scan the asset's label on site, or confirm remotely where the project allows it.")
+        ]
+    if evidence.gps is None:
+        missing["gps"] = [N_("Send a GPS fix taken on site.")]
+    if missing:
+        raise ValidationFailed(missing)
+    assert evidence.gps is not None
+    assert evidence.scan is not None
+    scan = parse(evidence.scan, settings.keyring, settings.base_url)
+    if not scan.verified:
+        raise ValidationFailed.single("scan", N_("Not a genuine label of this installation."))
+    if scan.asset_code != asset.code:
+        raise ValidationFailed.single("scan", N_("This label belongs to another asset."))
+    checked = check_fix(asset, evidence.gps, actor, uow, now, plausibility, request.id)
+    if checked.passed is None:
+        raise Conflict(
+            N_("Neither the asset nor its project has a geofence: presence on site cannot be checked.")
+        )
+    if not checked.passed:
+        assert checked.message is not None
+        template, params = checked.message
+        raise ValidationFailed(
+            {"gps": [Message(template, **params)]}, N_("The GPS fix does not prove presence on site.")
+        )
+    request.scan_verified = True
+    request.confirm_latitude, request.confirm_longitude = evidence.gps.latitude, evidence.gps.longitude
+    request.confirm_accuracy_m = evidence.gps.accuracy_m
+    request.confirm_fence_passed, request.confirm_fence_distance_m = True, checked.distance_m
+    request.confirm_plausibility_flags = checked.flags
+
+
+def reject_request(request_id: int, reason: str, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """Reject a request with a reason the applicant reads; nothing changes on the asset."""
+    if not (reason or "").strip():
+        raise ValidationFailed.single("reason", N_("Say why the change is rejected."))
+    request = _for_decision(request_id, actor, uow, now)
+    _close(request, RequestState.REJECTED, actor, uow, now, reason)
+    uow.commit()
+    return _with_evidence(request, uow)
+
+
+def cancel_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """The applicant withdraws their own pending request."""
+    request = uow.status_requests.get(request_id, _visible_scope(actor))
+    if actor.user_id is None or request.applicant_id != actor.user_id:
+        raise Forbidden(N_("Only the person who filed the request may cancel it."))
+    uow.status_requests.lock(request)
+    if is_overdue(request.state, request.expires_at, now):
+        _expire([request], actor, uow, now)
+        uow.commit()
+    check_open(request.state, request.expires_at, now)
+    _close(request, RequestState.CANCELLED, actor, uow, now, None)
+    uow.commit()
+    return _with_evidence(request, uow)
+
+
+def expire_overdue(actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """Expire every pending request whose time ran out; recorded as a job run."""
+    count = _expire(uow.status_requests.overdue(now, actor.require(P.ASSET_READ)), actor, uow, now)
+    run = uow.job_runs.create(
+        kind=JobKind.STATUS_REQUEST_EXPIRY,
+        status=JobStatus.SUCCEEDED,
+        details={"expired": count},
+        requested_by_id=actor.user_id,
+        started_at=now,
+        finished_at=now,
+    )
+    uow.commit()
+    return run
+
+
+# The generic approvals API may reject or cancel a status change; confirming needs evidence here.
+
+
+def _on_approved(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    raise Conflict(N_("Confirm a field status change with its own confirmation: label scan and GPS fix."))
+
+
+def _on_closed(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    request = uow.status_requests.find(approval.subject_id)
+    if request is None or request.state is not RequestState.PENDING:
+        return
+    if approval.status is not ApprovalStatus.CANCELLED:
+        check_second_person(request.applicant_id, actor.user_id)
+    state = {
+        ApprovalStatus.REJECTED: RequestState.REJECTED,
+        ApprovalStatus.CANCELLED: RequestState.CANCELLED,
+        ApprovalStatus.EXPIRED: RequestState.EXPIRED,
+    }[approval.status]
+    request.state, request.decided_at = state, now
+    request.decision_note = approval.decision_note
+    if state is RequestState.REJECTED:
+        request.confirmer_id = actor.user_id
+
+
+approvals.register(
+    ApprovalKind.STATUS_CHANGE,
+    approvals.KindRules(permission=P.FIELD_CONFIRM, on_approved=_on_approved, on_closed=_on_closed),
+)

@@ -1,0 +1,1 @@
+"""Pure rules of leasing: contract types, the lease lifecycle, amendments, codes, import layout, schedules."""

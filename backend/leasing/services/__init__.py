@@ -1,0 +1,1 @@
+"""Use cases of leasing: templates, leases and their lifecycle, schedules, amendments, codes, import."""

@@ -1,0 +1,1 @@
+"""Use cases of notifications: notify people, read one's inbox, manage push subscriptions."""

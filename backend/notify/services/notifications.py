@@ -1,0 +1,72 @@
+"""The in-app inbox: notify people, list and read one's own notifications."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
+from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
+from backend.notify.domain.notifications import NotificationKind
+from backend.notify.services import web_push
+
+
+def notify(
+    uow: UnitOfWork,
+    user_ids: Iterable[int | None],
+    kind: NotificationKind,
+    params: dict[str, Any],
+    *,
+    project_id: int | None = None,
+    subject: tuple[str, int] | None = None,
+) -> None:
+    """Stage one notification per distinct recipient, and a push for pushed kinds (the caller commits)."""
+    subject_type, subject_id = subject if subject else (None, None)
+    recipients = sorted({user_id for user_id in user_ids if user_id is not None})
+    uow.notifications.add_many(
+        [
+            {
+                "user_id": user_id,
+                "kind": kind,
+                "params": params,
+                "project_id": project_id,
+                "subject_type": subject_type,
+                "subject_id": subject_id,
+            }
+            for user_id in recipients
+        ]
+    )
+    web_push.stage_pushes(uow, recipients, kind, params, subject)
+
+
+def _own_user(actor: Actor) -> int:
+    if actor.user_id is None:
+        raise AuthenticationRequired(N_("Sign in to read your notifications."))
+    return actor.user_id
+
+
+def list_mine(
+    actor: Actor, uow: UnitOfWork, unread_only: bool, page: int, page_size: int
+) -> tuple[list[Any], int]:
+    """A page of the actor's own notifications, newest first."""
+    return uow.notifications.page(_own_user(actor), unread_only, page_size, (page - 1) * page_size)
+
+
+def mark_read(notification_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """Mark one of the actor's notifications read."""
+    notification = uow.notifications.get_own(_own_user(actor), notification_id)
+    if notification is None:
+        raise NotFound("Notification")
+    if notification.read_at is None:
+        notification.read_at = now
+    uow.commit()
+    return notification
+
+
+def mark_all_read(actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """Mark all of the actor's notifications read; returns how many changed."""
+    count = uow.notifications.mark_all_read(_own_user(actor), now)
+    uow.commit()
+    return count
