@@ -100,8 +100,8 @@ def downgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context, scale: int, seed: int) -> None:
     """Seed realistic demo data, only into an empty database."""
+    from backend.demo import seed as demo_service
     from backend.demo.generator import generate
-    from backend.services import demo as demo_service
 
     bars: dict[str, Any] = {}
 
@@ -444,7 +444,7 @@ def sync_prune(ctx: click.Context, keep_days: int) -> None:
     """Delete old change-log rows (run daily); phones that pulled before them download their scope again."""
     from datetime import UTC, datetime
 
-    from backend.services import sync_log
+    from sync import prune as sync_log
 
     def progress(removed: int) -> None:
         click.echo(f"  {removed:,} rows removed …", err=True)

@@ -35,8 +35,8 @@ from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.demo.generator import DEMO_PASSWORD
+from backend.demo.seed import seed_demo
 from backend.org.db.models import Asset
-from backend.services.demo import seed_demo
 from bench._support import (
     CEILING_PATH,
     HOST,

@@ -30,11 +30,11 @@ from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.demo.generator import DEMO_PASSWORD
+from backend.demo.seed import seed_demo
 from backend.field.domain.checklists import DEFAULT_CHECKLISTS
 from backend.field.domain.inspections import ItemKind
 from backend.field.services import inspections
 from backend.org.db.models import Asset
-from backend.services.demo import seed_demo
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "board.json"
 ACTOR = Actor.system(Origin.CLI, "bench")

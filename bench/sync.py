@@ -40,7 +40,7 @@ from backend.org.domain.org import ASSET_TYPE_KIND, AssetType, ProjectCategory
 from backend.org.services import org
 from bench._support import HOST, GunicornServer, free_port, percentile
 from sync.client import HttpResponse, SyncClient, Transport, urllib_transport
-from sync.scenario import inspection_answers
+from sync.sim.scenario import inspection_answers
 from tests.support.postgres import PostgresServer, postgres_unavailable_reason
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results" / "sync.json"

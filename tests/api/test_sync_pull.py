@@ -16,7 +16,7 @@ from backend.core.services import users
 from backend.org.db.models import Asset
 from backend.org.domain.org import AssetType
 from backend.org.services import org
-from backend.services import sync_log
+from sync import prune as sync_log
 from sync.db.models import SyncChange
 from tests.api.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM

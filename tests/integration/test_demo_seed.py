@@ -24,6 +24,7 @@ from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, REFERENCE_DAY, generate
 from backend.demo.leasing import asset_status
+from backend.demo.seed import BATCH_SIZE, DemoSummary, seed_demo
 from backend.leasing.db.models import (
     ChargeLine,
     Concession,
@@ -35,7 +36,6 @@ from backend.leasing.db.models import (
 from backend.leasing.domain.leases import SCHEDULED, LeaseStatus
 from backend.leasing.services import schedules
 from backend.org.db.models import Asset, CustomerContact
-from backend.services.demo import BATCH_SIZE, DemoSummary, seed_demo
 
 EVERYTHING = Scope(everything=True)
 ONE = ListQuery(page_size=1)

@@ -19,7 +19,7 @@ from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth
 from backend.field.db.models import StatusChangeRequest
 from backend.org.services import org
-from backend.services import sync_log
+from sync import prune as sync_log
 from sync.client import DeviceRevoked, HttpResponse, SyncClient, urllib_transport
 from sync.db.models import SyncChange
 from tests.conftest import PASSWORD, SYSTEM

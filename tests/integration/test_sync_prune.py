@@ -16,7 +16,7 @@ from backend.core.domain.jobs import JobKind
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.org.services import org
-from backend.services import sync_log
+from sync import prune as sync_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
 

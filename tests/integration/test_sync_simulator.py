@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from sync import simulate
 from sync.commands import COMMANDS
+from sync.sim import simulate
 from tests.conftest import IN_CI
 from tests.support.postgres import postgres_unavailable_reason
 

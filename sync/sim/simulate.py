@@ -1,6 +1,7 @@
 """Many simulated phones push through the reference client with injected faults; the end state is checked.
 
-Run: `python -m sync.simulate --devices 200 --commands 50 --faults drop,duplicate,reorder,restart [--seed N]`.
+Run: `python -m sync.sim.simulate --devices 200 --commands 50 --faults drop,duplicate,reorder,restart`
+(`--seed N` to replay a run).
 By default it starts its own server (gunicorn on a temporary SQLite database, or a throwaway PostgreSQL with
 `--database postgresql`); `--server URL --database-url URL` drives a running one instead (a database it may
 arrange data in). The exit status is 1 when the end state differs from applying every command exactly once.
@@ -32,8 +33,8 @@ from backend.core.db.database import Database
 from backend.field.db.models import Inspection, StatusChangeRequest, WorkOrder
 from backend.org.db.models import Asset
 from sync.client import DeviceRevoked, SyncClient, SyncError
-from sync.faults import FAULTS, INJECTED, FaultRates, FaultyTransport, ServerProcess
-from sync.scenario import (
+from sync.sim.faults import FAULTS, INJECTED, FaultRates, FaultyTransport, ServerProcess
+from sync.sim.scenario import (
     Device,
     Planned,
     World,
@@ -453,7 +454,7 @@ def print_summary(args: argparse.Namespace, run: Run, tally: Counter[str], secon
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m sync.simulate", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sync.sim.simulate", description=__doc__)
     parser.add_argument("--devices", type=int, default=200, help="phones, half inspectors, half managers")
     parser.add_argument("--commands", type=int, default=50, help="commands per device")
     parser.add_argument(

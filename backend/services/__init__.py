@@ -1,1 +1,0 @@
-"""Use cases: one function per command; each commits its unit of work exactly once."""

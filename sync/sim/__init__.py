@@ -1,0 +1,1 @@
+"""The sync simulator: many phones with injected faults against a live server, and the exactly-once check."""
