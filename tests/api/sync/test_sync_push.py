@@ -25,7 +25,7 @@ from sync.commands import COMMANDS
 from sync.db.models import SyncRejection
 from sync.engine import HANDLERS, PushContext, Untranslated, apply_push
 from sync.protocol import decode_push
-from tests.api.test_status_requests import FENCE, fix, label
+from tests.api.field.test_status_requests import FENCE, fix, label
 from tests.conftest import SYSTEM
 
 OFFICE_CHECKLIST = {

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from flask import Flask
 
 from backend.core.services import users
-from tests.api.test_sync_push import Phone
+from tests.api.sync.test_sync_push import Phone
 from tests.conftest import PASSWORD, SYSTEM
 from tests.support.push_endpoint import PushEndpoint, ReceivedPush, start_push_endpoint
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from backend.org.services import org
-from tests.api import test_leases as lease_tests
+from tests.api.leasing import test_leases as lease_tests
 from tests.conftest import SYSTEM
 
 Client = Callable[..., FlaskClient]

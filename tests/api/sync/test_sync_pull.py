@@ -18,7 +18,7 @@ from backend.org.domain.org import AssetType
 from backend.org.services import org
 from sync import prune as sync_log
 from sync.db.models import SyncChange
-from tests.api.test_sync_push import Phone, request_args
+from tests.api.sync.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM
 
 
