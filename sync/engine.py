@@ -1,9 +1,9 @@
 """Applying a push: each command in device order, through the back office's services, one transaction a batch.
 
-The device's `last_applied_seq` moves in the same transaction as the commands' effects (each service runs on
-a unit of work whose commits stay inside that transaction), so a command is applied exactly once even when
-the response is lost. Permanent refusals are recorded and advance the sequence; transient database failures
-stop the batch for a retry.
+The device's `last_applied_seq` moves in the same transaction as the commands' effects (each service runs
+nested in the batch's unit of work, so its commit stays inside that transaction): a command is applied
+exactly once even when the response is lost. Permanent refusals are recorded and advance the sequence;
+transient database failures stop the batch for a retry.
 """
 
 from __future__ import annotations
@@ -180,28 +180,24 @@ def _rejected(
 
 def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
     """Run one command on its own savepoint; refusals are recorded instead of the effect."""
-    staged = uow.staged()
     try:
-        values = decode_args(command.name, command.version, command.args)
-        outcome = HANDLERS[command.name](values, command, staged, ctx)
-        staged.finish()
+        with uow.nested(savepoint=True) as nested:
+            values = decode_args(command.name, command.version, command.args)
+            outcome = HANDLERS[command.name](values, command, nested, ctx)
         return CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
     except UnknownCommand:
-        staged.discard()
         template = N_(
             "This app version sent a command the server does not know (%(name)s, version %(version)s)."
         )
         message = ctx.translator.message(template, {"name": command.name, "version": command.version})
         return _rejected(command, "unknown_command", message, {}, uow, ctx)
     except DomainError as error:
-        staged.discard()
         if error.status in _TRANSIENT_STATUSES:
             raise _TransientRefusal(ctx.translator.message(error.message, error.params)) from error
         message = ctx.translator.message(error.message, error.params)
         fields = ctx.translator.fields(error.fields)
         return _rejected(command, rejection_code(error), message, fields, uow, ctx)
     except Exception as exc:
-        staged.discard()
         if not ctx.is_refused_value(exc):
             raise
         # A value the database refuses would be refused on every retry: reject it, keep the queue moving.
@@ -211,8 +207,9 @@ def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
 
 def _apply_inline(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
     """Run one command straight in the batch's transaction; any refusal or failure is raised."""
-    values = decode_args(command.name, command.version, command.args)
-    outcome = HANDLERS[command.name](values, command, uow.inline(), ctx)
+    with uow.nested(savepoint=False) as nested:
+        values = decode_args(command.name, command.version, command.args)
+        outcome = HANDLERS[command.name](values, command, nested, ctx)
     return CommandResult(command.op_id, command.device_seq, "applied", result=dict(outcome))
 
 

@@ -152,12 +152,14 @@ class _Reader:
 
 
 def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: Any) -> PullPage:
-    """One page of the device's feed from a cursor (None or empty: a full snapshot)."""
+    """One page of the device's feed from a cursor (None or empty: a full snapshot); commits once.
+
+    It records what the device now holds (its projects and position), so `uow` is one of its own, opened
+    for writing: on SQLite it then waits for the write lock instead of being refused it.
+    """
     cursor = decode_cursor(cursor_text)
     if cursor is not None and cursor.seq < uow.sync.horizon():
         raise CursorExpired()
-    # End the sign-in's read transaction: the state's write lock below is then waited for, not refused.
-    uow.commit()
     uow.sync.ensure_state(device_id)
     uow.flush()
     state = uow.sync.locked_state(device_id)

@@ -30,7 +30,7 @@ class ApprovalViews(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """List approvals of your projects"""
         items, pagination_parameters.item_count = approvals.list_approvals(
-            list_query(args, pagination_parameters), actor(), uow()
+            list_query(args, pagination_parameters), actor(), uow(), now()
         )
         return items
 
@@ -43,7 +43,7 @@ class ApprovalByIdViews(MethodView):
     @errors(blp, *READ_ONE)
     def get(self, approval_id: int) -> Any:
         """Read an approval"""
-        return approvals.get_approval(approval_id, actor(), uow())
+        return approvals.get_approval(approval_id, actor(), uow(), now())
 
 
 def _decide(approval_id: int, decision: Decision, values: dict[str, Any]) -> Any:

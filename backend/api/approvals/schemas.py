@@ -15,7 +15,12 @@ class ApprovalSchema(Schema):
     subject_id = fields.Integer()
     summary = fields.String()
     project_id = fields.Integer()
-    status = fields.Enum(ApprovalStatus, by_value=True)
+    status = fields.Enum(
+        ApprovalStatus,
+        by_value=True,
+        attribute="status_now",
+        metadata={"description": "As of the response: a pending approval whose time ran out reads expired."},
+    )
     requested_by_id = fields.Integer(allow_none=True)
     requested_at = fields.AwareDateTime()
     reason = fields.String(allow_none=True)

@@ -13,7 +13,7 @@ from backend.api.board.schemas import (
     ProjectBoardSchema,
 )
 from backend.api.common import READ, READ_ONE, errors, paginate
-from backend.api.context import actor, list_query, uow
+from backend.api.context import actor, list_query, now, uow
 from backend.org.services import board
 
 blp = Blueprint(
@@ -46,7 +46,7 @@ class BoardAssetViews(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """List assets with their status, current lease and last inspection"""
         rows, pagination_parameters.item_count = board.list_board_assets(
-            list_query(args, pagination_parameters), actor(), uow()
+            list_query(args, pagination_parameters), actor(), uow(), now()
         )
         return rows
 
@@ -60,4 +60,6 @@ class BoardAssetByIdViews(MethodView):
     @errors(blp, *READ_ONE)
     def get(self, args: dict[str, Any], asset_id: int) -> Any:
         """Read an asset's card: status, lease, inspections and a page of its history"""
-        return board.asset_card(asset_id, args["history_page"], args["history_page_size"], actor(), uow())
+        return board.asset_card(
+            asset_id, args["history_page"], args["history_page_size"], actor(), uow(), now()
+        )

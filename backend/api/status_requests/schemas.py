@@ -79,8 +79,15 @@ class StatusRequestSchema(Schema):
     evidence_pending = fields.List(
         fields.String(), metadata={"description": "Referenced photos not uploaded yet."}
     )
-    state = fields.Enum(RequestState, by_value=True)
-    conflict = fields.Boolean(metadata={"description": "The asset changed since the request was filed."})
+    state = fields.Enum(
+        RequestState,
+        by_value=True,
+        attribute="state_now",
+        metadata={"description": "As of the response: a pending request whose time ran out reads expired."},
+    )
+    conflict = fields.Boolean(
+        attribute="conflict_now", metadata={"description": "The asset changed since the request was filed."}
+    )
     approval_id = fields.Integer(allow_none=True)
     confirmer_id = fields.Integer(allow_none=True)
     scan_verified = fields.Boolean(allow_none=True)

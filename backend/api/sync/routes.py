@@ -145,8 +145,12 @@ class SyncPullViews(MethodView):
         current = _device_actor()
         assert current.device_id is not None
         limit = feed.page_size(args.get("limit"), DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)
+        # The pull records the device's position in a unit of work of its own, opened for writing: end the
+        # sign-in's read transaction first, so that the write lock is waited for rather than refused.
+        uow().commit()
         try:
-            page = feed.pull(args.get("cursor"), limit, current.device_id, current, uow())
+            with database().unit_of_work(writes=True) as pull_uow:
+                page = feed.pull(args.get("cursor"), limit, current.device_id, current, pull_uow)
         except ProtocolError as error:
             raise _refused(error) from None
         return encode_pull_page(page)

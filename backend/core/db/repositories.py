@@ -6,7 +6,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, delete, false, func, insert, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend.core.db.base import Base
@@ -22,6 +22,7 @@ from backend.core.db.models import (
 )
 from backend.core.db.scoping import holders_of, in_projects, projects_in
 from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.approvals import ApprovalStatus
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.org.db.models import (
@@ -51,6 +52,31 @@ def equals(column: InstrumentedAttribute[Any]) -> Filter:
 
 def one_of(column: InstrumentedAttribute[Any]) -> Filter:
     return column.in_
+
+
+def as_read_at(
+    state: InstrumentedAttribute[Any], expires_at: InstrumentedAttribute[Any], pending: Any, expired: Any
+) -> Filter:
+    """A filter by state as readers see it at a time: a pending row whose time ran out counts as expired.
+
+    Its value is `(states, now)`; nothing is written, the hourly expiry job persists what the filter infers.
+    """
+
+    def clause(value: Any) -> ColumnElement[bool]:
+        states, now = value
+        live = and_(state == pending, or_(expires_at.is_(None), expires_at > now))
+        overdue = and_(state == pending, expires_at <= now)
+        wanted = [
+            live
+            if wanted == pending
+            else or_(state == expired, overdue)
+            if wanted == expired
+            else state == wanted
+            for wanted in states
+        ]
+        return or_(false(), *wanted)
+
+    return clause
 
 
 def bulk_insert(session: Session, model: type[Any], rows: Sequence[Mapping[str, Any]]) -> None:
@@ -292,6 +318,9 @@ class ApprovalRepository(Repository[Approval]):
     entity_name = "Approval"
     filters = {
         "status": one_of(Approval.status),
+        "status_at": as_read_at(
+            Approval.status, Approval.expires_at, ApprovalStatus.PENDING, ApprovalStatus.EXPIRED
+        ),
         "kind": equals(Approval.kind),
         "project_id": equals(Approval.project_id),
         "requested_by_id": equals(Approval.requested_by_id),
@@ -305,6 +334,13 @@ class ApprovalRepository(Repository[Approval]):
     def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
         """Active users who hold the deciding permission over a project."""
         return holders_of(self.session, permission, project_id, region_id)
+
+    def overdue(self, now: datetime) -> Sequence[Approval]:
+        """Pending approvals, in every project, whose time ran out."""
+        statement = select(Approval).where(
+            Approval.status == ApprovalStatus.PENDING, Approval.expires_at <= now
+        )
+        return self.session.scalars(statement.order_by(Approval.id)).all()
 
     def lock(self, approval: Approval) -> None:
         """Serialise concurrent decisions on one approval."""

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
-from typing import Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -18,7 +19,11 @@ from sync.db import repositories as sync
 
 
 class SqlAlchemyUnitOfWork:
-    """Opened by the caller (a request, a CLI command, a job); services commit it."""
+    """Opened by the caller (a request, a CLI command, a job); services commit it.
+
+    A caller that runs many use cases in one transaction (the sync push) runs each one `nested()`: the use
+    case's commit then keeps its work in the caller's transaction, which the caller commits once.
+    """
 
     def __init__(
         self, session_factory: sessionmaker[Session], push_dispatcher: notify.PushDispatcher | None = None
@@ -26,6 +31,7 @@ class SqlAlchemyUnitOfWork:
         self._session_factory = session_factory
         self._push_dispatcher = push_dispatcher
         self.session: Session | None = None
+        self._nested = 0
 
     def __enter__(self) -> SqlAlchemyUnitOfWork:
         session = self._session_factory()
@@ -79,7 +85,13 @@ class SqlAlchemyUnitOfWork:
         return self.session
 
     def commit(self) -> None:
-        """Commit, then hand the staged pushes over; a uniqueness or reference clash becomes a Conflict."""
+        """Commit, then hand the staged pushes over; a uniqueness or reference clash becomes a Conflict.
+
+        Inside `nested()` it only flushes: the work commits with the caller's transaction.
+        """
+        if self._nested:
+            self.flush()
+            return
         session = self._required_session()
         try:
             session.commit()
@@ -95,21 +107,40 @@ class SqlAlchemyUnitOfWork:
         try:
             session.flush()
         except IntegrityError as exc:
-            session.rollback()
+            if not self._nested:
+                session.rollback()
             raise integrity_conflict(exc) from exc
 
     def rollback(self) -> None:
         """Drop uncommitted changes (and the pushes staged with them)."""
+        if self._nested:
+            raise RuntimeError("a use case run nested refuses by raising; its caller drops its work")
         self._required_session().rollback()
         self.push_outbox.clear()
 
-    def staged(self) -> StagedUnitOfWork:
-        """A unit of work for one service call whose commits stay inside this transaction."""
-        return StagedUnitOfWork(self)
+    @contextmanager
+    def nested(self, savepoint: bool = True) -> Iterator[SqlAlchemyUnitOfWork]:
+        """Run one use case inside this transaction; what it raises drops its work (and its pushes).
 
-    def inline(self) -> InlineUnitOfWork:
-        """A unit of work for one service call that adds to this transaction, with no savepoint of its own."""
-        return InlineUnitOfWork(self)
+        With `savepoint` the use case gets one of its own, so only its work is dropped and the transaction
+        goes on. Without, nothing is dropped: the caller must roll the whole transaction back when it raises.
+        """
+        session = self._required_session()
+        point = session.begin_nested() if savepoint else None
+        mark = self.push_outbox.mark()
+        self._nested += 1
+        try:
+            yield self
+        except BaseException:
+            if point is not None and point.is_active:
+                point.rollback()
+                self.push_outbox.drop_after(mark)
+            raise
+        else:
+            if point is not None and point.is_active:
+                point.commit()
+        finally:
+            self._nested -= 1
 
 
 def integrity_conflict(exc: IntegrityError) -> Conflict:
@@ -122,92 +153,6 @@ def integrity_conflict(exc: IntegrityError) -> Conflict:
             N_("The record is still referenced by other records, or refers to one that is missing.")
         )
     return Conflict(N_("The change conflicts with existing data."))
-
-
-class StagedUnitOfWork:
-    """A service's unit of work inside the caller's transaction: its `commit()` only closes a savepoint.
-
-    The sync engine runs an unchanged service use case with it, then commits the device's applied sequence
-    together with the effect: both land in one transaction or neither does. What the service committed
-    before refusing (it may commit an expiry, then raise) is kept; what it staged after is dropped, exactly
-    as with a real commit.
-    """
-
-    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
-        self._outer = outer
-        self._session = outer._required_session()
-        self._savepoint = self._session.begin_nested()
-        self._push_mark = outer.push_outbox.mark()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._outer, name)
-
-    def _restart(self) -> None:
-        self._savepoint = self._session.begin_nested()
-        self._push_mark = self._outer.push_outbox.mark()
-
-    def _drop_pushes(self) -> None:
-        self._outer.push_outbox.drop_after(self._push_mark)
-
-    def flush(self) -> None:
-        """Flush; a uniqueness or reference violation drops this savepoint's work and becomes a Conflict."""
-        try:
-            self._session.flush()
-        except IntegrityError as exc:
-            self._savepoint.rollback()
-            self._drop_pushes()
-            self._restart()
-            raise integrity_conflict(exc) from exc
-
-    def commit(self) -> None:
-        """Keep everything staged so far (released into the outer transaction)."""
-        self.flush()
-        self._savepoint.commit()
-        self._restart()
-
-    def rollback(self) -> None:
-        """Drop what was staged since the last commit."""
-        self._savepoint.rollback()
-        self._drop_pushes()
-        self._restart()
-
-    def discard(self) -> None:
-        """Drop what was staged since the last commit, and end the staging."""
-        if self._savepoint.is_active:
-            self._savepoint.rollback()
-        self._drop_pushes()
-
-    def finish(self) -> None:
-        """Keep everything staged, and end the staging."""
-        self.flush()
-        self._savepoint.commit()
-
-
-class SavepointRequired(Exception):
-    """An inline service call asked to drop part of its work, which only a savepoint of its own can do."""
-
-
-class InlineUnitOfWork:
-    """A service's unit of work whose `commit()` only flushes into the caller's transaction.
-
-    For a caller that applies many calls in one transaction and, should any of them fail, rolls the whole
-    transaction back and applies them again each on its own savepoint (`staged`): the calls then cost no
-    savepoint while none fails.
-    """
-
-    def __init__(self, outer: SqlAlchemyUnitOfWork) -> None:
-        self._outer = outer
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._outer, name)
-
-    def commit(self) -> None:
-        """Keep everything so far (flushed): it commits with the caller's transaction."""
-        self._outer.flush()
-
-    def rollback(self) -> None:
-        """Dropping part of the transaction needs a savepoint: the caller applies the calls again staged."""
-        raise SavepointRequired()
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
@@ -74,3 +75,67 @@ def check_decision(
 def is_expired(status: ApprovalStatus, expires_at: datetime | None, now: datetime) -> bool:
     """Whether a pending approval ran out of time."""
     return status is ApprovalStatus.PENDING and expires_at is not None and now >= expires_at
+
+
+APPROVAL_TRANSITIONS: dict[ApprovalStatus, frozenset[ApprovalStatus]] = {
+    ApprovalStatus.PENDING: frozenset(
+        {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.CANCELLED, ApprovalStatus.EXPIRED}
+    ),
+    ApprovalStatus.APPROVED: frozenset(),
+    ApprovalStatus.REJECTED: frozenset(),
+    ApprovalStatus.CANCELLED: frozenset(),
+    ApprovalStatus.EXPIRED: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class ApprovalDecided:
+    """Domain event: an approval was approved, rejected, cancelled or ran out of time."""
+
+    approval_id: int
+    status: ApprovalStatus
+    decided_by: int | None
+    decided_at: datetime
+    note: str | None
+
+    name = "approval.decided"
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approval's lifecycle: a pending approval is decided once, by the four-eyes rules, or expires."""
+
+    id: int
+    status: ApprovalStatus
+    requested_by_id: int | None
+    expires_at: datetime | None
+
+    def status_at(self, now: datetime) -> ApprovalStatus:
+        """The status as anyone reads it at `now`: a pending approval whose time ran out is expired."""
+        return ApprovalStatus.EXPIRED if is_expired(self.status, self.expires_at, now) else self.status
+
+    def decide(self, decision: Decision, by: int | None, now: datetime, note: str | None) -> ApprovalDecided:
+        """Approve, reject (with a reason) or cancel (the requester only)."""
+        outcome = check_decision(
+            status=self.status,
+            decision=decision,
+            requested_by_id=self.requested_by_id,
+            decider_id=by,
+            expires_at=self.expires_at,
+            now=now,
+            reason=note,
+        )
+        return self._close(outcome, by, now, note)
+
+    def expire(self, now: datetime) -> ApprovalDecided:
+        """Time ran out before anyone decided."""
+        if not is_expired(self.status, self.expires_at, now):
+            raise Conflict(N_("The approval is not overdue."))
+        return self._close(ApprovalStatus.EXPIRED, None, now, None)
+
+    def _close(
+        self, outcome: ApprovalStatus, by: int | None, now: datetime, note: str | None
+    ) -> ApprovalDecided:
+        if outcome not in APPROVAL_TRANSITIONS[self.status]:
+            raise Conflict(N_("The approval is already %(status)s."), status=self.status.value)
+        return ApprovalDecided(self.id, outcome, by, now, (note or "").strip() or None)

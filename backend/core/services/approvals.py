@@ -10,11 +10,11 @@ from typing import Any
 from backend.core.domain.access import Permission as P
 from backend.core.domain.approvals import (
     DEFAULT_VALIDITY,
+    Approval,
+    ApprovalDecided,
     ApprovalKind,
     ApprovalStatus,
     Decision,
-    check_decision,
-    is_expired,
 )
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, Forbidden, NotFound
@@ -106,20 +106,43 @@ def _visible_scope(actor: Actor) -> Any:
     return scope
 
 
-def list_approvals(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
-    """Approvals in the actor's projects (to decide, or to follow)."""
-    return uow.approvals.page(_visible_scope(actor), query)
+def lifecycle(approval: Any) -> Approval:
+    """The domain lifecycle of a stored approval."""
+    return Approval(approval.id, approval.status, approval.requested_by_id, approval.expires_at)
 
 
-def get_approval(approval_id: int, actor: Actor, uow: UnitOfWork) -> Any:
-    """One visible approval."""
-    return uow.approvals.get(approval_id, _visible_scope(actor))
+def as_read(approvals: Sequence[Any], now: datetime) -> list[Any]:
+    """Mark on each approval its status as read at `now` (an overdue pending one reads expired)."""
+    for approval in approvals:
+        approval.status_now = lifecycle(approval).status_at(now)
+    return list(approvals)
+
+
+def list_approvals(
+    query: ListQuery, actor: Actor, uow: UnitOfWork, now: datetime
+) -> tuple[Sequence[Any], int]:
+    """Approvals in the actor's projects (to decide, or to follow), with their status as of `now`."""
+    statuses = query.filters.get("status")
+    if statuses:
+        filters = {name: value for name, value in query.filters.items() if name != "status"}
+        query = ListQuery(filters | {"status_at": (statuses, now)}, query.sort, query.page, query.page_size)
+    rows, total = uow.approvals.page(_visible_scope(actor), query)
+    return as_read(rows, now), total
+
+
+def get_approval(approval_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """One visible approval, with its status as of `now`."""
+    return as_read([uow.approvals.get(approval_id, _visible_scope(actor))], now)[0]
 
 
 def decide(
     approval_id: int, decision: Decision, note: str | None, actor: Actor, uow: UnitOfWork, now: datetime
 ) -> Any:
-    """Approve, reject or cancel; the outcome handler runs in the same transaction."""
+    """Approve, reject or cancel; the outcome handler runs in the same transaction, committed once.
+
+    A refused decision (expired, decided already, the requester deciding) writes nothing. When the outcome
+    handler fails, its kind may record the failure on its own path (`on_failed`, after the rollback).
+    """
     approval = uow.approvals.get(approval_id, _visible_scope(actor))
     rules = _kinds[approval.kind]
     if decision is not Decision.CANCEL:
@@ -129,45 +152,42 @@ def decide(
         except NotFound:
             raise Forbidden(N_("You may not decide approvals of this project.")) from None
     uow.approvals.lock(approval)
-    if is_expired(approval.status, approval.expires_at, now):
-        approval.status = ApprovalStatus.EXPIRED
-        rules.on_closed(approval, actor, uow, now)
-        uow.commit()
-    outcome = check_decision(
-        status=approval.status,
-        decision=decision,
-        requested_by_id=approval.requested_by_id,
-        decider_id=actor.user_id,
-        expires_at=approval.expires_at,
-        now=now,
-        reason=note,
-    )
+    decided = lifecycle(approval).decide(decision, actor.user_id, now, note)
     subject = (approval.subject_type, approval.subject_id)
     try:
-        _apply(approval, outcome, note, rules, actor, uow, now)
+        _apply(approval, decided, rules, actor, uow, now)
     except Exception as exc:
         if rules.on_failed is None:
             raise
         uow.rollback()
         raise rules.on_failed(subject, exc, actor, uow) from exc
-    return approval
+    uow.commit()
+    return as_read([approval], now)[0]
+
+
+def stage_expiry(actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """Stage the expiry of every pending approval whose time ran out (the hourly job commits it)."""
+    overdue = uow.approvals.overdue(now)
+    for approval in overdue:
+        _apply(approval, lifecycle(approval).expire(now), _kinds[approval.kind], actor, uow, now)
+    return len(overdue)
 
 
 def _apply(
     approval: Any,
-    outcome: ApprovalStatus,
-    note: str | None,
+    decided: ApprovalDecided,
     rules: KindRules,
     actor: Actor,
     uow: UnitOfWork,
     now: datetime,
 ) -> None:
+    """Stage a decision: the approval, its kind's outcome, the audit entry and the requester's notice."""
     before = approval.audit_snapshot()
-    approval.status = outcome
-    approval.decided_by_id = actor.user_id
-    approval.decided_at = now
-    approval.decision_note = (note or "").strip() or None
-    if outcome is ApprovalStatus.APPROVED:
+    approval.status = decided.status
+    approval.decided_by_id = decided.decided_by
+    approval.decided_at = decided.decided_at
+    approval.decision_note = decided.note
+    if decided.status is ApprovalStatus.APPROVED:
         rules.on_approved(approval, actor, uow, now)
     else:
         rules.on_closed(approval, actor, uow, now)
@@ -182,13 +202,12 @@ def _apply(
         after=approval.audit_snapshot(),
         project_id=approval.project_id,
     )
-    if outcome is not ApprovalStatus.CANCELLED:
+    if decided.status is not ApprovalStatus.CANCELLED:
         notifications.notify(
             uow,
             [approval.requested_by_id],
             NotificationKind.APPROVAL_DECIDED,
-            {"subject": approval.summary, "outcome": outcome.value, "approval_id": approval.id},
+            {"subject": approval.summary, "outcome": decided.status.value, "approval_id": approval.id},
             project_id=approval.project_id,
             subject=("approval", approval.id),
         )
-    uow.commit()

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true, update
 
-from backend.core.db.repositories import IN_CHUNK, Repository, chunks, equals, one_of
+from backend.core.db.repositories import IN_CHUNK, Repository, as_read_at, chunks, equals, one_of
 from backend.core.db.scoping import in_projects, projects_in
 from backend.core.domain.access import Scope
 from backend.core.domain.errors import NotFound
@@ -206,6 +206,12 @@ class StatusChangeRequestRepository(Repository[StatusChangeRequest]):
         "project_id": equals(StatusChangeRequest.project_id),
         "asset_id": equals(StatusChangeRequest.asset_id),
         "state": one_of(StatusChangeRequest.state),
+        "state_at": as_read_at(
+            StatusChangeRequest.state,
+            StatusChangeRequest.expires_at,
+            RequestState.PENDING,
+            RequestState.EXPIRED,
+        ),
         "applicant_id": equals(StatusChangeRequest.applicant_id),
         "conflict": equals(StatusChangeRequest.conflict),
         "not_filed_by": lambda user_id: or_(

@@ -76,6 +76,85 @@ def check_remote(policy: FieldPolicy, remote_reason: str | None) -> None:
         raise ValidationFailed.single("remote_reason", N_("Say why you confirm without being on site."))
 
 
+REQUEST_TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
+    RequestState.PENDING: frozenset(
+        {RequestState.CONFIRMED, RequestState.REJECTED, RequestState.CANCELLED, RequestState.EXPIRED}
+    ),
+    RequestState.CONFIRMED: frozenset(),
+    RequestState.REJECTED: frozenset(),
+    RequestState.EXPIRED: frozenset(),
+    RequestState.CANCELLED: frozenset(),
+}
+# Who the closing decision is recorded against: the confirmer or rejecter; nobody for a cancel or an expiry.
+DECIDED_BY_CONFIRMER = frozenset({RequestState.CONFIRMED, RequestState.REJECTED})
+
+
+@dataclass(frozen=True)
+class RequestClosed:
+    """Domain event: a status change request was confirmed, rejected, cancelled or expired."""
+
+    request_id: int
+    asset_id: int
+    state: RequestState
+    decided_by: int | None
+    decided_at: datetime
+    note: str | None
+
+    name = "status_request.closed"
+
+    @property
+    def confirmer_id(self) -> int | None:
+        """Who decided, for a confirmation or rejection (the applicant cancels; time expires)."""
+        return self.decided_by if self.state in DECIDED_BY_CONFIRMER else None
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """A status change request's lifecycle: only a pending one changes, once, under the four-eyes rules."""
+
+    id: int
+    asset_id: int
+    state: RequestState
+    applicant_id: int | None
+    expires_at: datetime
+
+    def state_at(self, now: datetime) -> RequestState:
+        """The state as anyone reads it at `now`: a pending request whose time ran out is expired."""
+        return RequestState.EXPIRED if is_overdue(self.state, self.expires_at, now) else self.state
+
+    def confirm(self, by: int | None, now: datetime, note: str | None = None) -> RequestClosed:
+        """A second person confirms (the evidence was checked by the caller)."""
+        check_open(self.state, self.expires_at, now)
+        check_second_person(self.applicant_id, by)
+        return self._close(RequestState.CONFIRMED, by, now, note)
+
+    def reject(self, by: int | None, reason: str | None, now: datetime) -> RequestClosed:
+        """A second person rejects, saying why."""
+        if not (reason or "").strip():
+            raise ValidationFailed.single("reason", N_("Say why the change is rejected."))
+        check_open(self.state, self.expires_at, now)
+        check_second_person(self.applicant_id, by)
+        return self._close(RequestState.REJECTED, by, now, reason)
+
+    def cancel(self, by: int | None, now: datetime) -> RequestClosed:
+        """The applicant withdraws their own request."""
+        if by is None or by != self.applicant_id:
+            raise Forbidden(N_("Only the person who filed the request may cancel it."))
+        check_open(self.state, self.expires_at, now)
+        return self._close(RequestState.CANCELLED, by, now, None)
+
+    def expire(self, now: datetime) -> RequestClosed:
+        """Time ran out before anyone decided."""
+        if not is_overdue(self.state, self.expires_at, now):
+            raise Conflict(N_("The request is not overdue."))
+        return self._close(RequestState.EXPIRED, None, now, None)
+
+    def _close(self, target: RequestState, by: int | None, now: datetime, note: str | None) -> RequestClosed:
+        if target not in REQUEST_TRANSITIONS[self.state]:
+            raise Conflict(N_("The request is already %(state)s."), state=self.state.value)
+        return RequestClosed(self.id, self.asset_id, target, by, now, (note or "").strip() or None)
+
+
 class WorkOrderKind(enum.StrEnum):
     """What a work order is for."""
 
@@ -139,3 +218,31 @@ class WorkOrderClosed:
     blocks_letting: bool
 
     name = "work_order.closed"
+
+
+@dataclass(frozen=True)
+class WorkOrderMoved:
+    """What a work order move sets: its new state and which of its times it stamps."""
+
+    state: WorkOrderState
+    started_at: datetime | None
+    closed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class WorkOrder:
+    """A work order's lifecycle: open -> in_progress -> done, cancellable until it is done."""
+
+    id: int
+    asset_id: int
+    kind: WorkOrderKind
+    state: WorkOrderState
+    blocks_letting: bool
+
+    def move(self, target: WorkOrderState, now: datetime) -> tuple[WorkOrderMoved, WorkOrderClosed | None]:
+        """The move and, when it closes the order, the `work_order.closed` event."""
+        check_work_order_move(self.state, target)
+        if target is WorkOrderState.IN_PROGRESS:
+            return WorkOrderMoved(target, now, None), None
+        closed = WorkOrderClosed(self.id, self.asset_id, self.kind, target, self.blocks_letting)
+        return WorkOrderMoved(target, None, now), closed

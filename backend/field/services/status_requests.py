@@ -25,11 +25,10 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
     FieldPolicy,
     LeaseEndStatus,
+    RequestClosed,
     RequestState,
-    check_open,
+    StatusRequest,
     check_remote,
-    check_second_person,
-    is_overdue,
 )
 from backend.field.services.labels import LabelSettings
 from backend.field.services.photos import pending_photos
@@ -42,12 +41,14 @@ from backend.org.services.asset_status import StaleStatus, stage_status_change
 from qr_tools.payload import parse
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# A request's end and its four-eyes approval's outcome, both ways.
 OUTCOME = {
     RequestState.CONFIRMED: ApprovalStatus.APPROVED,
     RequestState.REJECTED: ApprovalStatus.REJECTED,
     RequestState.CANCELLED: ApprovalStatus.CANCELLED,
     RequestState.EXPIRED: ApprovalStatus.EXPIRED,
 }
+ENDED_BY = {outcome: state for state, outcome in OUTCOME.items()}
 DEFAULT_PLAUSIBILITY = PlausibilityPolicy()
 
 
@@ -144,44 +145,61 @@ def _visible_scope(actor: Actor) -> Any:
     return actor.require(P.ASSET_READ)
 
 
-def _with_evidence(request: Any, uow: UnitOfWork) -> Any:
-    return with_evidence_all([request], uow)[0]
+def lifecycle(request: Any) -> StatusRequest:
+    """The domain lifecycle of a stored request."""
+    return StatusRequest(
+        request.id, request.asset_id, request.state, request.applicant_id, request.expires_at
+    )
 
 
-def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork) -> list[Any]:
-    """Mark on each request which of its photos have not arrived yet (one lookup for all of them)."""
+def _with_evidence(request: Any, uow: UnitOfWork, now: datetime) -> Any:
+    return with_evidence_all([request], uow, now)[0]
+
+
+def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork, now: datetime) -> list[Any]:
+    """Mark on each request its state as of `now` and which of its photos have not arrived yet.
+
+    An overdue pending request reads `expired` (the hourly job records it); a pending request whose asset
+    changed since it was filed reads as a conflict. Nothing is written.
+    """
     pending = pending_photos({h for request in requests for h in request.photo_hashes or []}, uow)
     for request in requests:
         request.evidence_pending = sorted(h for h in request.photo_hashes or [] if h in pending)
+        request.state_now = lifecycle(request).state_at(now)
+        request.conflict_now = request.conflict or (
+            request.state_now is RequestState.PENDING and request.asset.status_version != request.base_version
+        )
     return list(requests)
 
 
 def list_requests(
     query: ListQuery, waiting_for_me: bool, actor: Actor, uow: UnitOfWork, now: datetime
 ) -> tuple[Sequence[Any], int]:
-    """Requests in the actor's projects; `waiting_for_me`: pending ones the actor may confirm."""
+    """Requests in the actor's projects, as of `now`; `waiting_for_me`: pending ones the actor may confirm."""
     scope = _visible_scope(actor)
-    if _expire(uow.status_requests.overdue(now, scope), actor, uow, now):
-        uow.commit()
+    filters = {name: value for name, value in query.filters.items() if name != "state"}
+    if query.filters.get("state"):
+        filters["state_at"] = (query.filters["state"], now)
+    query = ListQuery(filters, query.sort, query.page, query.page_size)
     if not query.sort:
         query = ListQuery(
             query.filters, (SortKey("submitted_at", descending=True),), query.page, query.page_size
         )
     if waiting_for_me:
         scope = actor.scope_for(P.FIELD_CONFIRM)
-        filters = {**query.filters, "state": [RequestState.PENDING], "not_filed_by": actor.user_id}
+        filters = {
+            **query.filters,
+            "state_at": ([RequestState.PENDING], now),
+            "not_filed_by": actor.user_id,
+        }
         query = ListQuery(filters, query.sort, query.page, query.page_size)
     rows, total = uow.status_requests.page(scope, query)
-    return with_evidence_all(rows, uow), total
+    return with_evidence_all(rows, uow, now), total
 
 
 def get_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
-    """One visible request with its evidence (photos still to arrive listed as pending)."""
-    request = uow.status_requests.get(request_id, _visible_scope(actor))
-    if is_overdue(request.state, request.expires_at, now):
-        _expire([request], actor, uow, now)
-        uow.commit()
-    return _with_evidence(request, uow)
+    """One visible request with its evidence (photos still to arrive listed as pending), as of `now`."""
+    return _with_evidence(uow.status_requests.get(request_id, _visible_scope(actor)), uow, now)
 
 
 # Submitting -------------------------------------------------------------------------------------
@@ -235,8 +253,9 @@ def submit_request(
         AssetStatusState(asset.id, asset.status, asset.status_version).change(target)
     hashes = _check_hashes(values.get("photo_hashes") or [])
     open_request = uow.status_requests.open_for(asset.id)
-    if open_request is not None and is_overdue(open_request.state, open_request.expires_at, now):
-        _expire([open_request], actor, uow, now)
+    if open_request is not None and lifecycle(open_request).state_at(now) is RequestState.EXPIRED:
+        # Its time ran out: record that with this request, which takes its place as the asset's open one.
+        _stage_close(open_request, lifecycle(open_request).expire(now), actor, uow)
         open_request = None
     if open_request is not None:
         refused = Conflict(
@@ -309,7 +328,7 @@ def submit_request(
     )
     _audit(uow, actor, AuditAction.CREATE, request, None)
     uow.commit()
-    return _with_evidence(request, uow)
+    return _with_evidence(request, uow, now)
 
 
 # Deciding ---------------------------------------------------------------------------------------
@@ -329,63 +348,51 @@ def _audit(uow: UnitOfWork, actor: Actor, action: AuditAction, request: Any, bef
     )
 
 
-def _close(
-    request: Any, state: RequestState, actor: Actor, uow: UnitOfWork, now: datetime, note: str | None
+def _stage_close(
+    request: Any, closed: RequestClosed, actor: Actor, uow: UnitOfWork, via_approval: bool = False
 ) -> None:
-    """Stage the end of a request, its approval, its audit entry and the applicant's notification."""
+    """Stage the end of a request: its fields, its approval, its audit entry and the applicant's notice.
+
+    `via_approval`: the generic approvals API decided the request's approval, which it updates and whose
+    decision it notifies itself.
+    """
     before = request.audit_snapshot()
-    request.state = state
-    request.decided_at = now
-    request.decision_note = (note or "").strip() or None
-    if state in {RequestState.CONFIRMED, RequestState.REJECTED}:
-        request.confirmer_id = actor.user_id
-    approval = uow.approvals.find(request.approval_id) if request.approval_id else None
-    if approval is not None and approval.status is ApprovalStatus.PENDING:
-        approval.status = OUTCOME[state]
-        approval.decided_by_id = actor.user_id
-        approval.decided_at = now
-        approval.decision_note = request.decision_note
+    request.state = closed.state
+    request.decided_at = closed.decided_at
+    request.decision_note = closed.note
+    if closed.confirmer_id is not None:
+        request.confirmer_id = closed.confirmer_id
+    if not via_approval and request.approval_id is not None:
+        approval = uow.approvals.find(request.approval_id)
+        if approval is not None and approval.status is ApprovalStatus.PENDING:
+            approval.status = OUTCOME[closed.state]
+            approval.decided_by_id = closed.decided_by
+            approval.decided_at = closed.decided_at
+            approval.decision_note = closed.note
     uow.flush()
     _audit(uow, actor, AuditAction.UPDATE, request, before)
-    if state is not RequestState.CANCELLED:
+    if not via_approval and closed.state is not RequestState.CANCELLED:
         notifications.notify(
             uow,
             [request.applicant_id],
             NotificationKind.STATUS_REQUEST_DECIDED,
-            {"asset": request.asset.code, "outcome": state.value, "request_id": request.id},
+            {"asset": request.asset.code, "outcome": closed.state.value, "request_id": request.id},
             project_id=request.project_id,
             subject=("status_change_request", request.id),
         )
 
 
-def _expire(requests: Sequence[Any], actor: Actor, uow: UnitOfWork, now: datetime) -> int:
-    """Stage the expiry of overdue requests; returns how many expired."""
-    count = 0
-    for request in requests:
-        if is_overdue(request.state, request.expires_at, now):
-            _close(request, RequestState.EXPIRED, actor, uow, now, None)
-            count += 1
-    return count
-
-
-def _for_decision(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
-    """The request, locked against concurrent decisions; 404 unseen, 403 without authority, 409 closed."""
+def _for_decision(request_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+    """The request, locked against concurrent decisions; 404 unseen, 403 without authority."""
     request = uow.status_requests.get(request_id, _visible_scope(actor))
     confirm_scope = actor.scope_for(P.FIELD_CONFIRM)
     if not confirm_scope.covers_project(request.project_id, request.asset.project.region_id):
         raise Forbidden(N_("You have no authority to decide field requests of this project."))
     uow.status_requests.lock(request)
-    if is_overdue(request.state, request.expires_at, now):
-        _expire([request], actor, uow, now)
-        uow.commit()
-    check_open(request.state, request.expires_at, now)
-    check_second_person(request.applicant_id, actor.user_id)
     return request
 
 
-def _stale_conflict(request: Any, uow: UnitOfWork) -> Conflict:
-    request.conflict = True
-    uow.commit()
+def _stale_conflict(request: Any) -> Conflict:
     refused = Conflict(
         N_(
             "The asset changed since the request was filed (status version %(base)s, now %(current)s): "
@@ -408,10 +415,11 @@ def confirm_request(
     plausibility: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
 ) -> Any:
     """Confirm on site (label scan, GPS fix in the fence) or remotely where allowed; applies the change."""
-    request = _for_decision(request_id, actor, uow, now)
+    request = _for_decision(request_id, actor, uow)
+    closed = lifecycle(request).confirm(actor.user_id, now, evidence.note)
     asset = request.asset
     if request.conflict or asset.status_version != request.base_version:
-        raise _stale_conflict(request, uow)
+        raise _stale_conflict(request)
     policy = policy_of(asset.project)
     if evidence.remote:
         check_remote(policy, evidence.remote_reason)
@@ -421,11 +429,10 @@ def confirm_request(
     try:
         stage_status_change(asset, request.to_status, request.reason, actor, uow, StatusCause.FIELD_CONFIRMED)
     except StaleStatus:
-        uow.rollback()
         raise Conflict(N_("The asset's status changed meanwhile; reload it and decide again.")) from None
-    _close(request, RequestState.CONFIRMED, actor, uow, now, evidence.note)
+    _stage_close(request, closed, actor, uow)
     uow.commit()
-    return _with_evidence(request, uow)
+    return _with_evidence(request, uow, now)
 
 
 def _check_on_site(
@@ -476,10 +483,10 @@ def reject_request(request_id: int, reason: str, actor: Actor, uow: UnitOfWork, 
     """Reject a request with a reason the applicant reads; nothing changes on the asset."""
     if not (reason or "").strip():
         raise ValidationFailed.single("reason", N_("Say why the change is rejected."))
-    request = _for_decision(request_id, actor, uow, now)
-    _close(request, RequestState.REJECTED, actor, uow, now, reason)
+    request = _for_decision(request_id, actor, uow)
+    _stage_close(request, lifecycle(request).reject(actor.user_id, reason, now), actor, uow)
     uow.commit()
-    return _with_evidence(request, uow)
+    return _with_evidence(request, uow, now)
 
 
 def cancel_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
@@ -488,22 +495,21 @@ def cancel_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime
     if actor.user_id is None or request.applicant_id != actor.user_id:
         raise Forbidden(N_("Only the person who filed the request may cancel it."))
     uow.status_requests.lock(request)
-    if is_overdue(request.state, request.expires_at, now):
-        _expire([request], actor, uow, now)
-        uow.commit()
-    check_open(request.state, request.expires_at, now)
-    _close(request, RequestState.CANCELLED, actor, uow, now, None)
+    _stage_close(request, lifecycle(request).cancel(actor.user_id, now), actor, uow)
     uow.commit()
-    return _with_evidence(request, uow)
+    return _with_evidence(request, uow, now)
 
 
 def expire_overdue(actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
-    """Expire every pending request whose time ran out; recorded as a job run."""
-    count = _expire(uow.status_requests.overdue(now, actor.require(P.ASSET_READ)), actor, uow, now)
+    """Record the expiry of every pending request (and other approval) whose time ran out, as a job run."""
+    overdue = uow.status_requests.overdue(now, actor.require(P.ASSET_READ))
+    for request in overdue:
+        _stage_close(request, lifecycle(request).expire(now), actor, uow)
+    approvals_expired = approvals.stage_expiry(actor, uow, now)
     run = uow.job_runs.create(
         kind=JobKind.STATUS_REQUEST_EXPIRY,
         status=JobStatus.SUCCEEDED,
-        details={"expired": count},
+        details={"expired": len(overdue), "approvals_expired": approvals_expired},
         requested_by_id=actor.user_id,
         started_at=now,
         finished_at=now,
@@ -523,17 +529,15 @@ def _on_closed(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> N
     request = uow.status_requests.find(approval.subject_id)
     if request is None or request.state is not RequestState.PENDING:
         return
-    if approval.status is not ApprovalStatus.CANCELLED:
-        check_second_person(request.applicant_id, actor.user_id)
-    state = {
-        ApprovalStatus.REJECTED: RequestState.REJECTED,
-        ApprovalStatus.CANCELLED: RequestState.CANCELLED,
-        ApprovalStatus.EXPIRED: RequestState.EXPIRED,
-    }[approval.status]
-    request.state, request.decided_at = state, now
-    request.decision_note = approval.decision_note
-    if state is RequestState.REJECTED:
-        request.confirmer_id = actor.user_id
+    request_lifecycle = lifecycle(request)
+    ended = ENDED_BY[approval.status]
+    if ended is RequestState.REJECTED:
+        closed = request_lifecycle.reject(actor.user_id, approval.decision_note, now)
+    elif ended is RequestState.CANCELLED:
+        closed = request_lifecycle.cancel(actor.user_id, now)
+    else:
+        closed = request_lifecycle.expire(now)
+    _stage_close(request, closed, actor, uow, via_approval=True)
 
 
 approvals.register(

@@ -51,7 +51,6 @@ def change_asset_status(
     try:
         event = stage_status_change(asset, target, reason, actor, uow, cause)
     except StaleStatus:
-        uow.rollback()
         raise _stale() from None
     uow.commit()
     return StatusChangeOutcome(asset, event)

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from backend.core.domain.access import Permission as P
 from backend.core.domain.listing import ListQuery, SortKey
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.field.domain.requests import RequestState
 from backend.field.services import status_requests
 from backend.field.services.inspections import with_pending_evidence
 from backend.org.domain.asset_status import allowed_targets
@@ -97,14 +99,16 @@ def _leases(assets: Sequence[Any], actor: Actor, uow: UnitOfWork) -> dict[int, C
     }
 
 
-def _open_requests(assets: Sequence[Any], actor: Actor, uow: UnitOfWork) -> dict[int, Any]:
-    """The open status-change request of each asset, with its evidence (photos still to come marked)."""
+def _open_requests(assets: Sequence[Any], uow: UnitOfWork, now: datetime) -> dict[int, Any]:
+    """The open status-change request of each asset as of `now`, with its evidence (photos still to come)."""
     found = uow.status_requests.open_for_assets([asset.id for asset in assets])
-    status_requests.with_evidence_all(list(found.values()), uow)
-    return found
+    shown = status_requests.with_evidence_all(list(found.values()), uow, now)
+    return {request.asset_id: request for request in shown if request.state_now is RequestState.PENDING}
 
 
-def list_board_assets(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[list[BoardRow], int]:
+def list_board_assets(
+    query: ListQuery, actor: Actor, uow: UnitOfWork, now: datetime
+) -> tuple[list[BoardRow], int]:
     """A page of visible assets (filter by project, status, text, type, floor), by code by default."""
     scope = actor.require(P.ASSET_READ)
     if not query.sort:
@@ -113,7 +117,7 @@ def list_board_assets(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[
     ids = [asset.id for asset in assets]
     leases = _leases(assets, actor, uow)
     inspections = uow.inspections.latest_of_assets(ids) if ids else {}
-    requests = _open_requests(assets, actor, uow)
+    requests = _open_requests(assets, uow, now)
     rows = [
         BoardRow(asset, leases.get(asset.id), inspections.get(asset.id), requests.get(asset.id))
         for asset in assets
@@ -121,7 +125,9 @@ def list_board_assets(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[
     return rows, total
 
 
-def asset_card(asset_id: int, page: int, page_size: int, actor: Actor, uow: UnitOfWork) -> AssetCard:
+def asset_card(
+    asset_id: int, page: int, page_size: int, actor: Actor, uow: UnitOfWork, now: datetime
+) -> AssetCard:
     """One visible asset's card; its history (the asset's audit entries) newest first, paged."""
     asset = uow.assets.get(asset_id, actor.require(P.ASSET_READ))
     history, total = uow.board.asset_history(asset.id, page, page_size)
@@ -134,6 +140,6 @@ def asset_card(asset_id: int, page: int, page_size: int, actor: Actor, uow: Unit
         history_total=total,
         history_page=page,
         history_page_size=page_size,
-        open_request=_open_requests([asset], actor, uow).get(asset.id),
+        open_request=_open_requests([asset], uow, now).get(asset.id),
         allowed_statuses=allowed_targets(asset.status),
     )

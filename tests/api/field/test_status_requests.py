@@ -195,17 +195,24 @@ def test_a_request_filed_on_an_old_version_is_flagged_at_once(field: Any, run: A
     assert filed.json["conflict"] is True
 
 
-def test_requests_expire_on_read_and_through_the_job(field: Any, db: Any, run: Any) -> None:
+def test_an_overdue_request_reads_expired_and_the_job_records_it(field: Any, db: Any, run: Any) -> None:
     filed = submit(field).json
     later = datetime.now(UTC) + timedelta(hours=73)
     with db.unit_of_work() as uow:
-        expired = status_requests.get_request(filed["id"], SYSTEM, uow, later)
-        assert expired.state.value == "expired"
+        read = status_requests.get_request(filed["id"], SYSTEM, uow, later)
+        assert read.state_now.value == "expired"
+        assert read.state.value == "pending"
+        assert not uow.session.dirty  # reading wrote nothing
+        assert not uow.session.new
+    with db.unit_of_work() as uow:
+        assert uow.status_requests.find(filed["id"]).state.value == "pending"
+    job = run(status_requests.expire_overdue, Actor.system(Origin.JOB, "tests"), now=later)
+    assert job.details == {"expired": 1, "approvals_expired": 0}
+    gone = field.manager.get(f"/api/status-requests/{filed['id']}").json
+    assert gone["state"] == "expired"
+    assert field.manager.get(f"/api/approvals/{gone['approval_id']}").json["status"] == "expired"
     again = submit(field)
     assert again.status_code == 201, again.json
-    job = run(status_requests.expire_overdue, Actor.system(Origin.JOB, "tests"), now=later)
-    assert job.details == {"expired": 1}
-    assert field.manager.get(f"/api/status-requests/{again.json['id']}").json["state"] == "expired"
 
 
 def test_only_the_applicant_cancels_and_rejection_needs_a_reason(field: Any) -> None:
