@@ -263,6 +263,14 @@ def _apply_in_order(
     return results, stopped
 
 
+def _assets_named(request: PushRequest, last_applied: int) -> set[int]:
+    """The assets the batch's new commands name: loaded at once, instead of one query per command."""
+    named = (
+        command.args.get("asset_id") for command in request.commands if command.device_seq > last_applied
+    )
+    return {asset_id for asset_id in named if isinstance(asset_id, int) and not isinstance(asset_id, bool)}
+
+
 class _NotInline(Exception):
     """A command of the batch did not apply straight: the batch is applied again, command by command."""
 
@@ -298,6 +306,7 @@ def _apply(request: PushRequest, ctx: PushContext, isolated: bool) -> PushRespon
         uow.flush()
         state = uow.sync.locked_state(ctx.device_id)
         last_applied_before, pull_seq = state.last_applied_seq, state.pull_seq
+        uow.assets.preload(_assets_named(request, last_applied_before))
         seq_before = uow.sync.last_seq()
         try:
             results, stopped = _apply_in_order(request, state, uow, ctx, isolated)

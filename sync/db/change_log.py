@@ -4,8 +4,8 @@ Registered on every session factory, so no service can forget it: ORM flushes (n
 objects) and ORM-enabled bulk UPDATE/DELETE/INSERT statements on the tracked models are both seen.
 
 The rows are collected in the session while the transaction runs and written in one statement just before
-it commits. A savepoint that rolls back drops the rows collected inside it; a transaction that rolls back
-drops them all.
+it commits (`backend.core.db.deferred`). A savepoint that rolls back drops the rows collected inside it; a
+transaction that rolls back drops them all.
 
 Ordering: a pull reads `seq > cursor`, so a change must never become visible after a higher seq did. On
 PostgreSQL the committing transaction takes one transaction-level advisory lock right before it writes its
@@ -23,8 +23,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import event, insert, inspect, select, text
-from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from backend.core.db import deferred
 from backend.field.db.models import Checklist, ChecklistItem, StatusChangeRequest, WorkOrder
 from backend.org.db.models import Asset, Project
 from sync.db.models import SyncChange, SyncRejection
@@ -56,26 +57,17 @@ def _entry(obj: Any) -> tuple[str, int, int | None] | None:
     return entity, getattr(obj, id_column.key), project_id
 
 
-_PENDING = "leasekeeper.sync_changes"
-_MARKS = "leasekeeper.sync_change_marks"
+KEY = "sync_changes"
 Row = tuple[str, int, int | None, str]
-
-
-def _pending(session: Session) -> list[Row]:
-    pending: list[Row] = session.info.setdefault(_PENDING, [])
-    return pending
 
 
 def append(session: Session, rows: Iterable[Row]) -> None:
     """Collect change rows for the session's transaction; they are written when it commits."""
-    _pending(session).extend(rows)
+    deferred.add(session, KEY, list(rows))
 
 
-def write_pending(session: Session) -> None:
-    """Write the collected rows in one statement (taking the ordering lock first); the commit follows."""
-    rows = session.info.pop(_PENDING, None)
-    if not rows:
-        return
+def _write(session: Session, rows: list[Row]) -> None:
+    """Write the collected rows in one statement, taking the ordering lock first; the commit follows."""
     now = datetime.now(UTC)
     values = [
         {"entity": entity, "entity_id": entity_id, "project_id": project_id, "op": op, "changed_at": now}
@@ -87,32 +79,8 @@ def write_pending(session: Session) -> None:
     connection.execute(insert(SyncChange), values)
 
 
-def _before_commit(session: Session) -> None:
-    # A savepoint's release keeps its rows for the enclosing transaction; only the real commit writes them.
-    if session.in_nested_transaction():
-        return
-    session.flush()
-    write_pending(session)
-
-
-def _after_transaction_create(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.nested:
-        session.info.setdefault(_MARKS, {})[id(transaction)] = len(_pending(session))
-
-
-def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
-    # A savepoint rolled back: drop what it collected. (SQLAlchemy ends the transaction before this event,
-    # so the mark is kept until here; an unknown savepoint drops nothing: an extra row only re-reads a row.)
-    if previous.nested:
-        pending = _pending(session)
-        del pending[session.info.get(_MARKS, {}).pop(id(previous), len(pending)) :]
-
-
-def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        # Committed (nothing is left) or rolled back: nothing collected may outlive the transaction.
-        session.info.pop(_PENDING, None)
-        session.info.pop(_MARKS, None)
+# Last: the ordering lock is then held only over this insert and the commit.
+deferred.writer(KEY, _write, last=True)
 
 
 def _former_projects(obj: Any, current: int | None) -> list[int]:
@@ -179,10 +147,6 @@ def _on_execute(state: ORMExecuteState) -> Any:
 
 
 def register(factory: sessionmaker[Session]) -> None:
-    """Log every synced change made through sessions of this factory."""
+    """Log every synced change made through sessions of this factory (written by `deferred` at commit)."""
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_execute)
-    event.listen(factory, "before_commit", _before_commit)
-    event.listen(factory, "after_transaction_create", _after_transaction_create)
-    event.listen(factory, "after_soft_rollback", _after_soft_rollback)
-    event.listen(factory, "after_transaction_end", _after_transaction_end)

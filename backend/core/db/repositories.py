@@ -8,8 +8,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, false, func, insert, or_, select, true, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.util import identity_key
 
-from backend.core.db.base import Base
+from backend.core.db import deferred
+from backend.core.db.base import Base, utcnow
 from backend.core.db.models import (
     Approval,
     AuditEntry,
@@ -105,8 +107,18 @@ class Repository(Generic[M]):
         """A select of the rows the scope reaches."""
         return select(self.model).where(self.scope_clause(scope))
 
+    def in_scope(self, row: M, scope: Scope) -> bool | None:
+        """Whether a loaded row lies inside the scope, where that can be told without a query (else None)."""
+        return None
+
     def get(self, entity_id: int, scope: Scope) -> M:
-        """One row by id; out of scope is indistinguishable from missing."""
+        """One row by id; out of scope is indistinguishable from missing.
+
+        A row this transaction loaded already is taken as it is when the scope can be checked on it.
+        """
+        loaded = self.session.identity_map.get(identity_key(self.model, entity_id))
+        if loaded is not None and loaded not in self.session.deleted and self.in_scope(loaded, scope):
+            return loaded  # type: ignore[no-any-return]
         row = self.session.scalars(self.scoped(scope).where(self.model.id == entity_id)).first()
         if row is None:
             raise NotFound(self.entity_name)
@@ -310,6 +322,14 @@ class AuditRepository(Repository[AuditEntry]):
             AuditEntry.project_id.in_(select(Project.id).where(projects_in(scope))),
         )
 
+    def append(self, values: Mapping[str, Any]) -> None:
+        """Collect one entry; the transaction's entries are written in one statement as it commits."""
+        deferred.add(self.session, AUDIT_ROWS, [{"occurred_at": utcnow(), **values}])
+
+
+AUDIT_ROWS = "audit_log"
+deferred.writer(AUDIT_ROWS, deferred.inserts(AuditEntry))
+
 
 class ApprovalRepository(Repository[Approval]):
     """Four-eyes approvals, scoped by project."""
@@ -331,9 +351,16 @@ class ApprovalRepository(Repository[Approval]):
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
         return in_projects(Approval.project_id, scope)
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._deciders: dict[tuple[Permission, int, int], list[int]] = {}
+
     def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
-        """Active users who hold the deciding permission over a project."""
-        return holders_of(self.session, permission, project_id, region_id)
+        """Active users who hold the deciding permission over a project (looked up once a transaction)."""
+        key = (permission, project_id, region_id)
+        if key not in self._deciders:
+            self._deciders[key] = holders_of(self.session, permission, project_id, region_id)
+        return list(self._deciders[key])
 
     def overdue(self, now: datetime) -> Sequence[Approval]:
         """Pending approvals, in every project, whose time ran out."""

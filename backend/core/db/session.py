@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.core.db import deferred
 from sync.db import change_log
 
 
@@ -58,5 +59,6 @@ def _sqlite_on_begin(connection: Any) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions that keep loaded values after commit, so a view can still serialise them."""
     factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
+    deferred.register(factory)
     change_log.register(factory)
     return factory

@@ -66,7 +66,7 @@ def record(
         region_id=region_id,
         project_id=project_id,
     )
-    uow.audit.create(**values)
+    uow.audit.append(values)
 
 
 def list_entries(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:

@@ -34,6 +34,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _record_failed_sign_in(uow: UnitOfWork) -> None:
+    """A refused sign-in is recorded all the same (its attempt and audit entry): throttling counts it."""
+    uow.commit()
+
+
 def login(
     username: str, password: str, actor: Actor, policy: LoginPolicy, now: datetime, uow: UnitOfWork
 ) -> Any:
@@ -62,7 +67,7 @@ def login(
         action = AuditAction.LOGIN if ok else AuditAction.LOGIN_FAILED
         audit.record(uow, actor, action, "user", user.id, after={"origin": actor.origin.value})
     if not ok:
-        uow.commit()
+        _record_failed_sign_in(uow)
         raise AuthenticationRequired(N_("Wrong username or password, or the account is deactivated."))
     assert user is not None
     if passwords.needs_rehash(user.password_hash):

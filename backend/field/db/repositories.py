@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, or_, select, true, update
+from sqlalchemy.orm import Session
 
 from backend.core.db.repositories import IN_CHUNK, Repository, as_read_at, chunks, equals, one_of
 from backend.core.db.scoping import in_projects, projects_in
@@ -82,10 +83,17 @@ class ChecklistRepository(Repository[Checklist]):
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
         return true()
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        # The active checklist per asset type, looked up once a transaction (inspections come in batches);
+        # any change to checklists in the transaction forgets it.
+        self._active: dict[AssetType, Checklist | None] = {}
+
     def create_with_items(self, values: Mapping[str, Any], items: Sequence[Mapping[str, Any]]) -> Checklist:
         """Stage a checklist version with its items."""
         checklist = Checklist(**values, items=[ChecklistItem(**item) for item in items])
         self.session.add(checklist)
+        self._active.clear()
         return checklist
 
     def replace_items(self, checklist: Checklist, items: Sequence[Mapping[str, Any]]) -> None:
@@ -93,13 +101,19 @@ class ChecklistRepository(Repository[Checklist]):
         checklist.items.clear()
         self.session.flush()
         checklist.items.extend(ChecklistItem(**item) for item in items)
+        self._active.clear()
 
     def active_for(self, asset_type: AssetType, exclude_code: str | None = None) -> Checklist | None:
         """The active checklist of an asset type (ignoring one code, when given)."""
+        if exclude_code is None and asset_type in self._active:
+            return self._active[asset_type]
         statement = select(Checklist).where(Checklist.asset_type == asset_type, Checklist.active.is_(True))
         if exclude_code is not None:
             statement = statement.where(Checklist.code != exclude_code)
-        return self.session.scalars(statement.order_by(Checklist.id)).first()
+        found = self.session.scalars(statement.order_by(Checklist.id)).first()
+        if exclude_code is None:
+            self._active[asset_type] = found
+        return found
 
     def latest_version(self, code: str) -> int:
         """The highest version of a checklist code (0 when the code is new)."""
@@ -116,6 +130,7 @@ class ChecklistRepository(Repository[Checklist]):
 
     def deactivate_code(self, code: str) -> None:
         """Retire every version of a checklist code (a new version takes over)."""
+        self._active.clear()
         self.session.execute(
             update(Checklist)
             .where(Checklist.code == code, Checklist.active.is_(True))
@@ -125,6 +140,7 @@ class ChecklistRepository(Repository[Checklist]):
 
     def lock_asset_type(self, asset_type: AssetType) -> None:
         """Serialise activations within one asset type (row locks on PostgreSQL, a write on SQLite)."""
+        self._active.clear()
         self.session.execute(
             update(Checklist).where(Checklist.asset_type == asset_type).values(active=Checklist.active)
         )

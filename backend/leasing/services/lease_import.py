@@ -97,6 +97,14 @@ def preview(
     return report
 
 
+def _record_refusal(report: ImportReport, actor: Actor, uow: UnitOfWork, now: datetime) -> int:
+    """The refused import's own record: nothing staged for it is kept, only its job run, committed alone."""
+    uow.rollback()
+    run_id: int = _job_run(report, actor, uow, now).id
+    uow.commit()
+    return run_id
+
+
 def commit(
     data: bytes, filename: str, actor: Actor, uow: UnitOfWork, now: datetime, progress: Progress | None = None
 ) -> ImportReport:
@@ -105,17 +113,11 @@ def commit(
     try:
         report, staged = _stage(data, filename, actor, uow, now, progress)
     except DomainError as unreadable:  # the file itself: type, size, encoding
-        uow.rollback()
-        failed = ImportReport(
-            filename, problems=[Problem(0, "", Message(unreadable.message, **unreadable.params))]
-        )
-        _job_run(failed, actor, uow, now)
-        uow.commit()
+        problem = Problem(0, "", Message(unreadable.message, **unreadable.params))
+        _record_refusal(ImportReport(filename, problems=[problem]), actor, uow, now)
         raise
     if not report.ok:
-        uow.rollback()
-        report.job_run_id = _job_run(report, actor, uow, now).id
-        uow.commit()
+        report.job_run_id = _record_refusal(report, actor, uow, now)
         raise ImportRefused(report)
     for lease in staged:
         audit.record(

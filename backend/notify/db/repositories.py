@@ -10,6 +10,8 @@ from typing import Any, Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from backend.core.db import deferred
+from backend.core.db.base import utcnow
 from backend.core.db.models import User
 from backend.notify.db.models import Notification, PushSubscription
 from backend.notify.domain.web_push import PushMessage, PushTarget
@@ -22,9 +24,9 @@ class NotificationRepository:
         self.session = session
 
     def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Stage notifications (one per recipient)."""
-        for row in rows:
-            self.session.add(Notification(**row))
+        """Collect notifications (one per recipient); written in one statement as the transaction commits."""
+        now = utcnow()
+        deferred.add(self.session, NOTIFICATION_ROWS, [{"created_at": now, **row} for row in rows])
 
     def page(
         self, user_id: int, unread_only: bool, limit: int, offset: int
@@ -58,6 +60,8 @@ class NotificationRepository:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+NOTIFICATION_ROWS = "notifications"
+deferred.writer(NOTIFICATION_ROWS, deferred.inserts(Notification))
 log = logging.getLogger("leasekeeper.push")
 
 
@@ -66,6 +70,8 @@ class PushSubscriptionRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # Each user's active targets, looked up once a transaction (a push notifies the same people often).
+        self._targets: dict[int, list[PushTarget]] = {}
 
     def by_endpoint_hash(self, endpoint_hash: str) -> PushSubscription | None:
         """The subscription of an endpoint, whoever holds it, locked for the upsert."""
@@ -76,11 +82,13 @@ class PushSubscriptionRepository:
         """Stage a new subscription."""
         subscription = PushSubscription(**values)
         self.session.add(subscription)
+        self._targets.clear()
         return subscription
 
     def delete(self, subscription: PushSubscription) -> None:
         """Stage a subscription's removal."""
         self.session.delete(subscription)
+        self._targets.clear()
 
     def of_user(self, user_id: int) -> list[PushSubscription]:
         """A user's subscriptions, newest first (disabled ones included)."""
@@ -94,22 +102,26 @@ class PushSubscriptionRepository:
     def targets(self, user_ids: Iterable[int]) -> list[PushTarget]:
         """The active subscriptions of these active users, each with its owner's language."""
         wanted = sorted(set(user_ids))
-        if not wanted:
-            return []
-        statement = (
-            select(PushSubscription, User.locale)
-            .join(User, User.id == PushSubscription.user_id)
-            .where(
-                PushSubscription.user_id.in_(wanted),
-                PushSubscription.disabled_at.is_(None),
-                User.is_active.is_(True),
+        missing = [user_id for user_id in wanted if user_id not in self._targets]
+        if missing:
+            statement = (
+                select(PushSubscription, User.locale)
+                .join(User, User.id == PushSubscription.user_id)
+                .where(
+                    PushSubscription.user_id.in_(missing),
+                    PushSubscription.disabled_at.is_(None),
+                    User.is_active.is_(True),
+                )
+                .order_by(PushSubscription.id)
             )
-            .order_by(PushSubscription.id)
+            found: dict[int, list[PushTarget]] = {user_id: [] for user_id in missing}
+            for row, locale in self.session.execute(statement):
+                found[row.user_id].append(PushTarget(row.id, row.endpoint, row.p256dh, row.auth, locale))
+            self._targets.update(found)
+        return sorted(
+            (target for user_id in wanted for target in self._targets[user_id]),
+            key=lambda t: t.subscription_id,
         )
-        return [
-            PushTarget(row.id, row.endpoint, row.p256dh, row.auth, locale)
-            for row, locale in self.session.execute(statement)
-        ]
 
     def find_many(self, ids: Sequence[int]) -> list[PushSubscription]:
         """Subscriptions by id (those still there)."""

@@ -113,6 +113,22 @@ class AssetRepository(Repository[Asset]):
             return true()
         return Asset.project_id.in_(select(Project.id).where(projects_in(scope)))
 
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self._preloaded: list[Asset] = []
+
+    def in_scope(self, row: Asset, scope: Scope) -> bool | None:
+        return scope.covers_project(row.project_id, row.project.region_id)
+
+    def preload(self, asset_ids: Collection[int]) -> None:
+        """Load these assets with their projects in one query, for a batch about to use them one by one."""
+        wanted = sorted(set(asset_ids))
+        for start in range(0, len(wanted), IN_CHUNK):
+            # The project comes along (joined): the scope check on a loaded asset needs its region. The
+            # session holds loaded rows weakly: keeping them here keeps them for the transaction.
+            statement = select(Asset).where(Asset.id.in_(wanted[start : start + IN_CHUNK]))
+            self._preloaded.extend(self.session.scalars(statement).all())
+
     def count_in_project(self, project_id: int) -> int:
         """How many assets a project holds (deletion is refused while any remain)."""
         return self.session.scalar(select(func.count()).where(Asset.project_id == project_id)) or 0
