@@ -1,4 +1,4 @@
-"""The `leasekeeper` command: serve, migrate, seed demo data, manage users."""
+"""The `leasekeeper` command: serve, migrate, seed demo data, users, labels, imports, and the jobs by hand."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from backend.core.services.context import Actor
 from backend.org.domain.org import AssetStatus
 from qr_tools.fonts import FontNotFound
 from qr_tools.sheets import LAYOUTS
+from sync import jobs as sync_jobs
 
 
 def _app(_info: ScriptInfo | None = None) -> Flask:
@@ -328,10 +329,6 @@ def import_template(out: Path) -> None:
     click.echo(f"Wrote {out}.")
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.group()
 def schedules() -> None:
     """Rent schedules."""
@@ -346,7 +343,7 @@ def schedules_dry_run(ctx: click.Context) -> None:
     """
     from datetime import UTC, datetime
 
-    from backend.leasing.services import schedules as schedule_service
+    from backend.leasing import jobs
 
     with click.progressbar(length=1, label="leases", file=sys.stderr) as bar:
 
@@ -354,10 +351,7 @@ def schedules_dry_run(ctx: click.Context) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        with _database(ctx).unit_of_work() as uow:
-            report = schedule_service.dry_run(
-                Actor.system(Origin.CLI, "schedules-dry-run"), uow, datetime.now(UTC), progress=progress
-            )
+        report = jobs.dry_run_schedules(_database(ctx).unit_of_work, datetime.now(UTC), progress)
     for failure in report.failures:
         click.echo(
             f"FAIL  {failure.number} (lease {failure.lease_id}, project {failure.project_id}): "
@@ -381,10 +375,9 @@ def leases_advance(ctx: click.Context) -> None:
     """Move leases along their lifecycle as of today: activate, flag expiring, end (run daily)."""
     from datetime import UTC, datetime
 
-    from backend.leasing.services import lease_lifecycle
+    from backend.leasing import jobs
 
-    with _database(ctx).unit_of_work() as uow:
-        report = lease_lifecycle.advance(Actor.system(Origin.JOB, "leases-advance"), uow, datetime.now(UTC))
+    report = jobs.advance_leases(_database(ctx).unit_of_work, datetime.now(UTC))
     for move, count in sorted(report.moved.items()):
         click.echo(f"{move}: {count}")
     for number, reason in report.failures:
@@ -421,13 +414,10 @@ def requests_expire(ctx: click.Context) -> None:
     """Expire pending status change requests whose time ran out (run hourly); recorded as a job run."""
     from datetime import UTC, datetime
 
-    from backend.field.services import status_requests
+    from backend.field import jobs
 
-    with _database(ctx).unit_of_work() as uow:
-        run = status_requests.expire_overdue(
-            Actor.system(Origin.JOB, "requests-expire"), uow, datetime.now(UTC)
-        )
-        click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")
+    run = jobs.expire_requests(_database(ctx).unit_of_work, datetime.now(UTC))
+    click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")
 
 
 @main.group("sync")
@@ -437,24 +427,27 @@ def sync_group() -> None:
 
 @sync_group.command("prune")
 @click.option(
-    "--keep-days", type=click.IntRange(min=7), default=90, show_default=True, help="Days of changes to keep."
+    "--keep-days",
+    type=click.IntRange(min=7),
+    default=sync_jobs.KEEP_DAYS,
+    show_default=True,
+    help="Days of changes to keep.",
 )
 @click.pass_context
 def sync_prune(ctx: click.Context, keep_days: int) -> None:
     """Delete old change-log rows (run daily); phones that pulled before them download their scope again."""
     from datetime import UTC, datetime
 
-    from sync import prune as sync_log
-
     def progress(removed: int) -> None:
         click.echo(f"  {removed:,} rows removed …", err=True)
 
-    with _database(ctx).unit_of_work() as uow:
-        run = sync_log.prune(
-            keep_days, Actor.system(Origin.JOB, "sync-prune"), uow, datetime.now(UTC), progress
-        )
-        details = run.details
-        click.echo(
-            f"{details['removed']:,} change-log rows older than {keep_days} days removed; "
-            f"cursors up to {details['horizon']} must start over (job run {run.id})."
-        )
+    run = sync_jobs.prune_change_log(_database(ctx).unit_of_work, datetime.now(UTC), keep_days, progress)
+    details = run.details
+    click.echo(
+        f"{details['removed']:,} change-log rows older than {keep_days} days removed; "
+        f"cursors up to {details['horizon']} must start over (job run {run.id})."
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,4 +1,9 @@
-"""HTTP API: one package per resource; views only translate HTTP to service calls."""
+"""HTTP API: one package per resource, thin views that translate HTTP to service calls.
+
+Each resource has routes.py (the blueprint and its views) and schemas.py (arguments and answers). Beside them:
+context.py (per-request plumbing and the unit of work), errors.py (the one error shape), common.py (shared
+fields), messages.py (translated field messages). The blueprints are registered below, from an explicit tuple.
+"""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Integration tests."""
+"""Integration tests against real SQLite and PostgreSQL: migrations, races, storage, the CLI; by context."""

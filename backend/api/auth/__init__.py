@@ -1,3 +1,3 @@
-"""API resource: auth."""
+"""API resource `/api/auth`: sign-in and sign-out, the caller, passwords and phones' device tokens."""
 
 from backend.api.auth import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: checklists."""
+"""API resource `/api/checklists`: inspection checklists, one active version per asset type."""
 
 from backend.api.checklists import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: inspections."""
+"""API resource `/api/inspections`: inspections filed against a checklist, read within scope."""
 
 from backend.api.inspections import routes as routes

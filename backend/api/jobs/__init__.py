@@ -1,3 +1,3 @@
-"""API resource: jobs."""
+"""API resource `/api/job-runs`: recorded job runs, read within scope; failed ones retried."""
 
 from backend.api.jobs import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: QR labels (sheets per project, one label per asset)."""
+"""API resource: QR labels, a project's label sheet (PDF) and one asset's label (PNG or SVG)."""
 
 from backend.api.labels import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: leases (drafting, lifecycle, schedules, amendments)."""
+"""API resource `/api/leases`: drafting, lifecycle actions, charge lines, schedules, amendments."""
 
 from backend.api.leases import routes as routes

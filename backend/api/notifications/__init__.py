@@ -1,3 +1,3 @@
-"""API resource: notifications."""
+"""API resource `/api/notifications`: the caller's in-app inbox."""
 
 from backend.api.notifications import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: photos (field evidence)."""
+"""API resource `/api/photos`: field evidence, uploaded by SHA-256 (`PUT /api/photos/{sha256}`)."""
 
 from backend.api.photos import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: projects."""
+"""API resource `/api/projects`: projects (sites) and their field policy."""
 
 from backend.api.projects import routes as routes

@@ -3,8 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import Flag, TimestampsSchema, code, decimal, ident, sort_field, text
-from backend.field.domain.requests import LeaseEndStatus
-from backend.org.domain.org import ProjectCategory
+from backend.org.domain.org import LeaseEndStatus, ProjectCategory
 
 
 class GeoSchema(Schema):

@@ -1,3 +1,3 @@
-"""API resource: regions."""
+"""API resource `/api/regions`: regions, which group projects."""
 
 from backend.api.regions import routes as routes

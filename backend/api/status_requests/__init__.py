@@ -1,3 +1,3 @@
-"""API resource: field status change requests."""
+"""API resource `/api/status-requests`: field status change requests, filed and decided."""
 
 from backend.api.status_requests import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: offline sync (push commands, pull changes)."""
+"""API resource `/api/sync`: offline sync, phones push queued commands and pull their scope's changes."""
 
 from backend.api.sync import routes as routes

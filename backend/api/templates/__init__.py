@@ -1,3 +1,3 @@
-"""API resource: templates."""
+"""API resource `/api/contract-templates`: contract templates."""
 
 from backend.api.templates import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: users."""
+"""API resource `/api/users`: user accounts, role assignments, deactivation."""
 
 from backend.api.users import routes as routes

@@ -1,3 +1,3 @@
-"""API resource: work orders."""
+"""API resource `/api/work-orders`: work orders, opened, started, completed, cancelled."""
 
 from backend.api.work_orders import routes as routes

@@ -1,1 +1,4 @@
-"""Mapped classes and repositories of field work: requests, GPS fixes, work orders, inspections, photos."""
+"""Mapped classes and repositories of field work: requests, GPS fixes, work orders, inspections, photos.
+
+Checklists and their items live here too.
+"""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
-from backend.org.domain.org import AssetStatus
+from backend.org.domain.org import LeaseEndStatus
 
 DEFAULT_REQUEST_TTL_HOURS = 72
 
@@ -20,18 +20,6 @@ class RequestState(enum.StrEnum):
     REJECTED = "rejected"
     EXPIRED = "expired"
     CANCELLED = "cancelled"
-
-
-class LeaseEndStatus(enum.StrEnum):
-    """Where a project's assets go when their lease ends."""
-
-    RENOVATION = "renovation"
-    VACANT = "vacant"
-
-    @property
-    def asset_status(self) -> AssetStatus:
-        """The asset status this choice stands for."""
-        return AssetStatus(self.value)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from backend.core.services import events
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
-    LeaseEndStatus,
     WorkOrderClosed,
     WorkOrderKind,
     WorkOrderOpened,
@@ -37,7 +36,7 @@ from backend.leasing.domain.leases import LeaseEnded, LeaseSigned, LeaseStatus
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications
 from backend.org.domain.asset_status import StatusCause
-from backend.org.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus, LeaseEndStatus
 from backend.org.services.asset_status import stage_status_change
 
 S = AssetStatus

@@ -24,7 +24,6 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
     FieldPolicy,
-    LeaseEndStatus,
     RequestClosed,
     RequestState,
     StatusRequest,
@@ -36,7 +35,7 @@ from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications
 from backend.org.domain.asset_status import AssetStatusState, StatusCause
 from backend.org.domain.geofence import FencePolicy, Fix, PlausibilityPolicy, fence_for, plausibility_flags
-from backend.org.domain.org import AssetStatus
+from backend.org.domain.org import AssetStatus, LeaseEndStatus
 from backend.org.services.asset_status import StaleStatus, stage_status_change
 from qr_tools.payload import parse
 

@@ -1,1 +1,4 @@
-"""Mapped classes and repositories of leasing: templates, leases, charge lines, schedules, amendments."""
+"""Mapped classes and repositories of leasing: templates, leases, charge lines, schedules, amendments.
+
+Code aliases and price index series live here too.
+"""

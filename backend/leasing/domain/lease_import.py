@@ -13,7 +13,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from backend.core.domain.cells import (
+from backend.core.domain.errors import N_, Message
+from backend.leasing.domain.cells import (
     CellError,
     is_blank,
     to_code,
@@ -24,7 +25,6 @@ from backend.core.domain.cells import (
     to_percent,
     to_text,
 )
-from backend.core.domain.errors import N_, Message
 from backend.leasing.domain.leases import overlaps
 from backend.leasing.domain.schedule import ChargeType, EscalationKind, Frequency, Timing
 

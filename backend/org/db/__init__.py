@@ -1,1 +1,1 @@
-"""Mapped classes and repositories of the organisation: regions, projects, assets, customers."""
+"""Mapped classes and repositories of the organisation: regions, projects, assets, customers, the board."""

@@ -9,13 +9,13 @@ from sqlalchemy import ForeignKey, Index, Numeric, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db.base import Base, Timestamped, enum_column
-from backend.field.domain.requests import LeaseEndStatus
 from backend.org.domain.org import (
     AssetKind,
     AssetStatus,
     AssetType,
     CustomerKind,
     CustomerTier,
+    LeaseEndStatus,
     ProjectCategory,
 )
 

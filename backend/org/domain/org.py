@@ -75,6 +75,18 @@ class AssetStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
+class LeaseEndStatus(enum.StrEnum):
+    """Where a project's assets go when their lease ends."""
+
+    RENOVATION = "renovation"
+    VACANT = "vacant"
+
+    @property
+    def asset_status(self) -> AssetStatus:
+        """The asset status this choice stands for."""
+        return AssetStatus(self.value)
+
+
 class CustomerKind(enum.StrEnum):
     """A tenant is a company or a private person."""
 

@@ -9,7 +9,6 @@ import pytest
 from backend.core.domain.errors import Conflict, Forbidden, ValidationFailed
 from backend.field.domain.requests import (
     FieldPolicy,
-    LeaseEndStatus,
     RequestState,
     WorkOrderState,
     check_open,
@@ -18,7 +17,6 @@ from backend.field.domain.requests import (
     check_work_order_move,
     is_overdue,
 )
-from backend.org.domain.org import AssetStatus
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -50,11 +48,6 @@ def test_a_request_expires_after_the_policys_hours_and_is_closed_from_then_on() 
     with pytest.raises(Conflict):
         check_open(RequestState.REJECTED, expires, NOW)
     check_open(RequestState.PENDING, expires, NOW)
-
-
-def test_the_lease_end_choice_names_an_asset_status() -> None:
-    assert LeaseEndStatus.RENOVATION.asset_status is AssetStatus.RENOVATION
-    assert LeaseEndStatus.VACANT.asset_status is AssetStatus.VACANT
 
 
 @pytest.mark.parametrize(

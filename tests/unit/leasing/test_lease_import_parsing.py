@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from backend.core.domain.cells import CellError, to_date, to_integer, to_list, to_money, to_percent
 from backend.leasing.domain import codes
+from backend.leasing.domain.cells import CellError, to_date, to_integer, to_list, to_money, to_percent
 from backend.leasing.domain.lease_import import (
     COLUMNS,
     ImportStatus,

@@ -8,7 +8,14 @@ from typing import Any
 import pytest
 
 from backend.core.domain.errors import ValidationFailed
-from backend.org.domain.org import check_asset, check_geofence, check_location, check_project
+from backend.org.domain.org import (
+    AssetStatus,
+    LeaseEndStatus,
+    check_asset,
+    check_geofence,
+    check_location,
+    check_project,
+)
 
 # Suzhou Industrial Park, a warehouse block: a real footprint in [lon, lat].
 SUZHOU_BLOCK = {
@@ -72,3 +79,8 @@ def test_spaces_need_an_area_and_equipment_a_serial_number() -> None:
     with pytest.raises(ValidationFailed) as mixed:
         check_asset({"kind": "equipment", "asset_type": "shop"})
     assert set(mixed.value.fields) == {"asset_type", "serial_number"}
+
+
+def test_the_lease_end_choice_names_an_asset_status() -> None:
+    assert LeaseEndStatus.RENOVATION.asset_status is AssetStatus.RENOVATION
+    assert LeaseEndStatus.VACANT.asset_status is AssetStatus.VACANT
