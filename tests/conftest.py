@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from backend import create_app
 from backend.adapters import passwords
@@ -90,13 +91,28 @@ def database_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -
     server.drop_database(name)
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
-    """The application on this test's database."""
+    """The application on this test's database; any statement that writes during a GET fails the test."""
     application = create_app(TestConfig, DATABASE_URL=database_url)
+    written_on_get: list[str] = []
+
+    def no_writes_on_get(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        reading = has_request_context() and request.method in {"GET", "HEAD"}
+        if reading and statement.lstrip().upper().startswith(_WRITES):
+            first_line = statement.strip().splitlines()[0]
+            written_on_get.append(f"{request.method} {request.path}: {first_line}")
+
+    engine = application.extensions["leasekeeper.db"].engine
+    event.listen(engine, "before_cursor_execute", no_writes_on_get)
     yield application
+    event.remove(engine, "before_cursor_execute", no_writes_on_get)
     application.extensions["leasekeeper.push"].shutdown()
     application.extensions["leasekeeper.db"].dispose()
+    assert not written_on_get, f"a GET request wrote: {written_on_get[:3]}"
 
 
 @pytest.fixture

@@ -189,7 +189,7 @@ export async function pull(limit: number = PULL_LIMIT): Promise<number> {
     const cursor = (await getMeta<string>("cursor")) ?? "";
     let page: PullPage;
     try {
-      page = await api<PullPage>(`/api/sync/pull?cursor=${encodeURIComponent(cursor)}&limit=${limit}`);
+      page = await api<PullPage>("/api/sync/pull", { method: "POST", json: { cursor, limit } });
     } catch (error) {
       // 410: the server pruned the changes after this cursor; 422: it cannot read it. Either way the cache
       // can no longer be brought up to date change by change: drop it and download the scope again.

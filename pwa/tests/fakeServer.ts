@@ -60,7 +60,7 @@ export class FakeServer {
       return json(created ? 201 : 200, { sha256: photo[1] });
     }
     if (url.pathname === "/api/sync/push" && method === "POST") return this.push(JSON.parse(String(init.body)));
-    if (url.pathname === "/api/sync/pull") return this.pull(url.searchParams);
+    if (url.pathname === "/api/sync/pull" && method === "POST") return this.pull(JSON.parse(String(init.body)));
     return json(404, { message: "Not Found" });
   };
 
@@ -109,16 +109,16 @@ export class FakeServer {
     return answer;
   }
 
-  private pull(params: URLSearchParams): Response {
+  private pull(params: { cursor?: string; limit?: number }): Response {
     if (this.busyPulls > 0) {
       this.busyPulls -= 1;
       return json(503, { code: 503, status: "Service Unavailable", message: "The database is busy." });
     }
-    const raw = params.get("cursor") ?? "";
-    const limit = Number(params.get("limit") ?? 500);
+    const raw = params.cursor ?? "";
+    const limit = params.limit ?? 500;
     const after = raw ? Number(raw.replace("c", "")) : 0;
-    if (Number.isNaN(after)) return json(422, { errors: { query: { cursor: ["Not a cursor."] } } });
-    if (raw && after < this.horizon) return json(410, { errors: { query: { cursor: ["Download it again."] } } });
+    if (Number.isNaN(after)) return json(422, { errors: { json: { cursor: ["Not a cursor."] } } });
+    if (raw && after < this.horizon) return json(410, { errors: { json: { cursor: ["Download it again."] } } });
     const page = this.changes.filter((change) => change.seq > after).slice(0, limit);
     const last = page.length ? page[page.length - 1].seq : after;
     return json(200, {

@@ -398,8 +398,8 @@ class SyncClient:
         """Follow the cursor page by page; each page's changes and its cursor are stored together."""
         report = PullReport()
         while True:
-            query = urllib.parse.urlencode({"cursor": self.cursor, "limit": limit})
-            response = self._send("GET", f"/api/sync/pull?{query}", None)
+            body = json.dumps({"cursor": self.cursor, "limit": limit}).encode()
+            response = self._send("POST", "/api/sync/pull", body)
             report.wire_bytes += len(response.body)
             if response.status == 410 and self.cursor and not report.resets:
                 # The server pruned the changes after this cursor: drop the cache and download it again.

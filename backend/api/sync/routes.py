@@ -137,11 +137,14 @@ class SyncPushViews(MethodView):
 class SyncPullViews(MethodView):
     """Pulling changes."""
 
-    @blp.arguments(PullArgsSchema, location="query")
+    @blp.arguments(PullArgsSchema)
     @blp.response(200, PullPageSchema)
     @errors(blp, 401, 403, 410, 422, 503)
-    def get(self, args: dict[str, Any]) -> Any:
-        """A page of changes of your scope since the cursor (no cursor: a full snapshot)"""
+    def post(self, args: dict[str, Any]) -> Any:
+        """A page of changes of your scope since the cursor (no cursor: a full snapshot)
+
+        A POST: the server records what the device now holds, which later pulls and pushes build on.
+        """
         current = _device_actor()
         assert current.device_id is not None
         limit = feed.page_size(args.get("limit"), DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT)

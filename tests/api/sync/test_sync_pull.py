@@ -48,7 +48,7 @@ def pull_all(phone: Phone, cursor: str = "", limit: int = 500) -> tuple[list[dic
     changes: list[dict[str, Any]] = []
     pages = 0
     while True:
-        response = phone.client.get("/api/sync/pull", query_string={"cursor": cursor, "limit": limit})
+        response = phone.client.post("/api/sync/pull", json={"cursor": cursor, "limit": limit})
         assert response.status_code == 200, response.json
         pages += 1
         changes.extend(response.json["changes"])
@@ -169,7 +169,7 @@ def test_a_lost_pull_response_is_answered_again_with_the_same_deletes(scope: Any
 
 
 def test_pages_are_gzip_compressed_when_asked(scope: Any) -> None:
-    response = scope.phone.client.get("/api/sync/pull", headers={"Accept-Encoding": "gzip"})
+    response = scope.phone.client.post("/api/sync/pull", headers={"Accept-Encoding": "gzip"})
     assert response.headers["Content-Encoding"] == "gzip"
     body = json.loads(gzip.decompress(response.data))
     assert body["protocol_version"] == 1
@@ -177,9 +177,9 @@ def test_pages_are_gzip_compressed_when_asked(scope: Any) -> None:
 
 
 def test_a_cursor_the_server_did_not_issue_is_refused_naming_it(scope: Any) -> None:
-    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": "bm90LWEtY3Vyc29y"})
+    response = scope.phone.client.post("/api/sync/pull", json={"cursor": "bm90LWEtY3Vyc29y"})
     assert response.status_code == 422
-    assert "cursor" in response.json["errors"]["query"]
+    assert "cursor" in response.json["errors"]["json"]
 
 
 def test_a_cursor_behind_the_pruned_log_is_told_to_download_again(scope: Any, run: Any, db: Any) -> None:
@@ -190,17 +190,17 @@ def test_a_cursor_behind_the_pruned_log_is_told_to_download_again(scope: Any, ru
         connection.execute(update(SyncChange).values(changed_at=datetime.now(UTC) - timedelta(days=200)))
     run(sync_log.prune, 90, SYSTEM, now=datetime.now(UTC))
 
-    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": cursor})
+    response = scope.phone.client.post("/api/sync/pull", json={"cursor": cursor})
 
     assert response.status_code == 410
-    assert list(response.json["errors"]["query"]) == ["cursor"]
+    assert list(response.json["errors"]["json"]) == ["cursor"]
     again, _cursor, _pages = pull_all(scope.phone)
     assert {c["data"]["name"] for c in again if c["entity"] == "asset"} >= {"之后", "最新"}
 
 
 def test_pulling_needs_a_device(scope: Any, web_client: Any) -> None:
-    assert scope.manager.get("/api/sync/pull").status_code == 200
-    assert web_client(scope.user).get("/api/sync/pull").status_code == 401
+    assert scope.manager.post("/api/sync/pull").status_code == 200
+    assert web_client(scope.user).post("/api/sync/pull").status_code == 401
 
 
 def test_assets_inserted_in_bulk_reach_the_phone_through_a_fresh_snapshot(scope: Any, db: Any) -> None:
@@ -234,7 +234,7 @@ def test_a_pull_waits_for_a_writer_that_commits_while_it_runs_instead_of_failing
     thread = threading.Thread(target=writer)
     thread.start()
     assert written.wait(10)
-    response = scope.phone.client.get("/api/sync/pull", query_string={"cursor": cursor})
+    response = scope.phone.client.post("/api/sync/pull", json={"cursor": cursor})
     thread.join(10)
 
     assert response.status_code == 200, response.json

@@ -41,9 +41,10 @@ class FakeServer:
             raise ConnectionResetError("cut before sending")
         if self.status is not None:
             return HttpResponse(self.status, {}, b'{"message": "This device was revoked; sign in again."}')
-        if method == "GET":
-            return self._pull(url)
+        assert method == "POST"
         assert body is not None
+        if urllib.parse.urlparse(url).path == "/api/sync/pull":
+            return self._pull(json.loads(body))
         answer = self._push(json.loads(body))
         if self.fail_after:
             self.fail_after -= 1
@@ -82,10 +83,9 @@ class FakeServer:
         answer |= {"stopped": stopped, "cursor": "c"}
         return HttpResponse(200, {}, json.dumps(answer).encode())
 
-    def _pull(self, url: str) -> HttpResponse:
-        query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query, keep_blank_values=True)
-        start = int(query["cursor"][0] or 0)
-        limit = int(query["limit"][0])
+    def _pull(self, args: Mapping[str, Any]) -> HttpResponse:
+        start = int(args["cursor"] or 0)
+        limit = int(args["limit"])
         page = self.changes[start : start + limit]
         answer = {"protocol_version": 1, "changes": page, "cursor": str(start + len(page))}
         answer["has_more"] = start + len(page) < len(self.changes)
