@@ -106,7 +106,11 @@ def _authenticate() -> None:
     unit = uow()
     if header.startswith("Bearer "):
         user, device = auth.authenticate_device(
-            header.removeprefix("Bearer ").strip(), current_app.config["DEVICE_TOKEN_IDLE_DAYS"], now(), unit
+            header.removeprefix("Bearer ").strip(),
+            current_app.config["DEVICE_TOKEN_IDLE_DAYS"],
+            now(),
+            unit,
+            record_use=request.method not in SAFE_METHODS,
         )
         g.actor = Actor(auth.principal_of(user), Origin.DEVICE, client_ip(), device.id, g.request_id)
         g.user_locale = user.locale

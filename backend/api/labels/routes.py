@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from backend.api.common import errors
 from backend.api.context import actor, uow
-from backend.api.labels.schemas import AssetLabelQueryArgsSchema, LabelSheetQueryArgsSchema
+from backend.api.labels.schemas import AssetLabelQueryArgsSchema, LabelSheetSchema
 from backend.field.services import labels
 
 blp = Blueprint(
@@ -28,13 +28,16 @@ def _settings() -> labels.LabelSettings:
 class ProjectLabelViews(MethodView):
     """A project's label sheet."""
 
-    @blp.arguments(LabelSheetQueryArgsSchema, location="query")
+    @blp.arguments(LabelSheetSchema)
     @blp.response(
         200, BINARY, content_type="application/pdf", description="The label sheet, one PDF page per sheet."
     )
-    @errors(blp, 401, 403, 404, 422)
-    def get(self, args: dict[str, Any], project_id: int) -> Response:
-        """Download the label sheet of a project's assets (PDF)"""
+    @errors(blp, 400, 401, 403, 404, 422)
+    def post(self, args: dict[str, Any], project_id: int) -> Response:
+        """Print the label sheet of a project's assets (PDF)
+
+        A POST: printing labels is recorded in the audit log (who printed which project's labels, when).
+        """
         buffer = io.BytesIO()
         labels.print_sheet(
             project_id, [s.value for s in args["status"]], args["layout"], _settings(), actor(), uow(), buffer

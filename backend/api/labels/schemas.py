@@ -6,7 +6,7 @@ from backend.org.domain.org import AssetStatus
 from qr_tools.sheets import LAYOUTS
 
 
-class LabelSheetQueryArgsSchema(Schema):
+class LabelSheetSchema(Schema):
     """Which sticker layout, and which assets of the project (by status; all when omitted)."""
 
     layout = fields.String(
@@ -19,7 +19,7 @@ class LabelSheetQueryArgsSchema(Schema):
     status = fields.List(
         fields.Enum(AssetStatus, by_value=True),
         load_default=list,
-        metadata={"description": "Only assets in these statuses (repeat the parameter for several)."},
+        metadata={"description": "Only assets in these statuses."},
     )
 
 

@@ -107,8 +107,14 @@ def register_device(
     return IssuedDevice(device, token)
 
 
-def authenticate_device(token: str, idle_days: int, now: datetime, uow: UnitOfWork) -> tuple[Any, Any]:
-    """The (user, device) behind a bearer token; revoked, idle-expired or unknown tokens are refused."""
+def authenticate_device(
+    token: str, idle_days: int, now: datetime, uow: UnitOfWork, record_use: bool = True
+) -> tuple[Any, Any]:
+    """The (user, device) behind a bearer token; revoked, idle-expired or unknown tokens are refused.
+
+    `record_use`: the request writes anyway, so it also moves the device's last use (a read never writes;
+    a phone's every sync is a write, so a device in use stays fresh).
+    """
     device = uow.devices.by_token_hash(hash_token(token))
     if device is None:
         raise AuthenticationRequired(N_("Unknown device token; sign in again."))
@@ -118,7 +124,7 @@ def authenticate_device(token: str, idle_days: int, now: datetime, uow: UnitOfWo
         raise AuthenticationRequired(N_("This device token expired after a long time unused; sign in again."))
     if not device.user.is_active:
         raise AuthenticationRequired(N_("The account is deactivated."))
-    if now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
+    if record_use and now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
         device.last_seen_at = now
         uow.commit()
     return device.user, device

@@ -62,7 +62,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST users", "-"): {"admin": 201, "*": 403},
     ("POST regions", "-"): {"admin": 201, "*": 403},
     ("GET audit", "-"): {"leasing_agent": 403, "inspector": 403, "*": 200},
-    # Label downloads: LABELS = GET /api/projects/<id>/labels, LABEL = GET /api/assets/<id>/label?format=svg.
+    # Labels: LABELS = POST /api/projects/<id>/labels (a printed sheet), LABEL = GET /api/assets/<id>/label?format=svg.
     ("LABELS project", "in"): {
         "admin": 200,
         "director": 200,
@@ -165,7 +165,10 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     },
     ("REJECT request", "out"): {"admin": 200, "director": 200, "*": 404},
 }
-LABEL_PATHS = {"LABELS": "/labels?layout=roll-50x30", "LABEL": "/label?format=svg"}
+LABEL_PATHS = {
+    "LABELS": ("POST", "/labels", {"layout": "roll-50x30"}),
+    "LABEL": ("GET", "/label?format=svg", None),
+}
 
 # What each role's lists hold: (regions, projects, assets, customers).
 VISIBLE_COUNTS = {
@@ -261,7 +264,8 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
     path = f"/api/{resource}" if target == "-" else f"/api/{resource}s/{world[resource][target].id}"
     body = bodies.get(resource) if method in {"PATCH", "POST"} else None
     if method in LABEL_PATHS:
-        method, path = "GET", path + LABEL_PATHS[method]
+        method, suffix, body = LABEL_PATHS[method]
+        path += suffix
     response = client.open(path, method=method, json=body)
     return int(response.status_code)
 

@@ -31,7 +31,7 @@ def test_a_manager_downloads_the_sheet_and_every_code_on_it_is_signed(
     site: dict[str, Any], make_user: Any, bearer_client: Any, tmp_path: Path, cjk_font: Path
 ) -> None:
     client = bearer_client(make_user("regional_manager", region_id=site["region"].id))
-    response = client.get(f"/api/projects/{site['project'].id}/labels?layout=a4-4x10")
+    response = client.post(f"/api/projects/{site['project'].id}/labels", json={"layout": "a4-4x10"})
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "labels-" in response.headers["Content-Disposition"]
@@ -45,10 +45,12 @@ def test_the_status_filter_selects_the_assets_to_label(
     site: dict[str, Any], make_user: Any, bearer_client: Any, tmp_path: Path, cjk_font: Path
 ) -> None:
     client = bearer_client(make_user("admin"))
-    refused = client.get(f"/api/projects/{site['project'].id}/labels?status=leased")
+    refused = client.post(f"/api/projects/{site['project'].id}/labels", json={"status": ["leased"]})
     assert refused.status_code == 422
-    assert "status" in refused.json["errors"]["query"]
-    response = client.get(f"/api/projects/{site['project'].id}/labels?status=vacant&status=leased")
+    assert "status" in refused.json["errors"]["json"]
+    response = client.post(
+        f"/api/projects/{site['project'].id}/labels", json={"status": ["vacant", "leased"]}
+    )
     assert response.status_code == 200
 
 
@@ -56,21 +58,21 @@ def test_unknown_layouts_and_statuses_are_refused_naming_the_field(
     site: dict[str, Any], make_user: Any, bearer_client: Any
 ) -> None:
     client = bearer_client(make_user("admin"))
-    bad_layout = client.get(f"/api/projects/{site['project'].id}/labels?layout=letter")
+    bad_layout = client.post(f"/api/projects/{site['project'].id}/labels", json={"layout": "letter"})
     assert bad_layout.status_code == 422
-    assert "layout" in bad_layout.json["errors"]["query"]
-    bad_status = client.get(f"/api/projects/{site['project'].id}/labels?status=sold")
+    assert "layout" in bad_layout.json["errors"]["json"]
+    bad_status = client.post(f"/api/projects/{site['project'].id}/labels", json={"status": ["sold"]})
     assert bad_status.status_code == 422
-    assert "status" in bad_status.json["errors"]["query"]
+    assert "status" in bad_status.json["errors"]["json"]
 
 
 def test_another_regions_project_is_not_found_and_roles_without_printing_are_forbidden(
     site: dict[str, Any], make_user: Any, bearer_client: Any
 ) -> None:
     manager = bearer_client(make_user("project_manager", project_id=site["project"].id))
-    assert manager.get(f"/api/projects/{site['other'].id}/labels").status_code == 404
+    assert manager.post(f"/api/projects/{site['other'].id}/labels", json={}).status_code == 404
     agent = bearer_client(make_user("leasing_agent", region_id=site["region"].id))
-    assert agent.get(f"/api/projects/{site['project'].id}/labels").status_code == 403
+    assert agent.post(f"/api/projects/{site['project'].id}/labels", json={}).status_code == 403
     assert agent.get(f"/api/assets/{site['vacant'].id}/label").status_code == 403
 
 
@@ -92,7 +94,7 @@ def test_printing_a_sheet_leaves_an_audit_entry(
     site: dict[str, Any], make_user: Any, bearer_client: Any, cjk_font: Path
 ) -> None:
     client = bearer_client(make_user("admin"))
-    client.get(f"/api/projects/{site['project'].id}/labels?layout=roll-50x30")
+    client.post(f"/api/projects/{site['project'].id}/labels", json={"layout": "roll-50x30"})
     [entry] = client.get("/api/audit?action=print_labels").json
     assert entry["after"] == {"layout": "roll-50x30", "labels": 2, "statuses": []}
     assert entry["project_id"] == site["project"].id
