@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -15,6 +15,9 @@ from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
 from backend.org.db import repositories as org
 from sync.db import repositories as sync
+
+if TYPE_CHECKING:
+    from backend.core.services.unit_of_work import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork:
@@ -110,6 +113,11 @@ class SqlAlchemyUnitOfWork:
     def inline(self) -> InlineUnitOfWork:
         """A unit of work for one service call that adds to this transaction, with no savepoint of its own."""
         return InlineUnitOfWork(self)
+
+
+if TYPE_CHECKING:
+    # The port, checked structurally: every repository offers what the services call.
+    _implements_port: type[UnitOfWork] = SqlAlchemyUnitOfWork
 
 
 def integrity_conflict(exc: IntegrityError) -> Conflict:
