@@ -232,15 +232,11 @@ class Given:
     ) -> Any:
         """A user holding one role (globally, or for the region or the project given), or none."""
         number = next(self._numbers)
-        held = [
-            rows.RoleAssignment(
-                role=role,
-                region_id=region.id if region is not None else None,
-                project_id=project.id if project is not None else None,
-            )
-        ]
+        region_id = region.id if region is not None else None
+        project_id = project.id if project is not None else None
+        held = [rows.RoleAssignment(role=role, region_id=region_id, project_id=project_id)] if role else []
         defaults = {"username": f"user{number}", "display_name": f"User {number}", "password_hash": "-"}
-        return self.uow.seed(rows.User(**defaults | values, role_assignments=held if role else []))
+        return self.uow.seed(rows.User(**defaults | values, role_assignments=held))
 
     def subscription(self, user: Any, **values: Any) -> Any:
         """A push subscription of the user."""

@@ -149,7 +149,9 @@ def test_a_second_open_request_on_the_asset_is_refused_and_writes_nothing(
     assert_nothing_written(uow)
 
 
-def test_a_request_on_an_asset_out_of_the_reporters_reach_is_refused(uow: FakeUnitOfWork, site: Site) -> None:
+def test_someone_who_does_not_report_in_the_field_cannot_file_a_request(
+    uow: FakeUnitOfWork, site: Site
+) -> None:
     with pytest.raises(Forbidden):
         submit(uow, site, by=site.agent)
     assert_nothing_written(uow)
