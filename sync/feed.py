@@ -18,6 +18,7 @@ from typing import Any
 
 from backend.core.domain.access import Permission as P
 from backend.core.services.context import Actor
+from backend.core.services.unit_of_work import UnitOfWork
 from sync.protocol import Change, Cursor, CursorExpired, PullPage, decode_cursor, encode_cursor
 
 ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")
@@ -80,7 +81,7 @@ def _held(cursor: Cursor, state: Any) -> set[int]:
     return current | previous
 
 
-def _loss_of_access(removed: Collection[int], uow: Any) -> list[Change]:
+def _loss_of_access(removed: Collection[int], uow: UnitOfWork) -> list[Change]:
     changes = [Change("project", project_id, "delete") for project_id in sorted(removed)]
     changes.extend(Change(entity, row_id, "delete") for entity, row_id in uow.sync.of_projects(removed))
     return changes
@@ -89,7 +90,7 @@ def _loss_of_access(removed: Collection[int], uow: Any) -> list[Change]:
 class _Reader:
     """One pull: the device, its user, the projects now in scope."""
 
-    def __init__(self, device_id: int, actor: Actor, uow: Any) -> None:
+    def __init__(self, device_id: int, actor: Actor, uow: UnitOfWork) -> None:
         self.device_id = device_id
         self.user_id = actor.user_id or 0
         self.uow = uow
@@ -151,7 +152,7 @@ class _Reader:
         return changes
 
 
-def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: Any) -> PullPage:
+def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: UnitOfWork) -> PullPage:
     """One page of the device's feed from a cursor (None or empty: a full snapshot); commits once.
 
     It records what the device now holds (its projects and position), so `uow` is one of its own, opened

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,9 @@ from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
 from backend.org.db import repositories as org
 from sync.db import repositories as sync
+
+if TYPE_CHECKING:
+    from backend.core.services.unit_of_work import UnitOfWork
 
 
 class SqlAlchemyUnitOfWork:
@@ -141,6 +145,11 @@ class SqlAlchemyUnitOfWork:
                 point.commit()
         finally:
             self._nested -= 1
+
+
+if TYPE_CHECKING:
+    # The port, checked structurally: every repository offers what the services call.
+    _implements_port: type[UnitOfWork] = SqlAlchemyUnitOfWork
 
 
 def integrity_conflict(exc: IntegrityError) -> Conflict:

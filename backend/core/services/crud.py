@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Protocol, TypeVar
+from typing import Any
 
 from backend.core.domain.access import Permission
 from backend.core.domain.errors import N_, Conflict, Forbidden, NotFound
 from backend.core.services.context import Actor
-
-
-class _Lookup(Protocol):
-    @property
-    def entity_name(self) -> str: ...
-
-    def get(self, entity_id: int, scope: Any) -> Any: ...
-
-    def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool: ...
-
-
-E = TypeVar("E")
+from backend.core.services.ports import Lookup
 
 
 def ensure_unique(
-    repo: _Lookup, values: Mapping[str, Any], fields: Iterable[str], exclude_id: int | None = None
+    repo: Lookup, values: Mapping[str, Any], fields: Iterable[str], exclude_id: int | None = None
 ) -> None:
     """Refuse values another row already holds, naming each field."""
     errors = {
@@ -35,7 +24,7 @@ def ensure_unique(
         raise Conflict.on_fields(errors)
 
 
-def for_change(repo: _Lookup, entity_id: int, actor: Actor, read: Permission, write: Permission) -> Any:
+def for_change(repo: Lookup, entity_id: int, actor: Actor, read: Permission, write: Permission) -> Any:
     """The row to change: 404 when the actor cannot see it, 403 when they see it but may not change it."""
     write_scope = actor.require(write)
     entity = repo.get(entity_id, actor.scope_for(read))

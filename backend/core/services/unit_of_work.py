@@ -1,79 +1,135 @@
-"""The unit-of-work port the services depend on; `backend.core.db.uow` implements it."""
+"""The unit-of-work port the services depend on: repositories sharing one transaction, and its end.
+
+Each context declares its repositories' ports in its `services/ports.py`; `backend.core.db.uow` implements
+them with SQLAlchemy, and `tests/support/fake_uow.py` in memory.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from backend.core.db.repositories import (
-        ApprovalRepository,
-        AuditRepository,
-        DeviceRepository,
-        DomainEventRepository,
-        JobRunRepository,
-        LoginAttemptRepository,
-        UserRepository,
+    from backend.core.services.ports import (
+        Approvals,
+        AuditLog,
+        Devices,
+        DomainEvents,
+        JobRuns,
+        LoginAttempts,
+        Users,
     )
-    from backend.field.db.repositories import (
-        ChecklistRepository,
-        GpsFixRepository,
-        InspectionRepository,
-        PhotoRepository,
-        StatusChangeRequestRepository,
-        WorkOrderRepository,
+    from backend.field.services.ports import (
+        Checklists,
+        GpsFixes,
+        Inspections,
+        Photos,
+        StatusRequests,
+        WorkOrders,
     )
-    from backend.leasing.db.repositories import (
-        AmendmentRepository,
-        ChargeLineRepository,
-        CodeAliasRepository,
-        LeaseRepository,
-        PriceIndexRepository,
-        ScheduleRepository,
-        TemplateRepository,
+    from backend.leasing.services.ports import (
+        Amendments,
+        ChargeLines,
+        CodeAliases,
+        Leases,
+        PriceIndexes,
+        Schedules,
+        Templates,
     )
-    from backend.notify.db.repositories import NotificationRepository, PushOutbox, PushSubscriptionRepository
-    from backend.org.db.repositories import (
-        AssetRepository,
-        BoardRepository,
-        CustomerRepository,
-        ProjectRepository,
-        RegionRepository,
-    )
-    from sync.db.repositories import SyncRepository
+    from backend.notify.services.ports import Notifications, Outbox, PushSubscriptions
+    from backend.org.services.ports import Assets, Board, Customers, Projects, Regions
+    from sync.ports import SyncStorage
 
 
 class UnitOfWork(Protocol):
     """Repositories sharing one transaction; the caller opens and closes it, a service commits."""
 
-    regions: RegionRepository
-    projects: ProjectRepository
-    assets: AssetRepository
-    customers: CustomerRepository
-    users: UserRepository
-    devices: DeviceRepository
-    login_attempts: LoginAttemptRepository
-    audit: AuditRepository
-    templates: TemplateRepository
-    leases: LeaseRepository
-    charge_lines: ChargeLineRepository
-    schedules: ScheduleRepository
-    amendments: AmendmentRepository
-    code_aliases: CodeAliasRepository
-    price_indexes: PriceIndexRepository
-    approvals: ApprovalRepository
-    job_runs: JobRunRepository
-    notifications: NotificationRepository
-    events: DomainEventRepository
-    photos: PhotoRepository
-    checklists: ChecklistRepository
-    inspections: InspectionRepository
-    board: BoardRepository
-    status_requests: StatusChangeRequestRepository
-    gps_fixes: GpsFixRepository
-    work_orders: WorkOrderRepository
-    sync: SyncRepository
-    push_subscriptions: PushSubscriptionRepository
-    push_outbox: PushOutbox
+    # Read-only members: an implementation may hold anything that offers what the port lists.
+    @property
+    def regions(self) -> Regions: ...
+
+    @property
+    def projects(self) -> Projects: ...
+
+    @property
+    def assets(self) -> Assets: ...
+
+    @property
+    def customers(self) -> Customers: ...
+
+    @property
+    def users(self) -> Users: ...
+
+    @property
+    def devices(self) -> Devices: ...
+
+    @property
+    def login_attempts(self) -> LoginAttempts: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def templates(self) -> Templates: ...
+
+    @property
+    def leases(self) -> Leases: ...
+
+    @property
+    def charge_lines(self) -> ChargeLines: ...
+
+    @property
+    def schedules(self) -> Schedules: ...
+
+    @property
+    def amendments(self) -> Amendments: ...
+
+    @property
+    def code_aliases(self) -> CodeAliases: ...
+
+    @property
+    def price_indexes(self) -> PriceIndexes: ...
+
+    @property
+    def approvals(self) -> Approvals: ...
+
+    @property
+    def job_runs(self) -> JobRuns: ...
+
+    @property
+    def notifications(self) -> Notifications: ...
+
+    @property
+    def events(self) -> DomainEvents: ...
+
+    @property
+    def photos(self) -> Photos: ...
+
+    @property
+    def checklists(self) -> Checklists: ...
+
+    @property
+    def inspections(self) -> Inspections: ...
+
+    @property
+    def board(self) -> Board: ...
+
+    @property
+    def status_requests(self) -> StatusRequests: ...
+
+    @property
+    def gps_fixes(self) -> GpsFixes: ...
+
+    @property
+    def work_orders(self) -> WorkOrders: ...
+
+    @property
+    def sync(self) -> SyncStorage: ...
+
+    @property
+    def push_subscriptions(self) -> PushSubscriptions: ...
+
+    @property
+    def push_outbox(self) -> Outbox: ...
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

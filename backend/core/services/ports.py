@@ -1,0 +1,159 @@
+"""Storage ports of the shared use cases: users, devices, sign-in attempts, audit, approvals, jobs, events.
+
+Each repository port lists exactly what the services call; rows stay `Any` (the mapped rows, or a fake's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.listing import ListQuery
+
+
+class Lookup(Protocol):
+    """What the create/update/delete steps need of a repository: its entity's name, scoped get, uniqueness."""
+
+    @property
+    def entity_name(self) -> str:
+        """The entity's name in messages ("Asset")."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One row by id; out of scope is NotFound, like missing."""
+
+    def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
+        """Whether another row already holds this value (across all scopes)."""
+
+
+class Users(Protocol):
+    """People who sign in, with their role assignments."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One user by id; out of scope is NotFound, like missing."""
+
+    def find(self, entity_id: int) -> Any | None:
+        """One user by id, unscoped."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of users within the scope, and the total."""
+
+    def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
+        """Whether another user already holds this value."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new user."""
+
+    def by_username(self, username: str) -> Any | None:
+        """The user with this login name."""
+
+    def active_by_id(self, user_id: int) -> Any | None:
+        """An active user by id."""
+
+    def set_assignments(self, user: Any, assignments: Sequence[Assignment]) -> None:
+        """Replace the user's roles."""
+
+    def any_rows(self) -> bool:
+        """Whether any user exists."""
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many users at once (seeding)."""
+
+    def bulk_create_assignments(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert role assignments of many users at once (seeding)."""
+
+    def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        """Ids of the users whose unique `field` holds one of the values."""
+
+
+class Devices(Protocol):
+    """Phones bound to users by a bearer token."""
+
+    def find(self, entity_id: int) -> Any | None:
+        """One device by id, unscoped."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of devices within the scope, and the total."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new device."""
+
+    def by_token_hash(self, token_hash: str) -> Any | None:
+        """The device holding a token, revoked or not."""
+
+    def revoke_all_of(self, user_id: int, when: datetime, by_user_id: int | None) -> list[Any]:
+        """Revoke every live device of a user; returns those revoked."""
+
+
+class LoginAttempts(Protocol):
+    """Password checks, counted for rate limiting."""
+
+    def record(self, username: str, ip: str, succeeded: bool, when: datetime) -> None:
+        """Remember one attempt."""
+
+    def failures_since(
+        self, since: datetime, *, username: str | None = None, ip: str | None = None
+    ) -> list[datetime]:
+        """Times of failed attempts since a moment, for one username or one address."""
+
+    def forget_before(self, before: datetime) -> None:
+        """Drop attempts too old to matter."""
+
+
+class AuditLog(Protocol):
+    """The audit log: appended to, read back within scope."""
+
+    def append(self, values: Mapping[str, Any]) -> None:
+        """Collect one entry; written with the transaction's others as it commits."""
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many entries at once."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of entries within the scope, and the total."""
+
+
+class Approvals(Protocol):
+    """Four-eyes approvals, scoped by project."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One approval by id; out of scope is NotFound, like missing."""
+
+    def find(self, entity_id: int) -> Any | None:
+        """One approval by id, unscoped."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of approvals within the scope, and the total."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new approval."""
+
+    def overdue(self, now: datetime) -> Sequence[Any]:
+        """Pending approvals, in every project, whose time ran out."""
+
+    def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
+        """Active users who hold the deciding permission over a project."""
+
+    def lock(self, approval: Any) -> None:
+        """Serialise concurrent decisions on one approval."""
+
+
+class JobRuns(Protocol):
+    """Recorded job runs."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One run by id; out of scope is NotFound, like missing."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of runs within the scope, and the total."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new run."""
+
+
+class DomainEvents(Protocol):
+    """The append-only log of domain events."""
+
+    def append(self, name: str, payload: dict[str, Any], project_id: int | None) -> None:
+        """Record one event in the current transaction."""

@@ -1,0 +1,175 @@
+"""Storage ports of leasing: templates, leases, charge lines, schedules, amendments, codes, price indexes."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, Protocol
+
+from backend.core.domain.access import Scope
+from backend.core.domain.listing import ListQuery
+from backend.core.services.ports import Lookup
+from backend.leasing.domain.leases import LeaseStatus
+
+
+class Templates(Lookup, Protocol):
+    """Contract templates, shared by every project."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of templates within the scope, and the total."""
+
+    def by_values(self, field: str, values: Collection[Any], scope: Scope) -> dict[Any, Any]:
+        """Templates inside the scope whose unique `field` holds one of the values, keyed by that value."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new template."""
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many templates at once (seeding)."""
+
+    def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        """Ids of the templates whose unique `field` holds one of the values."""
+
+
+class Leases(Lookup, Protocol):
+    """Leases with their project, assets, charge lines and concessions, scoped by project."""
+
+    def find(self, entity_id: int) -> Any | None:
+        """One lease by id, unscoped."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of leases within the scope, and the total."""
+
+    def many(self, lease_ids: Sequence[int], scope: Scope) -> list[Any]:
+        """The visible leases among the ids, in id order."""
+
+    def ids_in(self, statuses: Sequence[LeaseStatus]) -> list[int]:
+        """Ids of every lease in one of the statuses, all scopes, in id order."""
+
+    def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
+        """Ids of the leases whose unique `field` holds one of the values."""
+
+    def binding_overlaps(
+        self, asset_ids: Sequence[int], starts_on: date, ends_on: date, exclude_id: int | None
+    ) -> list[tuple[str, str]]:
+        """(lease number, asset code) of binding leases holding any of the assets during the dates."""
+
+    def count_numbered(self, prefix: str) -> int:
+        """How many leases carry a number with this prefix."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new lease."""
+
+    def delete(self, entity: Any) -> None:
+        """Stage a deletion."""
+
+    def lock(self, lease: Any) -> None:
+        """Serialise concurrent changes of one lease."""
+
+    def lock_many(self, lease_ids: Sequence[int]) -> None:
+        """Serialise concurrent changes of many leases at once."""
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many leases at once (seeding)."""
+
+    def bulk_create_assets(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Link many leases to their assets at once (seeding)."""
+
+
+class ChargeLines(Protocol):
+    """Charge line versions and concessions of leases, changed only by appending and by ending."""
+
+    def add(self, lease: Any, **values: Any) -> Any:
+        """Stage a new line version on a lease."""
+
+    def add_concession(self, lease: Any, **values: Any) -> Any:
+        """Stage a concession on a lease."""
+
+    def next_series(self, lease: Any) -> int:
+        """A series number not yet used on the lease."""
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many line versions at once (seeding)."""
+
+    def bulk_create_concessions(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many concessions at once (seeding)."""
+
+
+class Schedules(Protocol):
+    """Schedule items of leases; issued and paid ones are billed and never regenerated."""
+
+    def of_lease(self, lease_id: int) -> list[Any]:
+        """Every item of a lease in schedule order."""
+
+    def billed_of(self, lease_id: int) -> list[Any]:
+        """A lease's items already issued or paid."""
+
+    def billed_of_many(self, lease_ids: Sequence[int]) -> dict[int, list[Any]]:
+        """Billed items of many leases, by lease id."""
+
+    def delete_unbilled(self, lease_id: int) -> None:
+        """Drop a lease's items not yet billed."""
+
+    def delete_unbilled_many(self, lease_ids: Sequence[int]) -> None:
+        """Drop the unbilled items of many leases."""
+
+    def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write many items by column values."""
+
+
+class Amendments(Protocol):
+    """Lease amendments, each with its lease (`amendment.lease`), scoped by the lease's project."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One amendment by id; out of scope is NotFound, like missing."""
+
+    def find(self, entity_id: int) -> Any | None:
+        """One amendment by id, unscoped."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of amendments within the scope, and the total."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new amendment."""
+
+    def next_version(self, lease_id: int) -> int:
+        """The version number the next amendment of a lease takes (the original contract is 1)."""
+
+    def open_for(self, lease_id: int) -> Any | None:
+        """The amendment of a lease still waiting for approval, if any."""
+
+
+class CodeAliases(Protocol):
+    """The editable alias table of codes."""
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        """One alias by id; out of scope is NotFound, like missing."""
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        """A page of aliases within the scope, and the total."""
+
+    def mapping(self, domain: str) -> dict[str, str]:
+        """Alias → canonical code for one code domain."""
+
+    def find_alias(self, domain: str, alias: str, exclude_id: int | None = None) -> Any | None:
+        """The row holding an alias in a domain."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new alias."""
+
+    def delete(self, entity: Any) -> None:
+        """Stage a deletion."""
+
+
+class PriceIndexes(Protocol):
+    """Monthly price index values (CPI series)."""
+
+    def series(self, code: str) -> dict[date, Decimal]:
+        """First day of month → value for one series."""
+
+    def upsert(self, code: str, month: date, value: Decimal) -> Any:
+        """Set one month's value."""
+
+    def list(self, code: str | None = None) -> list[Any]:
+        """Every stored value, by series and month."""

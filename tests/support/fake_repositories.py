@@ -1,0 +1,442 @@
+"""The in-memory repositories of the fake unit of work: what their SQL counterparts do, in Python.
+
+Each scopes rows by the rule `backend/core/db/scoping.py` states in SQL and answers the lookups the
+services make; none decides anything a service decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from backend.core.domain.access import ROLE_PERMISSIONS, Permission, Scope
+from backend.core.domain.approvals import ApprovalStatus
+from backend.core.domain.errors import N_, NotFound, ValidationFailed
+from backend.core.domain.listing import ListQuery
+from backend.field.domain.requests import RequestState
+from backend.notify.domain.web_push import PushMessage, PushTarget
+from backend.org.domain.org import AssetStatus, AssetType
+from tests.support import fake_rows as rows
+from tests.support.fake_rows import Row
+
+if TYPE_CHECKING:
+    from tests.support.fake_uow import Store
+
+BILLED_STATUSES = ("issued", "paid")
+
+
+# Scoping, as backend/core/db/scoping.py words it in SQL -----------------------------------------
+
+
+def project_in(store: Store, project_id: int | None, scope: Scope) -> bool:
+    """Whether a project lies inside the scope (the rule of `projects_in`)."""
+    if scope.everything:
+        return True
+    project = store.find("projects", project_id)
+    return project is not None and scope.covers_project(project.id, project.region_id)
+
+
+def holds(user: Any, permission: Permission, project_id: int, region_id: int) -> bool:
+    """Whether an active user holds a permission over a project (the rule of `holders_of`)."""
+    return user.is_active and any(
+        permission in ROLE_PERMISSIONS[a.role]
+        and (
+            a.project_id == project_id
+            or a.region_id == region_id
+            or (a.project_id is None and a.region_id is None)
+        )
+        for a in user.role_assignments
+    )
+
+
+def equals(name: str) -> Callable[[Any, Any], bool]:
+    return lambda row, value: getattr(row, name) == value
+
+
+def one_of(name: str) -> Callable[[Any, Any], bool]:
+    return lambda row, value: getattr(row, name) in value
+
+
+def as_read_at(state: str, expires_at: str, pending: Any, expired: Any) -> Callable[[Any, Any], bool]:
+    """The SQL filter of that name: by state as read at a time (an overdue pending row reads expired)."""
+
+    def matches(row: Any, value: Any) -> bool:
+        states, now = value
+        current, expiry = getattr(row, state), getattr(row, expires_at)
+        overdue = current == pending and expiry is not None and expiry <= now
+        return (expired if overdue else current) in states
+
+    return matches
+
+
+# Repositories -----------------------------------------------------------------------------------
+
+
+class Table:
+    """Scoped access to one table, as `backend.core.db.repositories.Repository` gives it."""
+
+    row: ClassVar[type[Row]]
+    entity_name: ClassVar[str]
+    filters: ClassVar[Mapping[str, Callable[[Any, Any], bool]]] = {}
+    sortable: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        """Whether a row lies inside the scope."""
+        raise NotImplementedError
+
+    def all(self) -> list[Any]:
+        return self.store.rows(self.row.table)
+
+    def scoped(self, scope: Scope) -> list[Any]:
+        return [row for row in self.all() if self.in_scope(row, scope)]
+
+    def get(self, entity_id: int, scope: Scope) -> Any:
+        for row in self.scoped(scope):
+            if row.id == entity_id:
+                return row
+        raise NotFound(self.entity_name)
+
+    def find(self, entity_id: int) -> Any | None:
+        return self.store.find(self.row.table, entity_id)
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
+        found = [
+            row
+            for row in self.scoped(scope)
+            if all(
+                self.filters[name](row, value)
+                for name, value in query.filters.items()
+                if value is not None and name in self.filters
+            )
+        ]
+        for key in reversed(query.sort):
+            if key.field not in self.sortable:
+                raise ValidationFailed.single("sort", N_("Unknown sort field."))
+            found.sort(key=lambda row, field=key.field: getattr(row, field), reverse=key.descending)
+        return found[query.offset : query.offset + query.page_size], len(found)
+
+    def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
+        return any(getattr(row, field) == value and row.id != exclude_id for row in self.all())
+
+    def create(self, **values: Any) -> Any:
+        return self.store.add(self.row(**values))
+
+    def delete(self, entity: Any) -> None:
+        self.store.delete(entity)
+
+
+class ProjectScoped(Table):
+    """A table whose rows carry their project's id."""
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return project_in(self.store, row.project_id, scope)
+
+
+class Projects(Table):
+    """Projects (sites)."""
+
+    row = rows.Project
+    entity_name = "Project"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return scope.covers_project(row.id, row.region_id)
+
+
+class Assets(ProjectScoped):
+    """Assets; the status moves by compare-and-set on its version."""
+
+    row = rows.Asset
+    entity_name = "Asset"
+
+    def set_status(self, asset: Any, status: AssetStatus, from_version: int) -> bool:
+        if asset.status_version != from_version:
+            return False
+        asset.status, asset.status_version = status, from_version + 1
+        return True
+
+
+class AuditLog(Table):
+    """The audit log."""
+
+    row = rows.AuditEntry
+    entity_name = "Audit entry"
+
+    def bulk_create(self, values: Sequence[Mapping[str, Any]]) -> None:
+        for row in values:
+            self.create(**row)
+
+    def append(self, values: Mapping[str, Any]) -> None:
+        self.create(**values)
+
+
+class Approvals(ProjectScoped):
+    """Four-eyes approvals; deciders are found through the users' role assignments."""
+
+    row = rows.Approval
+    entity_name = "Approval"
+    filters = {
+        "status": one_of("status"),
+        "status_at": as_read_at("status", "expires_at", ApprovalStatus.PENDING, ApprovalStatus.EXPIRED),
+    }
+
+    def overdue(self, now: datetime) -> Sequence[Any]:
+        pending = (row for row in self.all() if row.status is ApprovalStatus.PENDING)
+        return [row for row in pending if row.expires_at is not None and row.expires_at <= now]
+
+    def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
+        users = self.store.rows(rows.User.table)
+        return sorted(user.id for user in users if holds(user, permission, project_id, region_id))
+
+    def lock(self, approval: Any) -> None:
+        """Nothing to serialise in memory."""
+
+
+class JobRuns(Table):
+    """Recorded job runs; runs without a project are seen by head office only."""
+
+    row = rows.JobRun
+    entity_name = "Job run"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        if scope.everything:
+            return True
+        return row.project_id is not None and project_in(self.store, row.project_id, scope)
+
+
+class DomainEvents:
+    """The append-only log of domain events."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def append(self, name: str, payload: dict[str, Any], project_id: int | None) -> None:
+        self.store.add(rows.DomainEventRecord(name=name, payload=payload, project_id=project_id))
+
+
+class Notifications:
+    """Each user's in-app inbox."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add_many(self, values: Sequence[Mapping[str, Any]]) -> None:
+        for row in values:
+            self.store.add(rows.Notification(**row))
+
+
+class PushSubscriptions:
+    """Each user's push endpoints."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def targets(self, user_ids: Iterable[int]) -> list[PushTarget]:
+        wanted = set(user_ids)
+        active = {u.id: u for u in self.store.rows(rows.User.table) if u.id in wanted and u.is_active}
+        return [
+            PushTarget(s.id, s.endpoint, s.p256dh, s.auth, active[s.user_id].locale)
+            for s in self.store.rows(rows.PushSubscription.table)
+            if s.user_id in active and s.disabled_at is None
+        ]
+
+
+class Outbox:
+    """Pushes staged in the transaction: `sent` once it commits, dropped when it rolls back."""
+
+    def __init__(self) -> None:
+        self.staged: list[PushMessage] = []
+        self.sent: list[PushMessage] = []
+
+    def stage(self, message: PushMessage) -> None:
+        if message.targets:
+            self.staged.append(message)
+
+
+class StatusRequests(ProjectScoped):
+    """Status change requests."""
+
+    row = rows.StatusChangeRequest
+    entity_name = "Status change request"
+    filters = {
+        "project_id": equals("project_id"),
+        "asset_id": equals("asset_id"),
+        "state": one_of("state"),
+        "state_at": as_read_at("state", "expires_at", RequestState.PENDING, RequestState.EXPIRED),
+        "applicant_id": equals("applicant_id"),
+        "conflict": equals("conflict"),
+        "not_filed_by": lambda row, user_id: row.applicant_id is None or row.applicant_id != user_id,
+    }
+    sortable = frozenset({"submitted_at", "expires_at", "state"})
+
+    def open_for(self, asset_id: int) -> Any | None:
+        pending = (r for r in self.all() if r.asset_id == asset_id and r.state is RequestState.PENDING)
+        return next(pending, None)
+
+    def overdue(self, now: datetime, scope: Scope) -> Sequence[Any]:
+        return [r for r in self.scoped(scope) if r.state is RequestState.PENDING and r.expires_at <= now]
+
+    def lock(self, request: Any) -> None:
+        """Nothing to serialise in memory."""
+
+
+class GpsFixes(Table):
+    """GPS fixes; read by head office only."""
+
+    row = rows.GpsFix
+    entity_name = "GPS fix"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return scope.everything
+
+    def earlier(
+        self, device_id: int | None, user_id: int | None, before: datetime, limit: int = 20
+    ) -> list[Any]:
+        if device_id is not None:
+            mine = [f for f in self.all() if f.device_id == device_id]
+        elif user_id is not None:
+            mine = [f for f in self.all() if f.user_id == user_id and f.device_id is None]
+        else:
+            return []
+        earlier = sorted((f for f in mine if f.captured_at < before), key=lambda f: (f.captured_at, f.id))
+        return earlier[-limit:]
+
+
+class Photos(Table):
+    """Photos, seen by whoever sees their asset's project."""
+
+    row = rows.Photo
+    entity_name = "Photo"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return project_in(self.store, row.asset.project_id, scope)
+
+    def stored_hashes(self, hashes: Collection[str]) -> set[str]:
+        return {photo.sha256 for photo in self.all()} & set(hashes)
+
+
+class Checklists(Table):
+    """Checklist versions, shared by every project."""
+
+    row = rows.Checklist
+    entity_name = "Checklist"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return True
+
+    def active_for(self, asset_type: AssetType, exclude_code: str | None = None) -> Any | None:
+        active = (c for c in self.all() if c.asset_type == asset_type and c.active and c.code != exclude_code)
+        return next(active, None)
+
+
+class Inspections(ProjectScoped):
+    """Inspections with their answers."""
+
+    row = rows.Inspection
+    entity_name = "Inspection"
+
+    def create_with_answers(self, values: Mapping[str, Any], answers: Sequence[Mapping[str, Any]]) -> Any:
+        return self.create(**values, answers=[rows.InspectionAnswer(**answer) for answer in answers])
+
+    def earlier_fixes_of_device(self, device_id: int, before: datetime, limit: int = 20) -> list[Any]:
+        mine = [
+            i
+            for i in self.all()
+            if i.device_id == device_id and i.captured_at <= before and i.latitude is not None
+        ]
+        return sorted(mine, key=lambda i: (i.captured_at, i.id))[-limit:]
+
+
+class Leases(ProjectScoped):
+    """Leases."""
+
+    row = rows.Lease
+    entity_name = "Lease"
+
+    def lock(self, lease: Any) -> None:
+        """Nothing to serialise in memory."""
+
+
+class ChargeLines:
+    """Charge line versions and concessions, held by their lease."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def add(self, lease: Any, **values: Any) -> Any:
+        line = self.store.add(rows.ChargeLine(**values))
+        lease.charge_lines.append(line)
+        return line
+
+    def add_concession(self, lease: Any, **values: Any) -> Any:
+        concession = self.store.add(rows.Concession(**values))
+        lease.concessions.append(concession)
+        return concession
+
+    def next_series(self, lease: Any) -> int:
+        return max((line.series for line in lease.charge_lines), default=0) + 1
+
+
+class Schedules(ProjectScoped):
+    """Schedule items; issued and paid ones are billed."""
+
+    row = rows.ScheduleItem
+    entity_name = "Schedule item"
+
+    def of_lease(self, lease_id: int) -> list[Any]:
+        mine = [item for item in self.all() if item.lease_id == lease_id]
+        return sorted(mine, key=lambda i: (i.period_start, i.charge_type, i.id))
+
+    def billed_of(self, lease_id: int) -> list[Any]:
+        billed = [i for i in self.all() if i.lease_id == lease_id and i.status in BILLED_STATUSES]
+        return sorted(billed, key=lambda i: (i.period_start, i.id))
+
+    def delete_unbilled(self, lease_id: int) -> None:
+        for item in self.all():
+            if item.lease_id == lease_id and item.status not in BILLED_STATUSES:
+                self.delete(item)
+
+    def insert_rows(self, values: Sequence[Mapping[str, Any]]) -> None:
+        for row in values:
+            self.create(**row)
+
+
+class Amendments(Table):
+    """Lease amendments, seen by whoever sees their lease's project."""
+
+    row = rows.LeaseAmendment
+    entity_name = "Amendment"
+
+    def in_scope(self, row: Any, scope: Scope) -> bool:
+        return project_in(self.store, row.lease.project_id, scope)
+
+    def next_version(self, lease_id: int) -> int:
+        return max((a.version for a in self.all() if a.lease_id == lease_id), default=1) + 1
+
+    def open_for(self, lease_id: int) -> Any | None:
+        waiting = (a for a in self.all() if a.lease_id == lease_id and a.status == "pending_approval")
+        return next(waiting, None)
+
+
+class CodeAliases:
+    """The editable alias table."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def mapping(self, domain: str) -> dict[str, str]:
+        return {a.alias: a.canonical for a in self.store.rows(rows.CodeAlias.table) if a.domain == domain}
+
+
+class PriceIndexes:
+    """Monthly price index values."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def series(self, code: str) -> dict[date, Decimal]:
+        return {v.month: v.value for v in self.store.rows(rows.PriceIndexValue.table) if v.series == code}
