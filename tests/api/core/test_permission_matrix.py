@@ -62,7 +62,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST users", "-"): {"admin": 201, "*": 403},
     ("POST regions", "-"): {"admin": 201, "*": 403},
     ("GET audit", "-"): {"leasing_agent": 403, "inspector": 403, "*": 200},
-    # Labels: LABELS = POST /api/projects/<id>/labels (a printed sheet), LABEL = GET /api/assets/<id>/label?format=svg.
+    # LABELS = POST /api/projects/<id>/labels (a printed sheet), LABEL = GET /api/assets/<id>/label?format=svg
     ("LABELS project", "in"): {
         "admin": 200,
         "director": 200,
