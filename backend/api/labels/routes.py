@@ -28,7 +28,7 @@ def _settings() -> labels.LabelSettings:
 class ProjectLabelViews(MethodView):
     """A project's label sheet."""
 
-    @blp.arguments(LabelSheetSchema)
+    @blp.arguments(LabelSheetSchema, required=False)
     @blp.response(
         200, BINARY, content_type="application/pdf", description="The label sheet, one PDF page per sheet."
     )

@@ -137,7 +137,7 @@ class SyncPushViews(MethodView):
 class SyncPullViews(MethodView):
     """Pulling changes."""
 
-    @blp.arguments(PullArgsSchema)
+    @blp.arguments(PullArgsSchema, required=False)
     @blp.response(200, PullPageSchema)
     @errors(blp, 401, 403, 410, 422, 503)
     def post(self, args: dict[str, Any]) -> Any:

@@ -6,7 +6,7 @@ from sqlalchemy import Engine, text
 
 from backend.core.db.session import make_engine, make_session_factory, writing
 from backend.core.db.uow import SqlAlchemyUnitOfWork
-from backend.notify.db.repositories import PushDispatcher
+from backend.notify.domain.web_push import PushChannel
 
 
 class Database:
@@ -18,7 +18,7 @@ class Database:
         self.session_factory = make_session_factory(self.engine)
         self.writing_session_factory = make_session_factory(writing(self.engine))
         # Set by the application factory: where pushes go once their transaction commits.
-        self.push_dispatcher: PushDispatcher | None = None
+        self.push_dispatcher: PushChannel | None = None
 
     def unit_of_work(self, writes: bool = False) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; use it as a context manager.

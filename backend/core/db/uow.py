@@ -15,6 +15,7 @@ from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
 from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
+from backend.notify.domain.web_push import PushChannel
 from backend.org.db import repositories as org
 from sync.db import repositories as sync
 
@@ -30,7 +31,7 @@ class SqlAlchemyUnitOfWork:
     """
 
     def __init__(
-        self, session_factory: sessionmaker[Session], push_dispatcher: notify.PushDispatcher | None = None
+        self, session_factory: sessionmaker[Session], push_dispatcher: PushChannel | None = None
     ) -> None:
         self._session_factory = session_factory
         self._push_dispatcher = push_dispatcher

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -14,7 +14,7 @@ from backend.core.db import deferred
 from backend.core.db.base import utcnow
 from backend.core.db.models import User
 from backend.notify.db.models import Notification, PushSubscription
-from backend.notify.domain.web_push import PushMessage, PushTarget
+from backend.notify.domain.web_push import PushChannel, PushMessage, PushTarget
 
 
 class NotificationRepository:
@@ -131,17 +131,10 @@ class PushSubscriptionRepository:
         return list(self.session.scalars(statement))
 
 
-class PushDispatcher(Protocol):
-    """Sends pushes outside any transaction (a thread pool, or at once)."""
-
-    def dispatch(self, messages: Sequence[PushMessage]) -> None:
-        """Take the messages over; never raises for a delivery problem."""
-
-
 class PushOutbox:
     """Pushes staged in a transaction: handed to the dispatcher after the commit, dropped on rollback."""
 
-    def __init__(self, dispatcher: PushDispatcher | None) -> None:
+    def __init__(self, dispatcher: PushChannel | None) -> None:
         self._dispatcher = dispatcher
         self._staged: list[PushMessage] = []
 

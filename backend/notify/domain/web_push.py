@@ -7,8 +7,9 @@ import binascii
 import enum
 import hashlib
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from backend.core.domain.errors import N_, ValidationFailed
@@ -137,3 +138,13 @@ BODIES: dict[NotificationKind, str] = {
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),
 }
+
+
+class PushChannel(Protocol):
+    """Where pushes go, outside any transaction: after a commit, or at once for a channel test."""
+
+    def dispatch(self, messages: Sequence[PushMessage]) -> None:
+        """Take the messages over to send them; never raises for a delivery problem."""
+
+    def deliver_now(self, messages: Sequence[PushMessage]) -> list[tuple[int, PushOutcome]]:
+        """Send every message to its targets now; one outcome per subscription."""

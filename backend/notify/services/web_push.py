@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
@@ -14,6 +14,7 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.domain.web_push import (
     PUSHED_KINDS,
+    PushChannel,
     PushMessage,
     PushOutcome,
     SubscriptionKeys,
@@ -21,13 +22,6 @@ from backend.notify.domain.web_push import (
 )
 
 ENTITY = "push_subscription"
-
-
-class PushDelivery(Protocol):
-    """Sends pushes at once and records their outcomes (the channel behind `send_test`)."""
-
-    def deliver_now(self, messages: Sequence[PushMessage]) -> list[tuple[int, PushOutcome]]:
-        """Send every message to its targets; one outcome per subscription."""
 
 
 def _own_user(actor: Actor) -> int:
@@ -107,7 +101,7 @@ def stage_pushes(
     uow.push_outbox.stage(PushMessage(kind, dict(params), targets, subject_type, subject_id))
 
 
-def send_test(actor: Actor, uow: UnitOfWork, delivery: PushDelivery) -> dict[str, int]:
+def send_test(actor: Actor, uow: UnitOfWork, delivery: PushChannel) -> dict[str, int]:
     """Push a test notification to the actor's own active subscriptions now; counts by outcome."""
     user_id = _own_user(actor)
     targets = tuple(uow.push_subscriptions.targets([user_id]))

@@ -102,7 +102,7 @@ def test_printing_a_sheet_leaves_an_audit_entry(
 
 def test_the_sheet_is_documented_as_a_pdf_download(app: Any, client: Any) -> None:
     document = client.get("/api/openapi.json").json
-    operation = document["paths"]["/api/projects/{project_id}/labels"]["get"]
+    operation = document["paths"]["/api/projects/{project_id}/labels"]["post"]
     assert operation["responses"]["200"]["content"]["application/pdf"]["schema"]["format"] == "binary"
     assert {"401", "403", "404", "422"} <= set(operation["responses"])
     label = document["paths"]["/api/assets/{asset_id}/label"]["get"]["responses"]["200"]["content"]
