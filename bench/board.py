@@ -141,9 +141,7 @@ def main() -> None:
                     json={
                         "asset_id": picks[i].id,
                         "captured_at": (captured + timedelta(days=30, minutes=i)).isoformat(),
-                        "latitude": "31.234100",
-                        "longitude": "121.501200",
-                        "accuracy_m": "8.0",
+                        "gps": {"latitude": "31.234100", "longitude": "121.501200", "accuracy_m": "8.0"},
                         "answers": answers_for(picks[i].asset_type),
                     },
                 ),

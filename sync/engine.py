@@ -64,12 +64,8 @@ class PushContext:
 Handler = Callable[[dict[str, Any], Command, Any, PushContext], Mapping[str, Any]]
 
 
-def _gps(values: Mapping[str, Any] | None) -> status_requests.GpsReading | None:
-    return None if values is None else status_requests.GpsReading(**values)
-
-
 def _request(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
-    values = values | {"gps": _gps(values["gps"]), "captured_at": command.captured_at}
+    values = values | {"captured_at": command.captured_at}
     request = status_requests.submit_request(values, ctx.actor, uow, ctx.now, refuse_stale=True)
     return {"id": request.id, "state": request.state.value, "conflict": request.conflict}
 
@@ -77,7 +73,7 @@ def _request(values: dict[str, Any], command: Command, uow: Any, ctx: PushContex
 def _confirm(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
     evidence = status_requests.Confirmation(
         scan=values["scan"],
-        gps=_gps(values["gps"]),
+        gps=values["gps"],
         remote=values["remote"],
         remote_reason=values["remote_reason"],
         note=values["note"],

@@ -41,6 +41,7 @@ from backend.api import (
 from backend.api.common import MAX_ID
 from backend.api.context import register_request_hooks
 from backend.api.errors import register_error_handlers
+from backend.api.sync.schemas import document_commands
 
 BLUEPRINTS = (
     health.routes.blp,
@@ -85,3 +86,4 @@ def register(app: Flask, api: Api) -> None:
     register_error_handlers(app, api)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    document_commands(api.spec)

@@ -11,20 +11,30 @@ from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-MAX_ID = 2**31 - 1
+# Request bodies are made of the same kinds of value as command args (some bodies are command args).
+from sync.fields import MAX_ID, Flag, decimal, ident, text
+
+__all__ = [
+    "CODE_PATTERN",
+    "MAX_ID",
+    "READ",
+    "READ_ONE",
+    "WRITE",
+    "WRITE_ONE",
+    "Flag",
+    "TimestampsSchema",
+    "aware_datetime",
+    "code",
+    "decimal",
+    "errors",
+    "ident",
+    "paginate",
+    "patch_body",
+    "sort_field",
+    "text",
+]
+
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-
-
-# Control characters other than tab and newlines (PostgreSQL refuses NUL outright).
-NO_CONTROL_CHARACTERS = validate.Regexp(
-    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="Control characters are not accepted."
-)
-
-
-def text(max_length: int, *, min_length: int = 1, **kwargs: Any) -> fields.String:
-    """A string of bounded length without control characters (PostgreSQL refuses NUL)."""
-    length = validate.Length(min=min_length, max=max_length)
-    return fields.String(validate=[length, NO_CONTROL_CHARACTERS], **kwargs)
 
 
 def code(max_length: int, **kwargs: Any) -> fields.String:
@@ -35,33 +45,6 @@ def code(max_length: int, **kwargs: Any) -> fields.String:
             validate.Regexp(CODE_PATTERN, error="Use letters, digits, '.', '-' and '_' only."),
         ],
         **kwargs,
-    )
-
-
-def ident(*, in_query: bool = False, **kwargs: Any) -> fields.Integer:
-    """A database id: a JSON integer in bodies, digits in query strings."""
-    return fields.Integer(strict=not in_query, validate=validate.Range(min=1, max=MAX_ID), **kwargs)
-
-
-def decimal(places: int, minimum: int, maximum: int, **kwargs: Any) -> fields.Decimal:
-    """A decimal sent and returned as a string, e.g. "120.50" (never a float), within bounds."""
-
-    def within_bounds(value: Any) -> None:
-        if not minimum <= value <= maximum:
-            raise ValidationError(f"Must lie between {minimum} and {maximum}.")
-
-    metadata = kwargs.pop("metadata", {})
-    documented = {
-        # apispec documents every Decimal as a JSON number; ours travel as strings (null added by apispec).
-        "type": "string",
-        "format": "decimal",
-        "description": " ".join(
-            filter(None, [metadata.get("description"), f"Between {minimum} and {maximum}."])
-        ),
-    }
-    # A callable, not validate.Range, which apispec would print as string bounds of a number.
-    return fields.Decimal(
-        places=places, as_string=True, validate=within_bounds, metadata=metadata | documented, **kwargs
     )
 
 
@@ -82,15 +65,6 @@ def sort_field(*names: str) -> fields.String:
         validate=validate.Regexp(pattern, error=f"Sort by comma-separated fields of: {', '.join(names)}."),
         metadata={"description": f"Comma-separated; '-' for descending. Fields: {', '.join(names)}."},
     )
-
-
-class Flag(fields.Boolean):
-    """A JSON true or false; 0, 1 and "yes" are refused (Python would take 0 for False)."""
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
-        if not isinstance(value, bool):
-            raise self.make_error("invalid", input=value)
-        return value
 
 
 class TimestampsSchema(Schema):

@@ -2,12 +2,13 @@
 
 from datetime import UTC, datetime
 
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields
 
-from backend.api.common import aware_datetime, decimal, ident, sort_field, text
+from backend.api.common import aware_datetime, ident, sort_field
 from backend.core.domain.errors import N_
 from backend.field.domain.inspections import InspectionResult, ItemKind
 from backend.org.domain.geofence import PlausibilityFlag
+from sync.commands import InspectionArgsSchema
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
@@ -22,39 +23,11 @@ def _plausible_time(value: datetime) -> None:
         raise ValidationError(N_("Give a time between the years 2000 and 2100."))
 
 
-class AnswerInputSchema(Schema):
-    """An answer: `value` by the item's kind, and the SHA-256 of any photos (uploaded before or after)."""
+class InspectionInputSchema(InspectionArgsSchema):
+    """An inspection of an asset on site: the sync command's args, with the device's capture time."""
 
-    value = fields.Raw(
-        allow_none=True,
-        metadata={
-            "description": "pass_fail: true or false; number: a number or a decimal string; "
-            "text: a string; photo: omit (send photos)."
-        },
-    )
-    photos = fields.List(
-        fields.String(validate=validate.Length(max=64)),
-        metadata={"description": "SHA-256 of each photo's bytes; a photo may be uploaded later."},
-    )
-
-
-class InspectionInputSchema(Schema):
-    """An inspection filed from the phone: the answers, the device's GPS fix and capture time."""
-
-    asset_id = ident(required=True)
-    checklist_id = ident(metadata={"description": "The version filled in; the active one if omitted."})
     captured_at = aware_datetime(
         required=True, validate=_plausible_time, metadata={"description": "The device's clock."}
-    )
-    latitude = decimal(6, -90, 90, allow_none=True)
-    longitude = decimal(6, -180, 180, allow_none=True)
-    accuracy_m = decimal(1, 0, 100_000, allow_none=True, metadata={"description": "Metres."})
-    note = text(2000, allow_none=True)
-    answers = fields.Dict(
-        keys=fields.String(validate=validate.Length(min=1, max=64)),
-        values=fields.Nested(AnswerInputSchema),
-        required=True,
-        metadata={"description": "By item key."},
     )
 
 

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
 from backend.api.status_requests.schemas import (
+    CancelSchema,
     ConfirmSchema,
     RejectSchema,
     StatusRequestCreateSchema,
@@ -91,8 +92,9 @@ class StatusRequestRejectViews(MethodView):
 class StatusRequestCancelViews(MethodView):
     """The applicant withdraws a request."""
 
+    @blp.arguments(CancelSchema, required=False)
     @blp.response(200, StatusRequestSchema)
-    @errors(blp, 401, 403, 404, 409)
-    def post(self, request_id: int) -> Any:
+    @errors(blp, *WRITE_ONE)
+    def post(self, _body: dict[str, Any], request_id: int) -> Any:
         """Cancel your own pending request"""
         return status_requests.cancel_request(request_id, actor(), uow(), now())

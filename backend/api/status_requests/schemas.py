@@ -1,47 +1,22 @@
 """Status change request payloads."""
 
-from typing import Any
+from marshmallow import Schema, fields
 
-from marshmallow import Schema, fields, post_load, validate
-
-from backend.api.common import Flag, aware_datetime, decimal, ident, sort_field, text
+from backend.api.common import aware_datetime, ident, sort_field
 from backend.field.domain.requests import RequestState
-from backend.field.services.status_requests import GpsReading
 from backend.org.domain.org import AssetStatus
+from sync.commands import (
+    StatusCancelArgsSchema,
+    StatusConfirmArgsSchema,
+    StatusRejectArgsSchema,
+    StatusRequestArgsSchema,
+)
 
 
-class GpsFixSchema(Schema):
-    """A GPS fix as the phone took it."""
+class StatusRequestCreateSchema(StatusRequestArgsSchema):
+    """A field status change with its evidence: the sync command's args, with the capture time."""
 
-    latitude = decimal(6, -90, 90, required=True)
-    longitude = decimal(6, -180, 180, required=True)
-    accuracy_m = decimal(1, 0, 100_000, required=True, metadata={"description": "Radius in metres."})
-    captured_at = aware_datetime(required=True, metadata={"description": "The device clock."})
-
-    @post_load
-    def _reading(self, data: dict[str, Any], **kwargs: Any) -> GpsReading:
-        return GpsReading(**data)
-
-
-HASH = fields.String(validate=validate.Regexp(r"^[0-9a-f]{64}$", error="64 lower-case hex digits."))
-
-
-class StatusRequestCreateSchema(Schema):
-    """A field status change with its evidence."""
-
-    asset_id = ident(required=True)
-    to_status = fields.Enum(AssetStatus, by_value=True, required=True)
-    base_version = fields.Integer(
-        strict=True,
-        required=True,
-        validate=validate.Range(min=1, max=2**31 - 1),
-        metadata={"description": "The asset's status version the applicant saw."},
-    )
-    reason = text(1000, required=True)
-    note = text(4000, allow_none=True)
     captured_at = aware_datetime(metadata={"description": "When the device recorded the request."})
-    gps = fields.Nested(GpsFixSchema, allow_none=True)
-    photo_hashes = fields.List(HASH, validate=validate.Length(max=50), load_default=list)
 
 
 class FenceResultSchema(Schema):
@@ -116,17 +91,22 @@ class StatusRequestQueryArgsSchema(Schema):
     sort = sort_field("submitted_at", "expires_at", "state")
 
 
-class ConfirmSchema(Schema):
+class ConfirmSchema(StatusConfirmArgsSchema):
     """On site: the scanned label text and a GPS fix; or `remote: true` with a reason where policy allows."""
 
-    scan = text(500, allow_none=True, metadata={"description": "The text of the scanned QR label."})
-    gps = fields.Nested(GpsFixSchema, allow_none=True)
-    remote = Flag(load_default=False)
-    remote_reason = text(1000, allow_none=True)
-    note = text(1000, allow_none=True)
+    class Meta:
+        exclude = ("request_id",)  # the path names the request
 
 
-class RejectSchema(Schema):
+class RejectSchema(StatusRejectArgsSchema):
     """Why the change is rejected."""
 
-    reason = text(1000, required=True)
+    class Meta:
+        exclude = ("request_id",)  # the path names the request
+
+
+class CancelSchema(StatusCancelArgsSchema):
+    """Nothing but the request, which the path names; the body may be left out."""
+
+    class Meta:
+        exclude = ("request_id",)  # the path names the request

@@ -1,7 +1,9 @@
-"""Sync payloads: documented here, decoded by `sync.protocol` (the wire format's one owner)."""
+"""Sync payloads: documented here, decoded by `sync.protocol` and `sync.commands` (the wire format)."""
 
+from apispec import APISpec
 from marshmallow import Schema, fields, validate
 
+from sync.commands import COMMANDS
 from sync.protocol import MAX_COMMANDS, MAX_PULL_LIMIT
 
 
@@ -12,7 +14,7 @@ class CommandSchema(Schema):
     device_seq = fields.Integer(required=True, strict=True, metadata={"description": "+1 per command."})
     name = fields.String(required=True, metadata={"description": "See docs/sync.md for the commands."})
     version = fields.Integer(required=True, strict=True)
-    args = fields.Dict(required=True)
+    args = fields.Dict(required=True, metadata={"description": "As the schema named after the command."})
     captured_at = fields.String(required=True, metadata={"description": "The device clock, with an offset."})
 
 
@@ -61,3 +63,11 @@ class PullPageSchema(Schema):
     changes = fields.List(fields.Dict())
     cursor = fields.String()
     has_more = fields.Boolean()
+
+
+def document_commands(spec: APISpec) -> None:
+    """A command and the telemetry in the OpenAPI document, and each command's args under its name."""
+    spec.components.schema("Command", schema=CommandSchema)
+    spec.components.schema("Telemetry", schema=TelemetrySchema)
+    for name, command in COMMANDS.items():
+        spec.components.schema(name, schema=command.args)

@@ -2,9 +2,10 @@
 
 from marshmallow import Schema, fields
 
-from backend.api.common import TimestampsSchema, decimal, ident, sort_field, text
+from backend.api.common import TimestampsSchema, ident, sort_field, text
 from backend.field.domain.requests import WorkOrderKind, WorkOrderState
 from backend.org.domain.org import AssetStatus
+from sync.commands import WorkOrderMoveArgsSchema
 
 
 class WorkOrderSchema(TimestampsSchema):
@@ -40,12 +41,11 @@ class WorkOrderUpdateSchema(Schema):
     meter_unit = text(16, allow_none=True)
 
 
-class WorkOrderMoveSchema(Schema):
-    """A note on the move; a meter reading is completed with its value."""
+class WorkOrderMoveSchema(WorkOrderMoveArgsSchema):
+    """A note on the move; completing a meter reading gives the reading."""
 
-    note = text(4000, allow_none=True)
-    meter_value = decimal(3, 0, 10**10, allow_none=True)
-    meter_unit = text(16, allow_none=True)
+    class Meta:
+        exclude = ("work_order_id", "action")  # the path names the work order and the move
 
 
 class WorkOrderQueryArgsSchema(Schema):

@@ -149,6 +149,6 @@ def test_a_meter_reading_is_done_only_with_its_value(site: Any, bearer_client: C
     missing = manager.post(f"/api/work-orders/{order['id']}/complete", json={})
     assert missing.status_code == 422
     assert "meter_value" in missing.json["errors"]["json"]
-    done = manager.post(f"/api/work-orders/{order['id']}/complete", json={"meter_value": "1234.500"})
+    done = manager.post(f"/api/work-orders/{order['id']}/complete", json={"reading": {"value": "1234.500"}})
     assert (done.json["state"], done.json["meter_value"]) == ("done", "1234.500")
     assert manager.post(f"/api/work-orders/{order['id']}/start", json={}).status_code == 409

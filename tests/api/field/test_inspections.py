@@ -77,15 +77,18 @@ def checklist(site: Any) -> dict[str, Any]:
     return dict(created.json)
 
 
+def position(**changes: Any) -> dict[str, Any]:
+    """The phone's fix at the centre of the circle, 8 m accurate."""
+    return {"latitude": f"{CENTRE[0]:.6f}", "longitude": f"{CENTRE[1]:.6f}", "accuracy_m": "8.0"} | changes
+
+
 def report(asset: Any, **changes: Any) -> dict[str, Any]:
     """A complete inspection of a machine, on site, with the nameplate photo cited by hash."""
     return {
         "asset_id": asset.id,
         # Half an hour before it reaches the server: a capture long before the upload is flagged.
         "captured_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat(),
-        "latitude": f"{CENTRE[0]:.6f}",
-        "longitude": f"{CENTRE[1]:.6f}",
-        "accuracy_m": "8.0",
+        "gps": position(),
         "answers": {
             "hour_meter": {"value": "1520.5"},
             "hydraulic_leaks": {"value": True},
@@ -149,10 +152,9 @@ def test_each_problem_of_a_submission_is_named_by_its_answer_field_and_nothing_i
         "answers.nameplate": ["A photo item takes photos only, no value."],
         "answers.colour": ["Not an item of this checklist."],
     }
-    half_fix = site.inspector.post("/api/inspections", json=report(site.machine, accuracy_m=None))
-    assert half_fix.json["errors"]["json"] == {
-        "accuracy_m": ["Give latitude, longitude and accuracy_m together."]
-    }
+    half = {name: part for name, part in position().items() if name != "accuracy_m"}
+    half_fix = site.inspector.post("/api/inspections", json=report(site.machine, gps=half))
+    assert half_fix.json["errors"]["json"] == {"gps": {"accuracy_m": ["Missing data for required field."]}}
     with db.unit_of_work() as uow:
         assert not uow.inspections.any_rows()
 
@@ -177,8 +179,7 @@ def test_the_server_rechecks_the_fix_and_stores_result_distance_and_flags(
     # a replay; here the device also jumped 222 m in no time, and the reading is out of range.
     away = report(
         site.machine,
-        latitude=f"{CENTRE[0] + 0.002:.6f}",
-        accuracy_m="0",
+        gps=position(latitude=f"{CENTRE[0] + 0.002:.6f}", accuracy_m="0"),
         answers=report(site.machine)["answers"] | {"hour_meter": {"value": 99999}},
     )
     outside = site.inspector.post("/api/inspections", json=away)
@@ -206,7 +207,8 @@ def test_cited_photos_show_as_pending_until_they_are_uploaded(site: Any, checkli
 def test_inspections_elsewhere_are_invisible_and_cannot_be_filed(
     site: Any, checklist: dict[str, Any], run: Any, db: Any
 ) -> None:
-    no_fix = report(site.far_machine, latitude=None, longitude=None, accuracy_m=None)
+    no_fix = report(site.far_machine)
+    del no_fix["gps"]
     no_fix["captured_at"] = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
     far_id = run(inspections.submit_inspection, no_fix, SYSTEM, now=datetime.now(UTC)).id
     with db.unit_of_work() as uow:

@@ -12,7 +12,7 @@ import pytest
 
 from backend.core.domain.errors import ValidationFailed
 from backend.org.domain.org import AssetStatus
-from sync.commands import COMMANDS, CommandSpec, UnknownCommand, decode_args
+from sync.commands import COMMANDS, CommandSpec, StatusCancelArgsSchema, UnknownCommand, decode_args
 from sync.protocol import (
     MAX_COMMANDS,
     SUPPORTED_VERSIONS,
@@ -132,8 +132,8 @@ def test_command_args_become_the_services_values() -> None:
         },
     )
     assert values["to_status"] is AssetStatus.MAINTENANCE
-    assert values["gps"]["latitude"] == Decimal("31.2")
-    assert values["gps"]["captured_at"] == datetime(2026, 11, 23, 10, tzinfo=UTC)
+    assert values["gps"].latitude == Decimal("31.2")
+    assert values["gps"].captured_at == datetime(2026, 11, 23, 10, tzinfo=UTC)
 
 
 def test_bad_args_name_every_offending_field() -> None:
@@ -152,7 +152,7 @@ def test_an_unknown_command_or_version_is_told_apart_from_bad_args() -> None:
 def test_an_old_command_version_is_adapted_to_the_newest_before_decoding(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    renamed = CommandSpec(2, dict, upgrades={1: lambda args: {"request_id": args["id"]}})
+    renamed = CommandSpec(2, StatusCancelArgsSchema, upgrades={1: lambda args: {"request_id": args["id"]}})
     monkeypatch.setitem(COMMANDS, "test.renamed", renamed)  # type: ignore[arg-type]
     assert renamed.versions() == {1, 2}
     assert decode_args("test.renamed", 1, {"id": 5}) == {"request_id": 5}
