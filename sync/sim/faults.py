@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 from sync.client import HttpResponse, Transport, urllib_transport
 
@@ -76,8 +77,8 @@ class FaultyTransport:
     def __call__(
         self, method: str, url: str, headers: Mapping[str, str], body: bytes | None, timeout: float
     ) -> HttpResponse:
-        """Send one request, perhaps with a fault."""
-        if method != "POST" or body is None:
+        """Send one request, perhaps with a fault (pushes only: pulls pass untouched)."""
+        if method != "POST" or body is None or not urlsplit(url).path.endswith("/sync/push"):
             return self.inner(method, url, headers, body, timeout)
         draw = self.rng.random
         if draw() < self.rates.drop_before:
