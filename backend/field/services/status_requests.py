@@ -35,7 +35,7 @@ from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications
 from backend.org.domain.asset_status import AssetStatusState, StatusCause
 from backend.org.domain.geofence import FencePolicy, Fix, PlausibilityPolicy, fence_for, plausibility_flags
-from backend.org.domain.org import AssetStatus, LeaseEndStatus
+from backend.org.domain.org import LeaseEndStatus
 from backend.org.services.asset_status import StaleStatus, stage_status_change
 from qr_tools.payload import parse
 
@@ -235,11 +235,26 @@ def submit_request(
     with `refuse_stale` (a phone's queued command: the user never saw the current status).
     """
     asset = _reportable_asset(values["asset_id"], actor, uow)
+    conflict, hashes = _check_submission(asset, values, refuse_stale)
+    _make_room(asset, actor, uow, now)
+    request = _file(asset, {**values, "photo_hashes": hashes}, conflict, actor, uow, now, plausibility)
+    _open_approval(request, asset, actor, uow, now)
+    _notify_confirmers(request, asset, actor, uow)
+    _audit(uow, actor, AuditAction.CREATE, request, None)
+    uow.commit()
+    return _with_evidence(request, uow, now)
+
+
+def _check_submission(asset: Any, values: Mapping[str, Any], refuse_stale: bool) -> tuple[bool, list[str]]:
+    """Refuse a request without a reason, a stale one from a phone, or a move the state machine forbids.
+
+    Returns whether the request is filed on a status version that is no longer the asset's (a conflict),
+    and its photo hashes, each once.
+    """
     if not values["reason"].strip():
         raise ValidationFailed.single("reason", N_("Say why the status should change."))
-    target: AssetStatus = values["to_status"]
     base_version: int = values["base_version"]
-    conflict = base_version != asset.status_version
+    conflict = bool(base_version != asset.status_version)
     if conflict and refuse_stale:
         refused = Conflict(
             N_("The asset's status changed since you saw it (status version %(base)s, now %(current)s)."),
@@ -249,39 +264,54 @@ def submit_request(
         refused.fields = {"base_version": [N_("Not the asset's current status version.")]}
         raise refused
     if not conflict:
-        AssetStatusState(asset.id, asset.status, asset.status_version).change(target)
-    hashes = _check_hashes(values.get("photo_hashes") or [])
+        AssetStatusState(asset.id, asset.status, asset.status_version).change(values["to_status"])
+    return conflict, _check_hashes(values.get("photo_hashes") or [])
+
+
+def _make_room(asset: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    """Refuse a second open request on the asset; an overdue one's expiry is recorded with the new one."""
     open_request = uow.status_requests.open_for(asset.id)
-    if open_request is not None and lifecycle(open_request).state_at(now) is RequestState.EXPIRED:
-        # Its time ran out: record that with this request, which takes its place as the asset's open one.
+    if open_request is None:
+        return
+    if lifecycle(open_request).state_at(now) is RequestState.EXPIRED:
         _stage_close(open_request, lifecycle(open_request).expire(now), actor, uow)
-        open_request = None
-    if open_request is not None:
-        refused = Conflict(
-            N_("The asset already has an open status change request (%(id)s)."), id=open_request.id
-        )
-        refused.fields = {"asset_id": [N_("Has an open request.")]}
-        raise refused
-    policy = policy_of(asset.project)
+        return
+    refused = Conflict(
+        N_("The asset already has an open status change request (%(id)s)."), id=open_request.id
+    )
+    refused.fields = {"asset_id": [N_("Has an open request.")]}
+    raise refused
+
+
+def _file(
+    asset: Any,
+    values: Mapping[str, Any],
+    conflict: bool,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    plausibility: PlausibilityPolicy,
+) -> Any:
+    """Stage the request with its evidence; its GPS fix is re-checked against the fence and recorded."""
     request = uow.status_requests.create(
         asset_id=asset.id,
         project_id=asset.project_id,
         from_status=asset.status,
-        to_status=target,
+        to_status=values["to_status"],
         reason=values["reason"].strip(),
         note=values.get("note"),
         applicant_id=actor.user_id,
         device_id=actor.device_id,
-        base_version=base_version,
+        base_version=values["base_version"],
         captured_at=values.get("captured_at") or now,
         submitted_at=now,
-        photo_hashes=hashes,
+        photo_hashes=values["photo_hashes"],
         plausibility_flags=[],
         confirm_plausibility_flags=[],
         state=RequestState.PENDING,
         conflict=conflict,
         remote=False,
-        expires_at=policy.expires_at(now),
+        expires_at=policy_of(asset.project).expires_at(now),
     )
     uow.flush()
     gps: GpsReading | None = values.get("gps")
@@ -290,12 +320,16 @@ def submit_request(
         request.latitude, request.longitude, request.accuracy_m = gps.latitude, gps.longitude, gps.accuracy_m
         request.fence_passed, request.fence_distance_m = checked.passed, checked.distance_m
         request.fence_reason, request.plausibility_flags = checked.reason, checked.flags
-    summary = f"{asset.code}: {asset.status.value} -> {target.value}"
+    return request
+
+
+def _open_approval(request: Any, asset: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    """The request's four-eyes approval, so back-office approval lists show it; it expires with it."""
     approval = uow.approvals.create(
         kind=ApprovalKind.STATUS_CHANGE,
         subject_type="status_change_request",
         subject_id=request.id,
-        summary=summary,
+        summary=f"{asset.code}: {asset.status.value} -> {request.to_status.value}",
         project_id=asset.project_id,
         status=ApprovalStatus.PENDING,
         requested_by_id=actor.user_id,
@@ -305,7 +339,10 @@ def submit_request(
     )
     uow.flush()
     request.approval_id = approval.id
-    uow.flush()
+
+
+def _notify_confirmers(request: Any, asset: Any, actor: Actor, uow: UnitOfWork) -> None:
+    """Everyone who may confirm, but the applicant, hears that the request waits for them."""
     confirmers = [
         user_id
         for user_id in uow.approvals.deciders(P.FIELD_CONFIRM, asset.project_id, asset.project.region_id)
@@ -319,15 +356,12 @@ def submit_request(
             "applicant": actor.name,
             "asset": asset.code,
             "from_status": asset.status.value,
-            "to_status": target.value,
+            "to_status": request.to_status.value,
             "request_id": request.id,
         },
         project_id=asset.project_id,
         subject=("status_change_request", request.id),
     )
-    _audit(uow, actor, AuditAction.CREATE, request, None)
-    uow.commit()
-    return _with_evidence(request, uow, now)
 
 
 # Deciding ---------------------------------------------------------------------------------------
