@@ -266,7 +266,12 @@ export function ApprovalDetail({ id }: { id: number }) {
         {remote ? (
           <div class="field">
             <label for="remote-reason">{t("approvals.reason")}</label>
-            <textarea id="remote-reason" value={remoteReason} onInput={(e) => setRemoteReason(e.currentTarget.value)} />
+            <textarea
+              id="remote-reason"
+              maxLength={1000}
+              value={remoteReason}
+              onInput={(e) => setRemoteReason(e.currentTarget.value)}
+            />
           </div>
         ) : (
           <>
