@@ -15,11 +15,10 @@ from backend.core.services.context import Actor
 from backend.core.services.crud import for_change
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
-    WorkOrderClosed,
+    WorkOrder,
     WorkOrderKind,
     WorkOrderOpened,
     WorkOrderState,
-    check_work_order_move,
 )
 
 EDITABLE = ("title", "note", "assignee_id", "meter_unit")
@@ -96,6 +95,11 @@ def stage_open(asset: Any, values: Mapping[str, Any], actor: Actor, uow: UnitOfW
     return order
 
 
+def lifecycle(order: Any) -> WorkOrder:
+    """The domain lifecycle of a stored work order."""
+    return WorkOrder(order.id, order.asset_id, order.kind, order.state, order.blocks_letting)
+
+
 def _for_work(work_order_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     """A work order its assignee (with field:report) or a manager of the asset may progress."""
     order = uow.work_orders.get(work_order_id, actor.require(P.ASSET_READ))
@@ -135,7 +139,7 @@ def move_work_order(
         order = for_change(uow.work_orders, work_order_id, actor, P.ASSET_READ, P.ASSET_WRITE)
     else:
         order = _for_work(work_order_id, actor, uow)
-    check_work_order_move(order.state, target)
+    moved, closed = lifecycle(order).move(target, now)
     if target is WorkOrderState.DONE and order.kind is WorkOrderKind.METER_READING:
         if values.get("meter_value") is None:
             raise ValidationFailed.single(
@@ -144,18 +148,15 @@ def move_work_order(
         order.meter_value = values["meter_value"]
         order.meter_unit = values.get("meter_unit") or order.meter_unit
     before = order.audit_snapshot()
-    order.state = target
+    order.state = moved.state
     if values.get("note"):
         order.note = values["note"]
-    if target is WorkOrderState.IN_PROGRESS:
-        order.started_at = now
-    else:
-        order.closed_at = now
+    order.started_at = moved.started_at or order.started_at
+    order.closed_at = moved.closed_at or order.closed_at
     uow.flush()
     record_change(uow, actor, AuditAction.UPDATE, order, before)
-    if target in {WorkOrderState.DONE, WorkOrderState.CANCELLED}:
-        event = WorkOrderClosed(order.id, order.asset_id, order.kind, target, order.blocks_letting)
-        events.publish(event, actor, uow, project_id=order.project_id)
+    if closed is not None:
+        events.publish(closed, actor, uow, project_id=order.project_id)
     uow.commit()
     return order
 
