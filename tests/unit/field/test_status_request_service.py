@@ -149,6 +149,20 @@ def test_a_second_open_request_on_the_asset_is_refused_and_writes_nothing(
     assert_nothing_written(uow)
 
 
+def test_filing_over_an_overdue_request_records_its_expiry_in_the_same_commit(
+    uow: FakeUnitOfWork, site: Site
+) -> None:
+    first = filed(uow, site)
+    values = {"asset_id": site.asset.id, "to_status": AssetStatus.MAINTENANCE, "base_version": 1}
+    second = status_requests.submit_request(
+        values | {"reason": "又漏水", "gps": fix(when=OVERDUE)}, site.inspector, uow, OVERDUE
+    )
+    assert uow.commits == 1
+    assert (first.state, second.state) == (RequestState.EXPIRED, RequestState.PENDING)
+    assert uow.approvals.find(first.approval_id).status is ApprovalStatus.EXPIRED
+    assert uow.status_requests.open_for(site.asset.id) is second
+
+
 def test_someone_who_does_not_report_in_the_field_cannot_file_a_request(
     uow: FakeUnitOfWork, site: Site
 ) -> None:
