@@ -66,17 +66,12 @@ def as_read_at(
 
     def clause(value: Any) -> ColumnElement[bool]:
         states, now = value
-        live = and_(state == pending, or_(expires_at.is_(None), expires_at > now))
         overdue = and_(state == pending, expires_at <= now)
-        wanted = [
-            live
-            if wanted == pending
-            else or_(state == expired, overdue)
-            if wanted == expired
-            else state == wanted
-            for wanted in states
-        ]
-        return or_(false(), *wanted)
+        as_read = {
+            pending: and_(state == pending, or_(expires_at.is_(None), expires_at > now)),
+            expired: or_(state == expired, overdue),
+        }
+        return or_(false(), *(as_read.get(wanted, state == wanted) for wanted in states))
 
     return clause
 
