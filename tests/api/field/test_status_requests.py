@@ -11,7 +11,9 @@ import pytest
 from flask import Flask
 
 from backend.core.domain.audit import Origin
+from backend.core.domain.listing import ListQuery
 from backend.core.services.context import Actor
+from backend.field.domain.requests import RequestState
 from backend.field.services import status_requests
 from backend.field.services.labels import LabelSettings
 from backend.org.domain.org import AssetStatus
@@ -213,6 +215,24 @@ def test_an_overdue_request_reads_expired_and_the_job_records_it(field: Any, db:
     assert field.manager.get(f"/api/approvals/{gone['approval_id']}").json["status"] == "expired"
     again = submit(field)
     assert again.status_code == 201, again.json
+
+
+def test_filtering_by_state_sees_an_overdue_request_as_expired(field: Any, db: Any) -> None:
+    filed = submit(field).json
+    later = datetime.now(UTC) + timedelta(hours=73)
+
+    def listed(states: list[RequestState], when: datetime) -> list[int]:
+        query = ListQuery({"state": states})
+        with db.unit_of_work() as uow:
+            rows, total = status_requests.list_requests(query, False, SYSTEM, uow, when)
+            assert total == len(rows)
+            return [row.id for row in rows]
+
+    assert listed([RequestState.PENDING], datetime.now(UTC)) == [filed["id"]]
+    assert listed([RequestState.PENDING], later) == []
+    assert listed([RequestState.EXPIRED], later) == [filed["id"]]
+    assert listed([RequestState.EXPIRED, RequestState.REJECTED], later) == [filed["id"]]
+    assert listed([RequestState.CONFIRMED], later) == []
 
 
 def test_only_the_applicant_cancels_and_rejection_needs_a_reason(field: Any) -> None:
