@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from backend.core.domain.approvals import ApprovalStatus
 from backend.core.domain.audit import Origin
 from backend.core.domain.listing import ListQuery
+from backend.core.services import approvals
 from backend.core.services.context import Actor
 from backend.field.domain.requests import RequestState
 from backend.field.services import status_requests
@@ -233,6 +235,16 @@ def test_filtering_by_state_sees_an_overdue_request_as_expired(field: Any, db: A
     assert listed([RequestState.EXPIRED], later) == [filed["id"]]
     assert listed([RequestState.EXPIRED, RequestState.REJECTED], later) == [filed["id"]]
     assert listed([RequestState.CONFIRMED], later) == []
+    with db.unit_of_work() as uow:
+        pending_approvals, _ = approvals.list_approvals(
+            ListQuery({"status": [ApprovalStatus.PENDING]}), SYSTEM, uow, later
+        )
+        expired_approvals, _ = approvals.list_approvals(
+            ListQuery({"status": [ApprovalStatus.EXPIRED]}), SYSTEM, uow, later
+        )
+        assert pending_approvals == []
+        assert [a.subject_id for a in expired_approvals] == [filed["id"]]
+        assert expired_approvals[0].status_now is ApprovalStatus.EXPIRED
 
 
 def test_only_the_applicant_cancels_and_rejection_needs_a_reason(field: Any) -> None:
