@@ -149,7 +149,8 @@ def _edge(module: str, context: str) -> bool:
 
 
 def _adapters(module: str, context: str) -> bool:
-    own = _top(module) not in FIRST_PARTY or _within(module, "backend.adapters", "backend.core.domain")
+    # A context's domain holds the interfaces adapters implement and the values they carry (the channels).
+    own = _top(module) not in FIRST_PARTY or _within(module, "backend.adapters") or layer_of(module) == "domain"
     return own and _no_http(module, context)
 
 
@@ -178,7 +179,7 @@ RULES: dict[str, tuple[Callable[[str, str], bool], str]] = {
     "db": (_no_http, "db code knows nothing of HTTP"),
     "demo": (_edge, "demo data goes in through services and the unit of work, knowing nothing of HTTP"),
     "edge": (_edge, "a context's own modules know neither db packages nor HTTP"),
-    "adapters": (_adapters, "adapters know only backend.core.domain (errors), each other, no HTTP"),
+    "adapters": (_adapters, "adapters know only the domains (errors, the interfaces), each other, no HTTP"),
     "client": (_client, "the reference client talks to the server over HTTP only, as a phone does"),
     "qr_tools": (_qr_tools, "qr_tools is a library of its own"),
     "sim": (_anything, ""),
