@@ -41,9 +41,35 @@ class Config:
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
     PHOTO_MAX_PIXELS = 40_000_000
 
+    # Notification channels. E-mail: the SMTP server and the sender every e-mail comes from.
     SMTP_HOST = "localhost"
     SMTP_PORT = 25
     MAIL_FROM = "leasekeeper@localhost"
+    # How the SMTP connection is protected: "none", "starttls" (upgrade on the port) or "ssl" (TLS at once).
+    SMTP_SECURITY = "none"
+    # SMTP AUTH; unset: send without logging in.
+    SMTP_USERNAME: str | None = None
+    SMTP_PASSWORD: str | None = None
+    # A PEM bundle the SMTP server's certificate must verify against (unset: the system's trust store).
+    SMTP_CA_FILE: str | None = None
+    # How long one SMTP conversation step may take.
+    SMTP_TIMEOUT_SECONDS = 15
+    # 企业微信 group robots' API (tests point it at a local server).
+    WECOM_BASE_URL = "https://qyapi.weixin.qq.com"
+    # 钉钉 group robots' API.
+    DINGTALK_BASE_URL = "https://oapi.dingtalk.com"
+    # Who sends text messages: "log" (development: written to the log) or "yunpian" (云片).
+    SMS_PROVIDER = "log"
+    # 云片's API and account key.
+    SMS_YUNPIAN_BASE_URL = "https://sms.yunpian.com"
+    SMS_YUNPIAN_API_KEY: str | None = None
+    # The signature every text starts with, in 【】, as registered with the provider.
+    SMS_SIGNATURE = "LeaseKeeper"
+    # How long the HTTP channels (robots, webhooks, SMS) wait to connect and for an answer.
+    CHANNEL_TIMEOUT_SECONDS = 10
+    # Hosts webhooks may reach: names or "*.suffix" patterns, comma-separated; empty: none. A host resolving
+    # to a private or loopback address is reached only when listed by name.
+    OUTBOUND_ALLOWED_HOSTS = ""
     PUBLIC_BASE_URL = "http://127.0.0.1:8000"
     # QR label keys "kid:secret,kid:secret": the first signs new labels, every listed one still verifies.
     LABEL_SIGNING_KEYS: str | None = None
