@@ -150,7 +150,9 @@ def _edge(module: str, context: str) -> bool:
 
 def _adapters(module: str, context: str) -> bool:
     # A context's domain holds the interfaces adapters implement and the values they carry (the channels).
-    own = _top(module) not in FIRST_PARTY or _within(module, "backend.adapters") or layer_of(module) == "domain"
+    own = (
+        _top(module) not in FIRST_PARTY or _within(module, "backend.adapters") or layer_of(module) == "domain"
+    )
     return own and _no_http(module, context)
 
 
