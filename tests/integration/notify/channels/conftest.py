@@ -8,6 +8,7 @@ import ipaddress
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -286,3 +287,13 @@ def resetting_port() -> Iterator[int]:
 def closed_port() -> int:
     """A port nothing listens on: connecting is refused."""
     return free_port()
+
+
+def slow(seconds: float, response: Any) -> Callable[[Any], Any]:
+    """A pytest-httpserver handler that answers only after a while."""
+
+    def handle(_request: Any) -> Any:
+        time.sleep(seconds)
+        return response
+
+    return handle
