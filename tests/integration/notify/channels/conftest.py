@@ -297,3 +297,11 @@ def slow(seconds: float, response: Any) -> Callable[[Any], Any]:
         return response
 
     return handle
+
+
+def wait_until_answered(httpserver: Any, count: int = 1, within: float = 5.0) -> None:
+    """Wait until the server has answered `count` requests, so a slow answer never lands in the next test."""
+    deadline = time.monotonic() + within
+    while len(httpserver.log) < count:
+        assert time.monotonic() < deadline, "the server never answered"
+        time.sleep(0.05)

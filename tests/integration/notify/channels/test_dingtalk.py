@@ -24,6 +24,7 @@ from tests.integration.notify.channels.conftest import (
     URL,
     assert_secret_free,
     slow,
+    wait_until_answered,
 )
 
 TOKEN = "9c3e2bd1f0a84b6e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e"
@@ -143,6 +144,7 @@ def test_a_slow_answer_is_retried(httpserver: HTTPServer, translations: Any, mak
 
     assert result.verdict is Verdict.RETRY
     assert_secret_free(result, TOKEN, SECRET)
+    wait_until_answered(httpserver)
 
 
 def test_a_reset_connection_is_retried(resetting_port: int, translations: Any, make_message: Any) -> None:

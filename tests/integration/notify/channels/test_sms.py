@@ -10,7 +10,13 @@ from pytest_httpserver import HTTPServer
 
 from backend.adapters.channels.sms import LoggingSmsAdapter, SmsSettings, YunpianSmsAdapter, sms_adapter
 from backend.notify.domain.channels import Address, ChannelKind, Verdict
-from tests.integration.notify.channels.conftest import TITLE_ZH, URL, assert_secret_free, slow
+from tests.integration.notify.channels.conftest import (
+    TITLE_ZH,
+    URL,
+    assert_secret_free,
+    slow,
+    wait_until_answered,
+)
 
 API_KEY = "yp-0123456789abcdef0123456789abcdef"
 PATH = "/v2/sms/single_send.json"
@@ -117,6 +123,7 @@ def test_a_slow_answer_is_retried(httpserver: HTTPServer, make_message: Any) -> 
 
     assert result.verdict is Verdict.RETRY
     assert_secret_free(result, API_KEY)
+    wait_until_answered(httpserver)
 
 
 def test_a_reset_connection_is_retried(resetting_port: int, make_message: Any) -> None:

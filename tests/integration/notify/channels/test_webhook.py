@@ -16,7 +16,14 @@ from werkzeug import Response
 from backend.adapters.channels.webhook import WebhookAdapter, WebhookSettings
 from backend.notify.domain.channels import Address, ChannelKind, Verdict
 from backend.notify.domain.outbound import parse_allowed_hosts
-from tests.integration.notify.channels.conftest import BODY_ZH, TITLE_ZH, URL, assert_secret_free, slow
+from tests.integration.notify.channels.conftest import (
+    BODY_ZH,
+    TITLE_ZH,
+    URL,
+    assert_secret_free,
+    slow,
+    wait_until_answered,
+)
 
 SECRET = "whsec_5bd0c1e2f3a4b5c6d7e8f9"
 PATH = "/hooks/leasekeeper/tok_8f7e6d5c"
@@ -131,6 +138,7 @@ def test_a_slow_receiver_is_retried(httpserver: HTTPServer, make_message: Any) -
 
     assert result.verdict is Verdict.RETRY
     assert "0.5 s" in (result.error or "")
+    wait_until_answered(httpserver)
 
 
 def test_a_reset_connection_is_retried(resetting_port: int, make_message: Any) -> None:

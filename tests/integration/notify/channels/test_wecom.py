@@ -19,6 +19,7 @@ from tests.integration.notify.channels.conftest import (
     URL,
     assert_secret_free,
     slow,
+    wait_until_answered,
 )
 
 KEY = "693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa"
@@ -172,6 +173,7 @@ def test_a_slow_answer_is_retried(httpserver: HTTPServer, translations: Any, mak
     assert result.verdict is Verdict.RETRY
     assert "0.5 s" in (result.error or "")
     assert_secret_free(result, KEY)
+    wait_until_answered(httpserver)
 
 
 def test_a_reset_connection_is_retried(resetting_port: int, translations: Any, make_message: Any) -> None:
