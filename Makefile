@@ -19,6 +19,7 @@ PWA_TESTED := pwa/dist/.lk-tested
 
 help:
 	@echo "make run    install, migrate, seed demo data (empty database only), serve on http://127.0.0.1:$(PORT)"
+	@echo "            and run the worker (scheduled jobs, notification delivery) beside the server"
 	@echo "make test   install test dependencies, lint, type-check and run the whole suite"
 
 $(VENV)/.installed: pyproject.toml
@@ -45,9 +46,11 @@ $(PWA_TESTED): $(PWA_INSTALLED) $(PWA_SOURCES)
 	cd pwa && npm test && npm run build
 	touch $@
 
+# The worker (scheduled jobs, notification delivery) runs beside the server and stops with it.
 run: $(VENV)/.installed $(COMPILED) frontend
 	$(LK) db upgrade
 	$(LK) demo
+	$(LK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	PORT=$(PORT) $(LK) serve
 
 check: $(VENV)/.installed

@@ -15,13 +15,14 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     """Build the application; nothing touches the database until a request needs it."""
     from backend import api as api_package
     from backend.adapters import passwords
+    from backend.adapters.channels import build_adapters
+    from backend.adapters.secrets import SecretBox
     from backend.adapters.storage import storage_from_config
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
     from backend.logging_setup import configure_logging
-    from backend.notify.delivery import PushDispatcher, PushSender, PushSettings
-    from backend.notify.services import web_push
+    from backend.notify.delivery import OutboxDeliverer, PushSender, PushSettings
     from backend.web import register_front_end
 
     app = Flask(__name__, static_folder=None)
@@ -40,12 +41,17 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
 
     database = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
     app.extensions["leasekeeper.db"] = database
-    push_settings = PushSettings.from_config(app.config)
-    database.push_dispatcher = app.extensions["leasekeeper.push"] = PushDispatcher(
-        PushSender(push_settings),
+    push = PushSender(PushSettings.from_config(app.config))
+    secrets = app.extensions["leasekeeper.secrets"] = SecretBox(
+        app.config["CHANNEL_SECRETS_KEY"] or app.config["SECRET_KEY"]
+    )
+    app.extensions["leasekeeper.outbox"] = OutboxDeliverer(
         partial(database.unit_of_work, writes=True),
-        web_push.record_outcomes,
-        push_settings.workers,
+        build_adapters(app.config, push.catalogue.translations),
+        push,
+        secrets,
+        app.config["PUBLIC_BASE_URL"],
+        threads=app.config["DELIVERY_THREADS"],
     )
     app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
     passwords.configure(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import unicodedata
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from backend import create_app
 from backend.core.domain.audit import Origin
 from backend.core.domain.errors import DomainError
 from backend.core.services.context import Actor
+from backend.core.services.scheduler import JobContext
 from backend.org.domain.org import AssetStatus
 from qr_tools.fonts import FontNotFound
 from qr_tools.sheets import LAYOUTS
@@ -28,6 +30,11 @@ def _app(_info: ScriptInfo | None = None) -> Flask:
 
 def _database(ctx: click.Context) -> Any:
     return ctx.find_object(ScriptInfo).load_app().extensions["leasekeeper.db"]  # type: ignore[union-attr]
+
+
+def _by_hand() -> JobContext:
+    """The context of a job someone runs from the command line, now."""
+    return JobContext.by_hand(datetime.now(UTC))
 
 
 def _fail(error: DomainError) -> None:
@@ -260,7 +267,6 @@ def import_() -> None:
 @click.pass_context
 def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
     """Check a lease file (.xlsx or .csv) row by row, and with --commit import it."""
-    from datetime import UTC, datetime
 
     from backend.leasing.services import lease_import
 
@@ -341,7 +347,6 @@ def schedules_dry_run(ctx: click.Context) -> None:
 
     Exits with status 1 when any lease would fail: run it weekly as a safety net.
     """
-    from datetime import UTC, datetime
 
     from backend.leasing import jobs
 
@@ -351,7 +356,7 @@ def schedules_dry_run(ctx: click.Context) -> None:
             bar.length = max(total, 1)
             bar.update(done - bar.pos)
 
-        report = jobs.dry_run_schedules(_database(ctx).unit_of_work, datetime.now(UTC), progress)
+        report = jobs.dry_run_schedules(_database(ctx).unit_of_work, _by_hand(), progress)
     for failure in report.failures:
         click.echo(
             f"FAIL  {failure.number} (lease {failure.lease_id}, project {failure.project_id}): "
@@ -373,11 +378,10 @@ def leases() -> None:
 @click.pass_context
 def leases_advance(ctx: click.Context) -> None:
     """Move leases along their lifecycle as of today: activate, flag expiring, end (run daily)."""
-    from datetime import UTC, datetime
 
     from backend.leasing import jobs
 
-    report = jobs.advance_leases(_database(ctx).unit_of_work, datetime.now(UTC))
+    report = jobs.advance_leases(_database(ctx).unit_of_work, _by_hand())
     for move, count in sorted(report.moved.items()):
         click.echo(f"{move}: {count}")
     for number, reason in report.failures:
@@ -412,11 +416,10 @@ def requests() -> None:
 @click.pass_context
 def requests_expire(ctx: click.Context) -> None:
     """Expire pending status change requests whose time ran out (run hourly); recorded as a job run."""
-    from datetime import UTC, datetime
 
     from backend.field import jobs
 
-    run = jobs.expire_requests(_database(ctx).unit_of_work, datetime.now(UTC))
+    run = jobs.expire_requests(_database(ctx).unit_of_work, _by_hand())
     click.echo(f"{run.details['expired']} requests expired (job run {run.id}).")
 
 
@@ -436,17 +439,174 @@ def sync_group() -> None:
 @click.pass_context
 def sync_prune(ctx: click.Context, keep_days: int) -> None:
     """Delete old change-log rows (run daily); phones that pulled before them download their scope again."""
-    from datetime import UTC, datetime
 
     def progress(removed: int) -> None:
         click.echo(f"  {removed:,} rows removed …", err=True)
 
-    run = sync_jobs.prune_change_log(_database(ctx).unit_of_work, datetime.now(UTC), keep_days, progress)
+    run = sync_jobs.prune_change_log(_database(ctx).unit_of_work, _by_hand(), keep_days, progress)
     details = run.details
     click.echo(
         f"{details['removed']:,} change-log rows older than {keep_days} days removed; "
         f"cursors up to {details['horizon']} must start over (job run {run.id})."
     )
+
+
+@main.command()
+@click.option(
+    "--poll", default=5.0, show_default=True, type=click.FloatRange(min=0.1), help="Seconds between looks."
+)
+@click.option("--once", is_flag=True, help="Run what is due now (catching up missed slots), then exit.")
+@click.pass_context
+def worker(ctx: click.Context, poll: float, once: bool) -> None:
+    """Run scheduled jobs on time and deliver notifications; start as many as you like on PostgreSQL."""
+    import signal
+
+    from backend.worker import Worker, scheduled_jobs
+
+    app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
+    database = app.extensions["leasekeeper.db"]
+    outbox = app.extensions["leasekeeper.outbox"]
+    runner = Worker(database.unit_of_work, scheduled_jobs(), poll_seconds=poll, deliver=outbox.deliver_due)
+    if once:
+        for outcome in runner.run_due():
+            click.echo(_outcome_line(outcome))
+        sent = outbox.deliver_due()
+        click.echo(f"{sent} deliveries attempted.")
+        return
+
+    def stop(signum: int, _frame: Any) -> None:
+        click.echo(f"worker: signal {signum}, finishing the current job and stopping", err=True)
+        runner.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    click.echo(
+        f"LeaseKeeper worker {runner.name}: {len(runner.jobs)} scheduled jobs and notification delivery."
+    )
+    runner.serve()
+    outbox.shutdown()
+
+
+def _outcome_line(outcome: Any) -> str:
+    state = outcome.state.value if outcome.state else "taken over by another worker"
+    return f"{outcome.job:<20} {outcome.slot_at.isoformat()}  {state}  (job run {outcome.run_id})"
+
+
+@main.group()
+def jobs() -> None:
+    """Scheduled jobs and their runs."""
+
+
+@jobs.command("list")
+@click.option(
+    "--runs", default=20, show_default=True, type=click.IntRange(0, 500), help="Recent runs to show."
+)
+@click.pass_context
+def jobs_list(ctx: click.Context, runs: int) -> None:
+    """Every scheduled job (schedule, next slot, slot states) and the most recent runs."""
+    from backend.core.domain.listing import ListQuery, SortKey
+    from backend.core.services import jobs as job_service
+    from backend.worker import overview, scheduled_jobs
+
+    database = _database(ctx)
+    declared = scheduled_jobs()
+    click.echo(f"{'JOB':<20} {'SCHEDULE':<14} {'ZONE':<16} {'NEXT (UTC)':<20} SLOTS")
+    for item in overview(database.unit_of_work, declared):
+        spec = item.spec
+        zone = "each project" if spec.per_project else spec.timezone
+        next_at = item.next_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if item.next_at else "-"
+        states = ", ".join(f"{state} {count}" for state, count in item.counts.items() if count) or "none yet"
+        click.echo(f"{spec.name:<20} {spec.cron:<14} {zone:<16} {next_at:<20} {states}")
+    click.echo(f"{'deliveries':<20} {'continuous':<14} {'-':<16} {'-':<20} {_outbox_counts(ctx)}")
+    if not runs:
+        return
+    click.echo("")
+    click.echo(f"{'RUN':>6} {'JOB':<22} {'STATUS':<10} {'STARTED (UTC)':<20} {'WORKER':<24} RESULT")
+    query = ListQuery({}, (SortKey("started_at", descending=True),), 1, runs)
+    with database.unit_of_work() as uow:
+        found, _total = job_service.list_runs(query, Actor.system(Origin.CLI, "jobs-list"), uow)
+        for run in found:
+            started = run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            name = run.job or run.kind.value
+            click.echo(
+                f"{run.id:>6} {name:<22} {run.status.value:<10} {started:<20} {run.worker or '-':<24} "
+                f"{_run_result(run)}"
+            )
+
+
+def _outbox_counts(ctx: click.Context) -> str:
+    from backend.notify.services import outbox
+
+    with _database(ctx).unit_of_work() as uow:
+        counts = outbox.counts(uow)
+    return ", ".join(f"{state} {count}" for state, count in counts.items() if count) or "none yet"
+
+
+def _run_result(run: Any) -> str:
+    if run.reason:
+        return str(run.reason)[:80]
+    details = {key: value for key, value in (run.details or {}).items() if isinstance(value, int | str)}
+    return ", ".join(f"{key} {value}" for key, value in details.items())[:80]
+
+
+@jobs.command("show")
+@click.argument("run_id", type=int)
+@click.pass_context
+def jobs_show(ctx: click.Context, run_id: int) -> None:
+    """One job run in full: its job and slot, times, worker, outcome and details."""
+    import json
+
+    from backend.core.services import jobs as job_service
+
+    with _database(ctx).unit_of_work() as uow:
+        try:
+            run = job_service.get_run(run_id, Actor.system(Origin.CLI, "jobs-show"), uow)
+        except DomainError as error:
+            _fail(error)
+        lines = {
+            "run": run.id,
+            "job": run.job or run.kind.value,
+            "status": run.status.value,
+            "slot": run.slot_at.isoformat() if run.slot_at else "-",
+            "attempt": run.attempt or 1,
+            "worker": run.worker or "-",
+            "project": run.project_id or "-",
+            "started": run.started_at.isoformat(),
+            "finished": run.finished_at.isoformat() if run.finished_at else "-",
+            "retry of": run.retry_of_id or "-",
+            "error": run.reason or "-",
+        }
+        for label, value in lines.items():
+            click.echo(f"{label:<10} {value}")
+        if run.details:
+            click.echo("details")
+            click.echo(json.dumps(run.details, ensure_ascii=False, indent=2, default=str))
+
+
+@jobs.command("retry")
+@click.argument("run_id", type=int)
+@click.option("--here", is_flag=True, help="Run it in this process now instead of leaving it to the workers.")
+@click.pass_context
+def jobs_retry(ctx: click.Context, run_id: int, here: bool) -> None:
+    """Run a failed job run again: its slot is due at once for the workers (or, with --here, run now)."""
+    from backend.core.services import jobs as job_service
+    from backend.worker import Worker, scheduled_jobs
+
+    database = _database(ctx)
+    with database.unit_of_work() as uow:
+        try:
+            run = job_service.retry(run_id, Actor.system(Origin.CLI, "jobs-retry"), uow, datetime.now(UTC))
+        except DomainError as error:
+            _fail(error)
+        scheduled = run.slot_id is not None
+    if not scheduled:
+        click.echo(f"Run {run_id} was retried.")
+        return
+    if not here:
+        click.echo(f"Run {run_id} is due again; a worker runs it within seconds (leasekeeper jobs list).")
+        return
+    for outcome in Worker(database.unit_of_work, scheduled_jobs()).run_due():
+        click.echo(_outcome_line(outcome))
 
 
 if __name__ == "__main__":

@@ -85,7 +85,11 @@ class Config:
     # How long a push service keeps an undelivered push, and how long we wait for it to answer.
     PUSH_TTL_SECONDS = 12 * 3600
     PUSH_TIMEOUT_SECONDS = 10
-    PUSH_WORKERS = 2
+    # Threads a worker sends deliveries on (each channel's calls wait on the network).
+    DELIVERY_THREADS = 8
+    # The key robot keys, webhook addresses and signing secrets are encrypted with in the database
+    # (unset: derived from SECRET_KEY; set it to rotate SECRET_KEY without entering them again).
+    CHANNEL_SECRETS_KEY: str | None = None
 
     # Number of trusted reverse proxies in front of the app (0: use the socket's address).
     PROXY_FIX_X_FOR = 0
@@ -163,6 +167,11 @@ class TestConfig(Config):
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1
     LOG_LEVEL = "WARNING"
+    # Nothing leaves the machine from a test unless the test points a channel at its own local server.
+    WECOM_BASE_URL = "http://127.0.0.1:9"
+    DINGTALK_BASE_URL = "http://127.0.0.1:9"
+    SMS_YUNPIAN_BASE_URL = "http://127.0.0.1:9"
+    SMTP_PORT = 9
 
 
 _ENV_OVERRIDABLE_TYPES = (str, int, bool, type(None))

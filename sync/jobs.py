@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
 from typing import Any
 
+from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import Origin
+from backend.core.domain.jobs import JobKind
+from backend.core.domain.scheduling import JobSpec
 from backend.core.services.context import Actor
-from backend.core.services.unit_of_work import UnitOfWork
+from backend.core.services.scheduler import JobContext, UnitOfWorkFactory, scheduled
 from sync import prune
 
 KEEP_DAYS = 90
 
 
+@scheduled(
+    JobSpec(
+        "sync.prune",
+        JobKind.SYNC_PRUNE,
+        cron="30 3 * * *",
+        timezone="Asia/Shanghai",
+        owner=P.DEVICE_ADMIN,
+        lease_seconds=1800,
+        description=f"Delete offline-sync change-log rows older than {KEEP_DAYS} days.",
+    )
+)
 def prune_change_log(
-    unit_of_work: Callable[[], AbstractContextManager[UnitOfWork]],
-    now: datetime,
+    unit_of_work: UnitOfWorkFactory,
+    context: JobContext,
     keep_days: int = KEEP_DAYS,
     progress: Callable[[int], None] | None = None,
 ) -> Any:
@@ -26,4 +38,11 @@ def prune_change_log(
     Phones that pulled before the deleted rows download their scope again.
     """
     with unit_of_work() as uow:
-        return prune.prune(keep_days, Actor.system(Origin.JOB, "sync-prune"), uow, now, progress)
+        return prune.prune(
+            keep_days,
+            Actor.system(Origin.JOB, "sync-prune"),
+            uow,
+            context.now,
+            progress,
+            run_id=context.run_id,
+        )

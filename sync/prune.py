@@ -22,6 +22,7 @@ def prune(
     uow: UnitOfWork,
     now: datetime,
     progress: Callable[[int], None] | None = None,
+    run_id: int | None = None,
 ) -> Any:
     """Delete change rows older than keep_days in chunks (one commit each); recorded as a job run.
 
@@ -43,7 +44,8 @@ def prune(
             progress(removed)
         if count < CHUNK:
             break
-    run = uow.job_runs.create(
+    run = uow.job_runs.record(
+        run_id,
         kind=JobKind.SYNC_PRUNE,
         status=JobStatus.SUCCEEDED,
         details={"removed": removed, "keep_days": keep_days, "horizon": uow.sync.horizon()},

@@ -95,9 +95,15 @@ _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
+def app_overrides() -> dict[str, Any]:
+    """Settings a test module changes for its application (override this fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, app_overrides: dict[str, Any]) -> Iterator[Flask]:
     """The application on this test's database; any statement that writes during a GET fails the test."""
-    application = create_app(TestConfig, DATABASE_URL=database_url)
+    application = create_app(TestConfig, DATABASE_URL=database_url, **app_overrides)
     written_on_get: list[str] = []
 
     def no_writes_on_get(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -110,7 +116,7 @@ def app(database_url: str) -> Iterator[Flask]:
     event.listen(engine, "before_cursor_execute", no_writes_on_get)
     yield application
     event.remove(engine, "before_cursor_execute", no_writes_on_get)
-    application.extensions["leasekeeper.push"].shutdown()
+    application.extensions["leasekeeper.outbox"].shutdown()
     application.extensions["leasekeeper.db"].dispose()
     assert not written_on_get, f"a GET request wrote: {written_on_get[:3]}"
 

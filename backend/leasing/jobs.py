@@ -3,30 +3,62 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
-from datetime import datetime
 
+from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import Origin
+from backend.core.domain.jobs import JobKind
+from backend.core.domain.scheduling import JobSpec
 from backend.core.services.context import Actor
-from backend.core.services.unit_of_work import UnitOfWork
+from backend.core.services.scheduler import JobContext, UnitOfWorkFactory, scheduled
 from backend.leasing.services import lease_lifecycle, schedules
 from backend.leasing.services.lease_lifecycle import AdvanceReport
 from backend.leasing.services.schedules import DryRunReport
 
 
-def advance_leases(
-    unit_of_work: Callable[[], AbstractContextManager[UnitOfWork]], now: datetime
-) -> AdvanceReport:
-    """Daily: move every lease along its lifecycle as of `now` (activate, flag expiring, end)."""
+@scheduled(
+    JobSpec(
+        "leases.advance",
+        JobKind.LEASE_LIFECYCLE,
+        cron="5 0 * * *",
+        owner=P.LEASE_CONFIGURE,
+        per_project=True,
+        description="Activate, flag expiring and end leases, just after midnight in each project.",
+    )
+)
+def advance_leases(unit_of_work: UnitOfWorkFactory, context: JobContext) -> AdvanceReport:
+    """Daily: move the leases (of the slot's project, or all) along their lifecycle as of now."""
     with unit_of_work() as uow:
-        return lease_lifecycle.advance(Actor.system(Origin.JOB, "leases-advance"), uow, now)
+        return lease_lifecycle.advance(
+            Actor.system(Origin.JOB, "leases-advance"),
+            uow,
+            context.now,
+            project_id=context.project_id,
+            run_id=context.run_id,
+        )
 
 
+@scheduled(
+    JobSpec(
+        "schedules.dry_run",
+        JobKind.SCHEDULE_DRY_RUN,
+        cron="0 3 * * 1",
+        timezone="Asia/Shanghai",
+        owner=P.LEASE_CONFIGURE,
+        lease_seconds=1800,
+        description="Generate every live lease's rent schedule without writing; alert on any failure.",
+    )
+)
 def dry_run_schedules(
-    unit_of_work: Callable[[], AbstractContextManager[UnitOfWork]],
-    now: datetime,
+    unit_of_work: UnitOfWorkFactory,
+    context: JobContext,
     progress: Callable[[int, int], None] | None = None,
 ) -> DryRunReport:
     """Weekly safety net: generate each live lease's schedule without writing; report those that fail."""
     with unit_of_work() as uow:
-        return schedules.dry_run(Actor.system(Origin.JOB, "schedules-dry-run"), uow, now, progress=progress)
+        return schedules.dry_run(
+            Actor.system(Origin.JOB, "schedules-dry-run"),
+            uow,
+            context.now,
+            progress=progress,
+            run_id=context.run_id,
+        )

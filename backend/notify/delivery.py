@@ -1,12 +1,14 @@
-"""Sending Web Push messages with VAPID (pywebpush), outside any transaction, and recording the outcome."""
+"""Sending the outbox: Web Push with VAPID (pywebpush) and every other channel, outside any transaction."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +20,12 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from requests import RequestException
 
+from backend.adapters.secrets import SecretBox, SecretUnreadable
+from backend.notify.domain.channels import Address, ChannelAdapter, ChannelKind, RenderedMessage, SendResult
 from backend.notify.domain.notifications import TITLES
+from backend.notify.domain.outbox import DeliveryState
 from backend.notify.domain.web_push import BODIES, PushMessage, PushOutcome, PushTarget
+from backend.notify.services import outbox
 from backend.notify.vapid import load_private_key, raw_private_key
 
 log = logging.getLogger("leasekeeper.push")
@@ -77,7 +83,6 @@ class PushSettings:
     subject: str
     ttl_seconds: int
     timeout_seconds: float
-    workers: int
     translations_dir: str
     default_locale: str
 
@@ -89,7 +94,6 @@ class PushSettings:
             subject=config["VAPID_SUBJECT"],
             ttl_seconds=int(config["PUSH_TTL_SECONDS"]),
             timeout_seconds=float(config["PUSH_TIMEOUT_SECONDS"]),
-            workers=int(config["PUSH_WORKERS"]),
             translations_dir=config["BABEL_TRANSLATION_DIRECTORIES"],
             default_locale=config["BABEL_DEFAULT_LOCALE"],
         )
@@ -145,66 +149,148 @@ def _topic(tag: str) -> str:
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in tag)[:32]
 
 
-OutcomeRecorder = Callable[[Sequence[Outcome], Any, datetime], Any]
+class OutboxDeliverer:
+    """Sends the outbox's due deliveries on a small thread pool and records each outcome.
 
-
-class PushDispatcher:
-    """Sends pushes on a small thread pool once their transaction committed; records the outcomes."""
+    Claims a batch in one transaction, sends every row outside any transaction (each on its channel's
+    adapter), records the batch in one more. Used by the worker's delivery loop, and by a channel test to
+    send one row at once.
+    """
 
     def __init__(
         self,
-        sender: PushSender,
         unit_of_work: Callable[[], AbstractContextManager[Any]],
-        record: OutcomeRecorder,
-        workers: int = 2,
+        adapters: Mapping[ChannelKind, ChannelAdapter],
+        push: PushSender | None,
+        secrets: SecretBox,
+        base_url: str,
+        worker: str = "",
+        threads: int = 8,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.sender = sender
         self._unit_of_work = unit_of_work
-        self._record = record
-        self._workers = max(1, workers)
+        self._adapters = dict(adapters)
+        self._push = push
+        self._secrets = secrets
+        self._base_url = base_url.rstrip("/")
+        self.worker = worker or f"{socket.gethostname()}:{os.getpid()}"
+        self._threads = max(1, threads)
+        self.clock = clock
         self._executor: ThreadPoolExecutor | None = None
-        self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
+        self.catalogue = push.catalogue if push is not None else None
 
-    def dispatch(self, messages: Sequence[PushMessage]) -> None:
-        """Queue the messages for sending; returns at once."""
-        batch = list(messages)
+    def deliver_due(self) -> int:
+        """Claim, send and record one batch of due deliveries; returns how many were attempted."""
+        return len(self._deliver(None))
+
+    def deliver_now(self, delivery_ids: Sequence[int]) -> dict[int, tuple[DeliveryState, str | None]]:
+        """Send these deliveries now (a test message); each one's new state and error."""
+        return self._deliver(list(delivery_ids)) if delivery_ids else {}
+
+    def _deliver(self, only: list[int] | None) -> dict[int, tuple[DeliveryState, str | None]]:
+        with self._unit_of_work() as uow:
+            claimed = outbox.claim(self.worker, uow, self.clock(), only=only)
+        if not claimed.deliveries:
+            return {}
+        results = list(self._pool().map(lambda d: (d, self._send(d, claimed.addresses)), claimed.deliveries))
+        with self._unit_of_work() as uow:
+            return outbox.record(claimed.token, results, uow, self.clock())
+
+    def deliver_until_idle(self, limit: int = 100) -> int:
+        """Deliver batch after batch until nothing is due (tests, `worker --once`); returns the attempts."""
+        total = 0
+        for _ in range(limit):
+            sent = self.deliver_due()
+            if not sent:
+                break
+            total += sent
+        return total
+
+    def _pool(self) -> ThreadPoolExecutor:
         with self._lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(self._workers, thread_name_prefix="web-push")
-            future = self._executor.submit(self._deliver, batch)
-            self._pending.add(future)
-        future.add_done_callback(self._forget)
+                self._executor = ThreadPoolExecutor(self._threads, thread_name_prefix="deliveries")
+            return self._executor
 
-    def _forget(self, future: Future[None]) -> None:
-        with self._lock:
-            self._pending.discard(future)
-
-    def _deliver(self, messages: list[PushMessage]) -> None:
+    def _send(self, delivery: Any, addresses: Mapping[str, Mapping[int, Any]]) -> SendResult:
         try:
-            self.deliver_now(messages)
-        except Exception:
-            log.exception("delivering %d push message(s) failed", len(messages))
+            if delivery.channel is ChannelKind.WEB_PUSH:
+                return self._send_push(delivery, addresses.get("subscriptions", {}))
+            adapter = self._adapters.get(delivery.channel)
+            if adapter is None:
+                return SendResult.give_up(
+                    f"no {delivery.channel.value} channel is set up on this installation"
+                )
+            address = self._address(delivery, addresses)
+            if address is None:
+                return SendResult.give_up("the recipient or the channel no longer exists")
+            return adapter.send(self.render(delivery), address)
+        except SecretUnreadable:
+            return SendResult.give_up("the channel's secret cannot be read: enter it again")
+        except Exception as exc:  # an adapter bug must not lose the row: it is tried again
+            log.exception("sending delivery %s failed unexpectedly", delivery.id)
+            return SendResult.retry(f"unexpected error: {type(exc).__name__}")
 
-    def deliver_now(self, messages: Sequence[PushMessage]) -> list[Outcome]:
-        """Send in this thread and record the outcomes in a unit of work of its own."""
-        outcomes = self.sender.send_all(messages)
-        if outcomes:
-            with self._unit_of_work() as uow:
-                self._record(outcomes, uow, datetime.now(UTC))
-        return outcomes
+    def _address(self, delivery: Any, addresses: Mapping[str, Mapping[int, Any]]) -> Address | None:
+        if delivery.endpoint_id is not None:
+            endpoint = addresses.get("endpoints", {}).get(delivery.endpoint_id)
+            if endpoint is None:
+                return None
+            secret = self._secrets.open(endpoint.secret_encrypted) if endpoint.secret_encrypted else None
+            return Address(
+                delivery.channel, self._secrets.open(endpoint.target_encrypted), secret, endpoint.name
+            )
+        user = addresses.get("users", {}).get(delivery.user_id)
+        if not delivery.target:
+            return None
+        return Address(
+            delivery.channel, delivery.target, None, user.display_name if user is not None else None
+        )
 
-    def wait(self, timeout: float = 30.0) -> bool:
-        """Wait until every queued push is sent and recorded; False if the time ran out."""
-        with self._lock:
-            pending = set(self._pending)
-        if not pending:
-            return True
-        _done, not_done = wait(pending, timeout=timeout)
-        return not not_done
+    def _send_push(self, delivery: Any, subscriptions: Mapping[int, Any]) -> SendResult:
+        subscription = subscriptions.get(delivery.subscription_id)
+        if subscription is None or subscription.disabled_at is not None or self._push is None:
+            return SendResult.give_up("gone: the push subscription was removed")
+        message = PushMessage(
+            delivery.kind, dict(delivery.params), (), delivery.subject_type, delivery.subject_id
+        )
+        target = PushTarget(
+            subscription.id, subscription.endpoint, subscription.p256dh, subscription.auth, delivery.locale
+        )
+        outcome = self._push.send(message, target)
+        if outcome is PushOutcome.DELIVERED:
+            return SendResult.sent()
+        if outcome is PushOutcome.GONE:
+            return SendResult.give_up("gone: the browser dropped the subscription")
+        return SendResult.retry("the push service did not accept the push")
+
+    def render(self, delivery: Any) -> RenderedMessage:
+        """The delivery's text in its language, with an absolute link into the app."""
+        catalogue = self.catalogue
+        params = {k: v for k, v in (delivery.params or {}).items() if isinstance(v, str | int)}
+        title = TITLES[delivery.kind]
+        body = BODIES.get(delivery.kind, "")
+        if catalogue is not None:
+            title = catalogue.render(title, params, delivery.locale)
+            body = catalogue.render(body, params, delivery.locale) if body else ""
+        message = PushMessage(delivery.kind, params, (), delivery.subject_type, delivery.subject_id)
+        return RenderedMessage(
+            delivery_id=delivery.id,
+            kind=delivery.kind.value,
+            locale=delivery.locale,
+            title=title,
+            body=body,
+            url=f"{self._base_url}{message.url}",
+            project_id=delivery.project_id,
+            subject_type=delivery.subject_type,
+            subject_id=delivery.subject_id,
+            params=dict(delivery.params or {}),
+            created_at=delivery.created_at.isoformat() if delivery.created_at else "",
+        )
 
     def shutdown(self) -> None:
-        """Finish what is queued and stop the threads."""
+        """Finish what is being sent and stop the threads."""
         with self._lock:
             executor, self._executor = self._executor, None
         if executor is not None:

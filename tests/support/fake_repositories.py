@@ -16,7 +16,8 @@ from backend.core.domain.approvals import ApprovalStatus
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.field.domain.requests import RequestState
-from backend.notify.domain.web_push import PushMessage, PushTarget
+from backend.notify.domain.outbox import Recipient
+from backend.notify.domain.web_push import PushTarget
 from backend.org.domain.org import AssetStatus, AssetType
 from tests.support import fake_rows as rows
 from tests.support.fake_rows import Row
@@ -207,6 +208,15 @@ class JobRuns(Table):
             return True
         return row.project_id is not None and project_in(self.store, row.project_id, scope)
 
+    def record(self, run_id: int | None, **values: Any) -> Any:
+        run = self.find(run_id) if run_id is not None else None
+        if run is None:
+            return self.create(**values)
+        values.pop("started_at", None)
+        for name, value in values.items():
+            setattr(run, name, value)
+        return run
+
 
 class DomainEvents:
     """The append-only log of domain events."""
@@ -218,15 +228,42 @@ class DomainEvents:
         self.store.add(rows.DomainEventRecord(name=name, payload=payload, project_id=project_id))
 
 
-class Notifications:
-    """Each user's in-app inbox."""
+class Deliveries:
+    """The delivery outbox: notifications and their deliveries are stored as the transaction's rows."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def add_many(self, values: Sequence[Mapping[str, Any]]) -> None:
-        for row in values:
-            self.store.add(rows.Notification(**row))
+    def recipients(self, user_ids: Sequence[int]) -> dict[int, Any]:
+        wanted = set(user_ids)
+        users = [u for u in self.store.rows(rows.User.table) if u.id in wanted and u.is_active]
+        subscriptions = self.store.rows(rows.PushSubscription.table)
+        return {
+            u.id: Recipient(
+                u.id,
+                u.display_name,
+                u.locale,
+                u.email,
+                None,
+                tuple(s.id for s in subscriptions if s.user_id == u.id and s.disabled_at is None),
+            )
+            for u in users
+        }
+
+    def shared_endpoints(self, project_id: int | None) -> tuple[int | None, list[Any]]:
+        return None, []
+
+    def stage(
+        self, notification_rows: Sequence[Mapping[str, Any]], shared: Sequence[Mapping[str, Any]]
+    ) -> None:
+        for values in notification_rows:
+            notification = self.store.add(
+                rows.Notification(**{k: v for k, v in values.items() if k != "deliveries"})
+            )
+            for delivery in values.get("deliveries", ()):
+                self.store.add(rows.Delivery(notification_id=notification.id, **delivery))
+        for delivery in shared:
+            self.store.add(rows.Delivery(**delivery))
 
 
 class PushSubscriptions:
@@ -243,18 +280,6 @@ class PushSubscriptions:
             for s in self.store.rows(rows.PushSubscription.table)
             if s.user_id in active and s.disabled_at is None
         ]
-
-
-class Outbox:
-    """Pushes staged in the transaction: `sent` once it commits, dropped when it rolls back."""
-
-    def __init__(self) -> None:
-        self.staged: list[PushMessage] = []
-        self.sent: list[PushMessage] = []
-
-    def stage(self, message: PushMessage) -> None:
-        if message.targets:
-            self.staged.append(message)
 
 
 class StatusRequests(ProjectScoped):

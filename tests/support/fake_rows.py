@@ -191,7 +191,7 @@ class JobRun(Row):
     table = "job_runs"
     columns = names(
         "id kind status subject_type subject_id project_id reason details requested_by_id retry_of_id "
-        "started_at finished_at"
+        "started_at finished_at job slot_id slot_at attempt worker"
     )
     defaults = {"details": dict, "started_at": now}
 
@@ -210,6 +210,18 @@ class Notification(Row):
     table = "notifications"
     columns = names("id user_id kind params project_id subject_type subject_id created_at read_at")
     defaults = {"params": dict, "created_at": now}
+
+
+class Delivery(Row):
+    """One notification on one channel to one recipient."""
+
+    table = "deliveries"
+    columns = names(
+        "id notification_id channel user_id endpoint_id subscription_id target kind params locale project_id "
+        "region_id subject_type subject_id state attempts next_attempt_at claimed_by claim_token lease_until "
+        "last_error provider_message_id resend_of_id created_at sent_at"
+    )
+    defaults = {"params": dict, "created_at": now, "attempts": 0}
 
 
 class PushSubscription(Row):

@@ -116,14 +116,13 @@ class FakeUnitOfWork:
     def __init__(self) -> None:
         self.store = Store()
         self.commits = 0
-        self.push_outbox = repos.Outbox()
         self.projects = repos.Projects(self.store)
         self.assets = repos.Assets(self.store)
         self.audit = repos.AuditLog(self.store)
         self.approvals = repos.Approvals(self.store)
         self.job_runs = repos.JobRuns(self.store)
         self.events = repos.DomainEvents(self.store)
-        self.notifications = repos.Notifications(self.store)
+        self.deliveries = repos.Deliveries(self.store)
         self.push_subscriptions = repos.PushSubscriptions(self.store)
         self.status_requests = repos.StatusRequests(self.store)
         self.gps_fixes = repos.GpsFixes(self.store)
@@ -140,12 +139,9 @@ class FakeUnitOfWork:
     def commit(self) -> None:
         self.store.commit()
         self.commits += 1
-        self.push_outbox.sent += self.push_outbox.staged
-        self.push_outbox.staged = []
 
     def rollback(self) -> None:
         self.store.rollback()
-        self.push_outbox.staged = []
 
     def flush(self) -> None:
         self.store.flush()
@@ -172,7 +168,6 @@ class FakeUnitOfWork:
         self.store.commit()
         self.store.seeded = {(table, i) for table, stored in self.store.tables.items() for i in stored}
         self.commits = 0
-        self.push_outbox.sent = []
 
     def rows(self, table: str) -> list[Any]:
         """Every row of a table as it stands now."""
@@ -183,9 +178,8 @@ class FakeUnitOfWork:
         return [row for row in self.rows(table) if (table, row.id) not in self.store.seeded]
 
     def uncommitted(self) -> list[str]:
-        """What differs from the last commit, pushes staged for it included; empty when nothing does."""
-        staged = [f"push to {len(m.targets)} subscription(s) staged" for m in self.push_outbox.staged]
-        return self.store.uncommitted() + staged
+        """What differs from the last commit; empty when nothing does."""
+        return self.store.uncommitted()
 
 
 # The data a test starts from --------------------------------------------------------------------

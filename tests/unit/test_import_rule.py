@@ -13,7 +13,8 @@ FIRST_PARTY = frozenset({*PACKAGES, "tests"})
 
 # Libraries a domain may use: computation only, no I/O, framework or global state. babel stays out on purpose:
 # formatting for people happens at the edges (the API, the notification texts), not in the rules.
-PURE = frozenset({"dateutil", "holidays", "numpy", "shapely"})
+# APScheduler is used for its cron triggers only (when a job is due), never for its schedulers.
+PURE = frozenset({"apscheduler", "dateutil", "holidays", "numpy", "shapely"})
 SQL = frozenset({"sqlalchemy", "alembic"})
 WEB = frozenset({"flask", "flask_babel", "flask_smorest", "flask_wtf", "werkzeug", "webargs", "apispec"})
 SCHEMAS = frozenset({"marshmallow"})

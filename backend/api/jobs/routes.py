@@ -7,8 +7,9 @@ from flask_smorest import Blueprint
 
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
-from backend.api.jobs.schemas import JobRunQueryArgsSchema, JobRunSchema
+from backend.api.jobs.schemas import JobRunQueryArgsSchema, JobRunSchema, ScheduledJobSchema
 from backend.core.services import jobs
+from backend.worker import scheduled_jobs
 
 blp = Blueprint(
     "jobs", __name__, url_prefix="/api/job-runs", description="Job runs: outcomes of generations and checks."
@@ -31,6 +32,17 @@ class JobRunViews(MethodView):
         return items
 
 
+@blp.route("/scheduled")
+class ScheduledJobViews(MethodView):
+    """The scheduled jobs."""
+
+    @blp.response(200, ScheduledJobSchema(many=True))
+    @errors(blp, *READ)
+    def get(self) -> Any:
+        """List the scheduled jobs: schedule, next slot, slot states, latest slot (job admins)"""
+        return jobs.scheduled(scheduled_jobs(), actor(), uow(), now())
+
+
 @blp.route("/<id:run_id>")
 class JobRunByIdViews(MethodView):
     """One job run."""
@@ -49,5 +61,5 @@ class JobRunRetryViews(MethodView):
     @blp.response(200, JobRunSchema)
     @errors(blp, *WRITE_ONE)
     def post(self, run_id: int) -> Any:
-        """Retry a failed schedule generation"""
+        """Retry a failed run: a scheduled job's slot is due again at once; a schedule generation runs now"""
         return jobs.retry(run_id, actor(), uow(), now())

@@ -21,6 +21,25 @@ class JobRunSchema(Schema):
     retry_of_id = fields.Integer(allow_none=True)
     started_at = fields.AwareDateTime()
     finished_at = fields.AwareDateTime(allow_none=True)
+    job = fields.String(allow_none=True, metadata={"description": "The scheduled job, for its runs."})
+    slot_at = fields.AwareDateTime(allow_none=True, metadata={"description": "When the run was due."})
+    attempt = fields.Integer(allow_none=True)
+    worker = fields.String(allow_none=True)
+
+
+class ScheduledJobSchema(Schema):
+    """A scheduled job: when it runs, how its slots stand, its latest slot."""
+
+    name = fields.String()
+    description = fields.String()
+    cron = fields.String()
+    timezone = fields.String(metadata={"description": "'project' when it runs in each project's time zone."})
+    next_at = fields.AwareDateTime(allow_none=True)
+    slots = fields.Dict(keys=fields.String(), values=fields.Integer())
+    latest_slot_at = fields.AwareDateTime(allow_none=True)
+    latest_state = fields.String(allow_none=True)
+    latest_run_id = fields.Integer(allow_none=True)
+    latest_error = fields.String(allow_none=True)
 
 
 class JobRunQueryArgsSchema(Schema):

@@ -70,4 +70,4 @@ class PushTestViews(MethodView):
     @errors(blp, *READ)
     def post(self) -> Any:
         """Push a test notification to your own subscriptions"""
-        return web_push.send_test(actor(), uow(), current_app.extensions["leasekeeper.push"])
+        return web_push.send_test(actor(), uow(), now(), current_app.extensions["leasekeeper.outbox"])

@@ -6,7 +6,6 @@ from sqlalchemy import Engine, text
 
 from backend.core.db.session import make_engine, make_session_factory, writing
 from backend.core.db.uow import SqlAlchemyUnitOfWork
-from backend.notify.domain.web_push import PushChannel
 
 
 class Database:
@@ -17,8 +16,6 @@ class Database:
         self.engine: Engine = make_engine(url, echo=echo)
         self.session_factory = make_session_factory(self.engine)
         self.writing_session_factory = make_session_factory(writing(self.engine))
-        # Set by the application factory: where pushes go once their transaction commits.
-        self.push_dispatcher: PushChannel | None = None
 
     def unit_of_work(self, writes: bool = False) -> SqlAlchemyUnitOfWork:
         """A fresh unit of work; use it as a context manager.
@@ -28,7 +25,7 @@ class Database:
         must not hold such a unit of work open while it writes through another one.
         """
         factory = self.writing_session_factory if writes else self.session_factory
-        return SqlAlchemyUnitOfWork(factory, self.push_dispatcher)
+        return SqlAlchemyUnitOfWork(factory)
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""

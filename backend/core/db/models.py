@@ -13,6 +13,7 @@ from backend.core.domain.access import Assignment, Role
 from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
 from backend.core.domain.audit import AuditAction, Origin
 from backend.core.domain.jobs import JobKind, JobStatus
+from backend.core.domain.scheduling import SlotState
 
 
 class AuditEntry(Base):
@@ -155,6 +156,42 @@ class JobRun(Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     retry_of_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id", ondelete="SET NULL"))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # Runs of a scheduled job: which job and slot, which attempt, on which worker.
+    job: Mapped[str | None] = mapped_column(String(64))
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("job_slots.id", ondelete="SET NULL"), index=True)
+    slot_at: Mapped[datetime | None]
+    attempt: Mapped[int | None]
+    worker: Mapped[str | None] = mapped_column(String(120))
+
+
+class JobSlot(Base):
+    """One instant a scheduled job is due, in one scope; claimed by exactly one worker at a time.
+
+    A claim holds until `lease_until`; the worker renews it while the job runs. A claim that lapsed (its
+    worker died) may be taken over. `claim_token` changes with every claim, so a worker that lost its claim
+    can neither renew nor finish the slot.
+    """
+
+    __tablename__ = "job_slots"
+    __table_args__ = (
+        UniqueConstraint("job", "scope_key", "slot_at"),
+        Index("ix_job_slots_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(64))
+    scope_key: Mapped[str] = mapped_column(String(32))
+    slot_at: Mapped[datetime]
+    state: Mapped[SlotState] = mapped_column(enum_column(SlotState))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(120))
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    lease_until: Mapped[datetime | None]
+    run_id: Mapped[int | None]  # the latest run (job_runs.slot_id points back)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
 
 

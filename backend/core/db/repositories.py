@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, Select, and_, delete, false, func, insert, or_, select, true, update
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.orm.util import identity_key
 
 from backend.core.db import deferred
@@ -18,6 +19,7 @@ from backend.core.db.models import (
     Device,
     DomainEventRecord,
     JobRun,
+    JobSlot,
     LoginAttempt,
     RoleAssignment,
     User,
@@ -27,6 +29,7 @@ from backend.core.domain.access import Assignment, Permission, Scope
 from backend.core.domain.approvals import ApprovalStatus
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
+from backend.core.domain.scheduling import OPEN_STATES, SlotState
 from backend.org.db.models import (
     Project,
 )
@@ -209,6 +212,15 @@ class UserRepository(Repository[User]):
         )
         return User.id.in_(in_scope)
 
+    def holders(self, permission: Permission, project_id: int | None) -> list[int]:
+        """Active users holding a permission over a project (None: over every project, head office)."""
+        if project_id is None:
+            return holders_of(self.session, permission, None, None)
+        project = self.session.get(Project, project_id)
+        if project is None:
+            return []
+        return holders_of(self.session, permission, project.id, project.region_id)
+
     def by_username(self, username: str) -> User | None:
         """The user with this login name (names are stored lower-case)."""
         return self.session.scalars(select(User).where(User.username == username.strip().lower())).first()
@@ -390,6 +402,21 @@ class JobRunRepository(Repository[JobRun]):
             return true()
         return JobRun.project_id.in_(select(Project.id).where(projects_in(scope)))
 
+    def record(self, run_id: int | None, **values: Any) -> JobRun:
+        """Fill in the run a worker opened for this job (keeping its start), or stage a new one."""
+        run = self.session.get(JobRun, run_id) if run_id is not None else None
+        if run is None:
+            return self.create(**values)
+        values.pop("started_at", None)
+        for name, value in values.items():
+            setattr(run, name, value)
+        return run
+
+    def of_slot(self, slot_id: int) -> list[JobRun]:
+        """Every run of one slot, oldest first."""
+        statement = select(JobRun).where(JobRun.slot_id == slot_id).order_by(JobRun.id)
+        return list(self.session.scalars(statement))
+
 
 class DomainEventRepository:
     """The append-only log of domain events."""
@@ -410,3 +437,139 @@ class DomainEventRepository:
 def chunks(values: Collection[Any]) -> list[list[Any]]:
     wanted = list(values)
     return [wanted[start : start + IN_CHUNK] for start in range(0, len(wanted), IN_CHUNK)]
+
+
+class JobSlotRepository:
+    """The slots of scheduled jobs: recorded once each, claimed by one worker at a time."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def latest(self, jobs: Collection[str]) -> dict[tuple[str, str], datetime]:
+        """The latest recorded slot of each (job, scope)."""
+        statement = (
+            select(JobSlot.job, JobSlot.scope_key, func.max(JobSlot.slot_at))
+            .where(JobSlot.job.in_(sorted(jobs)))
+            .group_by(JobSlot.job, JobSlot.scope_key)
+        )
+        return {(job, scope): at for job, scope, at in self.session.execute(statement)}
+
+    def add_missing(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Record slots; one another worker recorded already is left as it is. Returns how many were new."""
+        if not rows:
+            return 0
+        dialect = self.session.get_bind().dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = (
+            module.insert(JobSlot)
+            .on_conflict_do_nothing(index_elements=["job", "scope_key", "slot_at"])
+            .returning(JobSlot.id)
+        )
+        return len(self.session.execute(statement, list(rows)).all())
+
+    def claim(
+        self, jobs: Collection[str], worker: str, token: str, now: datetime, lease_until: datetime
+    ) -> JobSlot | None:
+        """Claim the oldest slot that is due (or whose claim lapsed) for this worker, or None.
+
+        A slot waits while an earlier slot of the same job and scope is still open, so missed slots run in
+        order. On PostgreSQL the candidate row is locked and rows other workers hold are skipped; on both
+        databases the claim itself is a conditional update, so only one worker can win it.
+        """
+        earlier = aliased(JobSlot)
+        blocked = (
+            select(earlier.id)
+            .where(
+                earlier.job == JobSlot.job,
+                earlier.scope_key == JobSlot.scope_key,
+                earlier.slot_at < JobSlot.slot_at,
+                earlier.state.in_([SlotState.DUE, SlotState.FAILED, SlotState.RUNNING]),
+            )
+            .exists()
+        )
+        claimable = or_(
+            and_(JobSlot.state.in_(sorted(OPEN_STATES)), JobSlot.next_attempt_at <= now),
+            and_(JobSlot.state == SlotState.RUNNING, JobSlot.lease_until < now),
+        )
+        candidate = self.session.scalars(
+            select(JobSlot)
+            .where(JobSlot.job.in_(sorted(jobs)), claimable, ~blocked)
+            .order_by(JobSlot.slot_at, JobSlot.id)
+            .limit(1)
+            .with_for_update(skip_locked=True, of=JobSlot)
+        ).first()
+        if candidate is None:
+            return None
+        seen = (candidate.state, candidate.claim_token)
+        won = self.session.execute(
+            update(JobSlot)
+            .where(
+                JobSlot.id == candidate.id,
+                JobSlot.state == seen[0],
+                JobSlot.claim_token.is_(None) if seen[1] is None else JobSlot.claim_token == seen[1],
+            )
+            .values(
+                state=SlotState.RUNNING,
+                claimed_by=worker,
+                claim_token=token,
+                lease_until=lease_until,
+                attempts=JobSlot.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if not won.rowcount:  # type: ignore[attr-defined]
+            return None
+        self.session.refresh(candidate)
+        candidate.previous_state = seen[0]  # type: ignore[attr-defined]
+        return candidate
+
+    def renew(self, slot_id: int, token: str, lease_until: datetime) -> bool:
+        """Extend a claim this worker still holds; False once it lost it."""
+        result = self.session.execute(
+            update(JobSlot)
+            .where(JobSlot.id == slot_id, JobSlot.claim_token == token, JobSlot.state == SlotState.RUNNING)
+            .values(lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def release(self, slot_id: int, token: str, **values: Any) -> bool:
+        """End a claim this worker still holds, setting the slot's outcome; False once it lost it."""
+        result = self.session.execute(
+            update(JobSlot)
+            .where(JobSlot.id == slot_id, JobSlot.claim_token == token, JobSlot.state == SlotState.RUNNING)
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def find(self, slot_id: int) -> JobSlot | None:
+        """One slot by id."""
+        return self.session.get(JobSlot, slot_id)
+
+    def reopen(self, slot: JobSlot, now: datetime) -> None:
+        """Make a finished or given-up slot due again at once (a person asked for a retry)."""
+        slot.state = SlotState.DUE
+        slot.next_attempt_at = now
+        slot.claimed_by = slot.claim_token = None
+        slot.lease_until = None
+        slot.finished_at = None
+
+    def recent(self, jobs: Collection[str], limit: int) -> list[JobSlot]:
+        """The newest slots of these jobs, newest first."""
+        statement = (
+            select(JobSlot)
+            .where(JobSlot.job.in_(sorted(jobs)))
+            .order_by(JobSlot.slot_at.desc(), JobSlot.id.desc())
+            .limit(limit)
+        )
+        return list(self.session.scalars(statement))
+
+    def counts(self, jobs: Collection[str]) -> dict[tuple[str, SlotState], int]:
+        """How many slots of each job stand in each state."""
+        statement = (
+            select(JobSlot.job, JobSlot.state, func.count())
+            .where(JobSlot.job.in_(sorted(jobs)))
+            .group_by(JobSlot.job, JobSlot.state)
+        )
+        return {(job, state): count for job, state, count in self.session.execute(statement)}

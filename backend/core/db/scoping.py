@@ -40,19 +40,24 @@ def in_projects(column: InstrumentedAttribute[int], scope: Scope) -> ColumnEleme
     return column.in_(select(Project.id).where(projects_in(scope)))
 
 
-def holders_of(session: Session, permission: Permission, project_id: int, region_id: int) -> list[int]:
-    """Ids of active users holding a permission over a project (globally, by region or by project)."""
+def holders_of(
+    session: Session, permission: Permission, project_id: int | None, region_id: int | None
+) -> list[int]:
+    """Ids of active users holding a permission over a project (globally, by region or by project).
+
+    With no project, those holding it over everything (head office).
+    """
     roles = [role for role, granted in ROLE_PERMISSIONS.items() if permission in granted]
+    everywhere = RoleAssignment.project_id.is_(None) & RoleAssignment.region_id.is_(None)
+    reach = everywhere
+    if project_id is not None:
+        reach = (
+            (RoleAssignment.project_id == project_id) | (RoleAssignment.region_id == region_id) | everywhere
+        )
     statement = (
         select(RoleAssignment.user_id)
         .join(User, User.id == RoleAssignment.user_id)
-        .where(
-            User.is_active.is_(True),
-            RoleAssignment.role.in_(roles),
-            (RoleAssignment.project_id == project_id)
-            | (RoleAssignment.region_id == region_id)
-            | (RoleAssignment.project_id.is_(None) & RoleAssignment.region_id.is_(None)),
-        )
+        .where(User.is_active.is_(True), RoleAssignment.role.in_(roles), reach)
         .distinct()
     )
     return sorted(session.scalars(statement))

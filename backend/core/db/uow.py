@@ -15,7 +15,6 @@ from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
 from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
-from backend.notify.domain.web_push import PushChannel
 from backend.org.db import repositories as org
 from sync.db import repositories as sync
 
@@ -30,11 +29,8 @@ class SqlAlchemyUnitOfWork:
     case's commit then keeps its work in the caller's transaction, which the caller commits once.
     """
 
-    def __init__(
-        self, session_factory: sessionmaker[Session], push_dispatcher: PushChannel | None = None
-    ) -> None:
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
-        self._push_dispatcher = push_dispatcher
         self.session: Session | None = None
         self._nested = 0
 
@@ -58,6 +54,7 @@ class SqlAlchemyUnitOfWork:
         self.price_indexes = leasing.PriceIndexRepository(session)
         self.approvals = core.ApprovalRepository(session)
         self.job_runs = core.JobRunRepository(session)
+        self.job_slots = core.JobSlotRepository(session)
         self.notifications = notify.NotificationRepository(session)
         self.events = core.DomainEventRepository(session)
         self.photos = field.PhotoRepository(session)
@@ -69,7 +66,9 @@ class SqlAlchemyUnitOfWork:
         self.work_orders = field.WorkOrderRepository(session)
         self.sync = sync.SyncRepository(session)
         self.push_subscriptions = notify.PushSubscriptionRepository(session)
-        self.push_outbox = notify.PushOutbox(self._push_dispatcher)
+        self.deliveries = notify.DeliveryRepository(session)
+        self.channel_endpoints = notify.ChannelEndpointRepository(session)
+        self.notification_preferences = notify.PreferenceRepository(session)
         return self
 
     def __exit__(
@@ -79,7 +78,6 @@ class SqlAlchemyUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         assert self.session is not None
-        self.push_outbox.clear()
         self.session.rollback()
         self.session.close()
         self.session = None
@@ -90,7 +88,7 @@ class SqlAlchemyUnitOfWork:
         return self.session
 
     def commit(self) -> None:
-        """Commit, then hand the staged pushes over; a uniqueness or reference clash becomes a Conflict.
+        """Commit; a uniqueness or reference clash becomes a Conflict.
 
         Inside `nested()` it only flushes: the work commits with the caller's transaction.
         """
@@ -102,9 +100,7 @@ class SqlAlchemyUnitOfWork:
             session.commit()
         except IntegrityError as exc:
             session.rollback()
-            self.push_outbox.clear()
             raise integrity_conflict(exc) from exc
-        self.push_outbox.release()
 
     def flush(self) -> None:
         """Flush; a uniqueness or reference violation becomes a Conflict."""
@@ -117,29 +113,26 @@ class SqlAlchemyUnitOfWork:
             raise integrity_conflict(exc) from exc
 
     def rollback(self) -> None:
-        """Drop uncommitted changes (and the pushes staged with them)."""
+        """Drop uncommitted changes (and the notifications staged with them)."""
         if self._nested:
             raise RuntimeError("a use case run nested refuses by raising; its caller drops its work")
         self._required_session().rollback()
-        self.push_outbox.clear()
 
     @contextmanager
     def nested(self, savepoint: bool = True) -> Iterator[SqlAlchemyUnitOfWork]:
-        """Run one use case inside this transaction; what it raises drops its work (and its pushes).
+        """Run one use case inside this transaction; what it raises drops its work (and its notifications).
 
         With `savepoint` the use case gets one of its own, so only its work is dropped and the transaction
         goes on. Without, nothing is dropped: the caller must roll the whole transaction back when it raises.
         """
         session = self._required_session()
         point = session.begin_nested() if savepoint else None
-        mark = self.push_outbox.mark()
         self._nested += 1
         try:
             yield self
         except BaseException:
             if point is not None and point.is_active:
                 point.rollback()
-                self.push_outbox.drop_after(mark)
             raise
         else:
             if point is not None and point.is_active:

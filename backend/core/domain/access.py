@@ -47,6 +47,8 @@ class Permission(enum.StrEnum):
     LABEL_PRINT = "label:print"
     FIELD_REPORT = "field:report"
     FIELD_CONFIRM = "field:confirm"
+    JOB_ADMIN = "job:admin"  # scheduled jobs: hears of failures, retries runs
+    NOTIFY_ADMIN = "notify:admin"  # notification channels of a region or project; hears of failed deliveries
 
 
 P = Permission
@@ -87,6 +89,11 @@ for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.I
 # Confirming field status changes (the second pair of eyes): the managers with authority over the project.
 for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_CONFIRM}
+
+# Notification channels of a region (its group robots, webhooks) and the alerts of failed deliveries: head
+# office and each regional manager for their region.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.NOTIFY_ADMIN}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

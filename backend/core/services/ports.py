@@ -45,6 +45,9 @@ class Users(Protocol):
     def create(self, **values: Any) -> Any:
         """Stage a new user."""
 
+    def holders(self, permission: Permission, project_id: int | None) -> list[int]:
+        """Active users holding a permission over a project (None: over every project)."""
+
     def by_username(self, username: str) -> Any | None:
         """The user with this login name."""
 
@@ -148,8 +151,50 @@ class JobRuns(Protocol):
     def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
         """A page of runs within the scope, and the total."""
 
+    def find(self, entity_id: int) -> Any | None:
+        """One run by id, unscoped."""
+
     def create(self, **values: Any) -> Any:
         """Stage a new run."""
+
+    def record(self, run_id: int | None, **values: Any) -> Any:
+        """Fill in the run a worker opened for this job (keeping its start), or stage a new one."""
+
+    def of_slot(self, slot_id: int) -> list[Any]:
+        """Every run of one slot, oldest first."""
+
+
+class JobSlots(Protocol):
+    """The slots of scheduled jobs, claimed by one worker at a time."""
+
+    def latest(self, jobs: Collection[str]) -> dict[tuple[str, str], datetime]:
+        """The latest recorded slot of each (job, scope)."""
+
+    def add_missing(self, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Record slots not recorded yet; returns how many were new."""
+
+    def claim(
+        self, jobs: Collection[str], worker: str, token: str, now: datetime, lease_until: datetime
+    ) -> Any | None:
+        """Claim the oldest due slot (or one whose claim lapsed), or None."""
+
+    def renew(self, slot_id: int, token: str, lease_until: datetime) -> bool:
+        """Extend a claim this worker still holds."""
+
+    def release(self, slot_id: int, token: str, **values: Any) -> bool:
+        """End a claim this worker still holds, with the slot's outcome."""
+
+    def find(self, slot_id: int) -> Any | None:
+        """One slot by id."""
+
+    def reopen(self, slot: Any, now: datetime) -> None:
+        """Make a slot due again at once."""
+
+    def recent(self, jobs: Collection[str], limit: int) -> list[Any]:
+        """The newest slots of these jobs."""
+
+    def counts(self, jobs: Collection[str]) -> dict[tuple[str, Any], int]:
+        """How many slots of each job stand in each state."""
 
 
 class DomainEvents(Protocol):

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
         Devices,
         DomainEvents,
         JobRuns,
+        JobSlots,
         LoginAttempts,
         Users,
     )
@@ -35,7 +36,13 @@ if TYPE_CHECKING:
         Schedules,
         Templates,
     )
-    from backend.notify.services.ports import Notifications, Outbox, PushSubscriptions
+    from backend.notify.services.ports import (
+        ChannelEndpoints,
+        Deliveries,
+        NotificationPreferences,
+        Notifications,
+        PushSubscriptions,
+    )
     from backend.org.services.ports import Assets, Board, Customers, Projects, Regions
     from sync.ports import SyncStorage
 
@@ -96,6 +103,9 @@ class UnitOfWork(Protocol):
     def job_runs(self) -> JobRuns: ...
 
     @property
+    def job_slots(self) -> JobSlots: ...
+
+    @property
     def notifications(self) -> Notifications: ...
 
     @property
@@ -129,7 +139,13 @@ class UnitOfWork(Protocol):
     def push_subscriptions(self) -> PushSubscriptions: ...
 
     @property
-    def push_outbox(self) -> Outbox: ...
+    def deliveries(self) -> Deliveries: ...
+
+    @property
+    def channel_endpoints(self) -> ChannelEndpoints: ...
+
+    @property
+    def notification_preferences(self) -> NotificationPreferences: ...
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

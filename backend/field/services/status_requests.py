@@ -533,13 +533,14 @@ def cancel_request(request_id: int, actor: Actor, uow: UnitOfWork, now: datetime
     return _with_evidence(request, uow, now)
 
 
-def expire_overdue(actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+def expire_overdue(actor: Actor, uow: UnitOfWork, now: datetime, run_id: int | None = None) -> Any:
     """Record the expiry of every pending request (and other approval) whose time ran out, as a job run."""
     overdue = uow.status_requests.overdue(now, actor.require(P.ASSET_READ))
     for request in overdue:
         _stage_close(request, lifecycle(request).expire(now), actor, uow)
     approvals_expired = approvals.stage_expiry(actor, uow, now)
-    run = uow.job_runs.create(
+    run = uow.job_runs.record(
+        run_id,
         kind=JobKind.STATUS_REQUEST_EXPIRY,
         status=JobStatus.SUCCEEDED,
         details={"expired": len(overdue), "approvals_expired": approvals_expired},

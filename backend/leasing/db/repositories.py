@@ -98,11 +98,12 @@ class LeaseRepository(Repository[Lease]):
         """How many leases carry a number with this prefix (to propose the next one)."""
         return self.session.scalar(select(func.count()).where(Lease.number.startswith(prefix))) or 0
 
-    def ids_in(self, statuses: Sequence[LeaseStatus]) -> list[int]:
-        """Ids of every lease in one of the statuses, all scopes, in id order."""
-        return list(
-            self.session.scalars(select(Lease.id).where(Lease.status.in_(statuses)).order_by(Lease.id))
-        )
+    def ids_in(self, statuses: Sequence[LeaseStatus], project_id: int | None = None) -> list[int]:
+        """Ids of every lease in one of the statuses (of one project, or all), in id order."""
+        statement = select(Lease.id).where(Lease.status.in_(statuses))
+        if project_id is not None:
+            statement = statement.where(Lease.project_id == project_id)
+        return list(self.session.scalars(statement.order_by(Lease.id)))
 
     def lock(self, lease: Lease) -> None:
         """Serialise concurrent changes of one lease (row lock on PostgreSQL, a write on SQLite)."""

@@ -50,8 +50,14 @@ MOVES: dict[LeaseStatus, Callable[..., object]] = {
 }
 
 
-def advance(actor: Actor, uow: UnitOfWork, now: datetime) -> AdvanceReport:
-    """Apply every lifecycle move that is due today in each lease's project time zone.
+def advance(
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    project_id: int | None = None,
+    run_id: int | None = None,
+) -> AdvanceReport:
+    """Apply every lifecycle move that is due today in each lease's project time zone (of one project).
 
     Each move is its own transaction through the same use case a person would call, so one lease
     that cannot move (and is reported) never holds back the others.
@@ -59,7 +65,7 @@ def advance(actor: Actor, uow: UnitOfWork, now: datetime) -> AdvanceReport:
     moved: dict[str, int] = {}
     failures: list[tuple[str, str]] = []
     for current, target in STEPS:
-        for lease_id in uow.leases.ids_in([current]):
+        for lease_id in uow.leases.ids_in([current], project_id):
             lease = uow.leases.find(lease_id)
             if lease is None or lease.status is not current or not _due(lease, target, now):
                 continue
@@ -71,8 +77,10 @@ def advance(actor: Actor, uow: UnitOfWork, now: datetime) -> AdvanceReport:
                 continue
             key = f"{current.value}->{target.value}"
             moved[key] = moved.get(key, 0) + 1
-    run = uow.job_runs.create(
+    run = uow.job_runs.record(
+        run_id,
         kind=JobKind.LEASE_LIFECYCLE,
+        project_id=project_id,
         status=JobStatus.FAILED if failures else JobStatus.SUCCEEDED,
         reason=f"{len(failures)} leases could not move" if failures else None,
         details={"moved": moved, "failures": [{"lease": n, "reason": r} for n, r in failures]},

@@ -44,8 +44,8 @@ class Leases(Lookup, Protocol):
     def many(self, lease_ids: Sequence[int], scope: Scope) -> list[Any]:
         """The visible leases among the ids, in id order."""
 
-    def ids_in(self, statuses: Sequence[LeaseStatus]) -> list[int]:
-        """Ids of every lease in one of the statuses, all scopes, in id order."""
+    def ids_in(self, statuses: Sequence[LeaseStatus], project_id: int | None = None) -> list[int]:
+        """Ids of every lease in one of the statuses (of one project, or all), in id order."""
 
     def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
         """Ids of the leases whose unique `field` holds one of the values."""

@@ -520,7 +520,11 @@ class DryRunReport:
 
 
 def dry_run(
-    actor: Actor, uow: UnitOfWork, now: datetime, progress: Callable[[int, int], None] | None = None
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+    run_id: int | None = None,
 ) -> DryRunReport:
     """Generate for every signed, active or expiring lease without writing; report every failure."""
     scope = actor.require(P.LEASE_READ)
@@ -538,7 +542,8 @@ def dry_run(
         if progress is not None:
             progress(position, len(lease_ids))
     uow.rollback()
-    run = uow.job_runs.create(
+    run = uow.job_runs.record(
+        run_id,
         kind=JobKind.SCHEDULE_DRY_RUN,
         status=JobStatus.FAILED if failures else JobStatus.SUCCEEDED,
         reason=f"{len(failures)} of {len(lease_ids)} leases would fail" if failures else None,

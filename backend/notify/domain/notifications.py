@@ -17,6 +17,10 @@ class NotificationKind(enum.StrEnum):
     STATUS_REQUEST_DECIDED = "status_request.decided"
     AUTOMATION_SKIPPED = "automation.skipped"
     PUSH_TEST = "push.test"
+    JOB_FAILED = "job.failed"
+    JOB_GAVE_UP = "job.gave_up"
+    DELIVERY_GAVE_UP = "delivery.gave_up"
+    CHANNEL_TEST = "channel.test"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -33,4 +37,12 @@ TITLES: dict[NotificationKind, str] = {
         "Asset %(asset)s was not moved to %(target)s automatically: it is %(current)s"
     ),
     NotificationKind.PUSH_TEST: N_("LeaseKeeper test notification"),
+    NotificationKind.JOB_FAILED: N_("Scheduled job %(job)s failed (attempt %(attempt)s): %(reason)s"),
+    NotificationKind.JOB_GAVE_UP: N_(
+        "Scheduled job %(job)s gave up after %(attempt)s attempts: %(reason)s. Retry it once fixed."
+    ),
+    NotificationKind.DELIVERY_GAVE_UP: N_(
+        "A %(kind)s notification could not be delivered by %(channel)s to %(recipient)s: %(error)s"
+    ),
+    NotificationKind.CHANNEL_TEST: N_("LeaseKeeper test message: this channel works"),
 }

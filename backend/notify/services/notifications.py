@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.notifications import NotificationKind
-from backend.notify.services import web_push
+from backend.notify.services import outbox
 
 
 def notify(
@@ -21,24 +21,12 @@ def notify(
     *,
     project_id: int | None = None,
     subject: tuple[str, int] | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Stage one notification per distinct recipient, and a push for pushed kinds (the caller commits)."""
-    subject_type, subject_id = subject if subject else (None, None)
+    """Stage one notification per distinct recipient with its deliveries on their channels, and one per
+    group robot or webhook of the project (the caller commits; a rollback drops them all)."""
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
-    uow.notifications.add_many(
-        [
-            {
-                "user_id": user_id,
-                "kind": kind,
-                "params": params,
-                "project_id": project_id,
-                "subject_type": subject_type,
-                "subject_id": subject_id,
-            }
-            for user_id in recipients
-        ]
-    )
-    web_push.stage_pushes(uow, recipients, kind, params, subject)
+    outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC))
 
 
 def _own_user(actor: Actor) -> int:

@@ -1,8 +1,8 @@
-"""Web Push: a user's subscriptions (subscribe, unsubscribe, list), pushes staged for after the commit."""
+"""Web Push: a user's subscriptions (subscribe, unsubscribe, list) and a test push, through the outbox."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -11,15 +11,10 @@ from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
-from backend.notify.domain.web_push import (
-    PUSHED_KINDS,
-    PushChannel,
-    PushMessage,
-    PushOutcome,
-    SubscriptionKeys,
-    endpoint_hash,
-)
+from backend.notify.domain.outbox import Courier, DeliveryState
+from backend.notify.domain.web_push import PushOutcome, SubscriptionKeys, endpoint_hash
 
 ENTITY = "push_subscription"
 
@@ -86,45 +81,32 @@ def list_mine(actor: Actor, uow: UnitOfWork) -> list[Any]:
     return uow.push_subscriptions.of_user(_own_user(actor))
 
 
-def stage_pushes(
-    uow: UnitOfWork,
-    user_ids: Iterable[int],
-    kind: NotificationKind,
-    params: Mapping[str, Any],
-    subject: tuple[str, int] | None = None,
-) -> None:
-    """Stage a push of a notification to the users' active subscriptions; it goes out after the commit."""
-    if kind not in PUSHED_KINDS:
-        return
-    subject_type, subject_id = subject if subject else (None, None)
-    targets = tuple(uow.push_subscriptions.targets(user_ids))
-    uow.push_outbox.stage(PushMessage(kind, dict(params), targets, subject_type, subject_id))
-
-
-def send_test(actor: Actor, uow: UnitOfWork, delivery: PushChannel) -> dict[str, int]:
+def send_test(actor: Actor, uow: UnitOfWork, now: datetime, courier: Courier) -> dict[str, int]:
     """Push a test notification to the actor's own active subscriptions now; counts by outcome."""
     user_id = _own_user(actor)
-    targets = tuple(uow.push_subscriptions.targets([user_id]))
-    uow.commit()  # nothing to keep: end the read transaction before talking to the push services
-    outcomes = delivery.deliver_now([PushMessage(NotificationKind.PUSH_TEST, {}, targets)]) if targets else []
-    counts = {"sent": len(outcomes)} | {outcome.value: 0 for outcome in PushOutcome}
-    for _subscription_id, outcome in outcomes:
-        counts[outcome.value] += 1
+    rows = [
+        uow.deliveries.add(
+            channel=ChannelKind.WEB_PUSH,
+            user_id=user_id,
+            subscription_id=target.subscription_id,
+            kind=NotificationKind.PUSH_TEST,
+            params={},
+            locale=target.locale,
+            state=DeliveryState.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for target in uow.push_subscriptions.targets([user_id])
+    ]
+    uow.commit()  # the deliveries are recorded before anything is sent
+    outcomes = courier.deliver_now([row.id for row in rows])
+    counts = {"sent": len(rows)} | {outcome.value: 0 for outcome in PushOutcome}
+    for state, error in outcomes.values():
+        if state is DeliveryState.SENT:
+            counts[PushOutcome.DELIVERED.value] += 1
+        elif (error or "").startswith("gone"):
+            counts[PushOutcome.GONE.value] += 1
+        else:
+            counts[PushOutcome.FAILED.value] += 1
     return counts
-
-
-def record_outcomes(outcomes: Sequence[tuple[int, PushOutcome]], uow: UnitOfWork, now: datetime) -> None:
-    """Stamp each subscription: success time, or a failure counted; a gone one is disabled for good."""
-    subscriptions = {row.id: row for row in uow.push_subscriptions.find_many([sid for sid, _ in outcomes])}
-    for subscription_id, outcome in outcomes:
-        subscription = subscriptions.get(subscription_id)
-        if subscription is None:
-            continue
-        if outcome is PushOutcome.DELIVERED:
-            subscription.last_success_at = now
-            continue
-        subscription.last_failure_at = now
-        subscription.failure_count += 1
-        if outcome is PushOutcome.GONE and subscription.disabled_at is None:
-            subscription.disabled_at = now
-    uow.commit()

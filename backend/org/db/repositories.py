@@ -80,6 +80,10 @@ class ProjectRepository(Repository[Project]):
             raise NotFound(self.entity_name)
         return row
 
+    def time_zones(self) -> dict[int, str]:
+        """Every project's time zone, by project id (the scheduler's per-project slots)."""
+        return dict(self.session.execute(select(Project.id, Project.timezone).order_by(Project.id)).all())
+
 
 class AssetRepository(Repository[Asset]):
     """Assets: space units and equipment items."""

@@ -60,6 +60,9 @@ class Projects(Lookup, Protocol):
     def delete(self, entity: Any) -> None:
         """Stage a deletion."""
 
+    def time_zones(self) -> dict[int, str]:
+        """Every project's time zone, by project id."""
+
     def has_dependents(self, project_id: int) -> bool:
         """Whether role assignments still point at the project."""
 

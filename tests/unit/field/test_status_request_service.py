@@ -19,7 +19,9 @@ from backend.field.domain.requests import RequestState
 from backend.field.services import status_requests
 from backend.field.services.labels import LabelSettings
 from backend.field.services.status_requests import Confirmation, GpsReading
+from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
+from backend.notify.domain.outbox import DeliveryState
 from backend.org.domain.org import AssetStatus
 from qr_tools.payload import build, parse_keyring
 from tests.support.fake_uow import FakeUnitOfWork, Given
@@ -121,7 +123,10 @@ def test_a_submission_notifies_every_confirmer_but_the_applicant_and_commits_onc
     waiting = uow.written("notifications")
     assert {n.user_id for n in waiting} == {site.regional.user_id, site.director.user_id}
     assert {n.kind for n in waiting} == {NotificationKind.STATUS_REQUEST_WAITING}
-    assert [len(push.targets) for push in uow.push_outbox.sent] == [1]  # the regional manager's phone
+    pushes = [d for d in uow.written("deliveries") if d.channel is ChannelKind.WEB_PUSH]
+    assert [(d.user_id, d.state) for d in pushes] == [
+        (site.regional.user_id, DeliveryState.QUEUED)
+    ]  # a phone
     [approval] = uow.written("approvals")
     assert (approval.kind, approval.status, approval.subject_id) == (
         ApprovalKind.STATUS_CHANGE,

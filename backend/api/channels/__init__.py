@@ -1,0 +1,3 @@
+"""API resources `/api/notification-channels`, `/api/notification-preferences`, `/api/deliveries`."""
+
+from backend.api.channels import routes as routes
