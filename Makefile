@@ -68,7 +68,7 @@ format: $(VENV)/.installed
 
 # Collect new user-facing messages into the catalogues (then translate them in the .po files).
 i18n-extract: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -k N_ -o backend/translations/messages.pot --no-location --omit-header backend sync
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -o backend/translations/messages.pot --no-location --omit-header backend sync
 	$(VENV)/bin/pybabel update -i backend/translations/messages.pot -d backend/translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

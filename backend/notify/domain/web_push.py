@@ -21,8 +21,6 @@ MAX_ENDPOINT_LENGTH = 2000
 LOOPBACK_NAMES = frozenset({"localhost"})
 _BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
-# Notification kinds that also reach the recipient's phones and browsers as a push.
-PUSHED_KINDS = frozenset({NotificationKind.STATUS_REQUEST_WAITING})
 
 
 class PushOutcome(enum.StrEnum):
