@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import unicodedata
@@ -545,8 +546,7 @@ def _outbox_counts(ctx: click.Context) -> str:
 def _run_result(run: Any) -> str:
     if run.reason:
         return str(run.reason)[:80]
-    details = {key: value for key, value in (run.details or {}).items() if isinstance(value, int | str)}
-    return ", ".join(f"{key} {value}" for key, value in details.items())[:80]
+    return json.dumps(run.details or {}, ensure_ascii=False, separators=(",", ":"))[:80]
 
 
 @jobs.command("show")
@@ -554,8 +554,6 @@ def _run_result(run: Any) -> str:
 @click.pass_context
 def jobs_show(ctx: click.Context, run_id: int) -> None:
     """One job run in full: its job and slot, times, worker, outcome and details."""
-    import json
-
     from backend.core.services import jobs as job_service
 
     with _database(ctx).unit_of_work() as uow:

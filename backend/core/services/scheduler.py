@@ -205,8 +205,7 @@ def succeed(held: Claim, spec: JobSpec, uow: UnitOfWork, now: datetime) -> bool:
     run = _held_run(held, uow)
     if run.status is JobStatus.RUNNING:  # the job did not record its outcome: it did what it did
         run.status = JobStatus.SUCCEEDED
-    if run.finished_at is None:
-        run.finished_at = now
+    run.finished_at = now  # the job may have stamped its start
     kept = uow.job_slots.release(
         held.slot_id, held.token, state=SlotState.SUCCEEDED, finished_at=now, error=None
     )
@@ -292,12 +291,15 @@ def overview(jobs: Sequence[ScheduledJob], uow: UnitOfWork, now: datetime) -> li
     names = [job.spec.name for job in jobs]
     counts = uow.job_slots.counts(names)
     recent = uow.job_slots.recent(names, limit=500)
+    zones = set(uow.projects.time_zones().values()) if any(job.spec.per_project for job in jobs) else set()
     result = []
     for job in jobs:
         spec = job.spec
         latest = next((slot for slot in recent if slot.job == spec.name), None)
         per_state = {state.value: counts.get((spec.name, state), 0) for state in SlotState}
-        result.append(JobOverview(spec, next_slot(spec, spec.timezone, now), per_state, latest))
+        upcoming = [next_slot(spec, zone, now) for zone in (zones if spec.per_project else {spec.timezone})]
+        next_at = min((at for at in upcoming if at is not None), default=None)
+        result.append(JobOverview(spec, next_at, per_state, latest))
     return result
 
 

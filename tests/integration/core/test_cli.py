@@ -60,3 +60,29 @@ def test_demo_seeds_once_and_prints_the_logins(cli: CliRunner) -> None:
     second = cli.invoke(main, ["demo"])
     assert "already holds data" in second.output
     assert "rm.east" in second.output
+
+
+def test_the_worker_runs_every_due_job_once_and_jobs_list_shows_them(cli: CliRunner) -> None:
+    cli.invoke(main, ["db", "upgrade"])
+
+    first = cli.invoke(main, ["worker", "--once"])
+    again = cli.invoke(main, ["worker", "--once"])
+    listed = cli.invoke(main, ["jobs", "list"])
+
+    assert first.exit_code == 0, first.output
+    for job in ("requests.expire", "sync.prune", "schedules.dry_run"):
+        assert re.search(rf"^{re.escape(job)} +\S+ +succeeded", first.output, re.M), first.output
+    assert "succeeded" not in again.output  # each slot ran once
+    assert listed.exit_code == 0, listed.output
+    assert re.search(r"^requests\.expire +0 \* \* \* \* +UTC +\S+ \S+ +succeeded 1$", listed.output, re.M)
+    assert re.search(r"^deliveries +continuous", listed.output, re.M)
+    run_id = re.search(r"^ +(\d+) requests\.expire +succeeded", listed.output, re.M)
+    assert run_id is not None, listed.output
+    shown = cli.invoke(main, ["jobs", "show", run_id.group(1)])
+    assert re.search(r"^job +requests\.expire$", shown.output, re.M)
+    assert re.search(r"^attempt +1$", shown.output, re.M)
+    refused = cli.invoke(main, ["jobs", "retry", run_id.group(1)])
+    assert refused.exit_code == 1
+    assert "Only a failed run can be retried." in refused.output
+    missing = cli.invoke(main, ["jobs", "show", "999999"])
+    assert missing.exit_code == 1
