@@ -7,6 +7,7 @@ import os
 import sys
 import unicodedata
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -467,7 +468,13 @@ def worker(ctx: click.Context, poll: float, once: bool) -> None:
     app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
     database = app.extensions["leasekeeper.db"]
     outbox = app.extensions["leasekeeper.outbox"]
-    runner = Worker(database.unit_of_work, scheduled_jobs(), poll_seconds=poll, deliver=outbox.deliver_due)
+    runner = Worker(
+        database.unit_of_work,
+        scheduled_jobs(),
+        bookkeeping=partial(database.unit_of_work, writes=True),
+        poll_seconds=poll,
+        deliver=outbox.deliver_due,
+    )
     if once:
         for outcome in runner.run_due():
             click.echo(_outcome_line(outcome))
@@ -603,7 +610,8 @@ def jobs_retry(ctx: click.Context, run_id: int, here: bool) -> None:
     if not here:
         click.echo(f"Run {run_id} is due again; a worker runs it within seconds (leasekeeper jobs list).")
         return
-    for outcome in Worker(database.unit_of_work, scheduled_jobs()).run_due():
+    books = partial(database.unit_of_work, writes=True)
+    for outcome in Worker(database.unit_of_work, scheduled_jobs(), bookkeeping=books).run_due():
         click.echo(_outcome_line(outcome))
 
 

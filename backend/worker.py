@@ -99,12 +99,15 @@ class Worker:
         jobs: Sequence[ScheduledJob],
         *,
         name: str | None = None,
+        bookkeeping: UnitOfWorkFactory | None = None,
         clock: Callable[[], datetime] = utcnow,
         poll_seconds: float = 5.0,
         deliver: Callable[[], int] | None = None,
         delivery_poll_seconds: float = 0.5,
     ) -> None:
         self._unit_of_work = unit_of_work
+        # Short transactions that record slots and runs; on SQLite they take the write lock at their start.
+        self._books = bookkeeping or unit_of_work
         self.jobs = list(jobs)
         self.name = name or worker_name()
         self._clock = clock
@@ -115,7 +118,7 @@ class Worker:
 
     def plan(self) -> int:
         """Record the slots that came due; returns how many are new."""
-        with self._unit_of_work() as uow:
+        with self._books() as uow:
             return scheduler.plan(self.jobs, uow, self._clock())
 
     def run_due(self) -> list[RunOutcome]:
@@ -131,7 +134,7 @@ class Worker:
 
     def run_one(self) -> RunOutcome | None:
         """Claim the oldest due slot and run it; None when nothing is due."""
-        with self._unit_of_work() as uow:
+        with self._books() as uow:
             claimed = scheduler.claim(self.jobs, self.name, uow, self._clock())
         if claimed is None:
             return None
@@ -143,15 +146,15 @@ class Worker:
     def _run(self, job: ScheduledJob, held: Claim, spec: JobSpec) -> RunOutcome:
         context = JobContext(self._clock(), held.slot_at, held.project_id, held.run_id, held.attempt)
         try:
-            with Heartbeat(self._unit_of_work, held, self._clock):
+            with Heartbeat(self._books, held, self._clock):
                 job.run(self._unit_of_work, context)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.error("job %s failed: %s\n%s", held.job, error, traceback.format_exc())
-            with self._unit_of_work() as uow:
+            with self._books() as uow:
                 state = scheduler.fail(held, spec, error, uow, self._clock())
             return RunOutcome(held.job, held.slot_at, held.run_id, state, error)
-        with self._unit_of_work() as uow:
+        with self._books() as uow:
             kept = scheduler.succeed(held, spec, uow, self._clock())
         return RunOutcome(held.job, held.slot_at, held.run_id, SlotState.SUCCEEDED if kept else None)
 

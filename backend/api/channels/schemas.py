@@ -113,6 +113,10 @@ class PreferencesSchema(Schema):
         allow_none=True, validate=validate.Length(max=5), metadata={"example": "22:00"}
     )
     quiet_end = fields.String(allow_none=True, validate=validate.Length(max=5), metadata={"example": "07:30"})
+    locale = fields.String(
+        validate=validate.OneOf(["zh_CN", "en"]),
+        metadata={"description": "The language of your notifications (and of the app)."},
+    )
     mobile = fields.String(
         allow_none=True, validate=validate.Length(max=20), metadata={"example": "+8613800138000"}
     )

@@ -22,7 +22,6 @@ LOOPBACK_NAMES = frozenset({"localhost"})
 _BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
-
 class PushOutcome(enum.StrEnum):
     """What the push service answered for one subscription."""
 

@@ -266,9 +266,12 @@ def preferences(actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     """The actor's preferences as they apply (the defaults until they save their own)."""
     from backend.notify.services.outbox import preferences_of
 
-    row = uow.notification_preferences.of_user(_own_user(actor))
+    user_id = _own_user(actor)
+    row = uow.notification_preferences.of_user(user_id)
     applied = preferences_of(row)
+    user = uow.users.find(user_id)
     return {
+        "locale": user.locale if user is not None else None,
         "channels": {
             kind.value: sorted(c.value for c in applied.channels_for(kind) if c is not ChannelKind.INBOX)
             for kind in NotificationKind
@@ -286,6 +289,23 @@ def save_preferences(
     """Save the actor's preferences, whole (every field as given; kinds left out keep their defaults)."""
     user_id = _own_user(actor)
     parsed = parse_preferences(values)
+    if values.get("locale") is not None:
+        if values["locale"] not in LOCALES:
+            raise ValidationFailed.single("locale", N_("Choose zh_CN or en."))
+        user = uow.users.find(user_id)
+        if user is not None and user.locale != values["locale"]:
+            snapshot_user = user.audit_snapshot()
+            user.locale = values["locale"]
+            uow.flush()
+            audit.record(
+                uow,
+                actor,
+                AuditAction.UPDATE,
+                "user",
+                user_id,
+                before=snapshot_user,
+                after=user.audit_snapshot(),
+            )
     before = uow.notification_preferences.of_user(user_id)
     snapshot = before.audit_snapshot() if before is not None else None
     row = uow.notification_preferences.save(

@@ -282,6 +282,24 @@ def test_quiet_hours_hold_an_email_until_they_end_but_not_the_inbox(
     assert [n["kind"] for n in site.manager.get("/api/notifications").json] == ["status_request.waiting"]
 
 
+def test_a_user_who_switches_to_english_gets_english_e_mail(app: Flask, site: Any, mail: MailServer) -> None:
+    start = len(mail.sink.messages)
+    saved = site.manager.put(
+        "/api/notification-preferences",
+        json={"channels": {"status_request.waiting": ["email"]}, "locale": "en"},
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json["locale"] == "en"
+
+    file_request(site)
+    deliver(app)
+
+    [email] = mail.sink.wait_for(start + 1)[start:]
+    assert email["Content-Language"] == "en"
+    assert "asks you to confirm" in str(email["Subject"])
+    assert "Open in LeaseKeeper" in email.get_body(("plain",)).get_content()
+
+
 def test_bad_preferences_are_refused_naming_each_field(site: Any) -> None:
     refused = site.manager.put(
         "/api/notification-preferences",
