@@ -23,7 +23,8 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.channels import SHARED_CHANNELS, ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.domain.outbound import check_webhook_url
-from backend.notify.domain.outbox import Courier, DeliveryState, parse_preferences
+from backend.notify.domain.outbox import Courier, parse_preferences
+from backend.notify.services import outbox
 
 ENTITY = "channel_endpoint"
 PREFERENCES = "notification_preferences"
@@ -230,18 +231,15 @@ def page(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Any, int]:
 def send_test(endpoint_id: int, actor: Actor, uow: UnitOfWork, courier: Courier, now: datetime) -> Any:
     """Post a test message on a channel now; the delivery says whether it arrived and, if not, why."""
     endpoint = uow.channel_endpoints.get(endpoint_id, _scope(actor))
-    delivery = uow.deliveries.add(
-        channel=endpoint.channel,
+    delivery = outbox.queue(
+        uow,
+        endpoint.channel,
+        NotificationKind.CHANNEL_TEST,
+        endpoint.locale,
+        now,
         endpoint_id=endpoint.id,
-        kind=NotificationKind.CHANNEL_TEST,
-        params={},
-        locale=endpoint.locale,
         project_id=endpoint.project_id,
         region_id=endpoint.region_id,
-        state=DeliveryState.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
     )
     uow.commit()
     return _sent_now(delivery.id, uow, courier)
@@ -264,11 +262,9 @@ def _own_user(actor: Actor) -> int:
 
 def preferences(actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     """The actor's preferences as they apply (the defaults until they save their own)."""
-    from backend.notify.services.outbox import preferences_of
-
     user_id = _own_user(actor)
     row = uow.notification_preferences.of_user(user_id)
-    applied = preferences_of(row)
+    applied = outbox.preferences_of(row)
     user = uow.users.find(user_id)
     return {
         "locale": user.locale if user is not None else None,
@@ -328,8 +324,6 @@ def send_test_to_me(
     channel: ChannelKind, actor: Actor, uow: UnitOfWork, courier: Courier, now: datetime
 ) -> Any:
     """Send a test message to oneself on e-mail or SMS now; the delivery says how it went."""
-    from backend.notify.services.outbox import preferences_of
-
     user_id = _own_user(actor)
     if channel not in {ChannelKind.EMAIL, ChannelKind.SMS}:
         raise ValidationFailed.single(
@@ -341,22 +335,13 @@ def send_test_to_me(
     target = (
         user.email
         if channel is ChannelKind.EMAIL
-        else preferences_of(uow.notification_preferences.of_user(user_id)).mobile
+        else outbox.preferences_of(uow.notification_preferences.of_user(user_id)).mobile
     )
     if not target:
         field = "email" if channel is ChannelKind.EMAIL else "mobile"
         raise ValidationFailed.single(field, Message(N_("Add your %(field)s first."), field=field))
-    delivery = uow.deliveries.add(
-        channel=channel,
-        user_id=user_id,
-        target=target,
-        kind=NotificationKind.CHANNEL_TEST,
-        params={},
-        locale=user.locale,
-        state=DeliveryState.QUEUED,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
+    delivery = outbox.queue(
+        uow, channel, NotificationKind.CHANNEL_TEST, user.locale, now, user_id=user_id, target=target
     )
     uow.commit()
     return _sent_now(delivery.id, uow, courier)

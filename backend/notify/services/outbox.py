@@ -227,6 +227,23 @@ def notify_admins(
     stage(uow, sorted(set(admins)), kind, params, project_id, subject, now)
 
 
+def queue(
+    uow: UnitOfWork, channel: ChannelKind, kind: NotificationKind, locale: str, now: datetime, **where: Any
+) -> Any:
+    """Stage one delivery, due now (a test message; `where`: its recipient, endpoint or subscription)."""
+    return uow.deliveries.add(
+        channel=channel,
+        kind=kind,
+        params=where.pop("params", {}),
+        locale=locale,
+        state=DeliveryState.QUEUED,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        **where,
+    )
+
+
 def resend(delivery_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
     """Queue a delivery again as a new row (an admin over its scope, or its own recipient)."""
     original = _visible(delivery_id, actor, uow)

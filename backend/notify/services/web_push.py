@@ -15,6 +15,7 @@ from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.domain.outbox import Courier, DeliveryState
 from backend.notify.domain.web_push import PushOutcome, SubscriptionKeys, endpoint_hash
+from backend.notify.services import outbox
 
 ENTITY = "push_subscription"
 
@@ -85,17 +86,14 @@ def send_test(actor: Actor, uow: UnitOfWork, now: datetime, courier: Courier) ->
     """Push a test notification to the actor's own active subscriptions now; counts by outcome."""
     user_id = _own_user(actor)
     rows = [
-        uow.deliveries.add(
-            channel=ChannelKind.WEB_PUSH,
+        outbox.queue(
+            uow,
+            ChannelKind.WEB_PUSH,
+            NotificationKind.PUSH_TEST,
+            target.locale,
+            now,
             user_id=user_id,
             subscription_id=target.subscription_id,
-            kind=NotificationKind.PUSH_TEST,
-            params={},
-            locale=target.locale,
-            state=DeliveryState.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
         )
         for target in uow.push_subscriptions.targets([user_id])
     ]
