@@ -35,7 +35,7 @@ def retry(run_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
     generation runs again now, and the old run is marked retried once this one succeeds."""
     if (found := uow.job_runs.find(run_id)) is not None and found.slot_id is not None:
         uow.job_runs.get(run_id, actor.require(P.JOB_ADMIN))
-        return scheduler.retry(run_id, uow, now)
+        return scheduler.retry(run_id, uow, now, actor)
     run = uow.job_runs.get(run_id, actor.require(P.LEASE_WRITE))
     if run.status is not JobStatus.FAILED or run.kind is not JobKind.SCHEDULE_GENERATE:
         raise Conflict(N_("Only a failed schedule generation can be retried."))

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, Conflict, NotFound
 from backend.core.domain.jobs import JobStatus
 from backend.core.domain.scheduling import (
@@ -26,6 +27,8 @@ from backend.core.domain.scheduling import (
     next_slot,
     project_of,
 )
+from backend.core.services import audit
+from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications
@@ -258,8 +261,9 @@ def _alert(spec: JobSpec, held: Claim, reason: str, uow: UnitOfWork, gave_up: bo
     )
 
 
-def retry(run_id: int, uow: UnitOfWork, now: datetime) -> Any:
-    """A person asks for a failed scheduled run again: its slot is due at once; the run reads retried."""
+def retry(run_id: int, uow: UnitOfWork, now: datetime, actor: Actor | None = None) -> Any:
+    """A person asks for a failed scheduled run again: its slot is due at once; the run reads retried
+    (audited as the person's change of the run)."""
     run = uow.job_runs.find(run_id)
     if run is None or run.slot_id is None:
         raise NotFound("Job run")
@@ -270,8 +274,15 @@ def retry(run_id: int, uow: UnitOfWork, now: datetime) -> Any:
         raise NotFound("Job run")
     if slot.state is SlotState.RUNNING:
         raise Conflict(N_("The job is running now; wait for this run to end."))
+    before = run.audit_snapshot() if actor is not None else None
     uow.job_slots.reopen(slot, now)
     run.status = JobStatus.RETRIED
+    if actor is not None:
+        uow.flush()
+        audit.record(
+            uow, actor, AuditAction.UPDATE, "job_run", run.id, before=before, after=run.audit_snapshot(),
+            project_id=run.project_id,
+        )  # fmt: skip
     uow.commit()
     return run
 

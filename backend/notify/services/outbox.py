@@ -15,8 +15,10 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from backend.core.domain.access import Permission as P
+from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, AuthenticationRequired, Conflict, NotFound
 from backend.core.domain.scheduling import backoff_seconds
+from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.channels import ChannelKind, SendResult, Verdict
@@ -266,6 +268,11 @@ def resend(delivery_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> An
         resend_of_id=original.id,
         created_at=now,
     )
+    uow.flush()
+    audit.record(
+        uow, actor, AuditAction.CREATE, "delivery", delivery.id, after={"resend_of_id": original.id},
+        project_id=original.project_id,
+    )  # fmt: skip
     uow.commit()
     return delivery
 

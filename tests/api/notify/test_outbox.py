@@ -173,6 +173,8 @@ def test_a_robot_that_refuses_gives_up_alerts_the_admins_and_can_be_resent_once_
     assert (resent.json["state"], resent.json["resend_of_id"]) == ("queued", robot["id"])
     deliver(app)
     assert site.admin.get(f"/api/deliveries/{resent.json['id']}").json["state"] == "sent"
+    audited = site.admin.get("/api/audit", query_string={"entity_type": "delivery"}).json
+    assert [(e["action"], e["entity_id"]) for e in audited] == [("create", str(resent.json["id"]))]
 
 
 def test_a_passing_failure_is_tried_again_after_its_backoff_not_before(
