@@ -99,9 +99,6 @@ class PushSettings:
         )
 
 
-Outcome = tuple[int, PushOutcome]
-
-
 class PushSender:
     """Encrypts a message for one subscription and posts it to the push service with a VAPID JWT."""
 
@@ -134,14 +131,6 @@ class PushSender:
             log.warning("push to subscription %s failed: %s", target.subscription_id, exc)
             return PushOutcome.FAILED
         return PushOutcome.DELIVERED
-
-    def send_all(self, messages: Sequence[PushMessage]) -> list[Outcome]:
-        """Send every message to each of its targets; one outcome per subscription and message."""
-        return [
-            (target.subscription_id, self.send(message, target))
-            for message in messages
-            for target in message.targets
-        ]
 
 
 def _topic(tag: str) -> str:

@@ -24,8 +24,6 @@ class ChannelKind(enum.StrEnum):
     WEBHOOK = "webhook"
 
 
-# Channels that reach one person (an address of a user) rather than a group or a system.
-PERSONAL_CHANNELS = frozenset({ChannelKind.INBOX, ChannelKind.WEB_PUSH, ChannelKind.EMAIL, ChannelKind.SMS})
 # Channels configured by an admin for a region or a project (a group robot, a customer's system).
 SHARED_CHANNELS = frozenset({ChannelKind.WECOM, ChannelKind.DINGTALK, ChannelKind.WEBHOOK})
 

@@ -17,7 +17,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend.core.domain.errors import N_, ValidationFailed
-from backend.notify.domain.channels import PERSONAL_CHANNELS, ChannelKind, SendResult, Verdict
+from backend.notify.domain.channels import ChannelKind, SendResult, Verdict
 from backend.notify.domain.notifications import NotificationKind
 
 MAX_ATTEMPTS = 8
@@ -196,8 +196,3 @@ class Courier(Protocol):
 
     def deliver_now(self, delivery_ids: Sequence[int]) -> dict[int, tuple[DeliveryState, str | None]]:
         """Send these deliveries now; each one's new state and error."""
-
-
-def is_personal(channel: ChannelKind) -> bool:
-    """Whether the channel reaches one person (rather than a group robot or a system)."""
-    return channel in PERSONAL_CHANNELS

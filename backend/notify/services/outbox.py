@@ -195,11 +195,10 @@ def _gone_push(delivery: Any, result: SendResult) -> bool:
 
 def _alert_gave_up(delivery: Any, error: str, uow: UnitOfWork, now: datetime) -> None:
     """Tell the admins of the delivery's scope that it will not arrive (in their inbox at least)."""
-    recipient = delivery.target or (
-        f"user {delivery.user_id}" if delivery.user_id else f"#{delivery.endpoint_id}"
-    )
     if delivery.endpoint_id is not None:
         recipient = f"channel {delivery.endpoint_id}"
+    else:
+        recipient = delivery.target or f"user {delivery.user_id}"
     notify_admins(
         uow,
         NotificationKind.DELIVERY_GAVE_UP,
