@@ -13,8 +13,11 @@ FIRST_PARTY = frozenset({*PACKAGES, "tests"})
 
 # Libraries a domain may use: computation only, no I/O, framework or global state. babel stays out on purpose:
 # formatting for people happens at the edges (the API, the notification texts), not in the rules.
-# APScheduler is used for its cron triggers only (when a job is due), never for its schedulers.
-PURE = frozenset({"apscheduler", "dateutil", "holidays", "numpy", "shapely"})
+# APScheduler is used for its cron triggers only (when a job is due), never for its schedulers. defusedxml and
+# mt940 parse bank statements handed to them as text or bytes; rapidfuzz compares names.
+PURE = frozenset(
+    {"apscheduler", "dateutil", "defusedxml", "holidays", "mt940", "numpy", "rapidfuzz", "shapely"}
+)
 SQL = frozenset({"sqlalchemy", "alembic"})
 WEB = frozenset({"flask", "flask_babel", "flask_smorest", "flask_wtf", "werkzeug", "webargs", "apispec"})
 SCHEMAS = frozenset({"marshmallow"})

@@ -1,0 +1,1 @@
+"""The banking context: our bank accounts, statement imports, reconciliation."""

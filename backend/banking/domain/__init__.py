@@ -1,0 +1,1 @@
+"""Pure rules of banking: statement values, bank profiles, reading tables, balance and duplicate checks."""
