@@ -1,11 +1,13 @@
 """Every context's mapped classes: importing this module registers every table on the metadata."""
 
+from backend.banking.db import models as banking
 from backend.core.db import models as core
 from backend.field.db import models as field
 from backend.leasing.db import models as leasing
 from backend.notify.db import models as notify
 from backend.org.db import models as org
+from backend.receivables.db import models as receivables
 from sync.db import models as sync
 
 # Each context's module defines its tables as it is imported; this names them all in one place.
-CONTEXT_MODELS = (core, org, leasing, field, notify, sync)
+CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables)

@@ -25,7 +25,13 @@ from backend.core.services.scheduler import Claim, JobContext, ScheduledJob, Uni
 log = logging.getLogger("leasekeeper.worker")
 
 # The modules declaring scheduled jobs (each context's jobs module); importing one registers its jobs.
-JOB_MODULES = ("backend.field.jobs", "backend.leasing.jobs", "sync.jobs")
+JOB_MODULES = (
+    "backend.field.jobs",
+    "backend.leasing.jobs",
+    "backend.receivables.jobs",
+    "backend.banking.jobs",
+    "sync.jobs",
+)
 
 
 def scheduled_jobs() -> list[ScheduledJob]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC
 from http import HTTPStatus
-from typing import Any
+from typing import Any, ClassVar
 
+import flask
+import marshmallow as ma
 from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from webargs.flaskparser import FlaskParser
+from werkzeug.datastructures import CombinedMultiDict
 
 # Request bodies are made of the same kinds of value as command args (some bodies are command args).
 from sync.fields import MAX_ID, Flag, decimal, ident, text
@@ -23,6 +27,7 @@ __all__ = [
     "WRITE_ONE",
     "Flag",
     "TimestampsSchema",
+    "UploadBlueprint",
     "aware_datetime",
     "code",
     "decimal",
@@ -101,3 +106,23 @@ READ = (401, 403)
 READ_ONE = (401, 403, 404)
 WRITE = (400, 401, 403, 409, 422)
 WRITE_ONE = (400, 401, 403, 404, 409, 422)
+
+
+class _MultipartParser(FlaskParser):
+    """Reads a multipart body's form fields and files together, as one set of arguments."""
+
+    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
+
+    def load_multipart(self, req: flask.Request, schema: ma.Schema) -> Any:
+        """Form values and files of the request."""
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class UploadBlueprint(Blueprint):  # type: ignore[misc]
+    """A blueprint whose `multipart` arguments are documented as one multipart/form-data body."""
+
+    ARGUMENTS_PARSER = _MultipartParser()
+    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = {
+        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
+        "multipart": "multipart/form-data",
+    }

@@ -1,42 +1,16 @@
 """Imports: lease files previewed row by row, or committed all-or-nothing."""
 
-from typing import Any, ClassVar
+from typing import Any
 
-import flask
-import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from webargs.flaskparser import FlaskParser
-from werkzeug.datastructures import CombinedMultiDict
 
 from backend.adapters import spreadsheets
-from backend.api.common import errors
+from backend.api.common import UploadBlueprint, errors
 from backend.api.context import actor, now, uow
 from backend.api.imports.schemas import LeaseImportFormSchema, LeaseImportReportSchema
 from backend.leasing.services import lease_import
 
-
-class _MultipartParser(FlaskParser):
-    """Reads a multipart body's form fields and files together, as one set of arguments."""
-
-    __location_map__ = {**FlaskParser.__location_map__, "multipart": "load_multipart"}
-
-    def load_multipart(self, req: flask.Request, schema: ma.Schema) -> Any:
-        """Form values and files of the request."""
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-class _UploadBlueprint(Blueprint):  # type: ignore[misc]
-    """A blueprint whose `multipart` arguments are documented as one multipart/form-data body."""
-
-    ARGUMENTS_PARSER = _MultipartParser()
-    DEFAULT_LOCATION_CONTENT_TYPE_MAPPING: ClassVar[dict[str, str]] = {
-        **Blueprint.DEFAULT_LOCATION_CONTENT_TYPE_MAPPING,
-        "multipart": "multipart/form-data",
-    }
-
-
-blp = _UploadBlueprint(
+blp = UploadBlueprint(
     "imports", __name__, url_prefix="/api/imports", description="Imports of existing data from spreadsheets."
 )
 

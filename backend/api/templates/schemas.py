@@ -38,6 +38,12 @@ class TemplateSchema(TimestampsSchema):
         validate=validate.Length(max=10),
         metadata={"description": "Days before the end at which reminders go out."},
     )
+    billing_lead_days = fields.Integer(
+        strict=True,
+        load_default=15,
+        validate=validate.Range(min=0, max=90),
+        metadata={"description": "The billing run issues an item this many days before it falls due."},
+    )
     is_active = Flag(load_default=True)
 
 

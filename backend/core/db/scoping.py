@@ -33,7 +33,9 @@ def regions_touched(scope: Scope) -> ColumnElement[bool]:
     return or_(Region.id.in_(scope.region_ids), Region.id.in_(project_regions))
 
 
-def in_projects(column: InstrumentedAttribute[int], scope: Scope) -> ColumnElement[bool]:
+def in_projects(
+    column: InstrumentedAttribute[int] | InstrumentedAttribute[int | None], scope: Scope
+) -> ColumnElement[bool]:
     """Rows whose project column lies inside the scope."""
     if scope.everything:
         return true()

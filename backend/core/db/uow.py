@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.banking.db import repositories as banking
 from backend.core.db import repositories as core
 from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
 from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
 from backend.org.db import repositories as org
+from backend.receivables.db import repositories as receivables
 from sync.db import repositories as sync
 
 if TYPE_CHECKING:
@@ -69,6 +71,17 @@ class SqlAlchemyUnitOfWork:
         self.deliveries = notify.DeliveryRepository(session)
         self.channel_endpoints = notify.ChannelEndpointRepository(session)
         self.notification_preferences = notify.PreferenceRepository(session)
+        self.charges = receivables.ChargeRepository(session)
+        self.payments = receivables.PaymentRepository(session)
+        self.credit_notes = receivables.CreditNoteRepository(session)
+        self.allocations = receivables.AllocationRepository(session)
+        self.deposits = receivables.DepositRepository(session)
+        self.sequences = receivables.SequenceRepository(session)
+        self.bank_accounts = banking.BankAccountRepository(session)
+        self.bank_profiles = banking.BankProfileRepository(session)
+        self.bank_statements = banking.BankStatementRepository(session)
+        self.bank_lines = banking.BankLineRepository(session)
+        self.reconciliation_decisions = banking.DecisionRepository(session)
         return self
 
     def __exit__(

@@ -49,6 +49,12 @@ class Permission(enum.StrEnum):
     FIELD_CONFIRM = "field:confirm"
     JOB_ADMIN = "job:admin"  # scheduled jobs: hears of failures, retries runs
     NOTIFY_ADMIN = "notify:admin"  # notification channels of a region or project; hears of failed deliveries
+    RECEIVABLE_READ = "receivable:read"  # charges, payments, credit notes, deposits, aging, statements
+    RECEIVABLE_WRITE = (
+        "receivable:write"  # billing runs, payments, allocations, credit notes, refunds, deposits
+    )
+    BANK_READ = "bank:read"  # our bank accounts, imported statements, the difference list
+    BANK_WRITE = "bank:write"  # statement imports, reconciliation runs, manual matches, bank accounts
 
 
 P = Permission
@@ -94,6 +100,14 @@ for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER):
 # office and each regional manager for their region.
 for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.NOTIFY_ADMIN}
+
+# The ledger: finance keeps it and reconciles the bank; head office, regional managers and the people who
+# chase or sign leases read it.
+ROLE_PERMISSIONS[Role.FINANCE] |= {P.RECEIVABLE_READ, P.RECEIVABLE_WRITE, P.BANK_READ, P.BANK_WRITE}
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.RECEIVABLE_READ, P.BANK_READ}
+for _role in (Role.PROJECT_MANAGER, Role.LEASING_AGENT, Role.LEGAL):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.RECEIVABLE_READ}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

@@ -15,6 +15,8 @@ class JobKind(enum.StrEnum):
     STATUS_REQUEST_EXPIRY = "status_request.expiry"
     ASSET_AUTOMATION = "asset.automation"
     SYNC_PRUNE = "sync.prune"
+    BILLING_RUN = "billing.run"
+    RECONCILIATION = "bank.reconcile"
 
 
 class JobStatus(enum.StrEnum):

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from backend.core.domain.access import Permission
-from backend.core.domain.audit import AuditAction, changed_fields
+from backend.core.domain.audit import AuditAction, changed_fields, json_safe
 from backend.core.domain.listing import ListQuery, SortKey
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
@@ -38,8 +38,8 @@ def entry(
         "entity_id": str(entity_id),
         "region_id": region_id,
         "project_id": project_id,
-        "before": before,
-        "after": after,
+        "before": json_safe(before),
+        "after": json_safe(after),
     }
 
 

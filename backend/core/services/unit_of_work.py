@@ -9,6 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from backend.banking.services.ports import (
+        BankAccounts,
+        BankLines,
+        BankProfiles,
+        BankStatements,
+        ReconciliationDecisions,
+    )
     from backend.core.services.ports import (
         Approvals,
         AuditLog,
@@ -44,6 +51,14 @@ if TYPE_CHECKING:
         PushSubscriptions,
     )
     from backend.org.services.ports import Assets, Board, Customers, Projects, Regions
+    from backend.receivables.services.ports import (
+        Allocations,
+        Charges,
+        CreditNotes,
+        Deposits,
+        Payments,
+        Sequences,
+    )
     from sync.ports import SyncStorage
 
 
@@ -146,6 +161,39 @@ class UnitOfWork(Protocol):
 
     @property
     def notification_preferences(self) -> NotificationPreferences: ...
+
+    @property
+    def charges(self) -> Charges: ...
+
+    @property
+    def payments(self) -> Payments: ...
+
+    @property
+    def credit_notes(self) -> CreditNotes: ...
+
+    @property
+    def allocations(self) -> Allocations: ...
+
+    @property
+    def deposits(self) -> Deposits: ...
+
+    @property
+    def sequences(self) -> Sequences: ...
+
+    @property
+    def bank_accounts(self) -> BankAccounts: ...
+
+    @property
+    def bank_profiles(self) -> BankProfiles: ...
+
+    @property
+    def bank_statements(self) -> BankStatements: ...
+
+    @property
+    def bank_lines(self) -> BankLines: ...
+
+    @property
+    def reconciliation_decisions(self) -> ReconciliationDecisions: ...
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

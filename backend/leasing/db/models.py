@@ -49,6 +49,8 @@ class ContractTemplate(Timestamped, Base):
     deposit_months: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
     notice_period_days: Mapped[int] = mapped_column(default=90)
     reminder_days: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The billing run issues a schedule item this many days before it falls due.
+    billing_lead_days: Mapped[int] = mapped_column(default=15, server_default="15")
     is_active: Mapped[bool] = mapped_column(default=True)
 
 

@@ -105,6 +105,11 @@ class LeaseRepository(Repository[Lease]):
             statement = statement.where(Lease.project_id == project_id)
         return list(self.session.scalars(statement.order_by(Lease.id)))
 
+    def customers_of_all(self) -> list[tuple[int, int]]:
+        """(lease id, customer id) of every lease with a customer (reconciliation's references)."""
+        statement = select(Lease.id, Lease.customer_id).where(Lease.customer_id.is_not(None))
+        return [(lease_id, customer_id or 0) for lease_id, customer_id in self.session.execute(statement)]
+
     def lock(self, lease: Lease) -> None:
         """Serialise concurrent changes of one lease (row lock on PostgreSQL, a write on SQLite)."""
         self.session.execute(update(Lease).where(Lease.id == lease.id).values(version=Lease.version))

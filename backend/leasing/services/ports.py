@@ -35,6 +35,9 @@ class Templates(Lookup, Protocol):
 class Leases(Lookup, Protocol):
     """Leases with their project, assets, charge lines and concessions, scoped by project."""
 
+    def customers_of_all(self) -> list[tuple[int, int]]:
+        """(lease id, customer id) of every lease with a customer."""
+
     def find(self, entity_id: int) -> Any | None:
         """One lease by id, unscoped."""
 

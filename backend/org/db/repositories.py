@@ -196,6 +196,41 @@ class CustomerRepository(Repository[Customer]):
             return true()
         return Customer.region_id.in_(select(Region.id).where(regions_touched(scope)))
 
+    def names_of(self, customer_ids: Collection[int]) -> dict[int, str]:
+        """Customers' names by id."""
+        wanted = sorted(set(customer_ids))
+        found: dict[int, str] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(Customer.id, Customer.name).where(
+                Customer.id.in_(wanted[start : start + IN_CHUNK])
+            )
+            found.update(self.session.execute(statement).all())
+        return found
+
+    def payer_directory(self) -> dict[str, list[tuple[Any, Any]]]:
+        """What reconciliation knows of payers: registered accounts, legal names, explicit payer names."""
+        return {
+            "accounts": list(
+                self.session.execute(
+                    select(CustomerBankAccount.account_number, CustomerBankAccount.customer_id)
+                )
+            ),
+            "names": list(self.session.execute(select(Customer.id, Customer.name))),
+            "aliases": list(
+                self.session.execute(select(CustomerPayerName.name, CustomerPayerName.customer_id))
+            ),
+        }
+
+    def add_bank_account(self, customer: Customer, **values: Any) -> None:
+        """Register an account the customer pays from (unless it is registered already)."""
+        if all(a.account_number != values["account_number"] for a in customer.bank_accounts):
+            customer.bank_accounts.append(CustomerBankAccount(**values))
+
+    def add_payer_name(self, customer: Customer, name: str) -> None:
+        """Register a name the customer's payments arrive under (unless it is registered already)."""
+        if all(p.name != name for p in customer.payer_names):
+            customer.payer_names.append(CustomerPayerName(name=name))
+
     def replace_children(self, customer: Customer, children: dict[str, list[dict[str, Any]]]) -> None:
         """Replace whole child lists (contacts, bank accounts, payer names) that are given."""
         if "contacts" in children:

@@ -116,6 +116,18 @@ class Assets(Lookup, Protocol):
 class Customers(Lookup, Protocol):
     """Customers with their contacts, bank accounts and payer names."""
 
+    def names_of(self, customer_ids: Collection[int]) -> dict[int, str]:
+        """Customers' names by id."""
+
+    def payer_directory(self) -> dict[str, list[tuple[Any, Any]]]:
+        """Registered payer accounts, legal names and explicit payer names."""
+
+    def add_bank_account(self, customer: Any, **values: Any) -> None:
+        """Register an account the customer pays from."""
+
+    def add_payer_name(self, customer: Any, name: str) -> None:
+        """Register a name the customer's payments arrive under."""
+
     def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
         """A page of customers within the scope, and the total."""
 

@@ -1,0 +1,3 @@
+"""API resource `/api/bank-statements`: statement files previewed, or imported all-or-nothing."""
+
+from backend.api.bank_statements import routes as routes

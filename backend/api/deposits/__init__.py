@@ -1,0 +1,3 @@
+"""API resource `/api/deposits`: deposits held apart from rent, and their movements."""
+
+from backend.api.deposits import routes as routes

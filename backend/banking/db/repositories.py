@@ -1,0 +1,240 @@
+"""Repositories of banking: accounts, stored profiles, statements, lines, reconciliation decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, or_, select, true, update
+from sqlalchemy.orm import Session
+
+from backend.banking.db.models import (
+    BankAccount,
+    BankLine,
+    BankProfileRecord,
+    BankStatement,
+    ReconciliationDecision,
+)
+from backend.banking.domain.lines import LineState
+from backend.core.db.repositories import (
+    IN_CHUNK,
+    Repository,
+    bulk_insert,
+    contains,
+    equals,
+    insert_many,
+    one_of,
+    table_of,
+)
+from backend.core.db.scoping import in_projects
+from backend.core.domain.access import Scope
+
+
+def accounts_in(scope: Scope) -> ColumnElement[bool]:
+    """Accounts a scope reaches: those of its projects, and region-wide ones of its regions."""
+    if scope.everything:
+        return true()
+    clauses: list[ColumnElement[bool]] = [in_projects(BankAccount.project_id, scope)]
+    if scope.region_ids:
+        clauses.append(BankAccount.region_id.in_(scope.region_ids))
+    return or_(*clauses)
+
+
+class BankAccountRepository(Repository[BankAccount]):
+    """Our bank accounts."""
+
+    model = BankAccount
+    entity_name = "Bank account"
+    filters = {
+        "q": contains(BankAccount.bank_name, BankAccount.account_number, BankAccount.account_name),
+        "region_id": equals(BankAccount.region_id),
+        "project_id": equals(BankAccount.project_id),
+        "is_active": equals(BankAccount.is_active),
+    }
+    sortable = {"bank_name": BankAccount.bank_name, "account_number": BankAccount.account_number}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        return accounts_in(scope)
+
+    def in_scope(self, row: BankAccount, scope: Scope) -> bool | None:
+        if row.project_id is not None and row.project is not None:
+            return scope.covers_project(row.project_id, row.project.region_id)
+        return scope.covers_region(row.region_id)
+
+    def using_profile(self, code: str) -> bool:
+        """Whether an account names the profile as its default."""
+        return (
+            self.session.scalar(select(BankAccount.id).where(BankAccount.profile_code == code).limit(1))
+            is not None
+        )
+
+
+class BankProfileRepository:
+    """Statement profiles entered through the API."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def all(self) -> list[BankProfileRecord]:
+        """Every stored profile."""
+        return list(self.session.scalars(select(BankProfileRecord).order_by(BankProfileRecord.code)))
+
+    def by_code(self, code: str) -> BankProfileRecord | None:
+        """One stored profile."""
+        return self.session.scalar(select(BankProfileRecord).where(BankProfileRecord.code == code))
+
+    def create(self, **values: Any) -> BankProfileRecord:
+        """Stage a profile."""
+        record = BankProfileRecord(**values)
+        self.session.add(record)
+        return record
+
+    def delete(self, record: BankProfileRecord) -> None:
+        """Stage a deletion."""
+        self.session.delete(record)
+
+
+class BankStatementRepository(Repository[BankStatement]):
+    """Imported statements, scoped by their account."""
+
+    model = BankStatement
+    entity_name = "Bank statement"
+    filters = {"bank_account_id": equals(BankStatement.bank_account_id)}
+    sortable = {"imported_at": BankStatement.imported_at, "period_end": BankStatement.period_end}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        return BankStatement.bank_account_id.in_(select(BankAccount.id).where(accounts_in(scope)))
+
+    def by_digest(self, account_id: int, digest: str) -> BankStatement | None:
+        """The statement imported from the very same file."""
+        return self.session.scalar(
+            select(BankStatement).where(
+                BankStatement.bank_account_id == account_id, BankStatement.sha256 == digest
+            )
+        )
+
+    def latest_of(self, account_id: int) -> BankStatement | None:
+        """The account's latest statement."""
+        statement = (
+            select(BankStatement)
+            .where(BankStatement.bank_account_id == account_id)
+            .order_by(BankStatement.period_end.desc(), BankStatement.id.desc())
+            .limit(1)
+        )
+        return self.session.scalar(statement)
+
+    def previous_of(self, account_id: int, starts: date | None) -> BankStatement | None:
+        """The statement a new one continues: the latest ending on or before its start."""
+        statement = select(BankStatement).where(BankStatement.bank_account_id == account_id)
+        if starts is not None:
+            statement = statement.where(BankStatement.period_end <= starts)
+        statement = statement.order_by(BankStatement.period_end.desc(), BankStatement.id.desc()).limit(1)
+        return self.session.scalar(statement)
+
+
+OPEN_RECEIPT_COLUMNS = (
+    BankLine.id,
+    BankLine.bank_account_id,
+    BankLine.booked_on,
+    BankLine.amount,
+    BankLine.currency,
+    BankLine.counterparty_name,
+    BankLine.counterparty_account,
+    BankLine.memo,
+    BankLine.bank_reference,
+)
+
+
+class BankLineRepository(Repository[BankLine]):
+    """Statement lines, scoped by their account; by default a list shows the difference list."""
+
+    model = BankLine
+    entity_name = "Bank line"
+    filters = {
+        "q": contains(BankLine.counterparty_name, BankLine.memo, BankLine.bank_reference),
+        "bank_account_id": equals(BankLine.bank_account_id),
+        "statement_id": equals(BankLine.statement_id),
+        "state": one_of(BankLine.state),
+        "booked_from": lambda value: BankLine.booked_on >= value,
+        "booked_to": lambda value: BankLine.booked_on <= value,
+        "outcome": lambda value: BankLine.id.in_(
+            select(ReconciliationDecision.bank_line_id).where(ReconciliationDecision.outcome.in_(value))
+        ),
+    }
+    sortable = {"booked_on": BankLine.booked_on, "amount": BankLine.amount, "line_no": BankLine.line_no}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        return BankLine.bank_account_id.in_(select(BankAccount.id).where(accounts_in(scope)))
+
+    def existing_keys(self, account_id: int, keys: Collection[str]) -> dict[str, int]:
+        """Which of these duplicate keys the account's earlier statements hold, with the statement."""
+        wanted = sorted(set(keys))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(BankLine.dedupe_key, BankLine.statement_id).where(
+                BankLine.bank_account_id == account_id,
+                BankLine.dedupe_key.in_(wanted[start : start + IN_CHUNK]),
+            )
+            found.update(self.session.execute(statement).all())
+        return found
+
+    def open_receipts(self, scope: Scope, account_id: int | None = None) -> list[Any]:
+        """Money in still on the difference list, oldest first, as plain rows with the account's region and
+        project (a run reads many thousands)."""
+        statement = (
+            select(*OPEN_RECEIPT_COLUMNS, BankAccount.region_id, BankAccount.project_id)
+            .join(BankAccount, BankAccount.id == BankLine.bank_account_id)
+            .where(accounts_in(scope), and_(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0))
+        )
+        if account_id is not None:
+            statement = statement.where(BankLine.bank_account_id == account_id)
+        return list(self.session.execute(statement.order_by(BankLine.booked_on, BankLine.id)))
+
+    def set_states(self, states: Mapping[int, LineState]) -> None:
+        """Set many lines' states: one UPDATE per state and chunk of ids."""
+        by_state: dict[LineState, list[int]] = {}
+        for line_id, state in states.items():
+            by_state.setdefault(state, []).append(line_id)
+        for state, ids in by_state.items():
+            for start in range(0, len(ids), IN_CHUNK):
+                self.session.execute(
+                    update(table_of(BankLine))
+                    .where(table_of(BankLine).c.id.in_(ids[start : start + IN_CHUNK]))
+                    .values(state=state)
+                )
+
+    def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert a statement's lines with one executemany."""
+        bulk_insert(self.session, BankLine, rows)
+
+
+class DecisionRepository:
+    """The latest reconciliation decision of each line."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_lines(self, line_ids: Collection[int]) -> dict[int, ReconciliationDecision]:
+        """Decisions by line."""
+        wanted = sorted(set(line_ids))
+        found: dict[int, ReconciliationDecision] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(ReconciliationDecision).where(
+                ReconciliationDecision.bank_line_id.in_(wanted[start : start + IN_CHUNK])
+            )
+            found.update((row.bank_line_id, row) for row in self.session.scalars(statement))
+        return found
+
+    def replace(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Write these lines' decisions, replacing earlier ones."""
+        self.clear([row["bank_line_id"] for row in rows])
+        insert_many(self.session, ReconciliationDecision, rows)
+
+    def clear(self, line_ids: Sequence[int]) -> None:
+        """Forget these lines' decisions."""
+        table = table_of(ReconciliationDecision)
+        for start in range(0, len(line_ids), IN_CHUNK):
+            self.session.execute(
+                delete(table).where(table.c.bank_line_id.in_(line_ids[start : start + IN_CHUNK]))
+            )

@@ -1,0 +1,1 @@
+"""Use cases of banking: bank accounts, profiles, statement imports, daily reconciliation, matching."""

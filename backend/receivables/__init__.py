@@ -1,0 +1,1 @@
+"""The receivables context: charges billed from schedules, payments, allocations, credits, deposits."""

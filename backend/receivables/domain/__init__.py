@@ -1,0 +1,1 @@
+"""Pure rules of receivables: the ledger, billing, aging and statements, deposits."""
