@@ -107,11 +107,19 @@ def downgrade(ctx: click.Context, revision: str) -> None:
 @main.command()
 @click.option("--scale", default=1, show_default=True, type=click.IntRange(1, 1000), help="×N the demo size.")
 @click.option("--seed", default=20261122, show_default=True, help="Random seed (same seed, same data).")
+@click.option(
+    "--statements-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where this month's demo bank statements are written (default: var/demo-statements).",
+)
 @click.pass_context
-def demo(ctx: click.Context, scale: int, seed: int) -> None:
-    """Seed realistic demo data, only into an empty database."""
+def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None) -> None:
+    """Seed realistic demo data, only into an empty database: a portfolio and a year of bills and payments."""
+    from backend.config import VAR_DIR
     from backend.demo import seed as demo_service
     from backend.demo.generator import generate
+    from backend.demo.receivables import seed_receivables
 
     bars: dict[str, Any] = {}
 
@@ -134,6 +142,15 @@ def demo(ctx: click.Context, scale: int, seed: int) -> None:
         click.echo("\n".join(["If it was seeded by this command:", *demo_service.login_table(logins)]))
         return
     click.echo(summary.describe())
+    ledger = seed_receivables(
+        _database(ctx).unit_of_work,
+        Actor.system(Origin.CLI, "demo"),
+        summary.today or datetime.now(UTC).date(),
+        statements_dir or VAR_DIR / "demo-statements",
+        seed,
+        progress,
+    )
+    click.echo(ledger.describe())
 
 
 @main.group()
