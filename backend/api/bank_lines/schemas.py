@@ -101,8 +101,16 @@ class MatchSchema(Schema):
     """A person's match: the customer, the charges settled, a fee, and whether to learn the payer."""
 
     customer_id = ident(required=True)
-    allocations = fields.List(fields.Nested(AllocationRequestSchema), validate=validate.Length(max=200))
+    allocations = fields.List(
+        fields.Nested(AllocationRequestSchema),
+        validate=validate.Length(max=200),
+        metadata={"description": "Charges to settle; left out: the customer's oldest open charges."},
+    )
     fee = money(load_default=None, allow_none=True)
+    deposit_id = ident(
+        allow_none=True,
+        metadata={"description": "Record the line as money received for this deposit (no charges, no fee)."},
+    )
     learn = fields.String(
         allow_none=True,
         validate=validate.OneOf(["account", "name"]),

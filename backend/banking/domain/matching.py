@@ -264,6 +264,11 @@ NOTHING_FOUND = N_(
     "No bill or lease in the memo, and neither the payer account nor the payer's name is known."
 )
 NOT_MONEY_IN = N_("Only money received is reconciled against open bills.")
+DEPOSIT_MEMO = N_(
+    "The memo calls it a deposit: a deposit is recorded against the deposit, never against rent."
+)
+# Words in a memo that say the money is a deposit (押金, 保证金), which no rule may apply to bills.
+DEPOSIT_WORDS = ("押金", "保证金", "DEPOSIT")
 OWNS_REFERENCE = N_("Owns %(reference)s, named in the memo.")
 KNOWN_PAYER = N_("The payer %(payer)s is registered to this customer.")
 LOOKS_ALIKE = N_("The payer %(payer)s resembles %(name)s.")
@@ -308,6 +313,8 @@ def _decide(receipt: Receipt, clues: _Clues, run: _Run) -> Decision:
     """The first rule that decides: a reference, then a known payer, then likeness."""
     if receipt.amount <= 0:
         return _unmatched(receipt, NOT_MONEY_IN)
+    if any(word in (receipt.memo or "").upper() for word in DEPOSIT_WORDS):
+        return _unmatched(receipt, DEPOSIT_MEMO)
     if clues.owners:
         return _by_reference(receipt, clues, run)
     payers = clues.payer.anyone

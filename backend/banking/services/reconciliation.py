@@ -11,6 +11,7 @@ from typing import Any
 from backend.banking.domain import matching
 from backend.banking.domain.lines import LineState
 from backend.core.domain.access import Permission as P
+from backend.core.domain.access import Scope
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, Conflict, ValidationFailed
 from backend.core.domain.jobs import JobKind, JobStatus
@@ -18,6 +19,8 @@ from backend.core.domain.listing import ListQuery
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.receivables.domain import deposits
+from backend.receivables.domain.deposits import Movement, MovementKind
 from backend.receivables.domain.ledger import AllocationSource, PaymentMethod
 from backend.receivables.services.ledger import allocate_payment
 
@@ -273,11 +276,17 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
     fee = Decimal(values.get("fee") or 0)
     if fee < 0 or fee > line.amount:
         raise ValidationFailed.single("fee", N_("A bank fee lies between zero and the line's amount."))
-    payment = uow.payments.create(**_payment_row(line, line.account, customer.id, fee, actor, now))
-    uow.flush()
-    allocate_payment(
-        payment, values.get("allocations") or [], charge_scope, actor, uow, AllocationSource.MANUAL
-    )
+    payment_id = None
+    if values.get("deposit_id") is not None:
+        _receive_deposit(line, customer, values, charge_scope, actor, uow)
+    else:
+        payment = uow.payments.create(**_payment_row(line, line.account, customer.id, fee, actor, now))
+        uow.flush()
+        # Without allocations the customer's oldest open charges are settled first.
+        allocate_payment(
+            payment, values.get("allocations"), charge_scope, actor, uow, AllocationSource.MANUAL
+        )
+        payment_id = payment.id
     line.state = LineState.MATCHED
     uow.reconciliation_decisions.replace(
         [
@@ -310,7 +319,8 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
         after={
             "state": LineState.MATCHED,
             "customer_id": customer.id,
-            "payment_id": payment.id,
+            "payment_id": payment_id,
+            "deposit_id": values.get("deposit_id"),
             "allocations": values.get("allocations") or [],
             "fee": fee,
             "learned": learned,
@@ -320,6 +330,30 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
     )
     uow.commit()
     return get_line(line.id, actor, uow)
+
+
+def _receive_deposit(
+    line: Any, customer: Any, values: Mapping[str, Any], scope: Scope, actor: Actor, uow: UnitOfWork
+) -> None:
+    """Record the line as money received for the customer's deposit: the deposit ledger, never rent."""
+    if values.get("allocations") or values.get("fee"):
+        raise ValidationFailed.single(
+            "deposit_id", N_("A deposit receipt settles no charges and books no fee.")
+        )
+    deposit = uow.deposits.get(values["deposit_id"], scope)
+    if deposit.customer_id != customer.id:
+        raise ValidationFailed.single("deposit_id", N_("The deposit is another customer's."))
+    held = deposits.balance_of(deposit.required, [Movement(m.kind, m.amount) for m in deposit.movements])
+    deposits.check_movement(held, MovementKind.RECEIVED, line.amount)
+    uow.deposits.add_movement(
+        deposit,
+        kind=MovementKind.RECEIVED,
+        amount=line.amount,
+        occurred_on=line.booked_on,
+        reference=line.bank_reference,
+        bank_line_id=line.id,
+        created_by_id=actor.user_id,
+    )
 
 
 def _learn(line: Any, customer: Any, learn: str | None, actor: Actor, uow: UnitOfWork) -> str | None:
@@ -353,6 +387,13 @@ def unmatch_line(line_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     if line.state is not LineState.MATCHED:
         raise Conflict(N_("Only a matched line can be unmatched."))
     payment = uow.payments.of_bank_line(line.id)
+    received = uow.deposits.movement_of_bank_line(line.id)
+    if received is not None:
+        deposit = uow.deposits.get(received.deposit_id, actor.require(P.RECEIVABLE_WRITE))
+        rest = [Movement(m.kind, m.amount) for m in deposit.movements if m.id != received.id]
+        if deposits.balance_of(deposit.required, rest).held < 0:
+            raise Conflict(N_("Part of this deposit was released since; undo that first."))
+        deposit.movements.remove(received)
     if payment is not None:
         if uow.payments.refunds_of(payment.id):
             raise Conflict(N_("Part of this payment was refunded; undo the refund's booking first."))

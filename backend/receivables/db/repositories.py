@@ -467,6 +467,12 @@ class DepositRepository(Repository[Deposit]):
         deposit.movements.append(movement)
         return movement
 
+    def movement_of_bank_line(self, bank_line_id: int) -> DepositMovement | None:
+        """The deposit receipt a bank line was recorded as."""
+        return self.session.scalar(
+            select(DepositMovement).where(DepositMovement.bank_line_id == bank_line_id)
+        )
+
     def leases_without_deposit(self, project_id: int, statuses: Collection[Any]) -> list[Lease]:
         """Live leases of a project that name a deposit amount and have no deposit record yet."""
         recorded = select(Deposit.lease_id)

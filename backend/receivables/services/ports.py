@@ -133,6 +133,9 @@ class Deposits(Lookup, Protocol):
     def add_movement(self, deposit: Any, **values: Any) -> Any:
         """Stage a movement of a deposit."""
 
+    def movement_of_bank_line(self, bank_line_id: int) -> Any | None:
+        """The deposit receipt a bank line was recorded as."""
+
     def leases_without_deposit(self, project_id: int, statuses: Collection[Any]) -> list[Any]:
         """Live leases naming a deposit without a deposit record."""
 

@@ -76,6 +76,7 @@ def ledger(
                 "starts_on": date(2026, 2, 1),
                 "ends_on": date(2027, 1, 31),
                 "charge_lines": [{"charge_type": "rent", "monthly_amount": Decimal(rent)}],
+                "deposit_amount": Decimal(rent) * 2,
             },
             SYSTEM,
         )
@@ -262,9 +263,60 @@ def test_a_statement_that_does_not_add_up_is_refused_naming_the_line_and_nothing
         data={"bank_account_id": str(account["id"]), "commit": "true", "file": (_file(broken), "icbc.csv")},
     )
     assert response.status_code == 422, response.json
-    assert any("Line" in message or "line" in message for message in response.json["errors"]["json"]["file"])
+    # Users read it in their language (zh-CN by default): the summary row and its column are named.
+    assert response.json["errors"]["json"]["file"] == [
+        "第 10 行，贷方合计 列：注明的合计 500.00 与各笔流水之和 501.00 不一致。"
+    ]
     assert finance.get("/api/bank-statements").json == []
     assert finance.get("/api/bank-lines?state=unmatched&state=outgoing").json == []
+
+
+def test_a_deposit_paid_into_the_bank_goes_to_the_deposit_never_to_rent(
+    ledger: dict[str, Any], make_user: Any, bearer_client: Any
+) -> None:
+    finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
+    account = finance.post(
+        "/api/bank-accounts",
+        json={
+            "region_id": ledger["east"].id,
+            "bank_name": "中国工商银行",
+            "account_number": ACCOUNT_NUMBER,
+            "account_name": "华东资产管理有限公司",
+        },
+    ).json
+    # 20,000.00 from star's own account would pay two rent bills of 10,000.00 by rule; the memo says 押金.
+    data = write_bank_csv(
+        "ICBC",
+        StatementAccount(number=ACCOUNT_NUMBER, name="华东资产管理有限公司", opening_balance=Decimal("0.00")),
+        [
+            BankTransaction(
+                booked_on=date(2026, 3, 2),
+                amount=Decimal("20000.00"),
+                counterparty_name="上海星河科技有限公司",
+                counterparty_account="6214830123456789",
+                memo="租赁押金",
+                reference="D1",
+            )
+        ],
+    )
+    form = {"bank_account_id": str(account["id"]), "commit": "true", "file": (_file(data), "icbc.csv")}
+    assert finance.post("/api/bank-statements", data=form).status_code == 201
+    assert finance.post("/api/reconciliation-runs", json={}).json["matched"] == 0
+    (line,) = finance.get("/api/bank-lines").json
+    assert "押金" in line["decision"]["explanation"]
+    (deposit,) = finance.get(f"/api/deposits?customer_id={ledger['star'].id}").json
+    assert (deposit["required"], deposit["state"]) == ("20000.00", "requested")
+
+    matched = finance.post(
+        f"/api/bank-lines/{line['id']}/match",
+        json={"customer_id": ledger["star"].id, "deposit_id": deposit["id"]},
+    )
+    assert matched.status_code == 200, matched.json
+    assert finance.get(f"/api/deposits/{deposit['id']}").json["state"] == "received"
+    assert [b["open_amount"] for b in _bills(finance, ledger["star"].id)] == ["10000.00"] * 3
+
+    assert finance.post(f"/api/bank-lines/{line['id']}/unmatch").status_code == 200
+    assert finance.get(f"/api/deposits/{deposit['id']}").json["state"] == "requested"
 
 
 def _file(data: bytes) -> Any:

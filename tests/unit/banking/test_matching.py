@@ -543,3 +543,12 @@ def test_twenty_thousand_receipts_against_twenty_thousand_items_are_all_decided(
     decisions = reconcile(lines, items, directory, Settings())
     assert len(decisions) == 20_000
     assert sum(decision.outcome is Outcome.MATCHED for decision in decisions) > 10_000
+
+
+@pytest.mark.parametrize("memo", ["押金", "租赁保证金 SH-LJZ-L-2026-003", "deposit"])
+def test_money_the_memo_calls_a_deposit_never_settles_rent(memo: str) -> None:
+    # 24,000.00 from the tenant's own account would settle January and February (12,000.00 each) by rule.
+    decision = decide(receipt("24000.00", memo=memo, account=A_ACCOUNT), three_bills())
+    assert decision.outcome is Outcome.UNMATCHED
+    assert paid(decision) == {}
+    assert "deposit" in decision.explanation
