@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +21,9 @@ from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.receivables.domain import deposits
-from backend.receivables.domain.deposits import Movement, MovementKind
+from backend.receivables.domain.deposits import MovementKind
 from backend.receivables.domain.ledger import AllocationSource, PaymentMethod
+from backend.receivables.services import deposits as deposit_service
 from backend.receivables.services.ledger import allocate_payment
 
 MANUAL_RULE = "manual"
@@ -124,7 +126,7 @@ def run(
             after={"matched": report.matched, "amount": report.amount_matched, "by_rule": report.by_rule},
         )
     uow.commit()
-    return ReconciliationReport(**{**report.__dict__, "run_id": run_row.id})
+    return dataclasses.replace(report, run_id=run_row.id)
 
 
 def _apply(
@@ -137,10 +139,7 @@ def _apply(
 ) -> ReconciliationReport:
     matched = [d for d in decisions if d.outcome is matching.Outcome.MATCHED]
     payment_ids = uow.payments.insert_many(
-        [
-            _payment_row(lines[d.receipt_id], lines[d.receipt_id], d.customer_id, d.fee, actor, now)
-            for d in matched
-        ]
+        [_payment_row(lines[d.receipt_id], d.customer_id, d.fee, actor, now) for d in matched]
     )
     uow.allocations.insert_many(
         [
@@ -176,10 +175,9 @@ def _apply(
     )
 
 
-def _payment_row(
-    line: Any, account: Any, customer_id: int, fee: Decimal, actor: Actor, now: datetime
-) -> dict[str, Any]:
-    """A payment recording a line; `account` carries the region and project of the line's bank account."""
+def _payment_row(line: Any, customer_id: int, fee: Decimal, actor: Actor, now: datetime) -> dict[str, Any]:
+    """A payment recording a line (a run's plain row, or a loaded line with its bank account)."""
+    account = getattr(line, "account", line)
     return {
         "region_id": account.region_id,
         "project_id": account.project_id,
@@ -280,7 +278,7 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
     if values.get("deposit_id") is not None:
         _receive_deposit(line, customer, values, charge_scope, actor, uow)
     else:
-        payment = uow.payments.create(**_payment_row(line, line.account, customer.id, fee, actor, now))
+        payment = uow.payments.create(**_payment_row(line, customer.id, fee, actor, now))
         uow.flush()
         # Without allocations the customer's oldest open charges are settled first.
         allocate_payment(
@@ -343,8 +341,7 @@ def _receive_deposit(
     deposit = uow.deposits.get(values["deposit_id"], scope)
     if deposit.customer_id != customer.id:
         raise ValidationFailed.single("deposit_id", N_("The deposit is another customer's."))
-    held = deposits.balance_of(deposit.required, [Movement(m.kind, m.amount) for m in deposit.movements])
-    deposits.check_movement(held, MovementKind.RECEIVED, line.amount)
+    deposits.check_movement(deposit_service.balance(deposit), MovementKind.RECEIVED, line.amount)
     uow.deposits.add_movement(
         deposit,
         kind=MovementKind.RECEIVED,
@@ -390,8 +387,7 @@ def unmatch_line(line_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     received = uow.deposits.movement_of_bank_line(line.id)
     if received is not None:
         deposit = uow.deposits.get(received.deposit_id, actor.require(P.RECEIVABLE_WRITE))
-        rest = [Movement(m.kind, m.amount) for m in deposit.movements if m.id != received.id]
-        if deposits.balance_of(deposit.required, rest).held < 0:
+        if deposit_service.balance(deposit, without=received).held < 0:
             raise Conflict(N_("Part of this deposit was released since; undo that first."))
         deposit.movements.remove(received)
     if payment is not None:

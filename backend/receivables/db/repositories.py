@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
 
 from backend.core.db.repositories import (
     IN_CHUNK,
@@ -22,7 +23,6 @@ from backend.core.db.repositories import (
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
 from backend.leasing.db.models import Lease, ScheduleItem
-from backend.org.db.models import Customer
 from backend.receivables.db.models import (
     Allocation,
     Charge,
@@ -46,6 +46,12 @@ def _allocated_to_charges() -> Select[int, Decimal]:
         .where(LIVE)
         .group_by(Allocation.charge_id)
     )
+
+
+def _open_amount() -> tuple[Subquery, ColumnElement[Decimal]]:
+    """The live allocations per charge (to outer-join on the charge's id) and the charge's open amount."""
+    allocated = _allocated_to_charges().subquery()
+    return allocated, Charge.amount - func.coalesce(allocated.c.allocated, 0)
 
 
 def _payments_in(scope: Scope) -> ColumnElement[bool]:
@@ -94,8 +100,7 @@ class ChargeRepository(Repository[Charge]):
         page: tuple[int, int],
     ) -> tuple[list[tuple[Charge, Decimal]], int]:
         """A page of charges with their open amounts; `only_open` keeps those not fully settled."""
-        allocated = _allocated_to_charges().subquery()
-        open_amount = Charge.amount - func.coalesce(allocated.c.allocated, 0)
+        allocated, open_amount = _open_amount()
         statement = (
             select(Charge, open_amount.label("open"))
             .outerjoin(allocated, allocated.c.charge_id == Charge.id)
@@ -129,8 +134,7 @@ class ChargeRepository(Repository[Charge]):
 
     def open_of_customer(self, customer_id: int, currency: str | None = None) -> list[tuple[Charge, Decimal]]:
         """A customer's charges not fully settled, oldest due first."""
-        allocated = _allocated_to_charges().subquery()
-        open_amount = Charge.amount - func.coalesce(allocated.c.allocated, 0)
+        allocated, open_amount = _open_amount()
         statement = (
             select(Charge, open_amount)
             .outerjoin(allocated, allocated.c.charge_id == Charge.id)
@@ -146,8 +150,7 @@ class ChargeRepository(Repository[Charge]):
 
         (id, customer_id, lease_id, lease_number, number, due_date, open, currency, project_id)
         """
-        allocated = _allocated_to_charges().subquery()
-        open_amount = Charge.amount - func.coalesce(allocated.c.allocated, 0)
+        allocated, open_amount = _open_amount()
         statement = (
             select(
                 Charge.id,
@@ -169,8 +172,7 @@ class ChargeRepository(Repository[Charge]):
 
     def aging_entries(self, scope: Scope, filters: Mapping[str, Any]) -> list[OpenAmount]:
         """Open amounts of every charge in the scope (optionally one project or customer)."""
-        allocated = _allocated_to_charges().subquery()
-        open_amount = Charge.amount - func.coalesce(allocated.c.allocated, 0)
+        allocated, open_amount = _open_amount()
         statement = (
             select(Charge.customer_id, Charge.due_date, open_amount, Charge.currency)
             .outerjoin(allocated, allocated.c.charge_id == Charge.id)
@@ -288,10 +290,6 @@ class ChargeRepository(Repository[Charge]):
             for row_id, on, reference, reason, amount in refunds
         ]
         return entries
-
-    def region_of_customer(self, customer_id: int) -> int | None:
-        """The region owning a customer."""
-        return self.session.scalar(select(Customer.region_id).where(Customer.id == customer_id))
 
 
 class PaymentRepository(Repository[Payment]):
@@ -434,12 +432,6 @@ class AllocationRepository(Repository[Allocation]):
         for allocation in allocations:
             allocation.reversed_at = at
             allocation.reversed_by_id = by_id
-
-    def totals(self) -> tuple[Decimal, Decimal]:
-        """Σ charges and Σ live allocations over the whole ledger (the invariant checks)."""
-        charged = self.session.scalar(select(func.coalesce(func.sum(Charge.amount), 0)))
-        allocated = self.session.scalar(select(func.coalesce(func.sum(Allocation.amount), 0)).where(LIVE))
-        return Decimal(charged or 0), Decimal(allocated or 0)
 
 
 class DepositRepository(Repository[Deposit]):

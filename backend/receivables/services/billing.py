@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -117,7 +118,7 @@ def run_billing(
             region_id=project.region_id,
         )
     uow.commit()
-    return BillingReport(**{**report.__dict__, "run_id": run.id})
+    return dataclasses.replace(report, run_id=run.id)
 
 
 def _billable(item: Any) -> billing.BillableItem:

@@ -20,13 +20,19 @@ from backend.receivables.domain.ledger import AllocationSource, PaymentMethod
 from backend.receivables.services.ledger import allocate_payment
 
 
+def balance(deposit: Any, without: Any = None) -> deposits.DepositBalance:
+    """What a deposit row's movements add up to (leaving out the movement `without`, when given)."""
+    moves = [Movement(m.kind, m.amount) for m in deposit.movements if m is not without]
+    return deposits.balance_of(deposit.required, moves)
+
+
 def _balanced(deposit: Any) -> Any:
-    balance = deposits.balance_of(deposit.required, [Movement(m.kind, m.amount) for m in deposit.movements])
-    deposit.received = balance.received
-    deposit.released = balance.released
-    deposit.held = balance.held
-    deposit.outstanding = balance.outstanding
-    deposit.state = balance.state
+    balance_ = balance(deposit)
+    deposit.received = balance_.received
+    deposit.released = balance_.released
+    deposit.held = balance_.held
+    deposit.outstanding = balance_.outstanding
+    deposit.state = balance_.state
     return deposit
 
 
@@ -50,11 +56,10 @@ def record_movement(
     history then says the deposit paid it, and the deposit's held amount falls by the same sum.
     """
     scope = actor.require(P.RECEIVABLE_WRITE)
-    deposit = _balanced(uow.deposits.get(deposit_id, scope))
+    deposit = uow.deposits.get(deposit_id, scope)
     kind = MovementKind(values["kind"])
     amount = ledger.money(values["amount"], "amount")
-    balance = deposits.balance_of(deposit.required, [Movement(m.kind, m.amount) for m in deposit.movements])
-    deposits.check_movement(balance, kind, amount)
+    deposits.check_movement(balance(deposit), kind, amount)
     payment = None
     if kind is MovementKind.APPLIED_TO_RENT:
         payment = _apply_to_rent(deposit, amount, values.get("allocations"), values, actor, uow)

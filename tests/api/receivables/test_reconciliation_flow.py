@@ -7,6 +7,7 @@ difference list; the stray line is matched by hand, learning the payer, and unma
 another region sees none of it.
 """
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -108,17 +109,7 @@ def test_an_imported_statement_reconciles_by_rule_and_by_hand_within_the_region(
     star_bills = _bills(finance, ledger["star"].id)  # due 5 Feb, 5 Mar, 5 Apr: 10,000.00 each
     moon_bills = _bills(finance, ledger["moon"].id)  # 6,000.00 each
     assert [b["amount"] for b in star_bills] == ["10000.00"] * 3
-    account = finance.post(
-        "/api/bank-accounts",
-        json={
-            "region_id": ledger["east"].id,
-            "bank_name": "中国工商银行上海分行",
-            "account_number": ACCOUNT_NUMBER,
-            "account_name": "华东资产管理有限公司",
-            "profile_code": "ICBC",
-        },
-    )
-    assert account.status_code == 201, account.json
+    account = _open_account(finance, ledger)
     transactions = [
         # Names star's February bill; from star's registered account.
         BankTransaction(
@@ -236,16 +227,7 @@ def test_a_statement_that_does_not_add_up_is_refused_naming_the_line_and_nothing
     ledger: dict[str, Any], make_user: Any, bearer_client: Any
 ) -> None:
     finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
-    account = finance.post(
-        "/api/bank-accounts",
-        json={
-            "region_id": ledger["east"].id,
-            "bank_name": "中国工商银行",
-            "account_number": ACCOUNT_NUMBER,
-            "account_name": "华东资产管理有限公司",
-            "profile_code": "ICBC",
-        },
-    ).json
+    account = _open_account(finance, ledger).json
     good = write_bank_csv(
         "ICBC",
         StatementAccount(
@@ -275,15 +257,7 @@ def test_a_deposit_paid_into_the_bank_goes_to_the_deposit_never_to_rent(
     ledger: dict[str, Any], make_user: Any, bearer_client: Any
 ) -> None:
     finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
-    account = finance.post(
-        "/api/bank-accounts",
-        json={
-            "region_id": ledger["east"].id,
-            "bank_name": "中国工商银行",
-            "account_number": ACCOUNT_NUMBER,
-            "account_name": "华东资产管理有限公司",
-        },
-    ).json
+    account = _open_account(finance, ledger).json
     # 20,000.00 from star's own account would pay two rent bills of 10,000.00 by rule; the memo says 押金.
     data = write_bank_csv(
         "ICBC",
@@ -319,7 +293,21 @@ def test_a_deposit_paid_into_the_bank_goes_to_the_deposit_never_to_rent(
     assert finance.get(f"/api/deposits/{deposit['id']}").json["state"] == "requested"
 
 
-def _file(data: bytes) -> Any:
-    import io
+def _open_account(finance: Any, ledger: dict[str, Any]) -> Any:
+    """East's collection account at ICBC, registered by its finance user."""
+    response = finance.post(
+        "/api/bank-accounts",
+        json={
+            "region_id": ledger["east"].id,
+            "bank_name": "中国工商银行上海分行",
+            "account_number": ACCOUNT_NUMBER,
+            "account_name": "华东资产管理有限公司",
+            "profile_code": "ICBC",
+        },
+    )
+    assert response.status_code == 201, response.json
+    return response
 
+
+def _file(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
