@@ -67,8 +67,8 @@ class BankLineUnmatchViews(MethodView):
     @blp.response(200, BankLineDetailSchema)
     @errors(blp, 401, 403, 404, 409)
     def post(self, line_id: int) -> Any:
-        """Undo a match: the charges reopen and the line returns to the difference list"""
-        return reconciliation.unmatch_line(line_id, actor(), uow())
+        """Undo a match: the charges reopen, the line returns to the difference list for a person"""
+        return reconciliation.unmatch_line(line_id, actor(), uow(), now())
 
 
 @blp.route("/bank-lines/<id:line_id>/ignore")

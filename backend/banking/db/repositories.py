@@ -180,12 +180,16 @@ class BankLineRepository(Repository[BankLine]):
         return found
 
     def open_receipts(self, scope: Scope, account_id: int | None = None) -> list[Any]:
-        """Money in still on the difference list, oldest first, as plain rows with the account's region and
-        project (a run reads many thousands)."""
+        """Money in still on the difference list that no person decided on, oldest first, as plain rows with
+        the account's region and project (a run reads many thousands)."""
+        decided_by_hand = select(ReconciliationDecision.bank_line_id).where(
+            ReconciliationDecision.rule == "manual"
+        )
         statement = (
             select(*OPEN_RECEIPT_COLUMNS, BankAccount.region_id, BankAccount.project_id)
             .join(BankAccount, BankAccount.id == BankLine.bank_account_id)
             .where(accounts_in(scope), and_(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0))
+            .where(BankLine.id.not_in(decided_by_hand))
         )
         if account_id is not None:
             statement = statement.where(BankLine.bank_account_id == account_id)

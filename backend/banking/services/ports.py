@@ -70,7 +70,7 @@ class BankLines(Lookup, Protocol):
         """Which duplicate keys earlier statements hold."""
 
     def open_receipts(self, scope: Scope, account_id: int | None = None) -> list[Any]:
-        """Money in still on the difference list."""
+        """Money in still on the difference list that no person decided on."""
 
     def set_states(self, states: Mapping[int, LineState]) -> None:
         """Set many lines' states."""

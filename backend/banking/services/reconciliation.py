@@ -27,6 +27,8 @@ from backend.receivables.services import deposits as deposit_service
 from backend.receivables.services.ledger import allocate_payment
 
 MANUAL_RULE = "manual"
+MATCHED_BY_HAND = N_("Matched by hand.")
+UNMATCHED_BY_HAND = N_("Unmatched by hand: the daily run leaves this line to a person.")
 
 
 @dataclass(frozen=True)
@@ -286,25 +288,7 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
         )
         payment_id = payment.id
     line.state = LineState.MATCHED
-    uow.reconciliation_decisions.replace(
-        [
-            {
-                "bank_line_id": line.id,
-                "outcome": matching.Outcome.MATCHED.value,
-                "rule": MANUAL_RULE,
-                "fit": None,
-                "score": None,
-                "explanation": N_("Matched by hand."),
-                "params": {},
-                "suggestions": [],
-                "customer_id": customer.id,
-                "fee": fee,
-                "run_id": None,
-                "decided_at": now,
-                "decided_by_id": actor.user_id,
-            }
-        ]
-    )
+    uow.reconciliation_decisions.replace([_by_hand(line.id, MATCHED_BY_HAND, customer.id, fee, actor, now)])
     learned = _learn(line, customer, values.get("learn"), actor, uow)
     uow.flush()
     audit.record(
@@ -328,6 +312,27 @@ def match_line(line_id: int, values: Mapping[str, Any], actor: Actor, uow: UnitO
     )
     uow.commit()
     return get_line(line.id, actor, uow)
+
+
+def _by_hand(
+    line_id: int, why: str, customer_id: int | None, fee: Decimal, actor: Actor, now: datetime
+) -> dict[str, Any]:
+    """A person's decision about a line; the rules never decide that line again."""
+    return {
+        "bank_line_id": line_id,
+        "outcome": (matching.Outcome.MATCHED if customer_id else matching.Outcome.UNMATCHED).value,
+        "rule": MANUAL_RULE,
+        "fit": None,
+        "score": None,
+        "explanation": why,
+        "params": {},
+        "suggestions": [],
+        "customer_id": customer_id,
+        "fee": fee,
+        "run_id": None,
+        "decided_at": now,
+        "decided_by_id": actor.user_id,
+    }
 
 
 def _receive_deposit(
@@ -376,7 +381,7 @@ def _learn(line: Any, customer: Any, learn: str | None, actor: Actor, uow: UnitO
     raise ValidationFailed.single("learn", N_("Accepted: account, name."))
 
 
-def unmatch_line(line_id: int, actor: Actor, uow: UnitOfWork) -> Any:
+def unmatch_line(line_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
     """Undo a line's match: its payment goes, and the line returns to the difference list."""
     scope = actor.require(P.BANK_WRITE)
     actor.require(P.RECEIVABLE_WRITE)
@@ -400,7 +405,10 @@ def unmatch_line(line_id: int, actor: Actor, uow: UnitOfWork) -> Any:
         ]
         uow.payments.remove(payment)
     line.state = LineState.UNMATCHED
-    uow.reconciliation_decisions.clear([line.id])
+    # A person took the rules' match (or their own) back: the morning run leaves the line to people now.
+    uow.reconciliation_decisions.replace(
+        [_by_hand(line.id, UNMATCHED_BY_HAND, None, Decimal("0.00"), actor, now)]
+    )
     uow.flush()
     audit.record(
         uow,

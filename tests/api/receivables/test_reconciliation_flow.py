@@ -202,6 +202,10 @@ def test_an_imported_statement_reconciles_by_rule_and_by_hand_within_the_region(
     undone = finance.post(f"/api/bank-lines/{stray['id']}/unmatch")
     assert undone.status_code == 200, undone.json
     assert _bills(finance, ledger["moon"].id)[2]["open_amount"] == "6000.00"
+    # The payer's account is registered now, yet the next run leaves the line to the person who unmatched it.
+    assert finance.post("/api/reconciliation-runs", json={}).json["matched"] == 0
+    (back,) = finance.get("/api/bank-lines").json
+    assert (back["id"], back["decision"]["rule"]) == (stray["id"], "manual")
 
     south = bearer_client(make_user("finance", username="finance.south", region_id=ledger["south"].id))
     assert south.get(f"/api/bank-accounts/{account.json['id']}").status_code == 404
