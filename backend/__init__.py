@@ -21,6 +21,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
+    from backend.leasing.services import calendars as holiday_years
     from backend.logging_setup import configure_logging
     from backend.notify.delivery import OutboxDeliverer, PushSender, PushSettings
     from backend.web import register_front_end
@@ -41,6 +42,8 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
 
     database = Database(app.config["DATABASE_URL"], app.config["DATABASE_ECHO"])
     app.extensions["leasekeeper.db"] = database
+    # Schedules read the holiday years entered as data from this database (at first use, not here).
+    holiday_years.bind(database.unit_of_work)
     push = PushSender(PushSettings.from_config(app.config))
     secrets = app.extensions["leasekeeper.secrets"] = SecretBox(
         app.config["CHANNEL_SECRETS_KEY"] or app.config["SECRET_KEY"]

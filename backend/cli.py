@@ -45,7 +45,24 @@ def _fail(error: DomainError) -> None:
     raise click.ClickException(f"{error}{' ' + details if details else ''}")
 
 
-@click.group(cls=FlaskGroup, create_app=_app, add_default_commands=False, add_version_option=False)
+class _LeaseKeeper(FlaskGroup):
+    """The command group; a database another process keeps locked past the busy timeout is a clear error."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from backend.core.db.uow import is_transient
+
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            if not is_transient(exc) or not {"locked", "busy"} & set(str(exc).lower().split()):
+                raise
+            raise click.ClickException(
+                "The database is busy: another process kept it locked for too long. Nothing of this "
+                "command's last step was written; run it again in a moment."
+            ) from None
+
+
+@click.group(cls=_LeaseKeeper, create_app=_app, add_default_commands=False, add_version_option=False)
 def main() -> None:
     """LeaseKeeper: lease and asset management."""
 
@@ -285,25 +302,33 @@ def import_() -> None:
 @click.option("--commit", is_flag=True, help="Create the leases (all or nothing); default: preview only.")
 @click.pass_context
 def import_leases(ctx: click.Context, file: Path, commit: bool) -> None:
-    """Check a lease file (.xlsx or .csv) row by row, and with --commit import it."""
+    """Check a lease file (.xlsx or .csv) row by row, and with --commit import it.
 
-    from backend.leasing.services import lease_import
+    It runs as the worker runs an import, here and now: rows are checked and staged in short transactions
+    and moved in with one, so other commands are never kept waiting for long.
+    """
+    from backend.leasing.services import lease_import_jobs
 
-    use_case = lease_import.commit if commit else lease_import.preview
-    bar = click.progressbar(length=1, label="rows", file=sys.stderr)
-
-    def progress(done: int, total: int) -> None:
-        bar.length = total
-        bar.update(done - bar.pos)
-
+    database = _database(ctx)
     actor = Actor.system(Origin.CLI, "import-leases")
-    with _database(ctx).unit_of_work() as uow, bar:
+    with database.unit_of_work() as uow:
         try:
-            report = use_case(file.read_bytes(), file.name, actor, uow, datetime.now(UTC), progress)
-        except lease_import.ImportRefused as refused:
-            report = refused.report
+            entry = lease_import_jobs.queue(
+                file.read_bytes(), file.name, commit, actor, uow, datetime.now(UTC), wake=False
+            )
         except DomainError as error:
             _fail(error)
+        import_id = entry.id
+    with click.progressbar(length=1, label=f"{'checking':<9}", file=sys.stderr) as bar:
+
+        def progress(phase: str, done: int, total: int) -> None:
+            bar.label = f"{phase:<9}"
+            if bar.length != max(total, 1):
+                bar.length, bar.pos = max(total, 1), 0
+            bar.update(done - bar.pos)
+
+        clock = partial(datetime.now, UTC)
+        report = lease_import_jobs.run_import(import_id, database.unit_of_work, clock, progress, actor=actor)
     _print_import_report(report)
     if report.problems:
         ctx.exit(1)

@@ -28,6 +28,7 @@ log = logging.getLogger("leasekeeper.worker")
 JOB_MODULES = (
     "backend.field.jobs",
     "backend.leasing.jobs",
+    "backend.leasing.lease_import_job",
     "backend.receivables.jobs",
     "backend.banking.jobs",
     "sync.jobs",

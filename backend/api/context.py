@@ -41,8 +41,9 @@ def uow() -> SqlAlchemyUnitOfWork:
 
 
 def now() -> datetime:
-    """The current time in UTC."""
-    return datetime.now(UTC)
+    """The current time in UTC, from the application's clock (the system clock unless one is configured)."""
+    clock = current_app.extensions.get("leasekeeper.clock")
+    return clock() if clock is not None else datetime.now(UTC)
 
 
 def client_ip() -> str:

@@ -451,6 +451,7 @@ class _LineView:
     escalation_floor_percent: Decimal | None = None
     escalation_cap_percent: Decimal | None = None
     escalation_index: str | None = None
+    escalation_anchor: date | None = None
 
     @property
     def key(self) -> str:

@@ -22,7 +22,7 @@ from requests import RequestException
 
 from backend.adapters.secrets import SecretBox, SecretUnreadable
 from backend.notify.domain.channels import Address, ChannelAdapter, ChannelKind, RenderedMessage, SendResult
-from backend.notify.domain.notifications import TITLES
+from backend.notify.domain.notifications import TITLES, rendered_params
 from backend.notify.domain.outbox import DeliveryState
 from backend.notify.domain.web_push import BODIES, PushMessage, PushOutcome, PushTarget
 from backend.notify.services import outbox
@@ -64,7 +64,7 @@ class Catalogue:
 
 def payload(message: PushMessage, locale: str | None, catalogue: Catalogue) -> dict[str, Any]:
     """The JSON a service worker receives: the text in the recipient's language, where to go, what it is."""
-    params = {key: value for key, value in message.params.items() if isinstance(value, str | int)}
+    params = rendered_params(message.params, catalogue.translations(locale).gettext)
     return {
         "title": catalogue.render(TITLES[message.kind], params, locale),
         "body": catalogue.render(BODIES[message.kind], params, locale) if message.kind in BODIES else "",
@@ -257,7 +257,8 @@ class OutboxDeliverer:
     def render(self, delivery: Any) -> RenderedMessage:
         """The delivery's text in its language, with an absolute link into the app."""
         catalogue = self.catalogue
-        params = {k: v for k, v in (delivery.params or {}).items() if isinstance(v, str | int)}
+        translate = catalogue.translations(delivery.locale).gettext if catalogue is not None else str
+        params = rendered_params(delivery.params or {}, translate)
         title = TITLES[delivery.kind]
         body = BODIES.get(delivery.kind, "")
         if catalogue is not None:

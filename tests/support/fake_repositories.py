@@ -16,6 +16,8 @@ from backend.core.domain.approvals import ApprovalStatus
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.field.domain.requests import RequestState
+from backend.leasing.domain.leases import BINDING
+from backend.leasing.domain.schedule.settlement import is_kept
 from backend.notify.domain.outbox import Recipient
 from backend.notify.domain.web_push import PushTarget
 from backend.org.domain.org import AssetStatus, AssetType
@@ -24,8 +26,6 @@ from tests.support.fake_rows import Row
 
 if TYPE_CHECKING:
     from tests.support.fake_uow import Store
-
-BILLED_STATUSES = ("issued", "paid")
 
 
 # Scoping, as backend/core/db/scoping.py words it in SQL -----------------------------------------
@@ -385,6 +385,20 @@ class Leases(ProjectScoped):
     def lock(self, lease: Any) -> None:
         """Nothing to serialise in memory."""
 
+    def binding_overlaps(
+        self, asset_ids: Sequence[int], starts_on: date, ends_on: date, exclude_id: int | None
+    ) -> list[tuple[str, str]]:
+        return [
+            (lease.number, asset.code)
+            for lease in self.all()
+            if lease.id != exclude_id
+            and lease.status in BINDING
+            and lease.starts_on <= ends_on
+            and (lease.closed_on or lease.ends_on) >= starts_on
+            for asset in lease.assets
+            if asset.id in asset_ids
+        ]
+
 
 class ChargeLines:
     """Charge line versions and concessions, held by their lease."""
@@ -416,13 +430,13 @@ class Schedules(ProjectScoped):
         mine = [item for item in self.all() if item.lease_id == lease_id]
         return sorted(mine, key=lambda i: (i.period_start, i.charge_type, i.id))
 
-    def billed_of(self, lease_id: int) -> list[Any]:
-        billed = [i for i in self.all() if i.lease_id == lease_id and i.status in BILLED_STATUSES]
-        return sorted(billed, key=lambda i: (i.period_start, i.id))
+    def kept_of(self, lease_id: int, today: date) -> list[Any]:
+        kept = [i for i in self.all() if i.lease_id == lease_id and is_kept(i.status, i.due_date, today)]
+        return sorted(kept, key=lambda i: (i.period_start, i.id))
 
-    def delete_unbilled(self, lease_id: int) -> None:
+    def delete_unbilled(self, lease_id: int, today: date) -> None:
         for item in self.all():
-            if item.lease_id == lease_id and item.status not in BILLED_STATUSES:
+            if item.lease_id == lease_id and not is_kept(item.status, item.due_date, today):
                 self.delete(item)
 
     def insert_rows(self, values: Sequence[Mapping[str, Any]]) -> None:

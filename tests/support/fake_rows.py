@@ -180,7 +180,7 @@ class Approval(Row):
     table = "approvals"
     columns = names(
         "id kind subject_type subject_id summary project_id status requested_by_id requested_at reason "
-        "expires_at decided_by_id decided_at decision_note"
+        "details expires_at decided_by_id decided_at decision_note"
     )
     defaults = {"status": ApprovalStatus.PENDING, "requested_at": now}
 
@@ -381,7 +381,7 @@ class ChargeLine(Row):
     columns = names(
         "id lease_id series version charge_type monthly_amount starts_on ends_on frequency escalation_kind "
         "escalation_every_months escalation_value escalation_floor_percent escalation_cap_percent "
-        "escalation_index created_by_amendment_id replaced_by_amendment_id created_at"
+        "escalation_index escalation_anchor created_by_amendment_id replaced_by_amendment_id created_at"
     )
     defaults = {"series": 1, "version": 1, "created_at": now}
     lease = Parent("leases", "lease_id")
@@ -410,9 +410,9 @@ class ScheduleItem(Row):
     table = "schedule_items"
     columns = names(
         "id lease_id project_id lease_version line_key charge_type period_start period_end due_date months "
-        "amount is_concession status created_at"
+        "amount is_concession provisional status created_at"
     )
-    defaults = {"is_concession": False, "status": "scheduled", "created_at": now}
+    defaults = {"is_concession": False, "provisional": False, "status": "scheduled", "created_at": now}
 
 
 class LeaseAmendment(Row):
@@ -420,8 +420,8 @@ class LeaseAmendment(Row):
 
     table = "lease_amendments"
     columns = names(
-        "id lease_id version kinds status effective_on reason changes requested_by_id approval_id applied_at "
-        "created_at"
+        "id lease_id version kinds status effective_on reason changes effect requested_by_id approval_id "
+        "applied_at created_at"
     )
     defaults = {"created_at": now}
     lease = Parent("leases", "lease_id")

@@ -24,6 +24,13 @@ class ApprovalSchema(Schema):
     requested_by_id = fields.Integer(allow_none=True)
     requested_at = fields.AwareDateTime()
     reason = fields.String(allow_none=True)
+    details = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "What to weigh: for a lease amendment its effect on the schedule, period by "
+            "period (before, after, difference; billed periods with the credit or debit that settles them)."
+        },
+    )
     expires_at = fields.AwareDateTime(allow_none=True)
     decided_by_id = fields.Integer(allow_none=True)
     decided_at = fields.AwareDateTime(allow_none=True)

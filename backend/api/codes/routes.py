@@ -14,7 +14,7 @@ from backend.api.codes.schemas import (
     IndexValuesSchema,
 )
 from backend.api.common import READ, WRITE, WRITE_ONE, errors, paginate
-from backend.api.context import actor, list_query, uow
+from backend.api.context import actor, list_query, now, uow
 from backend.leasing.services import codes
 
 blp = Blueprint(
@@ -91,4 +91,4 @@ class IndexBySeriesViews(MethodView):
     @errors(blp, *WRITE_ONE)
     def put(self, values: dict[str, Any], series: str) -> Any:
         """Store or correct monthly values of a price index series"""
-        return codes.set_index_values(series, values["values"], actor(), uow())
+        return codes.set_index_values(series, values["values"], actor(), uow(), now())

@@ -7,6 +7,8 @@ from marshmallow import Schema, ValidationError, fields, validates
 
 from backend.adapters.spreadsheets import ACCEPTED_TYPES, MAX_BYTES, MAX_ROWS
 from backend.api.messages import translate
+from backend.leasing.domain.lease_import import ImportState
+from backend.leasing.services.lease_import_jobs import SYNC_MAX_ROWS
 
 
 class LeaseImportFormSchema(Schema):
@@ -22,6 +24,13 @@ class LeaseImportFormSchema(Schema):
     commit = fields.Boolean(
         load_default=False,
         metadata={"description": "false: check and report only; true: create every lease, or none."},
+    )
+    background = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": f"true: run it in the worker and answer 202 with the import to follow; files of "
+            f"more than {SYNC_MAX_ROWS} rows always run there."
+        },
     )
 
     @validates("file")
@@ -66,3 +75,29 @@ class LeaseImportReportSchema(Schema):
     problems = fields.List(fields.Nested(ImportProblemSchema))
     leases = fields.List(fields.Nested(ImportedLeaseSchema))
     created_ids = fields.List(fields.Integer())
+
+
+class LeaseImportJobSchema(Schema):
+    """A lease file imported in the worker: where it stands, how far it got, and its report once done."""
+
+    id = fields.Integer()
+    filename = fields.String()
+    commit = fields.Boolean(metadata={"description": "Whether the leases are created, or only checked."})
+    state = fields.Enum(
+        ImportState,
+        by_value=True,
+        metadata={"description": "queued → checking → (committing →) succeeded, or failed."},
+    )
+    phase = fields.String(
+        allow_none=True, metadata={"description": "checking, staging or moving while it runs."}
+    )
+    processed = fields.Integer(metadata={"description": "Rows done in the current phase."})
+    total = fields.Integer(metadata={"description": "Data rows of the file."})
+    reason = fields.String(allow_none=True, metadata={"description": "Why it failed."})
+    job_run_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    report = fields.Nested(
+        LeaseImportReportSchema, allow_none=True, metadata={"description": "Once it succeeded or failed."}
+    )

@@ -8,6 +8,8 @@ from flask_smorest import Blueprint
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, now, uow
 from backend.api.leases.schemas import (
+    AmendmentEffectSchema,
+    AmendmentPreviewSchema,
     AmendmentSchema,
     ChargeLineSchema,
     LeaseQueryArgsSchema,
@@ -16,7 +18,7 @@ from backend.api.leases.schemas import (
     ScheduleSchema,
     TerminationSchema,
 )
-from backend.leasing.services import amendments, leases, schedules
+from backend.leasing.services import amendments, holiday_calendars, leases, schedules
 
 blp = Blueprint(
     "leases",
@@ -171,7 +173,7 @@ class LeaseSchedulePreviewViews(MethodView):
     @errors(blp, 401, 403, 404, 422)
     def get(self, lease_id: int) -> Any:
         """Preview the full-term schedule of a lease without saving it"""
-        return schedules.preview(lease_id, actor(), uow())
+        return holiday_calendars.preview(lease_id, actor(), uow())
 
 
 @blp.route("/<id:lease_id>/schedule/regenerate")
@@ -206,6 +208,18 @@ class AmendmentViews(MethodView):
     def post(self, values: dict[str, Any], lease_id: int) -> Any:
         """Amend a signed lease; major changes wait for a second person's approval"""
         return amendments.request_amendment(lease_id, values, actor(), uow(), now())
+
+
+@blp.route("/<id:lease_id>/amendments/preview")
+class AmendmentPreviewViews(MethodView):
+    """An amendment tried before it is sent."""
+
+    @blp.arguments(AmendmentPreviewSchema)
+    @blp.response(200, AmendmentEffectSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, values: dict[str, Any], lease_id: int) -> Any:
+        """Preview an amendment: its kinds, whether it needs approval, its effect period by period"""
+        return amendments.preview_amendment(lease_id, values, actor(), uow(), now())
 
 
 @blp.route("/<id:lease_id>/amendments/<id:amendment_id>")

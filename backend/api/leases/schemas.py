@@ -24,6 +24,11 @@ class EscalationSchema(Schema):
     floor_percent = decimal(4, -100, 100, allow_none=True)
     cap_percent = decimal(4, -100, 100, allow_none=True)
     index = text(32, allow_none=True, metadata={"description": "Price index series for CPI, e.g. CN-CPI."})
+    anchor = fields.Date(
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Where the steps count from when an amendment re-based the chain."},
+    )
 
 
 class ChargeLineSchema(Schema):
@@ -47,7 +52,18 @@ class NewChargeSchema(Schema):
     charge_type = text(50, required=True, metadata=CODE_TEXT)
     monthly_amount = decimal(2, 0, 100_000_000, required=True)
     frequency = text(50, allow_none=True, metadata=CODE_TEXT)
-    escalation = fields.Nested(EscalationSchema, allow_none=True)
+    escalation = fields.Nested(
+        EscalationSchema,
+        allow_none=True,
+        metadata={"description": "A new step-up rule, counted from the effective date."},
+    )
+    keep_escalation = fields.Boolean(
+        load_default=True,
+        metadata={
+            "description": "Without a new rule: true (default) continues the charge's step-ups on the new "
+            "amount, on their original dates; false makes the new amount flat."
+        },
+    )
 
 
 class ConcessionSchema(Schema):
@@ -155,7 +171,18 @@ class ScheduleItemSchema(Schema):
     months = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     amount = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     is_concession = fields.Boolean()
-    status = fields.String(metadata={"description": "scheduled, issued, paid, cancelled or written_off."})
+    provisional = fields.Boolean(
+        metadata={
+            "description": "The due date rests on a year whose official holiday arrangement is not published "
+            "yet (an estimate); it may move once the year is entered."
+        }
+    )
+    status = fields.String(
+        metadata={
+            "description": "scheduled; issued or paid (billed); adjustment (settles a billed period after a "
+            "change: negative is credited, positive billed); written_off."
+        }
+    )
 
 
 class TotalsSchema(Schema):
@@ -164,6 +191,14 @@ class TotalsSchema(Schema):
     gross = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     concessions = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
     net = fields.Decimal(as_string=True, metadata={"type": "string", "format": "decimal"})
+    adjustments = fields.Decimal(
+        as_string=True,
+        metadata={
+            "type": "string",
+            "format": "decimal",
+            "description": "Adjustments of billed periods and write-offs (negative: credited); in `net`.",
+        },
+    )
 
 
 class ScheduleSchema(Schema):
@@ -193,6 +228,15 @@ class AmendmentSchema(Schema):
     created_at = fields.AwareDateTime(dump_only=True)
     requested_by_id = fields.Integer(dump_only=True, allow_none=True)
     changes = fields.Dict(dump_only=True)
+    effect = fields.Dict(
+        dump_only=True,
+        allow_none=True,
+        metadata={
+            "description": "The schedule's difference period by period (before, after, difference) as of the "
+            "request, then as applied; billed periods keep their amounts and list the credit (negative) or "
+            "debit adjustment that settles them; totals: unbilled_difference, credit, debit, write_off."
+        },
+    )
     effective_on = fields.Date(required=True)
     reason = text(2000, required=True)
     ends_on = fields.Date(load_only=True, metadata={"description": "A new end date (a term change)."})
@@ -212,3 +256,19 @@ class AmendmentSchema(Schema):
     note = text(2000, min_length=0, load_only=True)
     notice_period_days = fields.Integer(strict=True, load_only=True, validate=validate.Range(min=0, max=730))
     auto_renew = Flag(load_only=True)
+
+
+class AmendmentPreviewSchema(AmendmentSchema):
+    """An amendment to try before sending it: the same fields, the reason optional."""
+
+    reason = text(2000, min_length=0)
+
+
+class AmendmentEffectSchema(Schema):
+    """What an amendment would do: its kinds, whether a second person must approve it, its effect."""
+
+    kinds = fields.List(fields.String())
+    needs_approval = fields.Boolean()
+    effect = fields.Dict(
+        metadata={"description": "The schedule's difference period by period, as `effect` of an amendment."}
+    )

@@ -5,7 +5,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields
 
-from backend.notify.domain.notifications import TITLES, NotificationKind
+from backend.notify.domain.notifications import TITLES, NotificationKind, rendered_params
 
 
 class NotificationSchema(Schema):
@@ -22,9 +22,7 @@ class NotificationSchema(Schema):
     read_at = fields.AwareDateTime(allow_none=True)
 
     def _title(self, notification: Any) -> str:
-        params = {
-            key: value for key, value in (notification.params or {}).items() if isinstance(value, str | int)
-        }
+        params = rendered_params(notification.params or {}, gettext)
         try:
             return str(gettext(TITLES[notification.kind], **params))
         except (KeyError, ValueError):

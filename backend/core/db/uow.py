@@ -54,6 +54,8 @@ class SqlAlchemyUnitOfWork:
         self.amendments = leasing.AmendmentRepository(session)
         self.code_aliases = leasing.CodeAliasRepository(session)
         self.price_indexes = leasing.PriceIndexRepository(session)
+        self.calendar_years = leasing.CalendarYearRepository(session)
+        self.lease_imports = leasing.LeaseImportRepository(session)
         self.approvals = core.ApprovalRepository(session)
         self.job_runs = core.JobRunRepository(session)
         self.job_slots = core.JobSlotRepository(session)

@@ -17,6 +17,8 @@ class JobKind(enum.StrEnum):
     SYNC_PRUNE = "sync.prune"
     BILLING_RUN = "billing.run"
     RECONCILIATION = "bank.reconcile"
+    INDEX_EXTENSION = "schedule.index_extension"
+    CALENDAR_RECOMPUTE = "schedule.calendar_recompute"
 
 
 class JobStatus(enum.StrEnum):

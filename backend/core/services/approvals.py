@@ -58,9 +58,11 @@ def request(
     summary: str,
     reason: str | None,
     now: datetime,
+    details: dict[str, Any] | None = None,
 ) -> Any:
     """Open an approval and notify everyone who may decide it (staged; the caller commits)."""
     approval = uow.approvals.create(
+        details=details,
         kind=kind,
         subject_type=subject[0],
         subject_id=subject[1],

@@ -45,9 +45,11 @@ def retry(run_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
         lease = uow.leases.get(lease_id, actor.require(P.LEASE_READ))
         if lease.status.value != "draft":
             raise Conflict(N_("The lease was signed since; nothing to retry."))
-        leases.sign_lease(lease_id, actor, uow, now)
+        with schedules.retrying(run.id):
+            leases.sign_lease(lease_id, actor, uow, now)
     elif trigger is ScheduleTrigger.REGENERATE:
-        schedules.regenerate(lease_id, actor, uow, now, retry_of_id=run.id)
+        with schedules.retrying(run.id):
+            schedules.regenerate(lease_id, actor, uow, now, retry_of_id=run.id)
     else:
         raise Conflict(N_("A failed amendment was not saved: submit it again, or approve it again."))
     run = uow.job_runs.get(run_id, actor.require(P.LEASE_WRITE))

@@ -36,8 +36,10 @@ if TYPE_CHECKING:
     )
     from backend.leasing.services.ports import (
         Amendments,
+        CalendarYears,
         ChargeLines,
         CodeAliases,
+        LeaseImports,
         Leases,
         PriceIndexes,
         Schedules,
@@ -110,6 +112,12 @@ class UnitOfWork(Protocol):
 
     @property
     def price_indexes(self) -> PriceIndexes: ...
+
+    @property
+    def calendar_years(self) -> CalendarYears: ...
+
+    @property
+    def lease_imports(self) -> LeaseImports: ...
 
     @property
     def approvals(self) -> Approvals: ...

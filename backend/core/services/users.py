@@ -28,8 +28,11 @@ def get_user(user_id: int, actor: Actor, uow: UnitOfWork) -> Any:
 
 
 def _require_user_admin(actor: Actor) -> None:
+    # The refusal is about reach, not role: whoever gets here holds user:write, only not company-wide.
     if not actor.require(Permission.USER_WRITE).everything:
-        raise Forbidden(N_("Only administrators manage user accounts."))
+        raise Forbidden(
+            N_("Only head office manages user accounts; your roles cover only some regions or projects.")
+        )
 
 
 def _assignments(raw: Sequence[Mapping[str, Any]], uow: UnitOfWork) -> list[Assignment]:

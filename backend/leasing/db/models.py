@@ -6,10 +6,23 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db.base import Base, Timestamped, enum_column, utcnow
+from backend.leasing.domain.lease_import import ImportState
 from backend.leasing.domain.leases import AmendmentStatus, ContractType, LeaseStatus, line_key
 from backend.leasing.domain.schedule import (
     BusinessDayRule,
@@ -156,6 +169,8 @@ class ChargeLine(Base):
     escalation_floor_percent: Mapped[Decimal | None] = mapped_column(Percent)
     escalation_cap_percent: Mapped[Decimal | None] = mapped_column(Percent)
     escalation_index: Mapped[str | None] = mapped_column(String(32))
+    # Where the chain's steps count from when this line re-bases it (default: the line's own start).
+    escalation_anchor: Mapped[date | None]
     created_by_amendment_id: Mapped[int | None] = mapped_column(
         ForeignKey("lease_amendments.id", ondelete="SET NULL")
     )
@@ -183,6 +198,7 @@ class ChargeLine(Base):
             "floor_percent": self.escalation_floor_percent,
             "cap_percent": self.escalation_cap_percent,
             "index": self.escalation_index,
+            "anchor": self.escalation_anchor,
         }
 
 
@@ -235,6 +251,8 @@ class ScheduleItem(Base):
     months: Mapped[Decimal] = mapped_column(Numeric(12, 6))
     amount: Mapped[Decimal] = mapped_column(Money)
     is_concession: Mapped[bool] = mapped_column(default=False)
+    # The due date rests on a year whose official holiday arrangement is not published yet.
+    provisional: Mapped[bool] = mapped_column(default=False, server_default=false())
     # scheduled → issued → paid, or cancelled; issued and paid items are billed and never regenerated.
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -254,6 +272,9 @@ class LeaseAmendment(Base):
     effective_on: Mapped[date]
     reason: Mapped[str] = mapped_column(Text)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The schedule's difference per period and the adjustments of billed periods, as of the request
+    # (then as of the application).
+    effect: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     approval_id: Mapped[int | None] = mapped_column(ForeignKey("approvals.id", ondelete="SET NULL"))
     applied_at: Mapped[datetime | None]
@@ -285,3 +306,54 @@ class PriceIndexValue(Base):
     month: Mapped[date]
     value: Mapped[Decimal] = mapped_column(Numeric(12, 4))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class HolidayCalendarYear(Timestamped, Base):
+    """One year's official holiday arrangement of a calendar (e.g. CN 2027), entered by head office."""
+
+    __tablename__ = "holiday_calendar_years"
+    __table_args__ = (UniqueConstraint("code", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8))
+    year: Mapped[int]
+    # ISO dates: the days off, and the weekend days worked instead (调休).
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+    working_days: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(300))
+
+
+class LeaseImport(Base):
+    """A lease file imported in the worker: its state, progress, the file until it is done, the report."""
+
+    __tablename__ = "lease_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    commit: Mapped[bool] = mapped_column(default=False)
+    state: Mapped[ImportState] = mapped_column(
+        enum_column(ImportState), default=ImportState.QUEUED, index=True
+    )
+    phase: Mapped[str | None] = mapped_column(String(32))
+    total: Mapped[int] = mapped_column(default=0)
+    processed: Mapped[int] = mapped_column(default=0)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+    job_run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id", ondelete="SET NULL"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    requested_by_name: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class LeaseImportRow(Base):
+    """A checked row of an import, staged until the import moves every row in at once (or discards them)."""
+
+    __tablename__ = "lease_import_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("lease_imports.id", ondelete="CASCADE"), index=True)
+    row: Mapped[int]
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)

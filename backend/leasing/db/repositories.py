@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, func, select, true, update
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    Numeric,
+    Table,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session, lazyload
 
-from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, contains, equals, one_of
+from backend.core.db.base import UTCDateTime
+from backend.core.db.repositories import (
+    IN_CHUNK,
+    Repository,
+    bulk_insert,
+    chunks,
+    contains,
+    equals,
+    insert_many,
+    one_of,
+    table_of,
+)
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
 from backend.leasing.db.models import (
@@ -18,16 +44,20 @@ from backend.leasing.db.models import (
     CodeAlias,
     Concession,
     ContractTemplate,
+    HolidayCalendarYear,
     Lease,
     LeaseAmendment,
+    LeaseImport,
+    LeaseImportRow,
     PriceIndexValue,
     ScheduleItem,
     lease_assets,
 )
+from backend.leasing.domain.lease_import import ImportState
 from backend.leasing.domain.leases import BINDING, LeaseStatus
-from backend.org.db.models import Asset
-
-BILLED_STATUSES = ("issued", "paid")
+from backend.leasing.domain.schedule.escalation import EscalationKind
+from backend.leasing.domain.schedule.settlement import BILLED_STATUSES, SCHEDULED, SETTLEMENT_STATUSES
+from backend.org.db.models import Asset, Customer
 
 
 class TemplateRepository(Repository[ContractTemplate]):
@@ -104,6 +134,21 @@ class LeaseRepository(Repository[Lease]):
         if project_id is not None:
             statement = statement.where(Lease.project_id == project_id)
         return list(self.session.scalars(statement.order_by(Lease.id)))
+
+    def ids_indexed(self, statuses: Sequence[LeaseStatus], series: str | None = None) -> list[int]:
+        """Ids of the leases in the statuses with a CPI line in force (on one index series, or any)."""
+        statement = (
+            select(Lease.id)
+            .join(ChargeLine, ChargeLine.lease_id == Lease.id)
+            .where(
+                Lease.status.in_(statuses),
+                ChargeLine.escalation_kind == EscalationKind.CPI,
+                ChargeLine.replaced_by_amendment_id.is_(None),
+            )
+        )
+        if series is not None:
+            statement = statement.where(ChargeLine.escalation_index == series)
+        return list(self.session.scalars(statement.distinct().order_by(Lease.id)))
 
     def customers_of_all(self) -> list[tuple[int, int]]:
         """(lease id, customer id) of every lease with a customer (reconciliation's references)."""
@@ -199,46 +244,66 @@ class ScheduleRepository(Repository[ScheduleItem]):
         )
         return list(self.session.scalars(statement))
 
-    def billed_of(self, lease_id: int) -> list[ScheduleItem]:
-        """Items already issued or paid: regeneration keeps them as they are."""
-        statement = select(ScheduleItem).where(
-            ScheduleItem.lease_id == lease_id, ScheduleItem.status.in_(BILLED_STATUSES)
+    @staticmethod
+    def _kept(today: date) -> ColumnElement[bool]:
+        """The SQL of `settlement.is_kept`: billed (issued, paid, or scheduled and overdue), settlements."""
+        return or_(
+            ScheduleItem.status.in_(sorted(BILLED_STATUSES | SETTLEMENT_STATUSES)),
+            and_(ScheduleItem.status == SCHEDULED, ScheduleItem.due_date < today),
         )
+
+    @staticmethod
+    def _replaceable(today: date) -> ColumnElement[bool]:
+        return and_(ScheduleItem.status == SCHEDULED, ScheduleItem.due_date >= today)
+
+    def kept_of(self, lease_id: int, today: date) -> list[ScheduleItem]:
+        """Items regeneration keeps as they are on `today`: billed periods and settlements."""
+        statement = select(ScheduleItem).where(ScheduleItem.lease_id == lease_id, self._kept(today))
         return list(self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)))
 
-    def billed_of_many(self, lease_ids: Sequence[int]) -> dict[int, list[ScheduleItem]]:
-        """Billed items of many leases, by lease id."""
+    def kept_of_many(self, lease_ids: Sequence[int], today: date) -> dict[int, list[ScheduleItem]]:
+        """Kept items of many leases, by lease id."""
         found: dict[int, list[ScheduleItem]] = {}
         for start in range(0, len(lease_ids), IN_CHUNK):
             statement = select(ScheduleItem).where(
-                ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]),
-                ScheduleItem.status.in_(BILLED_STATUSES),
+                ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]), self._kept(today)
             )
             for row in self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)):
                 found.setdefault(row.lease_id, []).append(row)
         return found
 
-    def delete_unbilled_many(self, lease_ids: Sequence[int]) -> None:
+    def delete_unbilled_many(self, lease_ids: Sequence[int], today: date) -> None:
         """Drop the unbilled items of many leases before writing their regenerated ones."""
         for start in range(0, len(lease_ids), IN_CHUNK):
             self.session.execute(
                 delete(ScheduleItem).where(
-                    ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]),
-                    ScheduleItem.status.not_in(BILLED_STATUSES),
+                    ScheduleItem.lease_id.in_(lease_ids[start : start + IN_CHUNK]), self._replaceable(today)
                 )
             )
 
-    def delete_unbilled(self, lease_id: int) -> None:
-        """Drop the items not yet billed, before writing the regenerated ones."""
+    def delete_unbilled(self, lease_id: int, today: date) -> None:
+        """Drop the items not yet billed on `today`, before writing the regenerated ones."""
         self.session.execute(
-            delete(ScheduleItem).where(
-                ScheduleItem.lease_id == lease_id, ScheduleItem.status.not_in(BILLED_STATUSES)
-            )
+            delete(ScheduleItem).where(ScheduleItem.lease_id == lease_id, self._replaceable(today))
         )
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write many items with one executemany (no ORM objects)."""
         bulk_insert(self.session, ScheduleItem, rows)
+
+    def unbilled_of(self, lease_id: int, today: date) -> list[ScheduleItem]:
+        """A lease's items still to be billed on `today` (scheduled, not yet due), in schedule order."""
+        statement = select(ScheduleItem).where(ScheduleItem.lease_id == lease_id, self._replaceable(today))
+        return list(self.session.scalars(statement.order_by(ScheduleItem.period_start, ScheduleItem.id)))
+
+    def move_due_dates(self, changes: Sequence[Mapping[str, Any]]) -> None:
+        """Set the due date and provisional mark of items by id (rows of id, due_date, provisional)."""
+        for change in changes:
+            self.session.execute(
+                update(ScheduleItem)
+                .where(ScheduleItem.id == change["id"])
+                .values(due_date=change["due_date"], provisional=change["provisional"])
+            )
 
 
 class AmendmentRepository(Repository[LeaseAmendment]):
@@ -322,3 +387,172 @@ class PriceIndexRepository:
         if code is not None:
             statement = statement.where(PriceIndexValue.series == code)
         return list(self.session.scalars(statement))
+
+
+class CalendarYearRepository:
+    """Official holiday arrangements entered as data, one row per calendar and year."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_code(self, code: str) -> list[HolidayCalendarYear]:
+        """The entered years of one calendar, oldest first."""
+        statement = select(HolidayCalendarYear).where(HolidayCalendarYear.code == code)
+        return list(self.session.scalars(statement.order_by(HolidayCalendarYear.year)))
+
+    def find(self, code: str, year: int) -> HolidayCalendarYear | None:
+        """One entered year of a calendar."""
+        statement = select(HolidayCalendarYear).where(
+            HolidayCalendarYear.code == code, HolidayCalendarYear.year == year
+        )
+        return self.session.scalars(statement).first()
+
+    def all(self) -> list[HolidayCalendarYear]:
+        """Every entered year of every calendar."""
+        statement = select(HolidayCalendarYear).order_by(HolidayCalendarYear.code, HolidayCalendarYear.year)
+        return list(self.session.scalars(statement))
+
+    def create(self, **values: Any) -> HolidayCalendarYear:
+        """Stage a new year."""
+        row = HolidayCalendarYear(**values)
+        self.session.add(row)
+        return row
+
+    def delete(self, row: HolidayCalendarYear) -> None:
+        """Stage a deletion."""
+        self.session.delete(row)
+
+
+class LeaseImportRepository:
+    """Lease imports run by the worker, their staged rows, and the bulk reads and writes of an import."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def create(self, **values: Any) -> LeaseImport:
+        """Stage a new import."""
+        entry = LeaseImport(**values)
+        self.session.add(entry)
+        return entry
+
+    def find(self, import_id: int) -> LeaseImport | None:
+        """One import by id."""
+        return self.session.get(LeaseImport, import_id)
+
+    def claim(self, import_id: int | None, now: datetime) -> int | None:
+        """Take a queued import (this one, or the oldest) for checking; None when there is none to take.
+
+        The claim is a conditional update, so two workers never take the same import.
+        """
+        statement = select(LeaseImport.id).where(LeaseImport.state == ImportState.QUEUED)
+        if import_id is not None:
+            statement = statement.where(LeaseImport.id == import_id)
+        candidate = self.session.scalar(statement.order_by(LeaseImport.id).limit(1))
+        if candidate is None:
+            return None
+        won = self.session.execute(
+            update(LeaseImport)
+            .where(LeaseImport.id == candidate, LeaseImport.state == ImportState.QUEUED)
+            .values(state=ImportState.CHECKING, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return candidate if won.rowcount else None  # type: ignore[attr-defined]
+
+    def set_progress(self, import_id: int, **values: Any) -> None:
+        """Record how far an import got (state, phase, processed, total) without loading it."""
+        self.session.execute(
+            update(LeaseImport)
+            .where(LeaseImport.id == import_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def stage_rows(self, import_id: int, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Stage checked rows (row number, JSON-safe values) of an import."""
+        insert_many(
+            self.session,
+            LeaseImportRow,
+            [{"import_id": import_id, "row": row, "values": values} for row, values in rows],
+        )
+
+    def staged_rows(self, import_id: int) -> list[dict[str, Any]]:
+        """The staged values of an import, in row order."""
+        statement = (
+            select(LeaseImportRow.values)
+            .where(LeaseImportRow.import_id == import_id)
+            .order_by(LeaseImportRow.row)
+        )
+        return list(self.session.scalars(statement))
+
+    def discard_rows(self, import_id: int) -> None:
+        """Drop the staged rows of an import (moved in, or refused)."""
+        self.session.execute(delete(LeaseImportRow).where(LeaseImportRow.import_id == import_id))
+
+    def customer_directory(self, scope: Scope) -> list[tuple[int, str]]:
+        """(id, name) of every customer inside the scope, to match customer names against."""
+        from backend.org.db.repositories import CustomerRepository
+
+        clause = CustomerRepository(self.session).scope_clause(scope)
+        statement = select(Customer.id, Customer.name).where(clause).order_by(Customer.id)
+        return [(customer_id, name) for customer_id, name in self.session.execute(statement)]
+
+    def binding_terms(self, asset_ids: Collection[int]) -> list[tuple[int, str, date, date]]:
+        """(asset id, lease number, start, end) of every binding lease holding any of the assets."""
+        found: list[tuple[int, str, date, date]] = []
+        for chunk in chunks(asset_ids):
+            statement = (
+                select(
+                    lease_assets.c.asset_id,
+                    Lease.number,
+                    Lease.starts_on,
+                    func.coalesce(Lease.closed_on, Lease.ends_on),
+                )
+                .join(Lease, Lease.id == lease_assets.c.lease_id)
+                .where(lease_assets.c.asset_id.in_(chunk), Lease.status.in_(BINDING))
+            )
+            found += [
+                (a, number, starts, ends) for a, number, starts, ends in self.session.execute(statement)
+            ]
+        return found
+
+    def insert_leases(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert leases by JSON-safe column values; their ids, in the order given."""
+        if not rows:
+            return []
+        values = [_coerced(table_of(Lease), row) for row in rows]
+        statement = insert(Lease).returning(Lease.id, sort_by_parameter_order=True)
+        return list(self.session.scalars(statement, values))
+
+    def insert_children(self, model: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows of a lease's child table (lease_assets, charge_lines, concessions,
+        schedule_items) by JSON-safe column values, the fastest way the database takes them."""
+        target: Any = {"lease_assets": lease_assets, **_CHILD_MODELS}[model]
+        table = target if isinstance(target, Table) else table_of(target)
+        coerced = [_coerced(table, row) for row in rows]
+        if isinstance(target, Table):
+            if coerced:
+                self.session.execute(target.insert(), coerced)
+            return
+        insert_many(self.session, target, coerced)
+
+
+_CHILD_MODELS: dict[str, Any] = {
+    "charge_lines": ChargeLine,
+    "concessions": Concession,
+    "schedule_items": ScheduleItem,
+}
+
+
+def _coerced(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """JSON-safe values (ISO dates, decimal strings) as the table's column types take them."""
+    return {name: _as_column(table.c[name].type, value) for name, value in row.items()}
+
+
+def _as_column(kind: Any, value: Any) -> Any:
+    if isinstance(value, str) and isinstance(kind, Date) and not isinstance(kind, DateTime):
+        return date.fromisoformat(value)
+    if isinstance(value, str) and isinstance(kind, DateTime | UTCDateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(value, str | int) and not isinstance(value, bool) and isinstance(kind, Numeric):
+        return Decimal(value)
+    return value

@@ -11,6 +11,9 @@ from typing import TypeVar
 from backend.core.domain.errors import N_, Message, ValidationFailed
 
 _SEPARATORS = re.compile(r"[\s\-_‐‑‒–—―－]+")
+# Ideographs and kana, between which a space means nothing (季 付 is 季付).
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BY_CJK = re.compile(rf"(?<=[{_CJK}]) | (?=[{_CJK}])")
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -19,9 +22,40 @@ MISCONFIGURED_ALIAS = N_("The alias “%(value)s” points to “%(target)s”, 
 
 
 def normalise(text: str) -> str:
-    """NFKC, casefold, trim, and collapse runs of whitespace, hyphens and underscores into one space."""
+    """NFKC, casefold, drop invisible format characters (zero-width spaces, soft hyphens), collapse runs of
+    whitespace, hyphens and underscores into one space, drop spaces next to CJK characters, and trim."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return _SEPARATORS.sub(" ", folded).strip()
+    visible = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return _SPACE_BY_CJK.sub("", _SEPARATORS.sub(" ", visible).strip())
+
+
+BUILTIN_ALIAS = N_("“%(alias)s” is a built-in alias of %(canonical)s; it cannot be redefined.")
+CANONICAL_CODE = N_("“%(alias)s” is a %(domain)s code itself; it cannot be an alias.")
+OTHER_MEANING = N_("“%(alias)s” already means %(canonical)s.")
+
+
+def alias_clash(
+    domain: str,
+    alias: str,
+    canonical: str,
+    accepted: type[StrEnum],
+    existing: Mapping[str, str],
+) -> Message | None:
+    """Why an organisation may not add `alias` → `canonical`, or None when it may.
+
+    Canonical codes and built-in aliases are never shadowed, whatever case, width or spacing the new alias
+    uses; an alias the organisation added already keeps its meaning until it is removed.
+    """
+    key = normalise(alias)
+    if any(normalise(member.value) == key for member in accepted):
+        return Message(CANONICAL_CODE, alias=alias, domain=domain)
+    builtin = {normalise(k): v for k, v in DEFAULT_ALIASES.get(domain, {}).items()}
+    if key in builtin:
+        return Message(BUILTIN_ALIAS, alias=alias, canonical=builtin[key])
+    taken = {normalise(k): v for k, v in existing.items()}.get(key)
+    if taken is not None and taken != canonical:
+        return Message(OTHER_MEANING, alias=alias, canonical=taken)
+    return None
 
 
 def parse_code(field: str, value: str, accepted: type[E], aliases: Mapping[str, str]) -> E:

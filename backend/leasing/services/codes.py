@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,7 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain import codes
 from backend.leasing.domain import schedule as engine
+from backend.leasing.services import schedules
 
 DOMAINS: dict[str, type[Any]] = {
     "frequency": engine.Frequency,
@@ -69,10 +70,16 @@ def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def create_alias(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
-    """Teach the system another way people write a code."""
+    """Teach the system another way people write a code; built-in codes and aliases are never overridden."""
     _configure(actor)
     checked = _checked(values)
-    if uow.code_aliases.find_alias(checked["domain"], checked["alias"]) is not None:
+    domain, alias, canonical = checked["domain"], checked["alias"], checked["canonical"]
+    clash = codes.alias_clash(domain, alias, canonical, DOMAINS[domain], uow.code_aliases.mapping(domain))
+    if clash is not None:
+        refused = Conflict(clash.template, **clash.params)
+        refused.fields = {"alias": [clash]}
+        raise refused
+    if uow.code_aliases.find_alias(domain, alias) is not None:
         raise Conflict.on_fields({"alias": [N_("Already in use.")]})
     row = uow.code_aliases.create(**checked)
     uow.flush()
@@ -98,30 +105,47 @@ def list_index_values(series: str | None, actor: Actor, uow: UnitOfWork) -> list
 
 
 def set_index_values(
-    series: str, values: Sequence[Mapping[str, Any]], actor: Actor, uow: UnitOfWork
+    series: str, values: Sequence[Mapping[str, Any]], actor: Actor, uow: UnitOfWork, now: datetime
 ) -> list[Any]:
-    """Store (or correct) monthly values of a price index series; months are first days of months."""
+    """Store (or correct) monthly values of a price index series; months are first days of months.
+
+    Every live lease stepping on the series is regenerated at once: a value that arrived extends its
+    schedule, a corrected one rewrites its unbilled periods, and billed periods it changes are settled by
+    adjustments. All in one transaction.
+    """
     _configure(actor)
-    errors = {
-        f"values.{i}.month": [N_("Use the first day of the month.")]
-        for i, item in enumerate(values)
-        if item["month"].day != 1
-    }
+    errors: dict[str, list[str]] = {}
+    for i, item in enumerate(values):
+        if item["month"].day != 1:
+            errors[f"values.{i}.month"] = [N_("Use the first day of the month.")]
+        if not item["value"].is_finite() or item["value"] <= 0:
+            errors[f"values.{i}.value"] = [N_("An index value must be a number above zero.")]
     if errors:
         raise ValidationFailed(errors)
     rows = []
+    before = uow.price_indexes.series(series)
     for item in values:
         month: date = item["month"]
         value: Decimal = item["value"]
         rows.append(uow.price_indexes.upsert(series, month, value))
     uow.flush()
+    corrected = {
+        row.month.isoformat(): {"before": str(before[row.month]), "after": str(row.value)}
+        for row in rows
+        if row.month in before and before[row.month] != row.value
+    }
+    changed = schedules.reindex(series, actor, uow, now)
     audit.record(
         uow,
         actor,
         AuditAction.UPDATE,
         "price_index",
         series,
-        after={"values": {row.month.isoformat(): str(row.value) for row in rows}},
+        after={
+            "values": {row.month.isoformat(): str(row.value) for row in rows},
+            "corrected": corrected,
+            "leases_regenerated": changed,
+        },
     )
     uow.commit()
     return rows

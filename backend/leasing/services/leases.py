@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
@@ -79,9 +78,9 @@ LEASE_FIELDS = (
 
 
 def aliases(uow: UnitOfWork, domain: str) -> dict[str, str]:
-    """The built-in aliases of a code domain merged with the editable table (the table wins)."""
-    merged = {codes.normalise(k): v for k, v in codes.DEFAULT_ALIASES.get(domain, {}).items()}
-    merged.update(uow.code_aliases.mapping(domain))
+    """The editable table of a code domain merged with its built-in aliases (a built-in one always wins)."""
+    merged = {codes.normalise(k): v for k, v in uow.code_aliases.mapping(domain).items()}
+    merged.update({codes.normalise(k): v for k, v in codes.DEFAULT_ALIASES.get(domain, {}).items()})
     return merged
 
 
@@ -355,6 +354,9 @@ def stage_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any
         raise ValidationFailed.single("asset_ids", N_("Name the assets let, or at least the project."))
     lines = values.pop("charge_lines", [])
     concessions = values.pop("concessions", [])
+    if values.get("due_day") is not None and values.get("due_offset_days") is None:
+        # A due day of the month replaces the template's due rule; its offset belongs to that rule.
+        values["due_offset_days"] = 0
     for name in TEMPLATE_DEFAULTS:
         if values.get(name) is None:
             values[name] = getattr(template, name)
@@ -390,6 +392,8 @@ def update_lease(lease_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
     """Change a draft lease (a signed one changes only through amendments)."""
     lease = _draft_for_change(lease_id, actor, uow)
     changes = dict(changes)
+    if changes.get("due_day") is not None and "due_offset_days" not in changes:
+        changes["due_offset_days"] = 0  # a due day of the month replaces the offset the draft had
     before = snapshot(lease)
     errors = parse_codes(changes, uow) | _check_people(changes, actor, uow)
     errors |= check_term(changes.get("starts_on", lease.starts_on), changes.get("ends_on", lease.ends_on))
@@ -434,9 +438,7 @@ def delete_lease(lease_id: int, actor: Actor, uow: UnitOfWork) -> None:
 # Lifecycle ---------------------------------------------------------------------------------------
 
 
-def business_today(lease: Any, now: datetime) -> date:
-    """Today in the lease's project time zone."""
-    return now.astimezone(ZoneInfo(lease.project.timezone)).date()
+business_today = schedules.business_today
 
 
 def signable_values(lease: Any) -> dict[str, Any]:
@@ -493,7 +495,7 @@ def stage_signing(lease: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> i
     """Sign a checked draft in the caller's transaction: assets free, schedule written (its item count)."""
     uow.leases.lock(lease)
     check_assets_free(lease, lease.starts_on, lease.ends_on, uow)
-    count = schedules.materialise(lease, uow)
+    count = schedules.materialise(lease, uow, now)
     _transition(lease, LeaseStatus.SIGNED, actor, uow, signed_at=now, signed_by_id=actor.user_id)
     if lease.renewed_from_id is not None:
         predecessor = uow.leases.find(lease.renewed_from_id)
@@ -562,7 +564,7 @@ def terminate_lease(
 
     def work() -> Any:
         uow.leases.lock(lease)
-        count = schedules.materialise(lease, uow, term_end=on)
+        count = schedules.materialise(lease, uow, now, term_end=on, settle_billed=False)
         _transition(lease, LeaseStatus.TERMINATED, actor, uow, closed_on=on, close_reason=reason.strip())
         schedules.record_success(lease_ref, ScheduleTrigger.REGENERATE, actor, uow, count, now)
         _publish_end(lease, actor, uow)

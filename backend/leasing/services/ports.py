@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -49,6 +49,9 @@ class Leases(Lookup, Protocol):
 
     def ids_in(self, statuses: Sequence[LeaseStatus], project_id: int | None = None) -> list[int]:
         """Ids of every lease in one of the statuses (of one project, or all), in id order."""
+
+    def ids_indexed(self, statuses: Sequence[LeaseStatus], series: str | None = None) -> list[int]:
+        """Ids of the leases in the statuses with a CPI line in force (on one index series, or any)."""
 
     def ids_by(self, field: str, values: Collection[Any]) -> dict[Any, int]:
         """Ids of the leases whose unique `field` holds one of the values."""
@@ -105,20 +108,26 @@ class Schedules(Protocol):
     def of_lease(self, lease_id: int) -> list[Any]:
         """Every item of a lease in schedule order."""
 
-    def billed_of(self, lease_id: int) -> list[Any]:
-        """A lease's items already issued or paid."""
+    def kept_of(self, lease_id: int, today: date) -> list[Any]:
+        """A lease's items regeneration keeps on `today`: billed periods and settlements."""
 
-    def billed_of_many(self, lease_ids: Sequence[int]) -> dict[int, list[Any]]:
-        """Billed items of many leases, by lease id."""
+    def kept_of_many(self, lease_ids: Sequence[int], today: date) -> dict[int, list[Any]]:
+        """Kept items of many leases, by lease id."""
 
-    def delete_unbilled(self, lease_id: int) -> None:
-        """Drop a lease's items not yet billed."""
+    def delete_unbilled(self, lease_id: int, today: date) -> None:
+        """Drop a lease's items not billed on `today`."""
 
-    def delete_unbilled_many(self, lease_ids: Sequence[int]) -> None:
+    def delete_unbilled_many(self, lease_ids: Sequence[int], today: date) -> None:
         """Drop the unbilled items of many leases."""
 
     def insert_rows(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write many items by column values."""
+
+    def unbilled_of(self, lease_id: int, today: date) -> list[Any]:
+        """A lease's items still to be billed on `today` (scheduled, not yet due)."""
+
+    def move_due_dates(self, changes: Sequence[Mapping[str, Any]]) -> None:
+        """Set the due date and provisional mark of items by id (rows of id, due_date, provisional)."""
 
 
 class Amendments(Protocol):
@@ -176,3 +185,59 @@ class PriceIndexes(Protocol):
 
     def list(self, code: str | None = None) -> list[Any]:
         """Every stored value, by series and month."""
+
+
+class CalendarYears(Protocol):
+    """Official holiday arrangements entered as data, by calendar code and year."""
+
+    def of_code(self, code: str) -> list[Any]:
+        """The entered years of one calendar, oldest first."""
+
+    def find(self, code: str, year: int) -> Any | None:
+        """One entered year of a calendar."""
+
+    def all(self) -> list[Any]:
+        """Every entered year of every calendar."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new year."""
+
+    def delete(self, row: Any) -> None:
+        """Stage a deletion."""
+
+
+class LeaseImports(Protocol):
+    """Lease imports run by the worker, their staged rows, and the bulk reads and writes of an import."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a new import."""
+
+    def find(self, import_id: int) -> Any | None:
+        """One import by id."""
+
+    def claim(self, import_id: int | None, now: datetime) -> int | None:
+        """Take a queued import (this one, or the oldest) for checking; None when there is none to take."""
+
+    def set_progress(self, import_id: int, **values: Any) -> None:
+        """Record how far an import got (state, phase, processed, total)."""
+
+    def stage_rows(self, import_id: int, rows: Sequence[tuple[int, dict[str, Any]]]) -> None:
+        """Stage checked rows (row number, JSON-safe values) of an import."""
+
+    def staged_rows(self, import_id: int) -> list[dict[str, Any]]:
+        """The staged values of an import, in row order."""
+
+    def discard_rows(self, import_id: int) -> None:
+        """Drop the staged rows of an import."""
+
+    def customer_directory(self, scope: Scope) -> list[tuple[int, str]]:
+        """(id, name) of every customer inside the scope."""
+
+    def binding_terms(self, asset_ids: Collection[int]) -> list[tuple[int, str, date, date]]:
+        """(asset id, lease number, start, end) of every binding lease holding any of the assets."""
+
+    def insert_leases(self, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Insert leases by JSON-safe column values; their ids, in the order given."""
+
+    def insert_children(self, model: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many rows of a lease's child table by JSON-safe column values."""

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from backend.core.domain.access import Permission as P
-from backend.core.domain.audit import AuditAction
+from backend.core.domain.access import Scope
+from backend.core.domain.audit import AuditAction, json_safe
 from backend.core.domain.errors import N_, Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from backend.core.domain.jobs import JobKind, JobStatus, ScheduleTrigger
 from backend.core.services import audit
@@ -19,7 +23,8 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain import schedule as engine
 from backend.leasing.domain.leases import SCHEDULED
-from backend.notify.domain.notifications import NotificationKind
+from backend.leasing.services import calendars
+from backend.notify.domain.notifications import NotificationKind, message_param
 from backend.notify.services import notifications
 
 log = logging.getLogger(__name__)
@@ -77,19 +82,29 @@ def _line(row: Any, lease: Any) -> engine.ChargeLine:
     )
 
 
+@dataclass(frozen=True)
+class Awaited:
+    """A CPI line generated only up to `covered_until`: its next step waits on an index month."""
+
+    series: str
+    month: date
+    covered_until: date
+
+
 @dataclass
 class Plan:
-    """What generation produces for one lease: line versions to open, items to write."""
+    """What generation produces for one lease: line versions to open, items to write, index months awaited."""
 
     opened: list[tuple[Any, list[engine.ChargeLine]]] = field(default_factory=list)
     lines: list[engine.ChargeLine] = field(default_factory=list)
     items: list[engine.ScheduleItem] = field(default_factory=list)
+    awaiting: list[Awaited] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=32)
 def calendar_of(code: str) -> engine.WorkingCalendar:
-    """The working calendar of a holiday-calendar code, built once per process (its years load lazily)."""
-    return engine.holiday_calendar(code)
+    """The working calendar of a holiday-calendar code with the official years entered as data (built once
+    per process and set of entered years; its package years load lazily)."""
+    return calendars.calendar_of(code)
 
 
 def plan(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> Plan:
@@ -120,11 +135,26 @@ def plan_terms(
         versions.setdefault(row.series, []).append(row)
     opened = {row.series for row in lease.charge_lines if row.version > 1}
     for series, series_rows in versions.items():
-        rule = _escalation_of(series_rows[0])
-        if rule is not None and series not in opened:
-            index = index_of(series_rows[0].escalation_index) if rule.kind == "cpi" else None
-            expanded = engine.escalate(_line(series_rows[0], lease), rule, lease.ends_on, index)
-            result.opened.append((series_rows[0], expanded))
+        head = series_rows[0]
+        rule = _escalation_of(head)
+        # A chain steps to its first version's end: the term's, unless an amendment ended it earlier.
+        until = head.ends_on or lease.ends_on
+        if rule is not None and rule.kind == engine.EscalationKind.CPI:
+            # Index steps are worked out afresh each time: up to the last published month, and again
+            # when a value arrives or is corrected. Their versions are not stored.
+            expanded, awaited = engine.escalate_known(
+                _line(head, lease),
+                rule,
+                until,
+                index_of(head.escalation_index),
+                head.escalation_anchor,
+            )
+            if awaited is not None:
+                result.awaiting.append(Awaited(head.escalation_index, awaited, expanded[-1].ends))
+            result.lines.extend(_clipped(expanded, end))
+        elif rule is not None and series not in opened:
+            expanded = engine.escalate(_line(head, lease), rule, until, None, head.escalation_anchor)
+            result.opened.append((head, expanded))
             result.lines.extend(_clipped(expanded, end))
         else:
             result.lines.extend(_clipped([_line(row, lease) for row in series_rows], end))
@@ -169,7 +199,8 @@ def _open_versions(lease: Any, plan_: Plan, uow: UnitOfWork) -> None:
 
 
 def item_rows(lease: Any, items: Iterable[engine.ScheduleItem]) -> list[dict[str, Any]]:
-    """Column values of schedule items of one lease."""
+    """Column values of schedule items of one lease; due dates in a not yet published year are provisional."""
+    provisional = calendars.provisional_for(lease)
     return [
         {
             "lease_id": lease.id,
@@ -183,6 +214,7 @@ def item_rows(lease: Any, items: Iterable[engine.ScheduleItem]) -> list[dict[str
             "months": item.months,
             "amount": item.amount,
             "is_concession": item.is_concession,
+            "provisional": provisional(item.due_date),
             "status": "scheduled",
         }
         for item in items
@@ -202,19 +234,311 @@ def _as_engine_item(row: Any) -> engine.ScheduleItem:
     )
 
 
-def materialise(lease: Any, uow: UnitOfWork, term_end: date | None = None) -> int:
-    """Write a lease's schedule (staged, not committed); billed items are kept as they are."""
+def business_today(lease: Any, now: datetime) -> date:
+    """Today in the lease's project time zone: the date the billed-period rule is applied on."""
+    return now.astimezone(ZoneInfo(lease.project.timezone)).date()
+
+
+def settlement_of(
+    kept: Sequence[Any], fresh: Sequence[engine.ScheduleItem], today: date
+) -> engine.Settlement:
+    """Fresh items against the kept rows: billed periods stay, their differences to settle are worked out."""
+    billed = [
+        _as_engine_item(row) for row in kept if engine.counts_as_billed(row.status, row.due_date, today)
+    ]
+    adjustments = [_as_engine_item(row) for row in kept if row.status == engine.ADJUSTMENT]
+    return engine.settle(billed, adjustments, fresh)
+
+
+def adjustment_rows(
+    lease: Any, differences: Sequence[engine.Difference], today: date, label: str
+) -> list[dict[str, Any]]:
+    """Adjustment items settling billed periods: due on `today`, billed at the next billing run."""
+    return [
+        {
+            "lease_id": lease.id,
+            "project_id": lease.project_id,
+            "lease_version": lease.version,
+            "line_key": label,
+            "charge_type": difference.charge_type,
+            "period_start": difference.period_start,
+            "period_end": difference.period_end,
+            "due_date": today,
+            "months": Decimal(0),
+            "amount": difference.amount,
+            "is_concession": False,
+            "provisional": False,
+            "status": engine.ADJUSTMENT,
+        }
+        for difference in differences
+    ]
+
+
+def materialise(
+    lease: Any,
+    uow: UnitOfWork,
+    now: datetime,
+    term_end: date | None = None,
+    *,
+    settle_billed: bool = True,
+    label: str | None = None,
+) -> int:
+    """Write a lease's schedule (staged, not committed): billed periods are kept as they are.
+
+    Where the terms now give billed dates a different amount, an adjustment item settles the difference
+    (`settle_billed`; an early termination keeps what was billed instead). Returns the items written.
+    """
+    today = business_today(lease, now)
     plan_ = plan(lease, uow, term_end)
     _open_versions(lease, plan_, uow)
-    billed = uow.schedules.billed_of(lease.id)
-    billed_items = [_as_engine_item(row) for row in billed]
-    fresh = engine.rebase(billed_items, plan_.items) if billed_items else plan_.items
-    billed_set = set(billed_items)
-    new_items = [item for item in fresh if item not in billed_set]
+    settlement = settlement_of(uow.schedules.kept_of(lease.id, today), plan_.items, today)
+    adjustments = settlement.adjustments if settle_billed else []
     uow.flush()
-    uow.schedules.delete_unbilled(lease.id)
-    uow.schedules.insert_rows(item_rows(lease, new_items))
-    return len(new_items)
+    uow.schedules.delete_unbilled(lease.id, today)
+    uow.schedules.insert_rows(
+        item_rows(lease, settlement.items)
+        + adjustment_rows(lease, adjustments, today, label or f"adj{lease.version}")
+    )
+    return len(settlement.items) + len(adjustments)
+
+
+def refresh(lease: Any, uow: UnitOfWork, now: datetime, label: str) -> int | None:
+    """Regenerate only if the terms now give something else than what is stored (staged, not committed).
+
+    For index values that arrived or were corrected: the unbilled periods are rewritten, billed ones
+    settled by adjustments labelled `label`. None when nothing would change.
+    """
+    today = business_today(lease, now)
+    plan_ = plan(lease, uow)
+    rows = uow.schedules.of_lease(lease.id)
+    kept = [row for row in rows if engine.is_kept(row.status, row.due_date, today)]
+    settlement = settlement_of(kept, plan_.items, today)
+    stored = sorted(
+        (_as_engine_item(row) for row in rows if not engine.is_kept(row.status, row.due_date, today)),
+        key=engine.sort_key,
+    )
+    if stored == settlement.items and not settlement.adjustments:
+        return None
+    _open_versions(lease, plan_, uow)
+    uow.flush()
+    uow.schedules.delete_unbilled(lease.id, today)
+    uow.schedules.insert_rows(
+        item_rows(lease, settlement.items) + adjustment_rows(lease, settlement.adjustments, today, label)
+    )
+    return len(settlement.items) + len(settlement.adjustments)
+
+
+@dataclass(frozen=True)
+class IndexWait:
+    """A lease whose CPI step waits on an index month."""
+
+    lease_id: int
+    number: str
+    series: str
+    month: date
+    step: date
+    days_late: int
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    """Outcome of following the price indexes: leases looked at, regenerated, still waiting, failed."""
+
+    checked: int
+    regenerated: tuple[str, ...]
+    waiting: tuple[IndexWait, ...]
+    failures: tuple[BatchFailure, ...]
+    alerted: int
+    job_run_id: int | None
+
+
+def reindex(series: str, actor: Actor, uow: UnitOfWork, now: datetime) -> list[str]:
+    """After an index series changed: regenerate each live lease stepping on it (staged, not committed).
+
+    Returns the numbers of the leases whose schedule changed; a lease that can no longer be generated
+    refuses the whole change (nothing is written).
+    """
+    changed = []
+    for lease_id in uow.leases.ids_indexed(sorted(SCHEDULED), series):
+        lease = uow.leases.get(lease_id, Scope(everything=True))
+        uow.leases.lock(lease)
+        count = refresh(lease, uow, now, f"cpi{lease.version}")
+        if count is not None:
+            changed.append(lease.number)
+            _audit_regenerated(lease, count, {"index": series}, actor, uow)
+    return changed
+
+
+def _audit_regenerated(lease: Any, count: int, why: dict[str, Any], actor: Actor, uow: UnitOfWork) -> None:
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        "lease_schedule",
+        lease.id,
+        before={"items": None},
+        after={"items": count, **why},
+        project_id=lease.project_id,
+        region_id=lease.project.region_id,
+    )
+
+
+def follow_indexes(actor: Actor, uow: UnitOfWork, now: datetime, run_id: int | None = None) -> IndexReport:
+    """Daily: extend CPI leases as index values arrive, and alert on steps waiting past the publication lag.
+
+    Each lease is regenerated in its own transaction (only when its schedule changes). A step still
+    waiting `PUBLICATION_LAG_DAYS` after its date alerts the account manager, then weekly until the
+    value is entered.
+    """
+    scope = actor.require(P.LEASE_WRITE)
+    lease_ids = uow.leases.ids_indexed(sorted(SCHEDULED))
+    regenerated: list[str] = []
+    waiting: list[IndexWait] = []
+    failures: list[BatchFailure] = []
+    alerted = 0
+    for lease_id in lease_ids:
+        lease = uow.leases.get(lease_id, scope)
+        lease_ref = ref(lease)
+        try:
+            uow.leases.lock(lease)
+            count = refresh(lease, uow, now, f"cpi{lease.version}")
+            if count is not None:
+                regenerated.append(lease.number)
+                _audit_regenerated(lease, count, {"trigger": "index"}, actor, uow)
+            today = business_today(lease, now)
+            for awaited in plan(lease, uow).awaiting:
+                step = awaited.covered_until + timedelta(days=1)
+                late = (today - step).days - engine.PUBLICATION_LAG_DAYS
+                if late < 0:
+                    continue
+                waiting.append(IndexWait(lease.id, lease.number, awaited.series, awaited.month, step, late))
+                if late % 7 == 0:
+                    alerted += 1
+                    notifications.notify(
+                        uow,
+                        [lease.account_manager_id],
+                        NotificationKind.INDEX_AWAITED,
+                        {
+                            "lease": lease.number,
+                            "covered_until": awaited.covered_until.isoformat(),
+                            "step": step.isoformat(),
+                            "series": awaited.series,
+                            "month": awaited.month.strftime("%Y-%m"),
+                            "days": late + engine.PUBLICATION_LAG_DAYS,
+                        },
+                        project_id=lease.project_id,
+                        subject=("lease", lease.id),
+                    )
+            uow.commit()
+        except DomainError as exc:
+            uow.rollback()
+            run = record_failure(lease_ref, ScheduleTrigger.REGENERATE, actor, uow, exc)
+            failures.append(BatchFailure(lease_ref.id, lease_ref.number, reason_of(exc), run))
+    run = uow.job_runs.record(
+        run_id,
+        kind=JobKind.INDEX_EXTENSION,
+        status=JobStatus.FAILED if failures else JobStatus.SUCCEEDED,
+        reason=f"{len(failures)} of {len(lease_ids)} leases failed" if failures else None,
+        details={
+            "checked": len(lease_ids),
+            "regenerated": regenerated,
+            "waiting": [
+                {
+                    "lease": w.number,
+                    "series": w.series,
+                    "month": w.month.isoformat(),
+                    "step": w.step.isoformat(),
+                }
+                for w in waiting
+            ],
+            "alerted": alerted,
+        },
+        requested_by_id=actor.user_id,
+        started_at=now,
+        finished_at=now,
+    )
+    uow.commit()
+    return IndexReport(len(lease_ids), tuple(regenerated), tuple(waiting), tuple(failures), alerted, run.id)
+
+
+def effect_of(lease: Any, uow: UnitOfWork, now: datetime) -> dict[str, Any]:
+    """What regenerating `lease` (the amended terms, or look-alike rows) would change, period by period.
+
+    Unbilled periods list their amount before and after; billed ones what was billed, what the terms now
+    give, and the adjustment that settles the difference. Nothing is written.
+    """
+    today = business_today(lease, now)
+    rows = uow.schedules.of_lease(lease.id)
+    kept = [row for row in rows if engine.is_kept(row.status, row.due_date, today)]
+    settlement = settlement_of(kept, plan(lease, uow).items, today)
+    before = _by_due(
+        _as_engine_item(row) for row in rows if not engine.is_kept(row.status, row.due_date, today)
+    )
+    after = _by_due(settlement.items)
+    periods = []
+    for key in sorted(before.keys() | after.keys(), key=lambda k: (k[1], k[0].value)):
+        old, new = before.get(key), after.get(key)
+        old_amount = old[2] if old else Decimal("0.00")
+        new_amount = new[2] if new else Decimal("0.00")
+        if old_amount != new_amount:
+            starts, ends = (new or old)[0], (new or old)[1]  # type: ignore[index]
+            periods.append(_period(key[0], starts, ends, key[1], old_amount, new_amount, billed=False))
+    for difference in settlement.adjustments:
+        periods.append(
+            _period(
+                difference.charge_type,
+                difference.period_start,
+                difference.period_end,
+                None,
+                difference.billed,
+                difference.fresh,
+                billed=True,
+            )
+        )
+    periods.sort(key=lambda p: (p["period_start"], p["charge_type"]))
+    credit = -sum((d.amount for d in settlement.adjustments if d.amount < 0), Decimal("0.00"))
+    debit = sum((d.amount for d in settlement.adjustments if d.amount > 0), Decimal("0.00"))
+    unbilled = sum((p["difference"] for p in periods if not p["billed"]), Decimal("0.00"))
+    found: dict[str, Any] = json_safe(
+        {
+            "as_of": today,
+            "periods": periods,
+            "totals": {"unbilled_difference": unbilled, "credit": credit, "debit": debit},
+        }
+    )
+    return found
+
+
+def _by_due(items: Iterable[engine.ScheduleItem]) -> dict[tuple[Any, date], tuple[date, date, Decimal]]:
+    """Net amount per charge type and due date (a period's charge and its concessions), with its dates."""
+    found: dict[tuple[Any, date], tuple[date, date, Decimal]] = {}
+    for item in items:
+        key = (item.charge_type, item.due_date)
+        starts, ends, amount = found.get(key, (item.period_start, item.period_end, Decimal("0.00")))
+        found[key] = (min(starts, item.period_start), max(ends, item.period_end), amount + item.amount)
+    return found
+
+
+def _period(
+    charge_type: Any,
+    starts: date,
+    ends: date,
+    due: date | None,
+    before: Decimal,
+    after: Decimal,
+    *,
+    billed: bool,
+) -> dict[str, Any]:
+    return {
+        "charge_type": charge_type.value,
+        "period_start": starts,
+        "period_end": ends,
+        "due_date": due,
+        "before": before,
+        "after": after,
+        "difference": after - before,
+        "billed": billed,
+    }
 
 
 @dataclass(frozen=True)
@@ -300,17 +624,24 @@ def _materialise_chunk(
         return 0, 0, failed, missing
     lease_ids = [lease.id for lease, _ in planned]
     uow.leases.lock_many(lease_ids)
-    billed = uow.schedules.billed_of_many(lease_ids)
+    # The billed-period rule applies on each project's own date; most chunks have one.
+    by_day: dict[date, list[int]] = {}
+    for lease, _ in planned:
+        by_day.setdefault(business_today(lease, now), []).append(lease.id)
+    kept: dict[int, list[Any]] = {}
+    today_of: dict[int, date] = {}
+    for day, ids_of_day in by_day.items():
+        kept.update(uow.schedules.kept_of_many(ids_of_day, day))
+        today_of.update(dict.fromkeys(ids_of_day, day))
     rows: list[dict[str, Any]] = []
     entries: list[dict[str, Any]] = []
     for lease, plan_ in planned:
         _open_versions(lease, plan_, uow)
-        new_items = plan_.items
-        billed_items = [_as_engine_item(row) for row in billed.get(lease.id, [])]
-        if billed_items:
-            billed_set = set(billed_items)
-            new_items = [item for item in engine.rebase(billed_items, plan_.items) if item not in billed_set]
+        today = today_of[lease.id]
+        settlement = settlement_of(kept.get(lease.id, []), plan_.items, today)
+        new_items = settlement.items
         rows += item_rows(lease, new_items)
+        rows += adjustment_rows(lease, settlement.adjustments, today, f"adj{lease.version}")
         entries.append(
             audit.entry(
                 actor,
@@ -324,7 +655,8 @@ def _materialise_chunk(
             )
         )
     uow.flush()
-    uow.schedules.delete_unbilled_many(lease_ids)
+    for day, ids_of_day in by_day.items():
+        uow.schedules.delete_unbilled_many(ids_of_day, day)
     uow.schedules.insert_rows(rows)
     uow.audit.bulk_create(entries)
     uow.job_runs.create(
@@ -405,7 +737,10 @@ def record_failure(
     details: dict[str, Any] | None = None,
     retry_of_id: int | None = None,
 ) -> int:
-    """Write a failed job run and alert the responsible people; commits on its own."""
+    """Write a failed job run and alert the responsible people; commits on its own.
+
+    The alert carries the reason as its message and values, so each recipient reads it in their language.
+    """
     reason = reason_of(exc)
     log.warning("schedule generation failed for lease %s: %s", lease.number, reason)
     run = uow.job_runs.create(
@@ -417,15 +752,15 @@ def record_failure(
         reason=reason,
         details={"trigger": trigger.value, "lease_number": lease.number, **(details or {})},
         requested_by_id=actor.user_id,
-        retry_of_id=retry_of_id,
+        retry_of_id=retry_of_id if retry_of_id is not None else _retrying.get(),
     )
-    run.finished_at = run.started_at
     uow.flush()
+    run.finished_at = run.started_at
     notifications.notify(
         uow,
         [lease.account_manager_id, actor.user_id],
         NotificationKind.SCHEDULE_FAILED,
-        {"lease": lease.number, "reason": reason, "job_run_id": run.id},
+        {"lease": lease.number, "reason": message_param(exc), "job_run_id": run.id},
         project_id=lease.project_id,
         subject=("lease", lease.id),
     )
@@ -434,7 +769,13 @@ def record_failure(
 
 
 def record_success(
-    lease: LeaseRef, trigger: ScheduleTrigger, actor: Actor, uow: UnitOfWork, items: int, now: datetime
+    lease: LeaseRef,
+    trigger: ScheduleTrigger,
+    actor: Actor,
+    uow: UnitOfWork,
+    items: int,
+    now: datetime,
+    retry_of_id: int | None = None,
 ) -> Any:
     """Stage a succeeded job run in the use case's own transaction."""
     return uow.job_runs.create(
@@ -445,9 +786,24 @@ def record_success(
         project_id=lease.project_id,
         details={"trigger": trigger.value, "lease_number": lease.number, "items": items},
         requested_by_id=actor.user_id,
+        retry_of_id=retry_of_id if retry_of_id is not None else _retrying.get(),
         started_at=now,
         finished_at=now,
     )
+
+
+# The failed run a retry is running again: the runs it records, failed or succeeded, point back to it.
+_retrying: ContextVar[int | None] = ContextVar("retrying", default=None)
+
+
+@contextmanager
+def retrying(run_id: int) -> Iterator[None]:
+    """Record the generations run inside the block as retries of the failed run `run_id`."""
+    token = _retrying.set(run_id)
+    try:
+        yield
+    finally:
+        _retrying.reset(token)
 
 
 # Reading ---------------------------------------------------------------------------------------
@@ -464,8 +820,11 @@ def list_items(lease_id: int, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
     """The materialised schedule of a lease."""
     lease = uow.leases.get(lease_id, actor.require(P.LEASE_READ))
     rows = uow.schedules.of_lease(lease.id)
-    live = [row for row in rows if row.status != "cancelled"]
-    return {"items": rows, "totals": engine.summary([_as_engine_item(row) for row in live])}
+    periods = [row for row in rows if row.status not in engine.SETTLEMENT_STATUSES]
+    settled = sum((row.amount for row in rows if row.status in engine.SETTLEMENT_STATUSES), Decimal("0.00"))
+    totals = engine.summary([_as_engine_item(row) for row in periods])
+    totals = dataclasses.replace(totals, adjustments=settled, net=totals.net + settled)
+    return {"items": rows, "totals": totals}
 
 
 # Regeneration and the weekly safety net ---------------------------------------------------------
@@ -482,7 +841,7 @@ def regenerate(
 
     def work() -> int:
         uow.leases.lock(lease)
-        count = materialise(lease, uow)
+        count = materialise(lease, uow, now)
         record_success(lease_ref, ScheduleTrigger.REGENERATE, actor, uow, count, now)
         audit.record(
             uow,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from backend.core.domain.errors import N_
+from backend.core.domain.errors import N_, DomainError
 
 
 class NotificationKind(enum.StrEnum):
@@ -21,6 +23,7 @@ class NotificationKind(enum.StrEnum):
     JOB_GAVE_UP = "job.gave_up"
     DELIVERY_GAVE_UP = "delivery.gave_up"
     CHANNEL_TEST = "channel.test"
+    INDEX_AWAITED = "index.awaited"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -45,4 +48,66 @@ TITLES: dict[NotificationKind, str] = {
         "A %(kind)s notification could not be delivered by %(channel)s to %(recipient)s: %(error)s"
     ),
     NotificationKind.CHANNEL_TEST: N_("LeaseKeeper test message: this channel works"),
+    NotificationKind.INDEX_AWAITED: N_(
+        "Lease %(lease)s is billed only to %(covered_until)s: its step on %(step)s waits for the %(series)s "
+        "value of %(month)s, due %(days)s days ago. Enter the value under price indexes."
+    ),
 }
+
+Translate = Callable[[str], str]
+
+
+def message_param(error: BaseException) -> dict[str, Any]:
+    """A failure as a notification parameter: its message, values and field messages, not one language's text.
+
+    `rendered_params` turns it into text in each reader's language. An unexpected error (not a domain error)
+    has no translation and is kept as its type and text.
+    """
+    if not isinstance(error, DomainError):
+        return {"text": f"{type(error).__name__}: {error}"}
+    return {
+        "message": error.message,
+        "params": _plain(error.params),
+        "fields": {
+            name: [
+                {"message": getattr(m, "template", str(m)), "params": _plain(getattr(m, "params", {}))}
+                for m in messages
+            ]
+            for name, messages in error.fields.items()
+        },
+    }
+
+
+def _plain(params: Mapping[str, Any]) -> dict[str, str | int]:
+    return {key: value if isinstance(value, str | int) else str(value) for key, value in params.items()}
+
+
+def rendered_params(params: Mapping[str, Any], translate: Translate) -> dict[str, str | int]:
+    """A notification's parameters ready for its title: plain values as they are, messages (from
+    `message_param`) translated with `translate` and filled in."""
+    found: dict[str, str | int] = {}
+    for key, value in params.items():
+        if isinstance(value, str | int):
+            found[key] = value
+        elif isinstance(value, Mapping) and ("message" in value or "text" in value):
+            found[key] = render_message(value, translate)
+    return found
+
+
+def render_message(value: Mapping[str, Any], translate: Translate) -> str:
+    """A message from `message_param` as text in the language of `translate`."""
+    if "message" not in value:
+        return str(value.get("text", ""))
+    text = _filled(translate(str(value["message"])), value.get("params") or {})
+    details = [
+        f"{name}: {' '.join(_filled(translate(str(m['message'])), m.get('params') or {}) for m in messages)}"
+        for name, messages in (value.get("fields") or {}).items()
+    ]
+    return f"{text} {'; '.join(details)}" if details else text
+
+
+def _filled(template: str, params: Mapping[str, Any]) -> str:
+    try:
+        return template % dict(params) if params else template
+    except (KeyError, ValueError, TypeError):
+        return template

@@ -42,6 +42,7 @@ OPEN_STATES = frozenset({DeliveryState.QUEUED, DeliveryState.FAILED})
 DEFAULT_CHANNELS: dict[NotificationKind, frozenset[ChannelKind]] = {
     NotificationKind.STATUS_REQUEST_WAITING: frozenset({ChannelKind.WEB_PUSH}),
     NotificationKind.SCHEDULE_FAILED: frozenset({ChannelKind.EMAIL}),
+    NotificationKind.INDEX_AWAITED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.JOB_FAILED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.JOB_GAVE_UP: frozenset({ChannelKind.EMAIL}),
     NotificationKind.DELIVERY_GAVE_UP: frozenset({ChannelKind.EMAIL}),

@@ -84,6 +84,11 @@ class ProjectRepository(Repository[Project]):
         """Every project's time zone, by project id (the scheduler's per-project slots)."""
         return dict(self.session.execute(select(Project.id, Project.timezone).order_by(Project.id)).all())
 
+    def holiday_calendars(self) -> list[str]:
+        """The holiday-calendar codes projects use."""
+        statement = select(Project.holiday_calendar).distinct().order_by(Project.holiday_calendar)
+        return sorted({code.strip().upper() for code in self.session.scalars(statement)})
+
 
 class AssetRepository(Repository[Asset]):
     """Assets: space units and equipment items."""

@@ -63,6 +63,9 @@ class Projects(Lookup, Protocol):
     def time_zones(self) -> dict[int, str]:
         """Every project's time zone, by project id."""
 
+    def holiday_calendars(self) -> list[str]:
+        """The holiday-calendar codes projects use."""
+
     def has_dependents(self, project_id: int) -> bool:
         """Whether role assignments still point at the project."""
 

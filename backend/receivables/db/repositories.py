@@ -23,6 +23,7 @@ from backend.core.db.repositories import (
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
 from backend.leasing.db.models import Lease, ScheduleItem
+from backend.leasing.domain.schedule.settlement import SETTLEMENT_STATUSES
 from backend.receivables.db.models import (
     Allocation,
     Charge,
@@ -221,20 +222,24 @@ class ChargeRepository(Repository[Charge]):
         )
         return list(self.session.execute(statement))
 
-    def written_off_unbilled(self, project_id: int) -> list[tuple[ScheduleItem, int | None]]:
-        """Write-offs amendments recorded that no credit note carries yet, with the lease's customer."""
-        carried = select(CreditNote.schedule_item_id).where(CreditNote.schedule_item_id.is_not(None))
+    def settlements_unbilled(self, project_id: int) -> list[tuple[ScheduleItem, int | None]]:
+        """Write-offs and adjustments amendments recorded that no credit note or charge carries yet, with
+        the lease's customer."""
+        credited = select(CreditNote.schedule_item_id).where(CreditNote.schedule_item_id.is_not(None))
+        charged = select(ChargeItem.schedule_item_id)
         statement = (
             select(ScheduleItem, Lease.customer_id)
             .join(Lease, Lease.id == ScheduleItem.lease_id)
             .where(
                 ScheduleItem.project_id == project_id,
-                ScheduleItem.status == "written_off",
-                ScheduleItem.id.not_in(carried),
+                ScheduleItem.status.in_(sorted(SETTLEMENT_STATUSES)),
+                ScheduleItem.amount != 0,
+                ScheduleItem.id.not_in(credited),
+                ScheduleItem.id.not_in(charged),
             )
             .order_by(ScheduleItem.id)
         )
-        return list(self.session.execute(statement))
+        return [(item, customer_id) for item, customer_id in self.session.execute(statement).all()]
 
     def mark_items(self, item_ids: Collection[int], status: str) -> None:
         """Set the schedule status of billed items (`issued`): regeneration keeps them."""

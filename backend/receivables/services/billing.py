@@ -18,6 +18,7 @@ from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain.leases import SCHEDULED
+from backend.leasing.domain.schedule.settlement import WRITTEN_OFF
 from backend.receivables.domain import billing, ledger
 from backend.receivables.domain.ledger import AllocationSource
 
@@ -68,14 +69,15 @@ def run_billing(
             items.append(_billable(item))
     drafts = billing.drafts(items)
     numbers = _issue(project, drafts, customer_of, today, actor, uow)
-    credits = _credit_write_offs(project, today, actor, uow)
+    credits, debit_numbers, debits = _settle_amendments(project, today, actor, uow)
+    numbers += debit_numbers
     deposits = _request_deposits(project, today, uow)
     issued = [d for d in drafts if d.amount > 0]
     report = BillingReport(
         project_id=project.id,
         billed_on=today,
-        charges=len(issued),
-        amount=sum((d.amount for d in issued), Decimal("0.00")),
+        charges=len(issued) + len(debit_numbers),
+        amount=sum((d.amount for d in issued), debits),
         free_periods=len(drafts) - len(issued),
         credit_notes=credits,
         deposits_requested=deposits,
@@ -185,43 +187,89 @@ def _issue(
     return numbers
 
 
-def _credit_write_offs(project: Any, today: date, actor: Actor, uow: UnitOfWork) -> int:
-    """Each write-off an amendment recorded becomes a credit note, set against the lease's oldest charges."""
-    found = uow.charges.written_off_unbilled(project.id)
-    billable = [(item, customer_id) for item, customer_id in found if customer_id is not None]
-    if not billable:
-        return 0
-    last = uow.sequences.take(project.id, CREDIT_SERIES, billing.period_key(today), len(billable))
-    for sequence, (item, customer_id) in zip(
-        billing.sequence_numbers(last, len(billable)), billable, strict=True
-    ):
-        note = uow.credit_notes.create(
-            number=billing.document_number(CREDIT_PREFIX, project.code, today, sequence),
-            project_id=project.id,
-            customer_id=customer_id,
-            lease_id=item.lease_id,
-            issued_on=today,
-            amount=abs(item.amount),
-            currency=ledger.DEFAULT_CURRENCY,
-            reason=f"Write-off of lease amendment (version {item.lease_version})",
-            schedule_item_id=item.id,
-            created_by_id=actor.user_id,
-        )
-        uow.flush()
-        open_charges = [
-            (charge.id, open_amount)
-            for charge, open_amount in uow.charges.open_of_customer(customer_id, ledger.DEFAULT_CURRENCY)
-            if charge.lease_id == item.lease_id
-        ]
-        for charge_id, amount in ledger.oldest_first(open_charges, note.amount):
-            uow.allocations.create(
-                charge_id=charge_id,
-                credit_note_id=note.id,
-                amount=amount,
-                source=AllocationSource.AUTO,
+def _settle_amendments(
+    project: Any, today: date, actor: Actor, uow: UnitOfWork
+) -> tuple[int, list[str], Decimal]:
+    """What amendments recorded against billed money: credits become credit notes set against the lease's
+    oldest open charges, debits become adjustment charges. Returns the credit notes, the charges' numbers
+    and their total."""
+    found = [(item, customer) for item, customer in uow.charges.settlements_unbilled(project.id) if customer]
+    credits = [(item, customer) for item, customer in found if item.amount < 0]
+    debits = [(item, customer) for item, customer in found if item.amount > 0]
+    if credits:
+        last = uow.sequences.take(project.id, CREDIT_SERIES, billing.period_key(today), len(credits))
+        for sequence, (item, customer_id) in zip(
+            billing.sequence_numbers(last, len(credits)), credits, strict=True
+        ):
+            _credit(project, item, customer_id, sequence, today, actor, uow)
+    numbers = []
+    if debits:
+        last = uow.sequences.take(project.id, CHARGE_SERIES, billing.period_key(today), len(debits))
+        for sequence, (item, customer_id) in zip(
+            billing.sequence_numbers(last, len(debits)), debits, strict=True
+        ):
+            number = billing.document_number("", project.code, today, sequence)
+            charge = uow.charges.create(
+                number=number,
+                project_id=project.id,
+                customer_id=customer_id,
+                lease_id=item.lease_id,
+                kind=ledger.ChargeKind.ADJUSTMENT,
+                period_start=item.period_start,
+                period_end=item.period_end,
+                issued_on=today,
+                due_date=max(item.due_date, today),
+                gross=item.amount,
+                concessions=Decimal("0.00"),
+                amount=item.amount,
+                currency=ledger.DEFAULT_CURRENCY,
+                description=_settlement_note(item),
                 created_by_id=actor.user_id,
             )
-    return len(billable)
+            uow.flush()
+            uow.charges.bulk_insert_items([{"charge_id": charge.id, "schedule_item_id": item.id}])
+            numbers.append(number)
+    return len(credits), numbers, sum((item.amount for item, _ in debits), Decimal("0.00"))
+
+
+def _settlement_note(item: Any) -> str:
+    if item.status == WRITTEN_OFF:
+        return f"Write-off of lease amendment (version {item.lease_version})"
+    return (
+        f"Adjustment of {item.period_start.isoformat()}–{item.period_end.isoformat()} "
+        f"({item.charge_type.value}), lease version {item.lease_version}"
+    )
+
+
+def _credit(
+    project: Any, item: Any, customer_id: int, sequence: int, today: date, actor: Actor, uow: UnitOfWork
+) -> None:
+    note = uow.credit_notes.create(
+        number=billing.document_number(CREDIT_PREFIX, project.code, today, sequence),
+        project_id=project.id,
+        customer_id=customer_id,
+        lease_id=item.lease_id,
+        issued_on=today,
+        amount=abs(item.amount),
+        currency=ledger.DEFAULT_CURRENCY,
+        reason=_settlement_note(item),
+        schedule_item_id=item.id,
+        created_by_id=actor.user_id,
+    )
+    uow.flush()
+    open_charges = [
+        (charge.id, open_amount)
+        for charge, open_amount in uow.charges.open_of_customer(customer_id, ledger.DEFAULT_CURRENCY)
+        if charge.lease_id == item.lease_id
+    ]
+    for charge_id, amount in ledger.oldest_first(open_charges, note.amount):
+        uow.allocations.create(
+            charge_id=charge_id,
+            credit_note_id=note.id,
+            amount=amount,
+            source=AllocationSource.AUTO,
+            created_by_id=actor.user_id,
+        )
 
 
 def _request_deposits(project: Any, today: date, uow: UnitOfWork) -> int:

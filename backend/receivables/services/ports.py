@@ -57,8 +57,8 @@ class Charges(Lookup, Protocol):
     def billable(self, project_id: int, statuses: Collection[Any], due_until: date) -> list[Any]:
         """Unbilled schedule items of a project's live leases due by a day."""
 
-    def written_off_unbilled(self, project_id: int) -> list[tuple[Any, int | None]]:
-        """Write-offs no credit note carries yet."""
+    def settlements_unbilled(self, project_id: int) -> list[tuple[Any, int | None]]:
+        """Write-offs and adjustments no credit note or charge carries yet, with the lease's customer."""
 
     def mark_items(self, item_ids: Collection[int], status: str) -> None:
         """Set the schedule status of billed items."""

@@ -9,7 +9,7 @@ import pytest
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from tests.support.lease_files import EN, ZH, row, seed_world, xlsx
+from tests.support.lease_files import EN, NOW, ZH, row, seed_world, xlsx
 
 
 @pytest.fixture
@@ -111,3 +111,63 @@ def test_the_upload_is_documented_as_a_multipart_body(client: Any) -> None:
     body = operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert {"200", "201", "413", "415", "422"} <= set(operation["responses"])
     assert body
+
+
+def run_worker(app: Any) -> None:
+    """Run the lease imports waiting for the worker, as `leasekeeper worker` would."""
+    from backend.leasing.services import lease_import_jobs
+
+    database = app.extensions["leasekeeper.db"]
+    lease_import_jobs.run_queued(database.unit_of_work, lambda: NOW, None)
+
+
+def test_a_background_import_answers_202_and_is_followed_to_its_report(
+    world: Any, admin: Any, app: Any
+) -> None:
+    data = xlsx([EN, row("L-1"), row("L-2", asset="SH-01-1202", status="draft")])
+    response = upload(admin, data, commit="true", background="true")
+    assert response.status_code == 202, response.json
+    assert response.json["state"] == "queued"
+    assert (response.json["processed"], response.json["total"]) == (0, 2)
+    assert response.json["report"] is None
+    location = response.headers["Location"]
+    assert location == f"/api/imports/leases/{response.json['id']}"
+    run_worker(app)
+    status = admin.get(location)
+    assert status.status_code == 200, status.json
+    assert status.json["state"] == "succeeded"
+    assert (status.json["processed"], status.json["total"]) == (2, 2)
+    assert status.json["report"]["committed"] is True
+    assert len(status.json["report"]["created_ids"]) == 2
+
+
+def test_a_background_import_with_problems_reports_them_in_the_users_language(
+    world: Any, admin: Any, app: Any
+) -> None:
+    response = upload(admin, xlsx([EN, row("L-1", frequency="每周")]), background="true")
+    run_worker(app)
+    status = admin.get(response.headers["Location"]).json
+    assert status["state"] == "failed"
+    assert status["report"]["problems"][0]["message"].startswith("未知的值“每周”")
+
+
+def test_another_users_import_is_not_found(
+    world: Any, admin: Any, make_user: Any, bearer_client: Any
+) -> None:
+    response = upload(admin, xlsx([EN, row("L-1")]), background="true")
+    agent = bearer_client(make_user("leasing_agent", region_id=world["region"].id))
+    assert agent.get(response.headers["Location"]).status_code == 404
+    assert admin.get("/api/imports/leases/999999").status_code == 404
+
+
+def test_an_invalid_background_flag_is_a_422_naming_the_field(world: Any, admin: Any) -> None:
+    response = upload(admin, xlsx([EN, row("L-1")]), background="maybe")
+    assert response.status_code == 422
+    assert "background" in response.json["errors"]["multipart"]
+
+
+def test_the_import_status_is_documented(client: Any) -> None:
+    paths = client.get("/api/openapi.json").json["paths"]
+    assert "202" in paths["/api/imports/leases"]["post"]["responses"]
+    status = paths["/api/imports/leases/{import_id}"]["get"]["responses"]
+    assert {"200", "401", "403", "404"} <= set(status)

@@ -195,14 +195,11 @@ def test_an_asset_cannot_be_in_two_overlapping_signed_leases(
 
 
 def test_a_failed_generation_is_recorded_alerted_and_retried(
-    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], make_user: Any
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any
 ) -> None:
     agent = bearer_client(site.agent)
-    cpi = {"kind": "cpi", "every_months": 12, "index": "CN-CPI", "floor_percent": "0", "cap_percent": "5"}
-    body = draft(
-        site, template, charge_lines=[{"charge_type": "rent", "monthly_amount": "20000", "escalation": cpi}]
-    )
-    lease = agent.post("/api/leases", json=body).json
+    lease = agent.post("/api/leases", json=draft(site, template)).json
+    _set_calendar(db, site.project.id, "ZZ")  # no such country: no due date can be worked out
 
     response = agent.post(f"/api/leases/{lease['id']}/sign")
     assert response.status_code == 422
@@ -211,18 +208,12 @@ def test_a_failed_generation_is_recorded_alerted_and_retried(
     runs = agent.get("/api/job-runs", query_string={"subject_id": lease["id"], "status": "failed"}).json
     assert len(runs) == 1
     assert runs[0]["kind"] == "schedule.generate"
-    assert "2025-12-01" in runs[0]["reason"]  # the index month the first step needs
+    assert "calendar" in runs[0]["reason"]
     inbox = agent.get("/api/notifications").json
     assert [n["kind"] for n in inbox] == ["schedule.failed"]
     assert lease["number"] in inbox[0]["title"]
 
-    admin = bearer_client(make_user("admin"))
-    months = [
-        {"month": f"{y}-{m:02d}-01", "value": str(100 + (y - 2025) * 2)}
-        for y in (2025, 2026, 2027, 2028)
-        for m in range(1, 13)
-    ]
-    assert admin.put("/api/price-indexes/CN-CPI", json={"values": months}).status_code == 200
+    _set_calendar(db, site.project.id, "CN")
     retried = agent.post(f"/api/job-runs/{runs[0]['id']}/retry")
     assert retried.status_code == 200, retried.json
     assert retried.json["status"] == "retried"
@@ -230,9 +221,40 @@ def test_a_failed_generation_is_recorded_alerted_and_retried(
     assert agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
 
 
-def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
-    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any
+def _set_calendar(db: Any, project_id: int, code: str) -> None:
+    with db.unit_of_work() as uow:
+        uow.projects.find(project_id).holiday_calendar = code
+        uow.commit()
+
+
+def test_a_cpi_lease_signs_with_its_schedule_up_to_the_last_published_index(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], make_user: Any
 ) -> None:
+    """The term runs 2026-01-01 to 2028-12-31 with a yearly CPI step; no index value is published yet."""
+    agent = bearer_client(site.agent)
+    cpi = {"kind": "cpi", "every_months": 12, "index": "CN-CPI", "floor_percent": "0", "cap_percent": "5"}
+    body = draft(
+        site, template, charge_lines=[{"charge_type": "rent", "monthly_amount": "20000", "escalation": cpi}]
+    )
+    lease = agent.post("/api/leases", json=body).json
+
+    response = agent.post(f"/api/leases/{lease['id']}/sign")
+    assert response.status_code == 200, response.json
+    items = agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
+    rent = [i for i in items if i["charge_type"] == "rent" and not i["is_concession"]]
+    # The first year needs no index: four quarters of 60,000; 2027 waits for the index of 2025-12 and 2026-12.
+    assert [(i["period_start"], i["amount"]) for i in rent] == [
+        ("2026-01-01", "60000.00"),
+        ("2026-04-01", "60000.00"),
+        ("2026-07-01", "60000.00"),
+        ("2026-10-01", "60000.00"),
+    ]
+
+
+def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any, app: Any
+) -> None:
+    app.extensions["leasekeeper.clock"] = lambda: datetime(2026, 1, 20, 2, 0, tzinfo=UTC)
     agent = bearer_client(site.agent)
     lease = agent.post("/api/leases", json=draft(site, template, concessions=[])).json
     agent.post(f"/api/leases/{lease['id']}/sign")
@@ -256,9 +278,31 @@ def test_a_minor_amendment_applies_at_once_and_keeps_billed_periods(
     replaced = [line for line in history if line["replaced_by_amendment_id"] is not None]
     assert {line["version"] for line in replaced} == {2, 3}  # the step-ups the new rent supersedes
     assert history[0]["ends_on"] == "2026-01-31"  # the first version now ends the day before
-    rent = {i["period_start"]: i["amount"] for i in after if i["charge_type"] == "rent"}
+    rent = {
+        i["period_start"]: i["amount"]
+        for i in after
+        if i["charge_type"] == "rent" and i["status"] != "adjustment"
+    }
     assert rent["2026-04-01"] == "90000.00"  # billed before the amendment: left as it was
-    assert rent["2026-07-01"] == "108000.00"
+    assert rent["2026-07-01"] == "108000.00"  # 3 × 36,000
+    # The billed quarters are settled by debit adjustments, due today: the first quarter was billed
+    # 90,000 and is now 30,000 + 2 × 36,000 = 102,000; the second 3 × 36,000 − 90,000 = 18,000.
+    adjustments = [
+        (i["period_start"], i["period_end"], i["due_date"], i["amount"])
+        for i in after
+        if i["status"] == "adjustment"
+    ]
+    assert adjustments == [
+        ("2026-01-01", "2026-03-31", "2026-01-20", "12000.00"),
+        ("2026-04-01", "2026-06-30", "2026-01-20", "18000.00"),
+    ]
+    # The step-ups go on from the new rent: 2026 Q3–Q4 108,000 (was 90,000), 2027 4 × 113,400 (37,800 a
+    # month, was 94,500), 2028 4 × 119,070 (39,690, was 99,225): 2 × 18,000 + 4 × 18,900 + 4 × 19,845.
+    assert response.json["effect"]["totals"] == {
+        "unbilled_difference": "190980.00",
+        "credit": "0.00",
+        "debit": "30000.00",
+    }
     assert agent.get(f"/api/leases/{lease['id']}").json["version"] == 2
 
 
@@ -414,3 +458,45 @@ def test_a_renewal_is_a_successor_draft_and_signing_it_marks_the_lease_renewed(
     assert [line["monthly_amount"] for line in rents] == ["33075.00"]  # the last step-up carries on
     assert agent.post(f"/api/leases/{successor['id']}/sign").status_code == 200
     assert agent.get(f"/api/leases/{lease['id']}").json["status"] == "renewed"
+
+
+def test_an_amendment_previewed_shows_its_effect_and_writes_nothing(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any, app: Any
+) -> None:
+    app.extensions["leasekeeper.clock"] = lambda: datetime(2026, 1, 20, 2, 0, tzinfo=UTC)
+    agent = bearer_client(site.agent)
+    lease = agent.post("/api/leases", json=draft(site, template, concessions=[])).json
+    agent.post(f"/api/leases/{lease['id']}/sign")
+    _bill_first_items(db, lease["id"], count=1)
+    body = {
+        "effective_on": "2026-03-01",
+        "charge_lines": [{"charge_type": "rent", "monthly_amount": "27000.00", "keep_escalation": False}],
+    }
+
+    response = agent.post(f"/api/leases/{lease['id']}/amendments/preview", json=body)
+
+    assert response.status_code == 200, response.json
+    assert (response.json["kinds"], response.json["needs_approval"]) == (["rent_reduction"], True)
+    periods = response.json["effect"]["periods"]
+    # Q1 is billed at 90,000: March at 27,000 makes it 87,000, a credit of 3,000. From the second
+    # quarter 81,000 a quarter, flat: the step-ups to 94,500 and 99,225 no longer apply.
+    assert periods[0] == {
+        "charge_type": "rent",
+        "period_start": "2026-01-01",
+        "period_end": "2026-03-31",
+        "due_date": None,
+        "before": "90000.00",
+        "after": "87000.00",
+        "difference": "-3000.00",
+        "billed": True,
+    }
+    assert [(p["period_start"], p["before"], p["after"]) for p in periods[1:3]] == [
+        ("2026-04-01", "90000.00", "81000.00"),
+        ("2026-07-01", "90000.00", "81000.00"),
+    ]
+    assert periods[-1]["before"] == "99225.00"
+    assert response.json["effect"]["totals"]["credit"] == "3000.00"
+    assert agent.get(f"/api/leases/{lease['id']}/amendments").json == []
+    refused = agent.post(f"/api/leases/{lease['id']}/amendments/preview", json={"effective_on": "2030-01-01"})
+    assert refused.status_code == 422
+    assert set(refused.json["errors"]["json"]) == {"effective_on", "changes"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -104,3 +105,33 @@ def test_the_template_workbook_holds_both_headers_and_an_example_row_that_parses
     checked = cli.invoke(main, ["import", "leases", str(out)])
     assert "No active user named “zhang.wei”." in checked.output
     assert "1 problem in 1 row;" in checked.output
+
+
+def test_a_database_locked_past_the_busy_timeout_is_a_clear_error_not_a_traceback(
+    cli: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from backend.leasing.services import lease_import_jobs
+
+    def locked(*_args: object, **_kwargs: object) -> None:
+        raise OperationalError(
+            "INSERT INTO lease_imports …", {}, sqlite3.OperationalError("database is locked")
+        )
+
+    monkeypatch.setattr(lease_import_jobs, "queue", locked)
+    path = tmp_path / "leases.xlsx"
+    path.write_bytes(xlsx([EN, row("L-1")]))
+    result = cli.invoke(main, ["import", "leases", str(path), "--commit"])
+    assert result.exit_code == 1
+    assert "The database is busy: another process kept it locked for too long." in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_commit_shows_a_progress_bar_per_phase(cli: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "leases.xlsx"
+    path.write_bytes(xlsx([EN, row("L-1"), row("L-2", asset="SH-01-1202")]))
+    result = CliRunner().invoke(main, ["import", "leases", str(path), "--commit"])
+    assert result.exit_code == 0, result.output
+    assert "checking" in result.stderr
+    assert "moving" in result.stderr

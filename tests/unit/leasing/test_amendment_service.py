@@ -73,8 +73,16 @@ def rent_by_month(uow: FakeUnitOfWork, lease: Any) -> dict[str, tuple[Decimal, s
     return {
         item.period_start.isoformat(): (item.amount, item.status)
         for item in uow.schedules.of_lease(lease.id)
-        if item.charge_type is ChargeType.RENT
+        if item.charge_type is ChargeType.RENT and item.status != "adjustment"
     }
+
+
+def adjustments_of(uow: FakeUnitOfWork, lease: Any) -> list[tuple[str, str, Decimal]]:
+    return [
+        (item.period_start.isoformat(), item.line_key, item.amount)
+        for item in uow.schedules.of_lease(lease.id)
+        if item.status == "adjustment"
+    ]
 
 
 BEFORE = {
@@ -120,7 +128,8 @@ def test_a_second_person_approving_it_regenerates_only_the_unbilled_periods(
 ) -> None:
     amendment = amendments.request_amendment(letting.lease.id, RENT_CUT, letting.manager, uow, NOW)
     uow.settle()
-    billed = uow.schedules.billed_of(letting.lease.id)
+    today = date(2026, 4, 10)
+    billed = uow.schedules.kept_of(letting.lease.id, today)
 
     approval = approvals.decide(amendment.approval_id, Decision.APPROVE, "同意", letting.finance, uow, NOW)
 
@@ -128,19 +137,28 @@ def test_a_second_person_approving_it_regenerates_only_the_unbilled_periods(
     assert uow.uncommitted() == []
     assert (approval.status, approval.decided_by_id) == (ApprovalStatus.APPROVED, letting.finance.user_id)
     assert (amendment.status, amendment.applied_at) == (AmendmentStatus.APPLIED, NOW)
-    # From February the rent is 8,000 a month; February and March were invoiced at 10,000 and stay so
-    # (the difference is settled by a credit note), April to June are written again at 8,000.
+    # From February the rent is 8,000 a month. January to March were invoiced at 10,000, and April fell
+    # due on 1 April, before today (10 April): all four stay as they are. May and June are written
+    # again at 8,000; February, March and April are each credited 10,000 − 8,000 = 2,000.
     assert rent_by_month(uow, letting.lease) == {
         "2026-01-01": (RENT, "issued"),
         "2026-02-01": (RENT, "issued"),
         "2026-03-01": (RENT, "issued"),
-        "2026-04-01": (Decimal("8000.00"), "scheduled"),
+        "2026-04-01": (RENT, "scheduled"),
         "2026-05-01": (Decimal("8000.00"), "scheduled"),
         "2026-06-01": (Decimal("8000.00"), "scheduled"),
     }
-    assert uow.schedules.billed_of(letting.lease.id) == billed  # the very rows, untouched
-    assert sum(i.amount for i in uow.schedules.of_lease(letting.lease.id)) == Decimal("54000.00")
+    assert adjustments_of(uow, letting.lease) == [
+        ("2026-02-01", "a2", Decimal("-2000.00")),
+        ("2026-03-01", "a2", Decimal("-2000.00")),
+        ("2026-04-01", "a2", Decimal("-2000.00")),
+    ]
+    assert [i for i in uow.schedules.kept_of(letting.lease.id, today) if i.status != "adjustment"] == billed
+    # 10,000 (January) + 5 × 8,000 = 50,000: the amended terms, to the cent.
+    assert sum(i.amount for i in uow.schedules.of_lease(letting.lease.id)) == Decimal("50000.00")
     assert {i.lease_version for i in uow.written("schedule_items")} == {2}
+    totals = {"unbilled_difference": "-4000.00", "credit": "6000.00", "debit": "0.00"}
+    assert amendment.effect["totals"] == totals
     first, cut = letting.lease.charge_lines
     assert (first.monthly_amount, first.ends_on) == (RENT, date(2026, 1, 31))
     assert (cut.monthly_amount, cut.starts_on, cut.ends_on, cut.created_by_amendment_id) == (
@@ -151,7 +169,7 @@ def test_a_second_person_approving_it_regenerates_only_the_unbilled_periods(
     )
     assert letting.lease.version == 2
     [run] = uow.written("job_runs")
-    assert (run.kind, run.status, run.details["items"]) == (JobKind.SCHEDULE_GENERATE, JobStatus.SUCCEEDED, 3)
+    assert (run.kind, run.status, run.details["items"]) == (JobKind.SCHEDULE_GENERATE, JobStatus.SUCCEEDED, 5)
     [told] = uow.written("notifications")
     assert (told.user_id, told.kind) == (letting.manager.user_id, NotificationKind.APPROVAL_DECIDED)
 

@@ -17,6 +17,7 @@ from backend.leasing.domain.lease_import import (
     find_column,
     lease_terms,
     match_headers,
+    nearest_names,
     parse_row,
     template_rows,
 )
@@ -192,3 +193,114 @@ def test_the_template_rows_hold_every_column_in_both_languages() -> None:
     headers, example = template_rows()
     assert len(headers) == len(example) == len(COLUMNS)
     assert all(find_column(header) is column for header, column in zip(headers, COLUMNS, strict=True))
+
+
+# A clerk's sheet: customer names, unit numbers, purpose, 付款方式 as frequency -----------------------
+
+
+CLERK = ["合同编号", "项目编号", "客户名称", "单元编号", "合同模板", "起租日", "到期日", "月租金", "付款方式",
+         "付款时点", "用途", "状态"]  # fmt: skip
+CLERK_CELLS = ["L-1", "SH-01", "星河科技有限公司", "SH-01-1201", "OFFICE-STD", "2026-01-01", "2027-12-31",
+               "12800", "季付", "预付", "办公", "已签约"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("header", "key"),
+    [
+        ("客户名称", "customer_name"),
+        ("Tenant", "customer_name"),
+        ("单元编号", "assets"),
+        ("Unit No", "assets"),
+        ("用途", "purpose"),
+        ("Purpose", "purpose"),
+        ("付款方式", "payment"),
+        ("付款时点", "timing"),
+        ("预付/后付", "timing"),
+        ("Payment Frequency", "frequency"),
+        ("保证金", "deposit"),
+        ("合同号", "number"),
+    ],
+)
+def test_the_headers_a_clerk_writes_name_their_columns(header: str, key: str) -> None:
+    column = find_column(header)
+    assert column is not None
+    assert column.key == key
+
+
+def test_a_sheet_naming_customers_by_name_and_paying_quarterly_is_read() -> None:
+    layout = match_headers(CLERK)
+    assert layout.problems == ()
+    assert layout.complete
+    row, problems = parse_row(2, CLERK_CELLS, layout, ALIASES)
+    assert problems == []
+    assert row is not None
+    assert (row.customer, row.customer_name) == (None, "星河科技有限公司")
+    assert row.assets == ("SH-01-1201",)
+    assert (row.frequency, row.timing) == (Frequency.QUARTERLY, Timing.PREPAID)
+    assert row.purpose == "办公"
+    assert lease_terms(row)["purpose"] == "办公"
+
+
+@pytest.mark.parametrize(
+    ("cell", "frequency", "timing"),
+    [
+        ("季付", Frequency.QUARTERLY, None),
+        ("月付", Frequency.MONTHLY, None),
+        ("半年付", Frequency.SEMIANNUAL, None),
+        ("年付", Frequency.ANNUAL, None),
+        ("预付", None, Timing.PREPAID),
+        ("后付", None, Timing.ARREARS),
+    ],
+)
+def test_payment_method_cells_are_a_frequency_or_a_timing_by_their_value(
+    cell: str, frequency: Frequency | None, timing: Timing | None
+) -> None:
+    layout = match_headers([*HEADERS, "付款方式"])
+    row, problems = parse_row(2, [*CELLS, cell], layout, ALIASES)
+    assert problems == []
+    assert row is not None
+    assert (row.frequency, row.timing) == (frequency, timing)
+
+
+def test_a_payment_method_that_is_neither_names_both_kinds_of_accepted_value() -> None:
+    layout = match_headers([*HEADERS, "付款方式"])
+    _row, [problem] = parse_row(2, [*CELLS, "每周"], layout, ALIASES)
+    assert problem.column == "付款方式"
+    assert "每周" in problem.message
+    assert "monthly, bimonthly" in problem.message
+    assert "prepaid, arrears" in problem.message
+
+
+def test_a_payment_method_contradicting_the_frequency_column_is_a_problem() -> None:
+    layout = match_headers([*HEADERS, "付款周期", "付款方式"])
+    _row, [problem] = parse_row(2, [*CELLS, "月付", "季付"], layout, ALIASES)
+    assert (problem.column, problem.message) == (
+        "付款方式",
+        "“quarterly” contradicts monthly in column 付款周期.",
+    )
+
+
+def test_a_sheet_without_customer_code_or_name_misses_the_customer() -> None:
+    headers = [header for header in HEADERS if header != "客户编号"]
+    layout = match_headers(headers)
+    assert not layout.complete
+    assert [(p.column, p.message) for p in layout.problems] == [
+        (
+            "客户编号/customer",
+            "Name the customer: a column of customer codes or of customer names is required.",
+        )
+    ]
+
+
+def test_a_row_with_neither_customer_code_nor_name_needs_one() -> None:
+    layout = match_headers([*HEADERS, "客户名称"])
+    cells = [*CELLS, ""]
+    cells[2] = ""
+    _row, problems = parse_row(2, cells, layout, ALIASES)
+    assert [(p.column, p.message) for p in problems] == [("客户编号", "Required.")]
+
+
+def test_the_nearest_customer_names_come_best_first() -> None:
+    names = ["星河科技有限公司", "银河数码", "北京天际传媒", "星河科技（上海）有限公司"]
+    assert nearest_names("星河科技", names) == ["星河科技有限公司", "星河科技（上海）有限公司"]
+    assert nearest_names("ＡＢＣ  Trading", ["abc trading", "xyz"]) == ["abc trading"]

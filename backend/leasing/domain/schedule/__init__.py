@@ -7,9 +7,28 @@ from backend.leasing.domain.schedule.calendars import (
     holiday_calendar,
     shift,
 )
-from backend.leasing.domain.schedule.engine import due_date, generate, periods, rebase, summary
-from backend.leasing.domain.schedule.escalation import Escalation, EscalationKind, IndexSeries, escalate
+from backend.leasing.domain.schedule.engine import due_date, generate, periods, sort_key, summary
+from backend.leasing.domain.schedule.escalation import (
+    PUBLICATION_LAG_DAYS,
+    Escalation,
+    EscalationKind,
+    IndexSeries,
+    escalate,
+    escalate_known,
+)
 from backend.leasing.domain.schedule.periods import MonthGrid
+from backend.leasing.domain.schedule.settlement import (
+    ADJUSTMENT,
+    BILLED_STATUSES,
+    SETTLEMENT_STATUSES,
+    WRITTEN_OFF,
+    Difference,
+    Settlement,
+    counts_as_billed,
+    is_kept,
+    rebase,
+    settle,
+)
 from backend.leasing.domain.schedule.terms import (
     BillingTerms,
     BusinessDayRule,
@@ -28,13 +47,19 @@ from backend.leasing.domain.schedule.terms import (
 )
 
 __all__ = [
+    "ADJUSTMENT",
+    "BILLED_STATUSES",
     "NO_HOLIDAYS",
+    "PUBLICATION_LAG_DAYS",
+    "SETTLEMENT_STATUSES",
     "WEEKENDS_ONLY",
+    "WRITTEN_OFF",
     "BillingTerms",
     "BusinessDayRule",
     "ChargeLine",
     "ChargeType",
     "Concession",
+    "Difference",
     "DueRule",
     "Escalation",
     "EscalationKind",
@@ -47,14 +72,20 @@ __all__ = [
     "ScheduleError",
     "ScheduleItem",
     "ScheduleTotals",
+    "Settlement",
     "Timing",
     "WorkingCalendar",
+    "counts_as_billed",
     "due_date",
     "escalate",
+    "escalate_known",
     "generate",
     "holiday_calendar",
+    "is_kept",
     "periods",
     "rebase",
+    "settle",
     "shift",
+    "sort_key",
     "summary",
 ]

@@ -187,26 +187,6 @@ def _item(
 _Values = dict[tuple[int, int, int, int], tuple[Fraction, Decimal, Decimal]]
 
 
-def rebase(billed: Sequence[ScheduleItem], fresh: Sequence[ScheduleItem]) -> list[ScheduleItem]:
-    """The schedule after an amendment: what is billed stays exactly as billed.
-
-    Every billed item is kept unchanged. A fresh item is kept only when its dates overlap no billed item of
-    the same charge type; otherwise that period stays as billed, even if the amendment changed its amount or
-    added a concession in it, and the difference is settled by credit or debit notes, not by editing the
-    schedule. Billed items the amendment no longer produces (e.g. after an early termination) are kept too.
-    """
-    taken = [(item.charge_type, item.period_start, item.period_end) for item in billed]
-    kept = [
-        item
-        for item in fresh
-        if not any(
-            kind is item.charge_type and start <= item.period_end and item.period_start <= end
-            for kind, start, end in taken
-        )
-    ]
-    return sorted([*billed, *kept], key=sort_key)
-
-
 def summary(items: Iterable[ScheduleItem]) -> ScheduleTotals:
     """Gross charges, concessions (a positive amount waived) and net, from the rounded amounts."""
     gross = concessions = Decimal(0)

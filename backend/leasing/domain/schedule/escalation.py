@@ -26,6 +26,9 @@ IndexSeries = Mapping[date, Decimal]
 """A price index by month: the first of the month → the index value."""
 
 MAX_STEP_MONTHS = 120
+PUBLICATION_LAG_DAYS = 45
+"""How long after a CPI step its index month may still be unpublished before someone is alerted (the
+National Bureau of Statistics publishes a month's CPI around the tenth of the next)."""
 
 
 class EscalationKind(StrEnum):
@@ -55,32 +58,88 @@ class Escalation:
 
 
 def escalate(
-    first: ChargeLine, rule: Escalation, until: date, index: IndexSeries | None = None
+    first: ChargeLine,
+    rule: Escalation,
+    until: date,
+    index: IndexSeries | None = None,
+    anchor: date | None = None,
 ) -> list[ChargeLine]:
-    """Consecutive versions of `first` from its start to `until`, a new one every N months from its start.
+    """Consecutive versions of `first` from its start to `until`, a new one at each step.
 
-    The first line's own end date is superseded by `until`. New versions are keyed "<key>.2", "<key>.3" ….
+    Steps fall every N months from `anchor` (default: the line start). A line that re-bases a chain (an
+    amendment's new amount from its effective date) keeps the chain's anchor: its own amount holds until
+    the chain's next step, and the steps go on from it. The first line's own end date is superseded by
+    `until`. New versions are keyed "<key>.2", "<key>.3" …. A CPI step whose index month is missing is a
+    `ScheduleError`; `escalate_known` stops there instead.
     """
-    _check(first, rule, until, index)
-    steps = _step_dates(first.starts, rule.every_months, until)
-    versions = []
-    amount = first.monthly_amount
-    for number, starts in enumerate(steps):
-        if number:
-            amount = _next_amount(amount, rule, steps[number - 1], starts, index or {})
-        ends = steps[number + 1] - ONE_DAY if number + 1 < len(steps) else until
-        key = first.key if number == 0 else f"{first.key}.{number + 1}"
-        versions.append(replace(first, key=key, monthly_amount=amount, starts=starts, ends=ends))
+    versions, awaited = escalate_known(first, rule, until, index, anchor)
+    if awaited is not None:
+        raise ScheduleError(
+            {f"index[{awaited.isoformat()}]": [N_("No positive index value for this month.")]}
+        )
     return versions
 
 
-def _step_dates(starts: date, every: int, until: date) -> list[date]:
-    dates = []
-    step = 0
-    while (current := starts + relativedelta(months=step * every)) <= until:
-        dates.append(current)
+def escalate_known(
+    first: ChargeLine,
+    rule: Escalation,
+    until: date,
+    index: IndexSeries | None = None,
+    anchor: date | None = None,
+) -> tuple[list[ChargeLine], date | None]:
+    """`escalate` as far as the index is published: the versions, and the index month awaited (or None).
+
+    When a CPI step's index month has no value yet, the versions end the day before that step: the
+    schedule is generated up to the last published month and extended when the value arrives.
+    """
+    _check(first, rule, until, index)
+    anchor = min(anchor or first.starts, first.starts)
+    steps = _step_dates(first.starts, anchor, rule.every_months, until)
+    versions: list[ChargeLine] = []
+    amount = first.monthly_amount
+    awaited: date | None = None
+    for number, starts in enumerate(steps):
+        if number:
+            previous = _previous_step(steps, number, anchor, rule.every_months)
+            if rule.kind is EscalationKind.CPI:
+                awaited = _missing_month(index or {}, previous, starts)
+                if awaited is not None:
+                    versions[-1] = replace(versions[-1], ends=starts - ONE_DAY)
+                    break
+            amount = _next_amount(amount, rule, previous, starts, index or {})
+        ends = steps[number + 1] - ONE_DAY if number + 1 < len(steps) else until
+        key = first.key if number == 0 else f"{first.key}.{number + 1}"
+        versions.append(replace(first, key=key, monthly_amount=amount, starts=starts, ends=ends))
+    return versions, awaited
+
+
+def _step_dates(starts: date, anchor: date, every: int, until: date) -> list[date]:
+    """The line start, then every step of the chain after it up to `until`."""
+    dates = [starts]
+    step = 1
+    while (current := anchor + relativedelta(months=step * every)) <= until:
+        if current > starts:
+            dates.append(current)
         step += 1
     return dates
+
+
+def _previous_step(steps: list[date], number: int, anchor: date, every: int) -> date:
+    """The chain's step before `steps[number]`: the index base of a CPI step (the anchor for the first)."""
+    if number > 1 or steps[0] == anchor:
+        return steps[number - 1]
+    months = 0
+    while anchor + relativedelta(months=(months + 1) * every) < steps[number]:
+        months += 1
+    return anchor + relativedelta(months=months * every)
+
+
+def _missing_month(index: IndexSeries, previous_step: date, step: date) -> date | None:
+    for day in (previous_step, step):
+        month = day.replace(day=1) - relativedelta(months=1)
+        if month not in index:
+            return month
+    return None
 
 
 def _next_amount(

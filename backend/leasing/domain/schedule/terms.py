@@ -171,8 +171,10 @@ class ScheduleItem:
 
 @dataclass(frozen=True)
 class ScheduleTotals:
-    """Preview totals: gross charges, concessions (a positive amount waived), net = gross − concessions."""
+    """Totals: gross charges, concessions (a positive amount waived), adjustments settling billed periods
+    and write-offs (negative: credited), net = gross − concessions + adjustments."""
 
     gross: Decimal
     concessions: Decimal
     net: Decimal
+    adjustments: Decimal = Decimal("0.00")

@@ -1,0 +1,3 @@
+"""API resource `/api/holiday-calendars`: official holiday arrangements entered as data, year by year."""
+
+from backend.api.holiday_calendars import routes as routes
