@@ -21,7 +21,7 @@ from backend.demo.generator import DEFAULT_SEED, DEMO_PASSWORD, TIMEZONE, DemoDa
 from backend.demo.leasing import DemoLease
 from backend.field.services.inspections import install_default_checklists
 from backend.leasing.domain import schedule as engine
-from backend.leasing.domain.leases import line_key
+from backend.leasing.domain.leases import ESCALATION_FIELDS, LINE_FIELDS, TERM_FIELDS, line_key
 from backend.leasing.services import schedules
 
 BATCH_SIZE = 2_000
@@ -554,33 +554,8 @@ class _LeaseView:
         return rows
 
 
-_TERM_COLUMNS = (
-    "starts_on",
-    "ends_on",
-    "frequency",
-    "timing",
-    "due_day",
-    "due_offset_days",
-    "business_day_rule",
-    "anchor",
-    "prorate",
-    "rounding",
-)
-_LINE_COLUMNS = (
-    "series",
-    "version",
-    "charge_type",
-    "monthly_amount",
-    "starts_on",
-    "ends_on",
-    "frequency",
-    "escalation_kind",
-    "escalation_every_months",
-    "escalation_value",
-    "escalation_floor_percent",
-    "escalation_cap_percent",
-    "escalation_index",
-)
+_TERM_COLUMNS = TERM_FIELDS
+_LINE_COLUMNS = (*LINE_FIELDS, *ESCALATION_FIELDS)
 
 
 def demo_logins(data: DemoData) -> tuple[DemoLogin, ...]:

@@ -128,6 +128,33 @@ def expiring_from(ends_on: date, notice_period_days: int | None) -> int:
     return max(EXPIRING_WINDOW_DAYS, notice_period_days or 0)
 
 
+TERM_FIELDS = (
+    "starts_on",
+    "ends_on",
+    "frequency",
+    "timing",
+    "due_day",
+    "due_offset_days",
+    "business_day_rule",
+    "anchor",
+    "prorate",
+    "rounding",
+)
+"""What a lease's schedule is generated from, besides its lines and concessions."""
+ESCALATION_FIELDS = (
+    "escalation_kind",
+    "escalation_every_months",
+    "escalation_value",
+    "escalation_floor_percent",
+    "escalation_cap_percent",
+    "escalation_index",
+    "escalation_anchor",
+)
+"""The step-up rule a charge line's first version carries, and where its steps count from."""
+LINE_FIELDS = ("series", "version", "charge_type", "monthly_amount", "starts_on", "ends_on", "frequency")
+"""A charge line version's own terms (with `ESCALATION_FIELDS`, all schedule generation reads of it)."""
+
+
 def line_key(series: int, version: int) -> str:
     """The name of a charge line version in schedules: "2" for series 2, then "2.2", "2.3" as it steps up.
 

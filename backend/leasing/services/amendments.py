@@ -20,7 +20,10 @@ from backend.core.services.crud import for_change
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain import schedule as engine
 from backend.leasing.domain.leases import (
+    ESCALATION_FIELDS,
+    LINE_FIELDS,
     SCHEDULED,
+    TERM_FIELDS,
     AmendmentStatus,
     RentAt,
     classify_amendment,
@@ -29,15 +32,7 @@ from backend.leasing.domain.leases import (
 )
 from backend.leasing.services import leases, schedules
 
-ESCALATION_COLUMNS = (
-    "escalation_kind",
-    "escalation_every_months",
-    "escalation_value",
-    "escalation_floor_percent",
-    "escalation_cap_percent",
-    "escalation_index",
-    "escalation_anchor",
-)
+ESCALATION_COLUMNS = ESCALATION_FIELDS
 DETAIL_FIELDS = ("tags", "account_manager_id", "purpose", "note", "notice_period_days", "auto_renew")
 
 
@@ -201,35 +196,8 @@ def request_amendment(
     )
 
 
-LINE_COLUMNS = (
-    "id",
-    "series",
-    "version",
-    "charge_type",
-    "monthly_amount",
-    "starts_on",
-    "ends_on",
-    "frequency",
-    *ESCALATION_COLUMNS,
-    "created_by_amendment_id",
-    "replaced_by_amendment_id",
-)
-LEASE_COLUMNS = (
-    "id",
-    "number",
-    "project_id",
-    "version",
-    "starts_on",
-    "ends_on",
-    "frequency",
-    "timing",
-    "due_day",
-    "due_offset_days",
-    "business_day_rule",
-    "anchor",
-    "prorate",
-    "rounding",
-)
+LINE_COLUMNS = ("id", *LINE_FIELDS, *ESCALATION_FIELDS, "created_by_amendment_id", "replaced_by_amendment_id")
+LEASE_COLUMNS = ("id", "number", "project_id", "version", *TERM_FIELDS)
 
 
 class _Draft:

@@ -27,7 +27,14 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain import lease_import as layout_rules
 from backend.leasing.domain import schedule as engine
 from backend.leasing.domain.lease_import import CodeReader, Layout, LeaseRow, Problem
-from backend.leasing.domain.leases import LeaseSigned, LeaseStatus, check_signable, line_key, overlaps
+from backend.leasing.domain.leases import (
+    ESCALATION_FIELDS,
+    LeaseSigned,
+    LeaseStatus,
+    check_signable,
+    line_key,
+    overlaps,
+)
 from backend.leasing.services import leases, schedules
 
 log = logging.getLogger(__name__)
@@ -40,15 +47,6 @@ NEAREST_CUSTOMERS = N_("No customer is named “%(name)s” in your regions; nea
 AMBIGUOUS_CUSTOMER = N_("%(count)s customers are named “%(name)s”; give the customer code instead.")
 UNKNOWN_TEMPLATE = N_("Unknown contract template “%(code)s”.")
 ALREADY_LET = N_("Asset %(asset)s is already let by lease %(lease)s for these dates.")
-LINE_ESCALATION = (
-    "escalation_kind",
-    "escalation_every_months",
-    "escalation_value",
-    "escalation_floor_percent",
-    "escalation_cap_percent",
-    "escalation_index",
-    "escalation_anchor",
-)
 
 
 @dataclass(frozen=True)
@@ -484,7 +482,7 @@ def _opened_versions(plan: schedules.Plan, lines: list[dict[str, Any]]) -> list[
         for version, line in enumerate(expanded[1:], start=2):
             opened.append(
                 {
-                    **dict.fromkeys(LINE_ESCALATION),
+                    **dict.fromkeys(ESCALATION_FIELDS),
                     "series": head.series,
                     "version": version,
                     "charge_type": line.charge_type,
