@@ -290,16 +290,26 @@ def materialise(
     """
     today = business_today(lease, now)
     plan_ = plan(lease, uow, term_end)
-    _open_versions(lease, plan_, uow)
     settlement = settlement_of(uow.schedules.kept_of(lease.id, today), plan_.items, today)
     adjustments = settlement.adjustments if settle_billed else []
+    return _rewrite(lease, plan_, settlement.items, adjustments, today, label or f"adj{lease.version}", uow)
+
+
+def _rewrite(
+    lease: Any,
+    plan_: Plan,
+    items: Sequence[engine.ScheduleItem],
+    adjustments: Sequence[engine.Difference],
+    today: date,
+    label: str,
+    uow: UnitOfWork,
+) -> int:
+    """Replace a lease's unbilled items by `items` and the adjustments (staged); the rows written."""
+    _open_versions(lease, plan_, uow)
     uow.flush()
     uow.schedules.delete_unbilled(lease.id, today)
-    uow.schedules.insert_rows(
-        item_rows(lease, settlement.items)
-        + adjustment_rows(lease, adjustments, today, label or f"adj{lease.version}")
-    )
-    return len(settlement.items) + len(adjustments)
+    uow.schedules.insert_rows(item_rows(lease, items) + adjustment_rows(lease, adjustments, today, label))
+    return len(items) + len(adjustments)
 
 
 def refresh(lease: Any, uow: UnitOfWork, now: datetime, label: str) -> int | None:
@@ -319,13 +329,7 @@ def refresh(lease: Any, uow: UnitOfWork, now: datetime, label: str) -> int | Non
     )
     if stored == settlement.items and not settlement.adjustments:
         return None
-    _open_versions(lease, plan_, uow)
-    uow.flush()
-    uow.schedules.delete_unbilled(lease.id, today)
-    uow.schedules.insert_rows(
-        item_rows(lease, settlement.items) + adjustment_rows(lease, settlement.adjustments, today, label)
-    )
-    return len(settlement.items) + len(settlement.adjustments)
+    return _rewrite(lease, plan_, settlement.items, settlement.adjustments, today, label, uow)
 
 
 @dataclass(frozen=True)
