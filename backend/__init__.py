@@ -18,6 +18,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.adapters.channels import build_adapters
     from backend.adapters.secrets import SecretBox
     from backend.adapters.storage import storage_from_config
+    from backend.api.cookies import HttpsAwareSessionInterface
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
@@ -27,6 +28,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.web import register_front_end
 
     app = Flask(__name__, static_folder=None)
+    app.session_interface = HttpsAwareSessionInterface()
     app.config.update(load_config(config, overrides))
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_LIFETIME_HOURS"])
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])

@@ -88,3 +88,5 @@ def phones(browser: Any, site: Site) -> Iterator[Callable[..., Phone]]:
     yield open_one
     for phone in opened:
         phone.context.close()
+    refused = [text for phone in opened for text in phone.csp_violations]
+    assert not refused, f"the app broke its Content-Security-Policy: {refused[:3]}"

@@ -227,6 +227,8 @@ class Phone:
     page: Any
     position: dict[str, float]
     requests: list[str] = field(default_factory=list)
+    # What the browser refused to load or run because of our Content-Security-Policy.
+    csp_violations: list[str] = field(default_factory=list)
     _devtools: Any = None
 
     def offline(self, offline: bool = True) -> None:
@@ -266,7 +268,13 @@ def open_phone(browser: Any, base_url: str, position: dict[str, float], timeout_
     context.set_default_timeout(timeout_ms)
     phone = Phone(context, context.new_page(), position)
     context.on("request", lambda request: phone.requests.append(request.url))
+    context.on("console", lambda message: _note_csp_violation(phone, message.text))
     return phone
+
+
+def _note_csp_violation(phone: Phone, text: str) -> None:
+    if "Content Security Policy" in text:
+        phone.csp_violations.append(text)
 
 
 def launch_chromium(playwright: Any) -> Any:

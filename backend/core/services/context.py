@@ -33,6 +33,8 @@ class Actor:
         """How the audit log names the actor."""
         if self.principal is not None:
             return self.principal.username
+        if self.origin in (Origin.WEB, Origin.DEVICE):
+            return f"{self.origin.value}:anonymous"  # before sign-in; never a name the caller chose
         return f"{self.origin.value}:{self.request_id or 'system'}"
 
     def scope_for(self, permission: Permission) -> Scope:

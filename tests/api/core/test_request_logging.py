@@ -31,9 +31,12 @@ def test_each_request_logs_one_json_line_with_its_id_and_caller(
     user = make_user("admin")
     phone = bearer_client(user)
     response = phone.get("/api/regions", headers={"X-Request-ID": "trace-42"})
-    assert response.headers["X-Request-ID"] == "trace-42"
+    ours = response.headers["X-Request-ID"]
+    assert ours != "trace-42"
+    assert len(ours) == 32
     lines = [json.loads(line) for line in json_log.getvalue().splitlines()]
-    record = next(line for line in lines if line.get("request_id") == "trace-42")
+    record = next(line for line in lines if line.get("request_id") == ours)
+    assert record["client_request_id"] == "trace-42"
     assert record["logger"] == "leasekeeper.request"
     assert record["message"] == "GET /api/regions 200"
     assert record["status"] == 200
