@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from backend.core.domain.errors import N_, DomainError
+from backend.core.domain.errors import N_, DomainError, ValidationFailed
+from backend.core.domain.times import OUT_OF_RANGE_TIME
 from backend.core.services.context import Actor
+from backend.field.domain.requests import DEFAULT_CONFIRM_COOLDOWN
 from backend.field.services import inspections, photos, status_requests, work_orders
 from backend.field.services.labels import LabelSettings
 from sync.commands import ACTION_TARGET, UnknownCommand, decode_args
@@ -59,6 +61,7 @@ class PushContext:
     translator: Translator
     is_transient: Callable[[BaseException], bool]
     is_refused_value: Callable[[BaseException], bool] = lambda _exc: False
+    confirm_cooldown: timedelta = DEFAULT_CONFIRM_COOLDOWN
 
 
 Handler = Callable[[dict[str, Any], Command, Any, PushContext], Mapping[str, Any]]
@@ -79,7 +82,7 @@ def _confirm(values: dict[str, Any], command: Command, uow: Any, ctx: PushContex
         note=values["note"],
     )
     request = status_requests.confirm_request(
-        values["request_id"], evidence, ctx.labels, ctx.actor, uow, ctx.now
+        values["request_id"], evidence, ctx.labels, ctx.actor, uow, ctx.now, cooldown=ctx.confirm_cooldown
     )
     return {"id": request.id, "state": request.state.value}
 
@@ -165,7 +168,7 @@ def _rejected(
         message=message,
         fields=dict(fields),
         args=dict(command.args),
-        captured_at=command.captured_at,
+        captured_at=command.captured_at or ctx.now,  # a clock out of range: when it arrived
         rejected_at=ctx.now,
     )
     uow.flush()  # now, outside any savepoint: a later command's rollback must not take it along
@@ -176,6 +179,9 @@ def _rejected(
 
 def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
     """Run one command on its own savepoint; refusals are recorded instead of the effect."""
+    if command.captured_at is None:
+        message = ctx.translator.message(OUT_OF_RANGE_TIME, {})
+        return _rejected(command, "invalid", message, {"captured_at": [message]}, uow, ctx)
     try:
         with uow.nested(savepoint=True) as nested:
             values = decode_args(command.name, command.version, command.args)
@@ -203,6 +209,8 @@ def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
 
 def _apply_inline(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
     """Run one command straight in the batch's transaction; any refusal or failure is raised."""
+    if command.captured_at is None:
+        raise ValidationFailed.single("captured_at", OUT_OF_RANGE_TIME)
     with uow.nested(savepoint=False) as nested:
         values = decode_args(command.name, command.version, command.args)
         outcome = HANDLERS[command.name](values, command, nested, ctx)

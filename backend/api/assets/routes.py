@@ -64,13 +64,14 @@ class AssetByIdViews(MethodView):
 
 @blp.route("/<id:asset_id>/status")
 class AssetStatusViews(MethodView):
-    """An asset's status, changed through the asset state machine."""
+    """An asset's status, changed directly only by an administrator's override (everyone else files a status
+    change request, which another person confirms on site)."""
 
     @blp.arguments(StatusChangeSchema)
     @blp.response(200, AssetSchema)
     @errors(blp, *WRITE_ONE)
     def post(self, change: dict[str, Any], asset_id: int) -> Any:
-        """Change an asset's status (back office)"""
+        """Override an asset's status (administrators, with a reason)"""
         outcome = asset_status.change_asset_status(
             asset_id, change["status"], change["reason"], actor(), uow(), change.get("expected_version")
         )

@@ -1,5 +1,6 @@
 """Field status change requests: file, list, read, confirm, reject, cancel."""
 
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -73,7 +74,10 @@ class StatusRequestConfirmViews(MethodView):
         """Confirm a request on site (label scan and GPS fix) or remotely where allowed"""
         evidence = status_requests.Confirmation(**body)
         settings = LabelSettings.from_config(current_app.config)
-        return status_requests.confirm_request(request_id, evidence, settings, actor(), uow(), now())
+        cooldown = timedelta(hours=current_app.config["CONFIRM_COOLDOWN_AFTER_FENCE_CHANGE_HOURS"])
+        return status_requests.confirm_request(
+            request_id, evidence, settings, actor(), uow(), now(), cooldown=cooldown
+        )
 
 
 @blp.route("/<id:request_id>/reject")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 from collections.abc import Mapping
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -129,6 +130,7 @@ class SyncPushViews(MethodView):
             translator=_Translator(),
             is_transient=is_transient,
             is_refused_value=is_refused_value,
+            confirm_cooldown=timedelta(hours=current_app.config["CONFIRM_COOLDOWN_AFTER_FENCE_CHANGE_HOURS"]),
         )
         return encode_push_response(engine.apply_push(push, context))
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.core.domain.reasons import says_something
 from backend.org.domain.org import LeaseEndStatus
 
 DEFAULT_REQUEST_TTL_HOURS = 72
@@ -57,11 +60,29 @@ def check_second_person(applicant_id: int | None, decider_id: int | None) -> Non
 
 
 def check_remote(policy: FieldPolicy, remote_reason: str | None) -> None:
-    """A remote confirmation needs the project's leave and a reason."""
+    """A remote confirmation needs the project's leave and a reason of real length."""
     if not policy.remote_confirmation_allowed:
         raise Forbidden(N_("This project requires confirmation on site: scan the asset's label there."))
-    if not (remote_reason or "").strip():
+    reason = (remote_reason or "").strip()
+    if not reason:
         raise ValidationFailed.single("remote_reason", N_("Say why you confirm without being on site."))
+    if not says_something(reason):
+        raise ValidationFailed.single(
+            "remote_reason",
+            N_(
+                "Say in a few words why you confirm without being on site (at least 4 Chinese characters "
+                "or 8 letters)."
+            ),
+        )
+
+
+def check_confirmation_accuracy(accuracy_m: float | None) -> None:
+    """A confirmation's fix must state a real accuracy: 0 or none is what a faked position reports."""
+    if accuracy_m is None or accuracy_m <= 0:
+        raise ValidationFailed.single(
+            "gps.accuracy_m",
+            N_("The fix states no accuracy (0 or missing), so it cannot prove presence: take a new fix."),
+        )
 
 
 REQUEST_TRANSITIONS: dict[RequestState, frozenset[RequestState]] = {
@@ -234,3 +255,31 @@ class WorkOrder:
             return WorkOrderMoved(target, now, None), None
         closed = WorkOrderClosed(self.id, self.asset_id, self.kind, target, self.blocks_letting)
         return WorkOrderMoved(target, None, now), closed
+
+
+# What decides whether a confirmation proves anything: where the fence is and what the project lets pass.
+FENCE_FIELDS = ("geofence", "geofence_radius_m")
+POLICY_FIELDS = ("remote_confirmation_allowed", "gps_max_accuracy_m", "gps_tolerance_m")
+DEFAULT_CONFIRM_COOLDOWN = timedelta(hours=72)
+
+
+def moved_the_goalposts(changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]]) -> bool:
+    """Whether any of these audited updates (before, after) changed a fence or the field policy."""
+    watched = FENCE_FIELDS + POLICY_FIELDS
+    for before, after in changes:
+        old, new = before or {}, after or {}
+        if any(name in new and new.get(name) != old.get(name) for name in watched):
+            return True
+    return False
+
+
+def check_not_own_goalposts(moved: bool, cooldown: timedelta) -> None:
+    """Whoever changed the asset's or project's fence or field policy lately does not confirm there."""
+    if moved:
+        raise Forbidden(
+            N_(
+                "You changed this asset's or its project's geofence or field policy in the last %(hours)s "
+                "hours: another manager confirms this request."
+            ),
+            hours=int(cooldown.total_seconds() // 3600),
+        )

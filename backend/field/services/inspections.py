@@ -112,7 +112,10 @@ def _stage_checklist(values: Mapping[str, Any], version: int, uow: UnitOfWork) -
 
 
 def _writer(actor: Actor) -> None:
-    actor.require(P.ASSET_WRITE)
+    # A checklist is shared by every region: a change in one region would change (or stop) the
+    # inspections of all the others, so only head office may make it.
+    if not actor.require(P.ASSET_WRITE).everything:
+        raise Forbidden(N_("Checklists are shared by every region; only head office may change them."))
 
 
 def create_checklist(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +23,15 @@ from backend.core.services import approvals, audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
+    DEFAULT_CONFIRM_COOLDOWN,
     FieldPolicy,
     RequestClosed,
     RequestState,
     StatusRequest,
+    check_confirmation_accuracy,
+    check_not_own_goalposts,
     check_remote,
+    moved_the_goalposts,
 )
 from backend.field.services.labels import LabelSettings
 from backend.field.services.photos import pending_photos
@@ -446,11 +450,20 @@ def confirm_request(
     uow: UnitOfWork,
     now: datetime,
     plausibility: PlausibilityPolicy = DEFAULT_PLAUSIBILITY,
+    cooldown: timedelta = DEFAULT_CONFIRM_COOLDOWN,
 ) -> Any:
-    """Confirm on site (label scan, GPS fix in the fence) or remotely where allowed; applies the change."""
+    """Confirm on site (label scan, GPS fix in the fence) or remotely where allowed; applies the change.
+
+    `cooldown`: how long someone who changed the asset's or project's fence or field policy may not
+    confirm there (else moving the fence to where one stands would be a way around being on site).
+    """
     request = _for_decision(request_id, actor, uow)
     closed = lifecycle(request).confirm(actor.user_id, now, evidence.note)
     asset = request.asset
+    if actor.user_id is not None:
+        subjects = [("asset", asset.id), ("project", asset.project_id)]
+        changes = uow.audit.changes_by(actor.user_id, subjects, now - cooldown)
+        check_not_own_goalposts(moved_the_goalposts((c.before, c.after) for c in changes), cooldown)
     if request.conflict or asset.status_version != request.base_version:
         raise _stale_conflict(request)
     policy = policy_of(asset.project)
@@ -489,6 +502,7 @@ def _check_on_site(
         raise ValidationFailed(missing)
     assert evidence.gps is not None
     assert evidence.scan is not None
+    check_confirmation_accuracy(float(evidence.gps.accuracy_m))
     scan = parse(evidence.scan, settings.keyring, settings.base_url)
     if not scan.verified:
         raise ValidationFailed.single("scan", N_("Not a genuine label of this installation."))

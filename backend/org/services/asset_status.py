@@ -8,7 +8,8 @@ from typing import Any
 from backend.core.domain.access import Permission as P
 from backend.core.domain.access import Role
 from backend.core.domain.audit import AuditAction
-from backend.core.domain.errors import N_, Conflict
+from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
+from backend.core.domain.reasons import says_something
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.crud import for_change
@@ -44,12 +45,31 @@ def change_asset_status(
     expected_version: int | None = None,
     cause: StatusCause = StatusCause.MANUAL,
 ) -> StatusChangeOutcome:
-    """Move an asset to another status (back office or an automatic rule); bumps its status version."""
+    """Move an asset to another status (an automatic rule, or an administrator's override); bumps its status
+    version.
+
+    A person's change of a space's use takes two people: an applicant's status change request and another
+    person's confirmation on site. Only an administrator may override that, with a reason that says
+    something; the audit entry is flagged `override`.
+    """
     asset = for_change(uow.assets, asset_id, actor, P.ASSET_READ, P.ASSET_WRITE)
+    override = cause is StatusCause.MANUAL and actor.principal is not None
+    if override and not _is_admin(actor):
+        raise Forbidden(
+            N_(
+                "A status change takes a second person: file a status change request, which a manager "
+                "confirms on site. Only an administrator may change a status directly, with a reason."
+            )
+        )
+    if override and not says_something(reason):
+        raise ValidationFailed.single(
+            "reason",
+            N_("An override needs a reason that says why (at least 4 Chinese characters or 8 letters)."),
+        )
     if expected_version is not None and expected_version != asset.status_version:
         raise _stale()
     try:
-        event = stage_status_change(asset, target, reason, actor, uow, cause)
+        event = stage_status_change(asset, target, reason, actor, uow, cause, override=override)
     except StaleStatus:
         raise _stale() from None
     uow.commit()
@@ -67,6 +87,8 @@ def stage_status_change(
     actor: Actor,
     uow: UnitOfWork,
     cause: StatusCause,
+    *,
+    override: bool = False,
 ) -> StatusChanged:
     """Apply the state machine and the compare-and-set, and audit it, without committing.
 
@@ -85,6 +107,8 @@ def stage_status_change(
         "cause": event.cause.value,
         "reason": reason,
     }
+    if override:
+        after["override"] = True  # one person changed it, without the four-eyes request
     audit.record(
         uow,
         actor,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
+from backend.core.domain.listing import ListQuery
 from backend.field.services import inspections, photos, status_requests
 from backend.leasing.services import leases
 from backend.org.domain.org import AssetStatus
@@ -62,6 +64,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST users", "-"): {"admin": 201, "*": 403},
     ("POST regions", "-"): {"admin": 201, "*": 403},
     ("GET audit", "-"): {"leasing_agent": 403, "inspector": 403, "*": 200},
+    # A checklist is shared by every region: head office alone changes it.
+    ("PATCH checklist", "-"): {"admin": 200, "director": 200, "*": 403},
     # LABELS = POST /api/projects/<id>/labels (a printed sheet), LABEL = GET /api/assets/<id>/label?format=svg
     ("LABELS project", "in"): {
         "admin": 200,
@@ -202,6 +206,7 @@ def world(
         SYSTEM,
     )
     run(inspections.seed_checklists, SYSTEM)
+    checklist_id = run(lambda uow: inspections.list_checklists(ListQuery({}, (), 1, 1), SYSTEM, uow)[0][0].id)
     drafts = {
         target: run(leases.create_lease, {"template_id": template.id, "asset_ids": [asset.id]}, SYSTEM)
         for target, asset in assets.items()
@@ -214,6 +219,7 @@ def world(
         "customer": {"in": make_customer(east, "C-EAST"), "out": make_customer(south, "C-SOUTH")},
         "photo": {"in": arrange_photo(app, assets["in"], 1), "out": arrange_photo(app, assets["out"], 2)},
         "lease": drafts,
+        "checklist": {"-": SimpleNamespace(id=checklist_id)},
         "fresh_asset": lambda target: make_asset(p1 if target == "in" else p2),
         "file_request": lambda asset: run(
             status_requests.submit_request,
@@ -260,8 +266,12 @@ def perform(client: Any, operation: str, target: str, world: dict[str, Any]) -> 
         "users": {"username": "newcomer", "password": "long enough password", "roles": []},
         "regions": {"code": "NEW", "name": "新区域"},
         "lease": {"note": "改"},
+        "checklist": {"name": "改名"},
     }
-    path = f"/api/{resource}" if target == "-" else f"/api/{resource}s/{world[resource][target].id}"
+    if resource in world and target in world[resource]:
+        path = f"/api/{resource}s/{world[resource][target].id}"
+    else:
+        path = f"/api/{resource}"
     body = bodies.get(resource) if method in {"PATCH", "POST"} else None
     if method in LABEL_PATHS:
         method, suffix, body = LABEL_PATHS[method]

@@ -65,6 +65,7 @@ def site(
 
     site.inspector = english_speaking("inspector")
     site.manager = english_speaking("project_manager")
+    site.head_office = bearer_client(make_user("director"))
     site.chinese_inspector = bearer_client(make_user("inspector", project_id=project.id))
     site.agent = bearer_client(make_user("leasing_agent", project_id=project.id))
     return site
@@ -72,7 +73,7 @@ def site(
 
 @pytest.fixture
 def checklist(site: Any) -> dict[str, Any]:
-    created = site.manager.post("/api/checklists", json=MACHINE_CHECKLIST)
+    created = site.head_office.post("/api/checklists", json=MACHINE_CHECKLIST)
     assert created.status_code == 201, created.json
     return dict(created.json)
 
@@ -100,13 +101,13 @@ def report(asset: Any, **changes: Any) -> dict[str, Any]:
 def test_a_used_checklist_is_replaced_by_a_new_version_and_the_old_one_stays_as_filled_in(
     site: Any, checklist: dict[str, Any]
 ) -> None:
-    renamed = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"name": "设备巡检（试行）"})
+    renamed = site.head_office.patch(f"/api/checklists/{checklist['id']}", json={"name": "设备巡检（试行）"})
     assert (renamed.status_code, renamed.json["id"], renamed.json["version"]) == (200, checklist["id"], 1)
     assert site.inspector.post("/api/inspections", json=report(site.machine)).status_code == 201
 
     items = [*MACHINE_CHECKLIST["items"], {"key": "guards", "label_zh": "防护罩", "label_en": "Guards",
                                            "kind": "pass_fail"}]  # fmt: skip
-    changed = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"items": items})
+    changed = site.head_office.patch(f"/api/checklists/{checklist['id']}", json={"items": items})
     assert changed.status_code == 200, changed.json
     assert (changed.json["code"], changed.json["version"], changed.json["active"]) == ("MACH", 2, True)
     assert [item["key"] for item in changed.json["items"]][-1] == "guards"
@@ -122,13 +123,26 @@ def test_a_used_checklist_is_replaced_by_a_new_version_and_the_old_one_stays_as_
     assert missing_guards.json["errors"]["json"] == {"answers.guards": ["This item must be answered."]}
 
 
+def test_only_head_office_changes_the_checklists_every_region_shares(
+    site: Any, checklist: dict[str, Any]
+) -> None:
+    url = f"/api/checklists/{checklist['id']}"
+    for change in ({"active": False}, {"name": "停用"}):
+        refused = site.manager.patch(url, json=change)
+        assert refused.status_code == 403
+        assert "head office" in refused.json["message"]
+    assert site.manager.post("/api/checklists", json=MACHINE_CHECKLIST | {"code": "LOCAL"}).status_code == 403
+    assert site.inspector.get(f"/api/checklists/for-asset/{site.machine.id}").json["id"] == checklist["id"]
+    assert site.head_office.get(url).json["active"] is True
+
+
 def test_a_second_active_checklist_for_the_same_asset_type_is_refused(
     site: Any, checklist: dict[str, Any]
 ) -> None:
-    clash = site.manager.post("/api/checklists", json=MACHINE_CHECKLIST | {"code": "MACH-2"})
+    clash = site.head_office.post("/api/checklists", json=MACHINE_CHECKLIST | {"code": "MACH-2"})
     assert clash.status_code == 409
     assert "asset_type" in clash.json["errors"]["json"]
-    inactive = site.manager.post(
+    inactive = site.head_office.post(
         "/api/checklists", json=MACHINE_CHECKLIST | {"code": "MACH-2", "active": False}
     )
     assert inactive.status_code == 201
@@ -236,7 +250,7 @@ def test_an_unused_checklist_is_edited_in_place_and_may_reuse_its_item_keys(
     site: Any, checklist: dict[str, Any]
 ) -> None:
     items = [item | {"label_en": item["label_en"].upper()} for item in MACHINE_CHECKLIST["items"]]
-    edited = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"items": items[:2]})
+    edited = site.head_office.patch(f"/api/checklists/{checklist['id']}", json={"items": items[:2]})
     assert edited.status_code == 200, edited.json
     assert (edited.json["id"], edited.json["version"]) == (checklist["id"], 1)
     assert [item["label_en"] for item in edited.json["items"]] == ["HOUR METER", "NO HYDRAULIC LEAKS"]
@@ -246,9 +260,9 @@ def test_an_unused_checklist_is_edited_in_place_and_may_reuse_its_item_keys(
 def test_without_an_active_checklist_there_is_nothing_to_fill_in(
     site: Any, checklist: dict[str, Any]
 ) -> None:
-    off = site.manager.patch(f"/api/checklists/{checklist['id']}", json={"active": False})
+    off = site.head_office.patch(f"/api/checklists/{checklist['id']}", json={"active": False})
     assert (off.status_code, off.json["active"]) == (200, False)
     assert site.inspector.get(f"/api/checklists/for-asset/{site.machine.id}").status_code == 404
     refused = site.inspector.post("/api/inspections", json=report(site.machine))
     assert refused.json["errors"]["json"] == {"checklist_id": ["No checklist is active for this asset type."]}
-    assert site.manager.patch(f"/api/checklists/{checklist['id']}", json={}).status_code == 422
+    assert site.head_office.patch(f"/api/checklists/{checklist['id']}", json={}).status_code == 422

@@ -150,6 +150,10 @@ def test_a_fix_outside_the_fence_is_refused_with_the_distance_and_an_inaccurate_
     vague = field.manager.post(path, json={"scan": label(app, field.asset), "gps": fix(0, "80.0")})
     assert vague.status_code == 422
     assert "80.0" in vague.json["errors"]["json"]["gps"][0]
+    # A fix claiming perfect accuracy is what a spoofed position reports: refused, not just flagged.
+    perfect = field.manager.post(path, json={"scan": label(app, field.asset), "gps": fix(0, "0")})
+    assert perfect.status_code == 422
+    assert "gps.accuracy_m" in perfect.json["errors"]["json"]
     assert field.manager.get(f"/api/status-requests/{request_id}").json["state"] == "pending"
 
 
@@ -164,6 +168,10 @@ def test_remote_confirmation_needs_the_projects_leave_and_a_reason(app: Flask, f
     no_reason = field.manager.post(path, json={"remote": True})
     assert no_reason.status_code == 422
     assert "remote_reason" in no_reason.json["errors"]["json"]
+    for token in (".", "ok", "确认", "xxxxxxxxxx"):
+        hollow = field.manager.post(path, json={"remote": True, "remote_reason": token})
+        assert hollow.status_code == 422, token
+        assert "至少 4 个汉字" in hollow.json["errors"]["json"]["remote_reason"][0]
     confirmed = field.manager.post(path, json={"remote": True, "remote_reason": "视频确认"})
     assert confirmed.status_code == 200, confirmed.json
     assert (confirmed.json["remote"], confirmed.json["remote_reason"]) == (True, "视频确认")
@@ -318,3 +326,42 @@ def test_the_field_policy_of_a_project_is_validated_and_shown(
     filed = submit(field).json
     submitted = datetime.fromisoformat(filed["submitted_at"])
     assert datetime.fromisoformat(filed["expires_at"]) - submitted == timedelta(hours=24)
+
+
+def test_who_moved_the_fence_does_not_confirm_there_and_another_manager_does(
+    app: Flask, field: Any, make_user: Any, bearer_client: Any
+) -> None:
+    filed = submit(field).json
+    far = CENTRE[0] + 1000 / 111_320  # where the confirmer stands, a kilometre away
+    moved = {"geofence": {"type": "Point", "coordinates": [CENTRE[1], far]}, "geofence_radius_m": "50"}
+    assert field.manager.patch(f"/api/assets/{field.asset.id}", json=moved).status_code == 200
+
+    body = {"scan": label(app, field.asset), "gps": fix(1000)}
+    refused = field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
+    assert refused.status_code == 403
+    assert "geofence or field policy in the last 72 hours" in refused.json["message"]
+    assert asset_state(field.manager, field.asset) == ("vacant", 1)
+
+    colleague = bearer_client(make_user("project_manager", project_id=field.project.id))
+    confirmed = colleague.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
+    assert confirmed.status_code == 200, confirmed.json
+
+
+def test_who_allowed_remote_confirmation_does_not_confirm_remotely(
+    field: Any, make_user: Any, bearer_client: Any
+) -> None:
+    regional = bearer_client(make_user("regional_manager", region_id=field.project.region_id))
+    switched = regional.patch(f"/api/projects/{field.project.id}", json={"remote_confirmation_allowed": True})
+    assert switched.status_code == 200, switched.json
+    filed = submit(field).json
+    body = {"remote": True, "remote_reason": "业主已电话确认漏水情况"}
+    refused = regional.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
+    assert refused.status_code == 403
+    assert field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body).status_code == 200
+
+
+def test_a_name_change_is_no_reason_to_stand_aside(app: Flask, field: Any) -> None:
+    filed = submit(field).json
+    assert field.manager.patch(f"/api/assets/{field.asset.id}", json={"name": "1201 室"}).status_code == 200
+    body = {"scan": label(app, field.asset), "gps": fix(20)}
+    assert field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body).status_code == 200

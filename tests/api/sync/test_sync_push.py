@@ -80,6 +80,7 @@ def site(make_region: Any, make_project: Any, make_asset: Any, make_user: Any, b
     s.colleague = Phone(bearer_client(make_user("inspector", project_id=project.id)))
     s.manager_user = make_user("project_manager", project_id=project.id)
     s.manager = Phone(bearer_client(s.manager_user))
+    s.head_office = bearer_client(make_user("director"))
     return s
 
 
@@ -122,7 +123,7 @@ def test_every_command_is_applied_through_the_services(app: Flask, site: Any) ->
     assert manager.one("status_change.confirm", evidence)["result"]["state"] == "confirmed"
     assert asset_status(site) == ("maintenance", 2)
 
-    assert manager.client.post("/api/checklists", json=OFFICE_CHECKLIST).status_code == 201
+    assert site.head_office.post("/api/checklists", json=OFFICE_CHECKLIST).status_code == 201
     inspection = {"asset_id": site.asset.id, "answers": {"clean": {"value": True}}}
     assert inspector.one("inspection.submit", inspection)["result"]["result"] == "pass"
 

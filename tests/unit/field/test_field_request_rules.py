@@ -11,6 +11,7 @@ from backend.field.domain.requests import (
     FieldPolicy,
     RequestState,
     WorkOrderState,
+    check_confirmation_accuracy,
     check_open,
     check_remote,
     check_second_person,
@@ -35,6 +36,18 @@ def test_remote_confirmation_needs_the_policy_and_a_reason() -> None:
         check_remote(FieldPolicy(remote_confirmation_allowed=True), "  ")
     assert set(missing.value.fields) == {"remote_reason"}
     check_remote(FieldPolicy(remote_confirmation_allowed=True), "视频确认")
+    check_remote(FieldPolicy(remote_confirmation_allowed=True), "tenant on the phone")
+    for hollow in (".", "。。。。", "ok", "确认", "aaaaaaaaaa", "1-2-3"):
+        with pytest.raises(ValidationFailed):
+            check_remote(FieldPolicy(remote_confirmation_allowed=True), hollow)
+
+
+def test_a_confirmation_fix_must_state_a_real_accuracy() -> None:
+    for accuracy in (None, 0.0, -1.0):
+        with pytest.raises(ValidationFailed) as refused:
+            check_confirmation_accuracy(accuracy)
+        assert set(refused.value.fields) == {"gps.accuracy_m"}
+    check_confirmation_accuracy(0.5)
 
 
 def test_a_request_expires_after_the_policys_hours_and_is_closed_from_then_on() -> None:
