@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.core import Locale, UnknownLocaleError
 from babel.support import NullTranslations, Translations
@@ -20,11 +21,13 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 from requests import RequestException
 
+from backend.adapters.channels.http import resolves_internally
 from backend.adapters.secrets import SecretBox, SecretUnreadable
 from backend.notify.domain.channels import Address, ChannelAdapter, ChannelKind, RenderedMessage, SendResult
 from backend.notify.domain.notifications import TITLES, rendered_params
+from backend.notify.domain.outbound import is_ip_literal, is_listed_exactly, parse_allowed_hosts
 from backend.notify.domain.outbox import DeliveryState
-from backend.notify.domain.web_push import BODIES, PushMessage, PushOutcome, PushTarget
+from backend.notify.domain.web_push import BODIES, PushMessage, PushOutcome, PushTarget, is_push_service
 from backend.notify.services import outbox
 from backend.notify.vapid import load_private_key, raw_private_key
 
@@ -85,6 +88,7 @@ class PushSettings:
     timeout_seconds: float
     translations_dir: str
     default_locale: str
+    allowed_hosts: str = ""
 
     @classmethod
     def from_config(cls, config: Any) -> PushSettings:
@@ -96,6 +100,7 @@ class PushSettings:
             timeout_seconds=float(config["PUSH_TIMEOUT_SECONDS"]),
             translations_dir=config["BABEL_TRANSLATION_DIRECTORIES"],
             default_locale=config["BABEL_DEFAULT_LOCALE"],
+            allowed_hosts=config["PUSH_ALLOWED_HOSTS"],
         )
 
 
@@ -108,7 +113,12 @@ class PushSender:
         self.catalogue = Catalogue(settings.translations_dir, settings.default_locale)
 
     def send(self, message: PushMessage, target: PushTarget) -> PushOutcome:
-        """Send to one subscription: delivered, gone (404/410: the browser dropped it) or failed."""
+        """Send to one subscription: delivered, gone (404/410: the browser dropped it), failed, or refused
+        (the endpoint is not on an allowed push service, or its host resolves into our own network)."""
+        refusal = self._refusal(target.endpoint)
+        if refusal is not None:
+            log.warning("push to subscription %s refused: %s", target.subscription_id, refusal)
+            return PushOutcome.REFUSED
         body = json.dumps(payload(message, target.locale, self.catalogue), ensure_ascii=False)
         try:
             webpush(
@@ -131,6 +141,23 @@ class PushSender:
             log.warning("push to subscription %s failed: %s", target.subscription_id, exc)
             return PushOutcome.FAILED
         return PushOutcome.DELIVERED
+
+    def _refusal(self, endpoint: str) -> str | None:
+        """Why the endpoint may not be posted to, None when it may (checked again at every send: the
+        allow-list may have shrunk, and a name may resolve elsewhere than when it was subscribed).
+
+        Every name is resolved and refused when it points into a private, loopback or link-local network;
+        only an address listed literally (a push service stand-in on a test machine) is taken as it is.
+        """
+        if not is_push_service(endpoint, self._settings.allowed_hosts):
+            return "the endpoint is not on an allowed push service (PUSH_ALLOWED_HOSTS)"
+        parts = urlsplit(endpoint)
+        host = parts.hostname or ""
+        if is_ip_literal(host) and is_listed_exactly(host, parse_allowed_hosts(self._settings.allowed_hosts)):
+            return None
+        if resolves_internally(host, parts.port or 443):
+            return "the push service's name resolves to a private or loopback address"
+        return None  # a name that does not resolve cannot be reached either: the push fails, is retried
 
 
 def _topic(tag: str) -> str:
@@ -252,6 +279,9 @@ class OutboxDeliverer:
             return SendResult.sent()
         if outcome is PushOutcome.GONE:
             return SendResult.give_up("gone: the browser dropped the subscription")
+        if outcome is PushOutcome.REFUSED:
+            # Disabled like a dropped subscription: it is not tried again, and nobody is alerted.
+            return SendResult.give_up("gone: the endpoint is not on an allowed push service")
         return SendResult.retry("the push service did not accept the push")
 
     def render(self, delivery: Any) -> RenderedMessage:

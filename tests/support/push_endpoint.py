@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import http_ece
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 
 @dataclass(frozen=True)
@@ -15,6 +21,35 @@ class ReceivedPush:
     path: str
     headers: dict[str, str]
     body: bytes
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Browser:
+    """What a browser keeps for one push subscription: its key pair and auth secret."""
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = bytes(range(16))
+        point = self.private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self.p256dh = b64url(point)
+
+    def subscription(self, **extra: Any) -> dict[str, Any]:
+        """The body of PushSubscription.toJSON()."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": b64url(self.auth)}} | extra
+
+    def decrypt(self, push: ReceivedPush) -> dict[str, Any]:
+        """The JSON payload, decrypted as the browser would (RFC 8291, aes128gcm)."""
+        plain = http_ece.decrypt(
+            push.body, private_key=self.private_key, auth_secret=self.auth, version="aes128gcm"
+        )
+        payload: dict[str, Any] = json.loads(plain)
+        return payload
 
 
 @dataclass

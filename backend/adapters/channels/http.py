@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import requests
 
 from backend.notify.domain.channels import SendResult
+from backend.notify.domain.outbound import is_internal_address
 
 log = logging.getLogger("leasekeeper.channels")
 
@@ -18,6 +20,16 @@ log = logging.getLogger("leasekeeper.channels")
 SECRET_PARAMS = frozenset({"key", "access_token", "sign", "apikey", "token", "secret"})
 MAX_ERROR_LENGTH = 200
 RETRIED_STATUSES = frozenset({408, 429})
+
+
+def resolves_internally(host: str, port: int) -> bool | None:
+    """Whether any address the host resolves to is private, loopback, link-local or reserved; None when it
+    does not resolve. Checked before every send to a host a user chose, after the allow-list."""
+    try:
+        resolved = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return None
+    return any(is_internal_address(str(info[4][0])) for info in resolved)
 
 
 class ThreadSessions:

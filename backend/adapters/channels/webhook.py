@@ -10,18 +10,16 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from backend.adapters.channels.http import ThreadSessions, post, status_result
+from backend.adapters.channels.http import ThreadSessions, post, resolves_internally, status_result
 from backend.notify.domain.channels import Address, ChannelKind, RenderedMessage, SendResult
 from backend.notify.domain.outbound import (
     check_webhook_url,
-    is_internal_address,
     is_listed_exactly,
     parse_allowed_hosts,
 )
@@ -117,11 +115,10 @@ class WebhookAdapter:
         host = parts.hostname or ""
         if is_listed_exactly(host, self.settings.allowed_hosts):
             return None
-        try:
-            resolved = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError):
+        internal = resolves_internally(host, parts.port or 443)
+        if internal is None:
             return SendResult.retry(f"webhook at {host}: the host name could not be resolved")
-        if any(is_internal_address(str(info[4][0])) for info in resolved):
+        if internal:
             return SendResult.give_up(
                 f"webhook at {host}: the host resolves to a private or loopback address; "
                 "list it by name in OUTBOUND_ALLOWED_HOSTS to allow it"

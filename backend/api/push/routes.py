@@ -52,7 +52,7 @@ class PushSubscriptionViews(MethodView):
     @errors(blp, *WRITE)
     def post(self, values: dict[str, Any]) -> Any:
         """Register this browser's or phone's push subscription"""
-        return web_push.subscribe(values, actor(), uow(), now())
+        return web_push.subscribe(values, actor(), uow(), now(), current_app.config["PUSH_ALLOWED_HOSTS"])
 
     @blp.arguments(PushSubscriptionDeleteSchema)
     @blp.response(204)
@@ -66,8 +66,9 @@ class PushSubscriptionViews(MethodView):
 class PushTestViews(MethodView):
     """A test push."""
 
-    @blp.response(200, PushTestResultSchema)
+    @blp.response(202, PushTestResultSchema)
     @errors(blp, *READ)
     def post(self) -> Any:
-        """Push a test notification to your own subscriptions"""
-        return web_push.send_test(actor(), uow(), now(), current_app.extensions["leasekeeper.outbox"])
+        """Queue a test notification to your own subscriptions (sent by the worker; their health shows
+        in your list of subscriptions)"""
+        return web_push.send_test(actor(), uow(), now())

@@ -52,9 +52,6 @@ class PushSubscriptionSchema(Schema):
 
 
 class PushTestResultSchema(Schema):
-    """How the test push went, per subscription."""
+    """How many test pushes were queued, one per active subscription."""
 
-    sent = fields.Integer()
-    delivered = fields.Integer()
-    gone = fields.Integer()
-    failed = fields.Integer()
+    queued = fields.Integer()

@@ -36,6 +36,15 @@ def is_allowed(host: str, allowed: tuple[str, ...]) -> bool:
     return False
 
 
+def is_ip_literal(host: str) -> bool:
+    """Whether a URL's host is an IP address rather than a name."""
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def is_internal_address(address: str) -> bool:
     """Whether an IP address is not on the public internet: private, loopback, link-local, reserved…"""
     try:

@@ -14,11 +14,11 @@ from urllib.parse import urlsplit
 
 from backend.core.domain.errors import N_, ValidationFailed
 from backend.notify.domain.notifications import NotificationKind
+from backend.notify.domain.outbound import is_allowed, is_listed_exactly, parse_allowed_hosts
 
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
 AUTH_BYTES = 16
 MAX_ENDPOINT_LENGTH = 2000
-LOOPBACK_NAMES = frozenset({"localhost"})
 _BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -28,6 +28,7 @@ class PushOutcome(enum.StrEnum):
     DELIVERED = "delivered"
     GONE = "gone"  # 404 or 410: the browser dropped the subscription
     FAILED = "failed"
+    REFUSED = "refused"  # not sent: the endpoint is not, or no longer, on an allowed push service
 
 
 def decode_base64url(value: str) -> bytes | None:
@@ -41,9 +42,29 @@ def decode_base64url(value: str) -> bytes | None:
         return None
 
 
+def is_push_service(endpoint: str, allowed_hosts: str) -> bool:
+    """Whether an endpoint is on an allowed push service: https, a listed host, no user name or password.
+
+    Plain http is accepted only for a loopback address listed by name (a push service stand-in on a test
+    machine): the real push services all speak https.
+    """
+    entries = parse_allowed_hosts(allowed_hosts)
+    if not endpoint or any(c.isspace() for c in endpoint):
+        return False
+    try:
+        parts = urlsplit(endpoint)
+        _ = parts.port
+    except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket or a bad port
+        return False
+    host = parts.hostname or ""
+    if not host or parts.username is not None or parts.password is not None:
+        return False
+    if parts.scheme == "http":
+        return is_listed_exactly(host, entries) and _is_loopback(host)
+    return parts.scheme == "https" and is_allowed(host, entries)
+
+
 def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -59,18 +80,21 @@ class SubscriptionKeys:
     auth: str
 
     @classmethod
-    def checked(cls, endpoint: str, p256dh: str, auth: str) -> SubscriptionKeys:
-        """Validated keys; every bad field is named (https only, but http on loopback for local tests)."""
+    def checked(cls, endpoint: str, p256dh: str, auth: str, allowed_hosts: str) -> SubscriptionKeys:
+        """Validated keys; every bad field is named.
+
+        The endpoint must be an https address on a push service of the allow-list (`PUSH_ALLOWED_HOSTS`):
+        a subscription is an address the server will post to, so a user must not be able to choose it.
+        """
         problems: dict[str, list[str]] = {}
         endpoint = endpoint.strip()
-        try:
-            parts = urlsplit(endpoint)
-        except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket
-            parts = urlsplit("")
-        host = parts.hostname or ""
-        secure = parts.scheme == "https" or (parts.scheme == "http" and _is_loopback(host))
-        if len(endpoint) > MAX_ENDPOINT_LENGTH or not host or not secure:
-            problems["endpoint"] = [N_("Give the push service's https address of the subscription.")]
+        if len(endpoint) > MAX_ENDPOINT_LENGTH or not is_push_service(endpoint, allowed_hosts):
+            problems["endpoint"] = [
+                N_(
+                    "Give the https address the browser's push service gave the subscription; "
+                    "this server only sends to the push services its administrator allows."
+                )
+            ]
         key = decode_base64url(p256dh)
         if key is None or len(key) != P256DH_BYTES or key[0] != 0x04:
             problems["keys.p256dh"] = [

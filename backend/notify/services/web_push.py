@@ -13,8 +13,7 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
-from backend.notify.domain.outbox import Courier, DeliveryState
-from backend.notify.domain.web_push import PushOutcome, SubscriptionKeys, endpoint_hash
+from backend.notify.domain.web_push import SubscriptionKeys, endpoint_hash
 from backend.notify.services import outbox
 
 ENTITY = "push_subscription"
@@ -31,12 +30,20 @@ def _audit(uow: UnitOfWork, actor: Actor, action: AuditAction, subscription: Any
     audit.record(uow, actor, action, ENTITY, subscription.id, before=before, after=after)
 
 
-def subscribe(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
-    """Register this browser's or phone's subscription for the actor (an endpoint moves to its new user)."""
+def subscribe(
+    values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, now: datetime, allowed_hosts: str
+) -> Any:
+    """Register this browser's or phone's subscription for the actor (an endpoint moves to its new user).
+
+    `allowed_hosts`: the push services the server may post to (PUSH_ALLOWED_HOSTS).
+    """
     user_id = _own_user(actor)
     keys_given = values.get("keys") or {}
     keys = SubscriptionKeys.checked(
-        values.get("endpoint") or "", keys_given.get("p256dh") or "", keys_given.get("auth") or ""
+        values.get("endpoint") or "",
+        keys_given.get("p256dh") or "",
+        keys_given.get("auth") or "",
+        allowed_hosts,
     )
     fields = {
         "user_id": user_id,
@@ -82,8 +89,13 @@ def list_mine(actor: Actor, uow: UnitOfWork) -> list[Any]:
     return uow.push_subscriptions.of_user(_own_user(actor))
 
 
-def send_test(actor: Actor, uow: UnitOfWork, now: datetime, courier: Courier) -> dict[str, int]:
-    """Push a test notification to the actor's own active subscriptions now; counts by outcome."""
+def send_test(actor: Actor, uow: UnitOfWork, now: datetime) -> dict[str, int]:
+    """Queue a test notification to each of the actor's own active subscriptions; how many were queued.
+
+    The worker sends them like any other push. The answer says nothing of how a push service answered:
+    a test push must not tell its caller which addresses the server can reach. Each subscription's health
+    (last success, failures) shows in the list of subscriptions.
+    """
     user_id = _own_user(actor)
     rows = [
         outbox.queue(
@@ -97,14 +109,5 @@ def send_test(actor: Actor, uow: UnitOfWork, now: datetime, courier: Courier) ->
         )
         for target in uow.push_subscriptions.targets([user_id])
     ]
-    uow.commit()  # the deliveries are recorded before anything is sent
-    outcomes = courier.deliver_now([row.id for row in rows])
-    counts = {"sent": len(rows)} | {outcome.value: 0 for outcome in PushOutcome}
-    for state, error in outcomes.values():
-        if state is DeliveryState.SENT:
-            counts[PushOutcome.DELIVERED.value] += 1
-        elif (error or "").startswith("gone"):
-            counts[PushOutcome.GONE.value] += 1
-        else:
-            counts[PushOutcome.FAILED.value] += 1
-    return counts
+    uow.commit()
+    return {"queued": len(rows)}

@@ -17,14 +17,41 @@ from backend.notify.vapid import load_private_key, public_key_of, raw_private_ke
 
 P256DH = base64.urlsafe_b64encode(b"\x04" + bytes(range(64))).rstrip(b"=").decode()
 AUTH = base64.urlsafe_b64encode(bytes(16)).rstrip(b"=").decode()
+ALLOWED = Config.PUSH_ALLOWED_HOSTS + ",127.0.0.1"
 
 
 @pytest.mark.parametrize(
     "endpoint",
-    ["https://fcm.googleapis.com/fcm/send/abc", "http://127.0.0.1:8123/push/a", "http://localhost/push/a"],
+    [
+        "https://fcm.googleapis.com/fcm/send/abc",
+        "https://updates.push.services.mozilla.com/wpush/v2/gAAAA",
+        "https://web.push.apple.com/QGh3",
+        "https://wns2-par02p.notify.windows.com/w/?token=BQYAAA",
+        "http://127.0.0.1:8123/push/a",  # listed by name: a push service stand-in
+    ],
 )
-def test_https_endpoints_and_loopback_http_ones_are_accepted(endpoint: str) -> None:
-    assert SubscriptionKeys.checked(endpoint, P256DH, AUTH).endpoint == endpoint
+def test_endpoints_on_the_allowed_push_services_are_accepted(endpoint: str) -> None:
+    assert SubscriptionKeys.checked(endpoint, P256DH, AUTH, ALLOWED).endpoint == endpoint
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "http://127.0.0.2:8123/internal/admin",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://localhost/push",
+        "https://push.example.com/a",
+        "https://fcm.googleapis.com.evil.example/a",
+        "https://user:pw@fcm.googleapis.com/fcm/send/abc",
+        "http://fcm.googleapis.com/fcm/send/abc",  # a pattern or name still needs https
+        "https://evilpush.services.mozilla.com/a",
+        "https://fcm.googleapis.com:99999/a",
+    ],
+)
+def test_any_other_address_is_refused_as_an_endpoint(endpoint: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        SubscriptionKeys.checked(endpoint, P256DH, AUTH, ALLOWED)
+    assert set(refused.value.fields) == {"endpoint"}
 
 
 @pytest.mark.parametrize(
@@ -34,10 +61,15 @@ def test_https_endpoints_and_loopback_http_ones_are_accepted(endpoint: str) -> N
         ("ftp://push.example.com/a", P256DH, AUTH, {"endpoint"}),
         ("https:///nohost", P256DH, AUTH, {"endpoint"}),
         ("https://[::1/a", P256DH, AUTH, {"endpoint"}),
-        ("https://push.example.com/a", P256DH[:-4], AUTH, {"keys.p256dh"}),
-        ("https://push.example.com/a", "A" + P256DH[1:], AUTH, {"keys.p256dh"}),  # not an uncompressed point
-        ("https://push.example.com/a", P256DH, AUTH + "AAAA", {"keys.auth"}),
-        ("https://push.example.com/a", P256DH, "has+slash/", {"keys.auth"}),
+        ("https://fcm.googleapis.com/a", P256DH[:-4], AUTH, {"keys.p256dh"}),
+        (
+            "https://fcm.googleapis.com/a",
+            "A" + P256DH[1:],
+            AUTH,
+            {"keys.p256dh"},
+        ),  # not an uncompressed point
+        ("https://fcm.googleapis.com/a", P256DH, AUTH + "AAAA", {"keys.auth"}),
+        ("https://fcm.googleapis.com/a", P256DH, "has+slash/", {"keys.auth"}),
         ("http://10.0.0.1/a", "", "", {"endpoint", "keys.p256dh", "keys.auth"}),
     ],
 )
@@ -45,7 +77,7 @@ def test_each_bad_part_of_a_subscription_is_named(
     endpoint: str, p256dh: str, auth: str, bad: set[str]
 ) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        SubscriptionKeys.checked(endpoint, p256dh, auth)
+        SubscriptionKeys.checked(endpoint, p256dh, auth, ALLOWED)
     assert set(refused.value.fields) == bad
 
 
