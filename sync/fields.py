@@ -8,11 +8,13 @@ Flask: the sync push and the endpoints of the back office load their input with 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import tzinfo
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
 from backend.core.domain.errors import N_, Message
+from backend.core.domain.times import OUT_OF_RANGE_TIME, in_accepted_range
 
 MAX_ID = 2**31 - 1  # the largest id the database holds
 MAX_PHOTOS = 50  # photos cited by one piece of evidence
@@ -59,9 +61,29 @@ def decimal(places: int, minimum: int, maximum: int, **kwargs: Any) -> fields.De
     )
 
 
+class BoundedAwareDateTime(fields.AwareDateTime):
+    """An ISO 8601 time with an offset, between 1970 and the end of 2099 in UTC."""
+
+    default_error_messages = {"out_of_range": OUT_OF_RANGE_TIME}
+
+    def __init__(self, *, default_timezone: tzinfo | None = None, **kwargs: Any) -> None:
+        metadata = kwargs.pop("metadata", {})
+        bounds = "Between 1970-01-01T00:00:00Z and 2099-12-31T23:59:59Z."
+        metadata = metadata | {"description": " ".join(filter(None, [metadata.get("description"), bounds]))}
+        super().__init__(default_timezone=default_timezone, metadata=metadata, **kwargs)
+
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not in_accepted_range(moment):
+            raise self.make_error("out_of_range")
+        return moment
+
+
 def aware_time(**kwargs: Any) -> fields.AwareDateTime:
     """An ISO 8601 time with its offset; one without an offset is refused (whose clock was it?)."""
-    return fields.AwareDateTime(**kwargs)
+    return BoundedAwareDateTime(**kwargs)
 
 
 def sha256(**kwargs: Any) -> fields.String:

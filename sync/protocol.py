@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from backend.core.domain.errors import N_, Message
+from backend.core.domain.times import in_accepted_range
 
 PROTOCOL_VERSION = 1
 SUPPORTED_VERSIONS = frozenset({1})
@@ -63,7 +64,9 @@ class Command:
     name: str
     version: int
     args: Mapping[str, Any]
-    captured_at: datetime
+    # None when the device's clock gave a time outside 1970–2099: the command is then refused on its own
+    # (a permanent rejection), so one phone with a broken clock never blocks its queue.
+    captured_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -211,8 +214,12 @@ def decode_command(value: object, path: str) -> Command:
         name=_string(body["name"], f"{path}.name", 64),
         version=_integer(body["version"], f"{path}.version", 1),
         args=_object(body["args"], f"{path}.args"),
-        captured_at=_aware_time(body["captured_at"], f"{path}.captured_at"),
+        captured_at=_accepted_time(_aware_time(body["captured_at"], f"{path}.captured_at")),
     )
+
+
+def _accepted_time(moment: datetime) -> datetime | None:
+    return moment if in_accepted_range(moment) else None
 
 
 def _telemetry(value: object) -> Telemetry | None:

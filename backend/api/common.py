@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC
 from http import HTTPStatus
@@ -15,8 +16,11 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
+from backend.core.domain.errors import N_, ValidationFailed
+from backend.core.domain.listing import MAX_PAGE
+
 # Request bodies are made of the same kinds of value as command args (some bodies are command args).
-from sync.fields import MAX_ID, Flag, decimal, ident, text
+from sync.fields import MAX_ID, BoundedAwareDateTime, Flag, decimal, ident, text
 
 __all__ = [
     "CODE_PATTERN",
@@ -59,8 +63,8 @@ def patch_body(schema: type[Schema]) -> Schema:
 
 
 def aware_datetime(**kwargs: Any) -> fields.AwareDateTime:
-    """An ISO 8601 time; without an offset it is taken as UTC."""
-    return fields.AwareDateTime(default_timezone=UTC, **kwargs)
+    """An ISO 8601 time between 1970 and 2099; without an offset it is taken as UTC."""
+    return BoundedAwareDateTime(default_timezone=UTC, **kwargs)
 
 
 def sort_field(*names: str) -> fields.String:
@@ -96,9 +100,19 @@ def errors(blp: Blueprint, *codes: int) -> Callable[[Any], Any]:
 
 
 def paginate(blp: Blueprint) -> Callable[[Any], Any]:
-    """Page-numbered lists with the total in the X-Pagination header."""
-    decorator: Callable[[Any], Any] = blp.paginate(page=1, page_size=50, max_page_size=500)
-    return decorator
+    """Page-numbered lists with the total in the X-Pagination header; pages run from 1 to MAX_PAGE."""
+    smorest: Callable[[Any], Any] = blp.paginate(page=1, page_size=50, max_page_size=500)
+
+    def decorate(view: Callable[..., Any]) -> Any:
+        @functools.wraps(view)
+        def bounded(*args: Any, pagination_parameters: Any, **kwargs: Any) -> Any:
+            if pagination_parameters.page > MAX_PAGE:
+                raise ValidationFailed.single("page", N_("Page numbers run from 1 to 1000000."))
+            return view(*args, pagination_parameters=pagination_parameters, **kwargs)
+
+        return smorest(bounded)
+
+    return decorate
 
 
 # Errors every signed-in endpoint may answer.

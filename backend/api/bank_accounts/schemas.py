@@ -1,6 +1,8 @@
 """Bank account and statement profile payloads."""
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api.charges.schemas import money
 from backend.api.common import Flag, code, ident, sort_field, text
@@ -24,7 +26,7 @@ class CompanyBankAccountSchema(Schema):
 
 
 class CompanyBankAccountChangesSchema(Schema):
-    """What may change on an account."""
+    """What may change on an account; at least one field."""
 
     bank_name = text(100)
     account_number = text(64)
@@ -32,6 +34,11 @@ class CompanyBankAccountChangesSchema(Schema):
     currency = fields.String(validate=validate.OneOf(["CNY", "USD", "EUR", "HKD"]))
     profile_code = code(32, allow_none=True)
     is_active = Flag()
+
+    @validates_schema(pass_original=True)
+    def _changes_given(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        if not original_data:
+            raise ValidationError("Send at least one field to change.")
 
 
 class CompanyBankAccountQueryArgsSchema(Schema):

@@ -87,7 +87,7 @@ class BankLineIgnoreViews(MethodView):
 class ReconciliationRunViews(MethodView):
     """Reconciliation runs started by hand."""
 
-    @blp.arguments(ReconciliationRunRequestSchema)
+    @blp.arguments(ReconciliationRunRequestSchema, required=False)
     @blp.response(201, ReconciliationRunSchema)
     @errors(blp, *WRITE, 404)
     def post(self, values: dict[str, Any]) -> Any:
