@@ -39,7 +39,10 @@ class Config:
     S3_PUBLIC_ENDPOINT_URL: str | None = None
     # Photo uploads: largest body accepted, and largest image (width x height) decoded.
     PHOTO_MAX_BYTES = 15 * 1024 * 1024
-    PHOTO_MAX_PIXELS = 40_000_000
+    # Who changed an asset's or project's geofence or field policy does not confirm requests there for so
+    # long: moving the fence to where one stands must not stand in for being on site.
+    CONFIRM_COOLDOWN_AFTER_FENCE_CHANGE_HOURS = 72
+    PHOTO_MAX_PIXELS = 24_000_000  # a 6000 × 4000 camera; the field app sends at most 1920 px a side
 
     # Notification channels. E-mail: the SMTP server and the sender every e-mail comes from.
     SMTP_HOST = "localhost"
@@ -83,6 +86,12 @@ class Config:
     VAPID_PUBLIC_KEY: str | None = None
     VAPID_SUBJECT: str | None = None
     # How long a push service keeps an undelivered push, and how long we wait for it to answer.
+    # The push services subscriptions may point at (the browsers' own: Chrome and Edge on Android through
+    # FCM, Firefox, Safari, Windows): names or "*.suffix" patterns, comma-separated. Plain http, and a host
+    # resolving to a private or loopback address, only for a host listed by name.
+    PUSH_ALLOWED_HOSTS = (
+        "fcm.googleapis.com,*.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
+    )
     PUSH_TTL_SECONDS = 12 * 3600
     PUSH_TIMEOUT_SECONDS = 10
     # Threads a worker sends deliveries on (each channel's calls wait on the network).
@@ -101,8 +110,12 @@ class Config:
     SESSION_COOKIE_NAME = "lk_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_SECURE = False  # https requests get a Secure cookie anyway
     SESSION_LIFETIME_HOURS = 12
+    HSTS_SECONDS = 31_536_000  # Strict-Transport-Security on https responses; 0 turns it off
+    # The largest JSON body any endpoint reads (a sync push of 100 commands stays well under it; the
+    # phone halves its batch on 413). Uploads are multipart and have their own limits.
+    JSON_MAX_BYTES = 4 * 1024 * 1024
     WTF_CSRF_CHECK_DEFAULT = False  # checked only for cookie-authenticated requests
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken", "X-CSRF-Token"]
@@ -110,9 +123,15 @@ class Config:
     # A phone may stay offline for weeks; its token expires only after this long unused.
     DEVICE_TOKEN_IDLE_DAYS = 180
 
+    # Sign-in throttling (exponential backoff, see backend/core/domain/login.py): failures within the window
+    # count; past each allowance, every further failure doubles the wait, from the base up to the window.
     LOGIN_WINDOW_SECONDS = 900
-    LOGIN_MAX_FAILURES_PER_USER = 5
-    LOGIN_MAX_FAILURES_PER_IP = 30
+    LOGIN_FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS = 5
+    LOGIN_FREE_FAILURES_PER_ACCOUNT = 20
+    LOGIN_FREE_FAILURES_PER_ADDRESS = 30
+    LOGIN_BACKOFF_BASE_SECONDS = 2
+    # A username that signed in from an address within these days is exempt from that address's count.
+    LOGIN_TRUSTED_ADDRESS_DAYS = 30
 
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536
@@ -172,6 +191,8 @@ class TestConfig(Config):
     DINGTALK_BASE_URL = "http://127.0.0.1:9"
     SMS_YUNPIAN_BASE_URL = "http://127.0.0.1:9"
     SMTP_PORT = 9
+    # The tests' recording push service listens on loopback.
+    PUSH_ALLOWED_HOSTS = Config.PUSH_ALLOWED_HOSTS + ",127.0.0.1"
 
 
 _ENV_OVERRIDABLE_TYPES = (str, int, bool, type(None))

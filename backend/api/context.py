@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -11,6 +12,8 @@ from typing import Any
 from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import CSRFError
 
+from backend.api.guard import check_json_body
+from backend.api.headers import security_headers
 from backend.core.db.database import Database
 from backend.core.db.uow import SqlAlchemyUnitOfWork
 from backend.core.domain.audit import Origin
@@ -22,6 +25,7 @@ from backend.core.services.context import Actor
 from backend.extensions import csrf
 
 log = logging.getLogger("leasekeeper.request")
+_TRACE_TOKEN = re.compile(r"[A-Za-z0-9._:-]+")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -68,9 +72,12 @@ def login_policy() -> LoginPolicy:
     """Sign-in throttling settings from configuration."""
     config = current_app.config
     return LoginPolicy(
-        config["LOGIN_WINDOW_SECONDS"],
-        config["LOGIN_MAX_FAILURES_PER_USER"],
-        config["LOGIN_MAX_FAILURES_PER_IP"],
+        window_seconds=config["LOGIN_WINDOW_SECONDS"],
+        free_failures_per_pair=config["LOGIN_FREE_FAILURES_PER_ACCOUNT_AND_ADDRESS"],
+        free_failures_per_account=config["LOGIN_FREE_FAILURES_PER_ACCOUNT"],
+        free_failures_per_ip=config["LOGIN_FREE_FAILURES_PER_ADDRESS"],
+        base_delay_seconds=config["LOGIN_BACKOFF_BASE_SECONDS"],
+        trust_days=config["LOGIN_TRUSTED_ADDRESS_DAYS"],
     )
 
 
@@ -137,14 +144,25 @@ def _authenticate() -> None:
 
 def _before_request() -> None:
     g.request_started = time.perf_counter()
-    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+    # Our own id for every request; a caller's X-Request-ID is only logged beside it, never trusted.
+    g.request_id = uuid.uuid4().hex
+    g.client_request_id = _client_request_id()
     if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
+        check_json_body(request, current_app.config["JSON_MAX_BYTES"])
         _authenticate()
+
+
+def _client_request_id() -> str | None:
+    """The caller's X-Request-ID when it is a plain token (letters, digits, `-_.:`), for tracing only."""
+    value = request.headers.get("X-Request-ID", "")[:64]
+    return value if value and _TRACE_TOKEN.fullmatch(value) else None
 
 
 def _after_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # The API docs page is flask-smorest's own (an inline script); everything else is our build.
+    if not request.path.startswith("/api/docs"):
+        security_headers(response, request.is_secure, current_app.config["HSTS_SECONDS"])
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     current: Actor | None = g.get("actor")
@@ -155,6 +173,7 @@ def _after_request(response: Response) -> Response:
         response.status_code,
         extra={
             "request_id": g.get("request_id"),
+            "client_request_id": g.get("client_request_id"),
             "status": response.status_code,
             "duration_ms": round(
                 (time.perf_counter() - g.get("request_started", time.perf_counter())) * 1000, 1

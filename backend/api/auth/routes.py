@@ -53,8 +53,10 @@ class LogoutViews(MethodView):
     @blp.response(204)
     @errors(blp, 401, 403)
     def post(self) -> None:
-        """End the web session"""
-        actor()
+        """Sign out: the session cookie stops working everywhere, copies included"""
+        current = actor()
+        if current.origin is Origin.WEB:
+            auth.logout(current, uow())
         session.clear()
 
 
@@ -78,10 +80,12 @@ class PasswordViews(MethodView):
 
     @blp.arguments(PasswordChangeSchema)
     @blp.response(204)
-    @errors(blp, 400, 401, 403, 422)
+    @errors(blp, 400, 401, 403, 422, 429)
     def post(self, values: dict[str, Any]) -> None:
-        """Change your password; your other web sessions end"""
-        user = users.change_own_password(values["current_password"], values["new_password"], actor(), uow())
+        """Change your password; your other web sessions end (a wrong current password is throttled)"""
+        user = users.change_own_password(
+            values["current_password"], values["new_password"], actor(), login_policy(), now(), uow()
+        )
         if actor().origin is Origin.WEB:
             start_web_session(user)
 

@@ -40,8 +40,9 @@ from backend.core.db.models import (
     User,
 )
 from backend.core.db.scoping import holders_of, in_projects, projects_in
-from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.access import Assignment, Permission, Role, Scope
 from backend.core.domain.approvals import ApprovalStatus
+from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.core.domain.scheduling import OPEN_STATES, SlotState
@@ -70,8 +71,14 @@ def equals(column: InstrumentedAttribute[Any]) -> Filter:
     return lambda value: column == value
 
 
+def _listed(value: Any) -> list[Any]:
+    """A filter's value as a list: query strings give one value or several."""
+    return list(value) if isinstance(value, list | tuple | set | frozenset) else [value]
+
+
 def one_of(column: InstrumentedAttribute[Any]) -> Filter:
-    return column.in_
+    """Rows whose column holds the value, or one of the values."""
+    return lambda value: column.in_(_listed(value))
 
 
 def as_read_at(
@@ -84,6 +91,7 @@ def as_read_at(
 
     def clause(value: Any) -> ColumnElement[bool]:
         states, now = value
+        states = _listed(states)
         overdue = and_(state == pending, expires_at <= now)
         as_read = {
             pending: and_(state == pending, or_(expires_at.is_(None), expires_at > now)),
@@ -284,6 +292,15 @@ class UserRepository(Repository[User]):
         """Insert role assignments of many users at once (seeding); each row names its user_id."""
         bulk_insert(self.session, RoleAssignment, rows)
 
+    def active_admin_count(self) -> int:
+        """How many active users hold the administrator role."""
+        statement = (
+            select(func.count(func.distinct(User.id)))
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(User.is_active.is_(True), RoleAssignment.role == Role.ADMIN)
+        )
+        return int(self.session.scalar(statement) or 0)
+
     def active_by_id(self, user_id: int) -> User | None:
         """An active user by id, for authenticating a session."""
         user = self.session.get(User, user_id)
@@ -347,9 +364,26 @@ class LoginAttemptRepository:
             statement = statement.where(LoginAttempt.ip == ip)
         return list(self.session.scalars(statement.order_by(LoginAttempt.attempted_at)))
 
-    def forget_before(self, before: datetime) -> None:
-        """Drop attempts too old to matter."""
-        self.session.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < before))
+    def succeeded_from(self, username: str, ip: str, since: datetime) -> bool:
+        """Whether the username signed in from this address since a moment."""
+        statement = select(LoginAttempt.id).where(
+            LoginAttempt.username == username,
+            LoginAttempt.ip == ip,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.attempted_at >= since,
+        )
+        return self.session.scalars(statement.limit(1)).first() is not None
+
+    def forget_before(self, failures_before: datetime, successes_before: datetime) -> None:
+        """Drop failures too old to count, and successes too old to vouch for an address."""
+        self.session.execute(
+            delete(LoginAttempt).where(
+                or_(
+                    and_(LoginAttempt.succeeded.is_(False), LoginAttempt.attempted_at < failures_before),
+                    LoginAttempt.attempted_at < successes_before,
+                )
+            )
+        )
 
 
 class AuditRepository(Repository[AuditEntry]):
@@ -379,6 +413,25 @@ class AuditRepository(Repository[AuditEntry]):
     def append(self, values: Mapping[str, Any]) -> None:
         """Collect one entry; the transaction's entries are written in one statement as it commits."""
         deferred.add(self.session, AUDIT_ROWS, [{"occurred_at": utcnow(), **values}])
+
+    def changes_by(
+        self, actor_user_id: int, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[AuditEntry]:
+        """The updates one person made to these entities (type, id) since a moment, oldest first."""
+        if not subjects:
+            return []
+        statement = select(AuditEntry).where(
+            AuditEntry.actor_user_id == actor_user_id,
+            AuditEntry.action == AuditAction.UPDATE,
+            AuditEntry.occurred_at >= since,
+            or_(
+                *(
+                    and_(AuditEntry.entity_type == kind, AuditEntry.entity_id == str(entity_id))
+                    for kind, entity_id in subjects
+                )
+            ),
+        )
+        return list(self.session.scalars(statement.order_by(AuditEntry.occurred_at)))
 
 
 AUDIT_ROWS = "audit_log"

@@ -39,30 +39,52 @@ def _record_failed_sign_in(uow: UnitOfWork) -> None:
     uow.commit()
 
 
+def check_throttle(username: str, ip: str, policy: LoginPolicy, now: datetime, uow: UnitOfWork) -> None:
+    """429 with the wait when this username or this address has failed too often (see LoginPolicy)."""
+    since = now - policy.window
+    attempts = uow.login_attempts
+    counts = [
+        (attempts.failures_since(since, username=username, ip=ip), policy.free_failures_per_pair),
+        (attempts.failures_since(since, username=username), policy.free_failures_per_account),
+    ]
+    if not attempts.succeeded_from(username, ip, now - policy.trust_period):
+        counts.append((attempts.failures_since(since, ip=ip), policy.free_failures_per_ip))
+    waits = [wait for failures, free in counts if (wait := policy.retry_after(failures, free, now))]
+    if waits:
+        wait = max(waits)
+        raise RateLimited(
+            N_("Too many failed sign-in attempts; try again in %(seconds)s seconds."),
+            retry_after=wait,
+            seconds=wait,
+        )
+
+
+def record_attempt(
+    username: str, ip: str, succeeded: bool, policy: LoginPolicy, now: datetime, uow: UnitOfWork
+) -> None:
+    """Count one password check, and forget what no longer counts."""
+    uow.login_attempts.record(username, ip, succeeded, now)
+    uow.login_attempts.forget_before(now - 4 * policy.window, now - policy.trust_period)
+
+
 def login(
     username: str, password: str, actor: Actor, policy: LoginPolicy, now: datetime, uow: UnitOfWork
 ) -> Any:
-    """Check a username and password, throttled per username and per address; returns the user."""
+    """Check a username and password, throttled per account and address; returns the user.
+
+    Every refusal takes the time of one password verification, whatever the account's state (unknown,
+    deactivated or a wrong password): the answer's timing tells nothing.
+    """
     username = username.strip().lower()
     ip = actor.ip or "unknown"
-    since = now - policy.window
-    for failures, limit in (
-        (uow.login_attempts.failures_since(since, username=username), policy.max_failures_per_user),
-        (uow.login_attempts.failures_since(since, ip=ip), policy.max_failures_per_ip),
-    ):
-        wait = policy.retry_after(failures, limit, now)
-        if wait is not None:
-            raise RateLimited(
-                N_("Too many failed sign-in attempts; try again in %(seconds)s seconds."),
-                retry_after=wait,
-                seconds=wait,
-            )
+    check_throttle(username, ip, policy, now, uow)
     user = uow.users.by_username(username)
     if user is None:
         passwords.burn_time(password)
-    ok = user is not None and user.is_active and passwords.verify_password(user.password_hash, password)
-    uow.login_attempts.record(username, ip, ok, now)
-    uow.login_attempts.forget_before(now - 4 * policy.window)
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password) and user.is_active
+    record_attempt(username, ip, ok, policy, now, uow)
     if user is not None:
         action = AuditAction.LOGIN if ok else AuditAction.LOGIN_FAILED
         audit.record(uow, actor, action, "user", user.id, after={"origin": actor.origin.value})
@@ -128,6 +150,20 @@ def authenticate_device(
         device.last_seen_at = now
         uow.commit()
     return device.user, device
+
+
+def logout(actor: Actor, uow: UnitOfWork) -> None:
+    """Sign out of the web: every web session of the user ends at once, on every API process.
+
+    The cookie is signed, not stored; moving the user's session epoch is what makes a copied cookie worthless.
+    """
+    principal = require_user(actor)
+    user = uow.users.active_by_id(principal.user_id)
+    if user is None:
+        return
+    user.session_epoch += 1
+    audit.record(uow, actor, AuditAction.LOGOUT, "user", user.id, after={"origin": actor.origin.value})
+    uow.commit()
 
 
 def authenticate_session(user_id: int, epoch: int, uow: UnitOfWork) -> Any | None:

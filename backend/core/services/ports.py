@@ -51,6 +51,9 @@ class Users(Protocol):
     def by_username(self, username: str) -> Any | None:
         """The user with this login name."""
 
+    def active_admin_count(self) -> int:
+        """How many active users hold the administrator role."""
+
     def active_by_id(self, user_id: int) -> Any | None:
         """An active user by id."""
 
@@ -100,8 +103,11 @@ class LoginAttempts(Protocol):
     ) -> list[datetime]:
         """Times of failed attempts since a moment, for one username or one address."""
 
-    def forget_before(self, before: datetime) -> None:
-        """Drop attempts too old to matter."""
+    def succeeded_from(self, username: str, ip: str, since: datetime) -> bool:
+        """Whether the username signed in from this address since a moment."""
+
+    def forget_before(self, failures_before: datetime, successes_before: datetime) -> None:
+        """Drop failures too old to count, and successes too old to vouch for an address."""
 
 
 class AuditLog(Protocol):
@@ -112,6 +118,11 @@ class AuditLog(Protocol):
 
     def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many entries at once."""
+
+    def changes_by(
+        self, actor_user_id: int, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[Any]:
+        """The updates one person made to these entities (type, id) since a moment, oldest first."""
 
     def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
         """A page of entries within the scope, and the total."""

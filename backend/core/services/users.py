@@ -11,8 +11,9 @@ from backend.core.domain.access import Assignment, Permission, Role, validate_as
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
 from backend.core.domain.listing import ListQuery
+from backend.core.domain.login import LoginPolicy
 from backend.core.services import audit
-from backend.core.services.auth import require_user
+from backend.core.services.auth import check_throttle, record_attempt, require_user
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 
@@ -51,9 +52,36 @@ def _assignments(raw: Sequence[Mapping[str, Any]], uow: UnitOfWork) -> list[Assi
     return result
 
 
-def _check_password(password: str, username: str) -> None:
-    if problems := passwords.password_problems(password, username):
-        raise ValidationFailed({"password": problems})
+def _check_password(
+    password: str,
+    username: str,
+    *,
+    field: str = "password",
+    also_avoid: Sequence[str] = (),
+    current: Any = None,
+) -> None:
+    """The password policy; `current`: the user whose present password the new one must differ from."""
+    problems = passwords.password_problems(password, username, also_avoid)
+    if current is not None and passwords.verify_password(current.password_hash, password):
+        problems.append(N_("The new password must differ from the current one."))
+    if problems:
+        raise ValidationFailed({field: problems})
+
+
+def _holds_admin(assignments: Sequence[Assignment]) -> bool:
+    return any(assignment.role is Role.ADMIN for assignment in assignments)
+
+
+def _check_role_change(user: Any, new: Sequence[Assignment], actor: Actor, uow: UnitOfWork) -> None:
+    """Nobody changes their own roles (a second administrator does), and the last administrator stays one."""
+    current = user.assignments()
+    if set(current) == set(new):
+        return
+    if user.id == actor.user_id:
+        raise Forbidden(N_("Your own roles are changed by another administrator, not by yourself."))
+    losing_admin = _holds_admin(current) and not _holds_admin(new) and user.is_active
+    if losing_admin and uow.users.active_admin_count() <= 1:
+        raise Conflict(N_("This is the last active administrator; make someone else one first."))
 
 
 def _check_manager(manager_id: int | None, user_id: int | None, uow: UnitOfWork) -> None:
@@ -76,7 +104,7 @@ def create_user(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any
     """Open an account with its roles."""
     _require_user_admin(actor)
     username = values["username"].strip().lower()
-    _check_password(values["password"], username)
+    _check_password(values["password"], username, also_avoid=[values.get("display_name") or ""])
     assignments = _assignments(values.get("roles", []), uow)
     _check_manager(values.get("manager_id"), None, uow)
     if uow.users.taken("username", username):
@@ -107,9 +135,11 @@ def update_user(user_id: int, changes: Mapping[str, Any], actor: Actor, uow: Uni
         if field in changes:
             setattr(user, field, changes[field])
     if "roles" in changes:
-        uow.users.set_assignments(user, _assignments(changes["roles"], uow))
+        assignments = _assignments(changes["roles"], uow)
+        _check_role_change(user, assignments, actor, uow)
+        uow.users.set_assignments(user, assignments)
     if "password" in changes:
-        _check_password(changes["password"], user.username)
+        _check_password(changes["password"], user.username, also_avoid=[user.display_name], current=user)
         user.password_hash = passwords.hash_password(changes["password"])
         user.session_epoch += 1
     uow.flush()
@@ -126,6 +156,8 @@ def deactivate_user(user_id: int, actor: Actor, now: datetime, uow: UnitOfWork) 
         raise Conflict(N_("You cannot deactivate your own account."))
     if not user.is_active:
         return user
+    if _holds_admin(user.assignments()) and uow.users.active_admin_count() <= 1:
+        raise Conflict(N_("This is the last active administrator; make someone else one first."))
     before = _snapshot(user)
     user.is_active = False
     user.deactivated_at = now
@@ -151,13 +183,25 @@ def reactivate_user(user_id: int, actor: Actor, uow: UnitOfWork) -> Any:
     return user
 
 
-def change_own_password(current: str, new: str, actor: Actor, uow: UnitOfWork) -> Any:
-    """A user changes their password; other web sessions end."""
+def change_own_password(
+    current: str, new: str, actor: Actor, policy: LoginPolicy, now: datetime, uow: UnitOfWork
+) -> Any:
+    """A user changes their password; other web sessions end.
+
+    A wrong current password counts as a failed sign-in and is throttled like one: a stolen session must
+    not become a way to guess the password at full speed.
+    """
     principal = require_user(actor)
     user = uow.users.active_by_id(principal.user_id)
-    if user is None or not passwords.verify_password(user.password_hash, current):
+    if user is None:
+        raise Forbidden(N_("This action needs a signed-in user."))
+    ip = actor.ip or "unknown"
+    check_throttle(user.username, ip, policy, now, uow)
+    if not passwords.verify_password(user.password_hash, current):
+        record_attempt(user.username, ip, False, policy, now, uow)
+        uow.commit()  # the failure counts, although the request is refused
         raise ValidationFailed.single("current_password", N_("The current password is wrong."))
-    _check_password(new, user.username)
+    _check_password(new, user.username, field="new_password", also_avoid=[user.display_name], current=user)
     user.password_hash = passwords.hash_password(new)
     user.session_epoch += 1
     audit.record(uow, actor, AuditAction.UPDATE, "user", user.id, after={"password": "changed"})

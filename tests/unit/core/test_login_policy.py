@@ -7,28 +7,26 @@ from datetime import UTC, datetime, timedelta
 from backend.core.domain.login import LoginPolicy
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
-POLICY = LoginPolicy(window_seconds=900, max_failures_per_user=5)
+POLICY = LoginPolicy(window_seconds=900, free_failures_per_pair=5, base_delay_seconds=2)
 
 
-def minutes_ago(*minutes: int) -> list[datetime]:
-    return sorted(NOW - timedelta(minutes=m) for m in minutes)
+def seconds_ago(*seconds: int) -> list[datetime]:
+    return sorted(NOW - timedelta(seconds=s) for s in seconds)
 
 
-def test_attempts_below_the_limit_are_allowed() -> None:
-    assert POLICY.retry_after(minutes_ago(1, 2, 3, 4), limit=5, now=NOW) is None
+def test_failures_below_the_allowance_cost_nothing() -> None:
+    assert POLICY.retry_after(seconds_ago(40, 30, 20, 10), free=5, now=NOW) is None
 
 
-def test_at_the_limit_the_wait_lasts_until_the_oldest_counted_failure_leaves_the_window() -> None:
-    failures = minutes_ago(14, 3, 2, 1, 0)
-    assert POLICY.retry_after(failures, limit=5, now=NOW) == 60
+def test_each_failure_past_the_allowance_doubles_the_wait_after_the_latest() -> None:
+    assert [POLICY.delay_after(n, free=5) for n in range(4, 12)] == [0, 2, 4, 8, 16, 32, 64, 128]
+    assert POLICY.retry_after(seconds_ago(50, 40, 30, 20, 0), free=5, now=NOW) == 2
+    assert POLICY.retry_after(seconds_ago(50, 40, 30, 20, 10, 1), free=5, now=NOW) == 3  # 4 s after 1 s ago
 
 
-def test_with_more_failures_than_the_limit_enough_must_leave_the_window() -> None:
-    failures = minutes_ago(14, 13, 3, 2, 1, 0)
-    # Two must leave before the count drops below five: the second oldest leaves in two minutes.
-    assert POLICY.retry_after(failures, limit=5, now=NOW) == 120
+def test_the_wait_never_exceeds_the_window_however_many_failures() -> None:
+    assert POLICY.delay_after(10_000, free=5) == 900
 
 
-def test_the_wait_is_never_zero_seconds() -> None:
-    failures = [NOW - timedelta(seconds=900)] * 5
-    assert POLICY.retry_after(failures, limit=5, now=NOW) == 1
+def test_a_wait_that_has_passed_allows_the_next_attempt() -> None:
+    assert POLICY.retry_after(seconds_ago(50, 40, 30, 20, 3), free=5, now=NOW) is None
