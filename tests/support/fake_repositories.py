@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from backend.core.domain.access import ROLE_PERMISSIONS, Permission, Scope
 from backend.core.domain.approvals import ApprovalStatus
+from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.field.domain.requests import RequestState
@@ -173,6 +174,35 @@ class AuditLog(Table):
 
     def append(self, values: Mapping[str, Any]) -> None:
         self.create(**values)
+
+    def changes_by(
+        self, actor_user_id: int, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[Any]:
+        wanted = {(kind, str(entity_id)) for kind, entity_id in subjects}
+        return [
+            row
+            for row in self.all()
+            if row.actor_user_id == actor_user_id
+            and row.action is AuditAction.UPDATE
+            and (row.entity_type, str(row.entity_id)) in wanted
+            and row.occurred_at >= since
+        ]
+
+
+class Users:
+    """Who holds what, through the users' role assignments."""
+
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def holders(self, permission: Permission, project_id: int | None) -> list[int]:
+        users = self.store.rows(rows.User.table)
+        if project_id is None:
+            return sorted(u.id for u in users if holds(u, permission, -1, -1))
+        project = self.store.find("projects", project_id)
+        if project is None:
+            return []
+        return sorted(u.id for u in users if holds(u, permission, project.id, project.region_id))
 
 
 class Approvals(ProjectScoped):

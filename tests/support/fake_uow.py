@@ -119,6 +119,7 @@ class FakeUnitOfWork:
         self.projects = repos.Projects(self.store)
         self.assets = repos.Assets(self.store)
         self.audit = repos.AuditLog(self.store)
+        self.users = repos.Users(self.store)
         self.approvals = repos.Approvals(self.store)
         self.job_runs = repos.JobRuns(self.store)
         self.events = repos.DomainEvents(self.store)

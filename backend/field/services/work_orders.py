@@ -57,8 +57,10 @@ def _check_references(values: Mapping[str, Any], asset: Any, uow: UnitOfWork) ->
         if lease is None or asset.id not in lease.asset_ids:
             errors["lease_id"] = [N_("Not a lease of this asset.")]
     assignee_id = values.get("assignee_id")
-    if assignee_id is not None and uow.users.find(assignee_id) is None:
-        errors["assignee_id"] = [N_("No such user.")]
+    # Checked against whoever may report on the asset's project now: an unknown id and a person of another
+    # region get the same answer, so the field tells nothing of who exists elsewhere.
+    if assignee_id is not None and assignee_id not in uow.users.holders(P.FIELD_REPORT, asset.project_id):
+        errors["assignee_id"] = [N_("Choose someone who reports on this project (field:report over it).")]
     if errors:
         raise ValidationFailed(errors)
 

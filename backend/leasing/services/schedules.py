@@ -760,14 +760,21 @@ def record_failure(
     )
     uow.flush()
     run.finished_at = run.started_at
-    notifications.notify(
-        uow,
-        [lease.account_manager_id, actor.user_id],
-        NotificationKind.SCHEDULE_FAILED,
-        {"lease": lease.number, "reason": message_param(exc), "job_run_id": run.id},
-        project_id=lease.project_id,
-        subject=("lease", lease.id),
-    )
+    alert = {"lease": lease.number, "reason": message_param(exc), "job_run_id": run.id}
+    named = [lease.account_manager_id, actor.user_id]
+    for recipients in (named, uow.users.holders(P.JOB_ADMIN, lease.project_id)):
+        # Those named may not see the lease (an account manager of another region): then the people who
+        # look after the project's jobs hear of it instead.
+        notified = notifications.notify(
+            uow,
+            recipients,
+            NotificationKind.SCHEDULE_FAILED,
+            alert,
+            project_id=lease.project_id,
+            subject=("lease", lease.id),
+        )
+        if notified:
+            break
     uow.commit()
     return int(run.id)
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from backend.core.domain.access import Permission
 from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
@@ -22,11 +23,20 @@ def notify(
     project_id: int | None = None,
     subject: tuple[str, int] | None = None,
     now: datetime | None = None,
-) -> None:
+) -> list[int]:
     """Stage one notification per distinct recipient with its deliveries on their channels, and one per
-    group robot or webhook of the project (the caller commits; a rollback drops them all)."""
+    group robot or webhook of the project (the caller commits; a rollback drops them all).
+
+    About a project, only people who can see that project hear of it, checked now, at sending: whoever
+    was named (an account manager of another region, a user moved since) but cannot see it gets nothing.
+    Returns the recipients notified, so a caller can turn to someone else when nobody was left.
+    """
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
+    if project_id is not None and recipients:
+        can_see = set(uow.users.holders(Permission.PROJECT_READ, project_id))
+        recipients = [user_id for user_id in recipients if user_id in can_see]
     outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC))
+    return recipients
 
 
 def _own_user(actor: Actor) -> int:

@@ -152,3 +152,21 @@ def test_a_meter_reading_is_done_only_with_its_value(site: Any, bearer_client: C
     done = manager.post(f"/api/work-orders/{order['id']}/complete", json={"reading": {"value": "1234.500"}})
     assert (done.json["state"], done.json["meter_value"]) == ("done", "1234.500")
     assert manager.post(f"/api/work-orders/{order['id']}/start", json={}).status_code == 409
+
+
+def test_a_work_order_goes_only_to_someone_who_reports_on_its_project(
+    site: Any, bearer_client: Client, make_user: Any
+) -> None:
+    manager = bearer_client(site.manager)
+    body = {"kind": "repair", "asset_id": site.units[1].id, "title": "空调维修"}
+    for assignee in (site.outsider.id, 10**6, site.agent.id):  # another region, nobody, no field:report
+        refused = manager.post("/api/work-orders", json=body | {"assignee_id": assignee})
+        assert refused.status_code == 422
+        assert set(refused.json["errors"]["json"]) == {"assignee_id"}
+    assert manager.get("/api/work-orders").json == []
+
+    inspector = make_user("inspector", project_id=site.project.id)
+    opened = manager.post("/api/work-orders", json=body | {"assignee_id": inspector.id})
+    assert opened.status_code == 201, opened.json
+    moved = manager.patch(f"/api/work-orders/{opened.json['id']}", json={"assignee_id": site.outsider.id})
+    assert moved.status_code == 422

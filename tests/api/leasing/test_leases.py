@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from backend.cli import main
+from backend.core.domain.errors import DomainError
 from backend.leasing.services import lease_lifecycle, leases, schedules
 from backend.org.domain.org import AssetType
 from tests.conftest import SYSTEM
@@ -219,6 +220,41 @@ def test_a_failed_generation_is_recorded_alerted_and_retried(
     assert retried.json["status"] == "retried"
     assert agent.get(f"/api/leases/{lease['id']}").json["status"] == "signed"
     assert agent.get(f"/api/leases/{lease['id']}/schedule").json["items"]
+
+
+def test_a_failure_alert_reaches_only_people_who_can_see_the_lease(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any, make_user: Any
+) -> None:
+    agent = bearer_client(site.agent)
+    admin = bearer_client(make_user("admin"))
+    outsider = bearer_client(site.outsider)
+    lease = agent.post("/api/leases", json=draft(site, template, account_manager_id=site.outsider.id)).json
+    _set_calendar(db, site.project.id, "ZZ")
+
+    assert agent.post(f"/api/leases/{lease['id']}/sign").status_code == 422
+
+    assert [n["kind"] for n in agent.get("/api/notifications").json] == ["schedule.failed"]
+    assert outsider.get("/api/notifications").json == []  # named as account manager, but out of scope
+    assert outsider.get(f"/api/leases/{lease['id']}").status_code == 404
+    assert admin.get("/api/notifications").json == []  # someone in scope was told: no fallback needed
+
+
+def test_when_nobody_named_can_see_the_lease_its_job_admins_hear_of_the_failure(
+    site: Any, template: Any, bearer_client: Callable[..., FlaskClient], db: Any, make_user: Any, run: Any
+) -> None:
+    admin = bearer_client(make_user("admin"))
+    outsider = bearer_client(site.outsider)
+    body = draft(site, template, account_manager_id=site.outsider.id)
+    lease = bearer_client(site.agent).post("/api/leases", json=body).json
+    _set_calendar(db, site.project.id, "ZZ")
+
+    with pytest.raises(DomainError):
+        run(leases.sign_lease, lease["id"], SYSTEM, now=datetime.now(UTC))
+
+    assert outsider.get("/api/notifications").json == []
+    [alert] = admin.get("/api/notifications").json
+    assert alert["kind"] == "schedule.failed"
+    assert lease["number"] in alert["title"]
 
 
 def _set_calendar(db: Any, project_id: int, code: str) -> None:
