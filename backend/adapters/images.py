@@ -2,11 +2,19 @@
 
 Accepted: JPEG, PNG and WebP, told apart by their bytes, never by a file name. HEIC is not accepted:
 phones' web cameras hand the browser JPEG, and the PWA compresses to JPEG before upload.
+
+Memory is bounded three ways: the pixel count is checked from the header before anything is decoded; a
+process decodes one photo at a time (a burst of uploads waits instead of multiplying the peak); and a JPEG
+is decoded straight at the reduced scale it is stored at. What a decode took is handed back to the
+operating system afterwards, so a worker does not keep its peak.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import io
+import threading
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -18,6 +26,18 @@ OUTPUT_CONTENT_TYPE = "image/jpeg"
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
 THUMBNAIL_MAX_SIDE = 320
+STORED_MAX_SIDE = 4096  # the PWA sends at most 1920 px; a bigger photo is stored reduced to this
+_ONE_DECODE_AT_A_TIME = threading.Lock()
+
+
+def _malloc_trim() -> None:
+    """Give freed heap memory back to the operating system (glibc); nothing elsewhere."""
+    name = ctypes.util.find_library("c")
+    if name is None:
+        return
+    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 @dataclass(frozen=True)
@@ -47,18 +67,26 @@ def process_photo(data: bytes, max_bytes: int, max_pixels: int) -> ProcessedImag
         if width * height > max_pixels:
             raise _too_many_pixels(max_pixels)
         source_type = ACCEPTED_FORMATS[image.format or ""]
-        try:
-            upright = _upright_rgb(image)
-        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-            raise ValidationFailed.single("image", N_("The image data is damaged or incomplete.")) from None
+        with _ONE_DECODE_AT_A_TIME:
+            try:
+                return _reencoded(image, source_type)
+            finally:
+                _malloc_trim()
+
+
+def _reencoded(image: Image.Image, source_type: str) -> ProcessedImage:
+    try:
+        upright = _upright_rgb(image)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise ValidationFailed.single("image", N_("The image data is damaged or incomplete.")) from None
+    width, height = upright.size
     content = _jpeg(upright, JPEG_QUALITY)
-    thumbnail = upright.copy()
-    thumbnail.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE))
+    upright.thumbnail((THUMBNAIL_MAX_SIDE, THUMBNAIL_MAX_SIDE))  # in place: no second full-size copy
     return ProcessedImage(
         content=content,
-        thumbnail=_jpeg(thumbnail, THUMBNAIL_QUALITY),
-        width=upright.width,
-        height=upright.height,
+        thumbnail=_jpeg(upright, THUMBNAIL_QUALITY),
+        width=width,
+        height=height,
         source_content_type=source_type,
     )
 
@@ -86,12 +114,17 @@ def _too_many_pixels(max_pixels: int) -> ValidationFailed:
 
 
 def _upright_rgb(image: Image.Image) -> Image.Image:
-    """The first frame decoded, turned as its EXIF orientation says, on white where it was transparent."""
+    """The first frame decoded at most STORED_MAX_SIDE wide and high, turned as its EXIF orientation says,
+    on white where it was transparent."""
     image.seek(0)
+    if image.format == "JPEG":
+        image.draft("RGB", (STORED_MAX_SIDE, STORED_MAX_SIDE))  # decoded at 1/2, 1/4 or 1/8 scale
     image.load()
+    if max(image.size) > STORED_MAX_SIDE:
+        image.thumbnail((STORED_MAX_SIDE, STORED_MAX_SIDE), reducing_gap=2.0)
     turned = ImageOps.exif_transpose(image) or image
     if turned.mode in {"RGBA", "LA", "P", "PA"}:
-        rgba = turned.convert("RGBA")
+        rgba = turned if turned.mode == "RGBA" else turned.convert("RGBA")
         background = Image.new("RGB", rgba.size, (255, 255, 255))
         background.paste(rgba, mask=rgba.getchannel("A"))
         return background

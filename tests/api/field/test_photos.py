@@ -263,5 +263,5 @@ def test_refusals_are_in_english_for_english_users(
         upload(phone, asset, b"plain text").json["message"] == "The upload is not a JPEG, PNG or WebP image."
     )
     bomb = upload(phone, asset, png_declaring(100_000, 100_000)).json
-    assert bomb["message"] == "The image has more than 40 megapixels."
+    assert bomb["message"] == "The image has more than 24 megapixels."
     assert bomb["errors"]["json"]["image"] == ["Too many pixels; this could be a decompression bomb."]

@@ -65,3 +65,12 @@ def test_randomly_damaged_images_are_processed_or_refused_but_never_crash(origin
             outcomes["refused"] += 1
     assert outcomes["refused"] > 0
     assert sum(outcomes.values()) == 150
+
+
+@pytest.mark.parametrize(
+    "photo", [jpeg_with_gps(6000, 3000, orientation=1), png(6000, 3000)], ids=["jpeg", "png"]
+)
+def test_a_photo_larger_than_the_stored_size_is_kept_reduced_with_its_proportions(photo: bytes) -> None:
+    result = process_photo(photo, LIMIT_BYTES, LIMIT_PIXELS)
+    assert (result.width, result.height) == (4096, 2048)
+    assert Image.open(io.BytesIO(result.content)).size == (4096, 2048)
