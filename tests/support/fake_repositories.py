@@ -370,8 +370,8 @@ class Photos(Table):
     def in_scope(self, row: Any, scope: Scope) -> bool:
         return project_in(self.store, row.asset.project_id, scope)
 
-    def stored_hashes(self, hashes: Collection[str]) -> set[str]:
-        return {photo.sha256 for photo in self.all()} & set(hashes)
+    def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
+        return {(photo.sha256, photo.asset_id) for photo in self.all() if photo.sha256 in set(hashes)}
 
 
 class Checklists(Table):

@@ -58,13 +58,14 @@ class PhotoRepository(Repository[Photo]):
         """The photo with this content hash, unscoped: for the upload's duplicate check."""
         return self.session.scalars(select(Photo).where(Photo.sha256 == sha256)).first()
 
-    def stored_hashes(self, hashes: Collection[str]) -> set[str]:
-        """Which of the hashes already have a photo (the rest are evidence still pending)."""
+    def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
+        """(hash, asset id) of the photos stored under these hashes."""
         wanted = list(hashes)
-        found: set[str] = set()
+        found: set[tuple[str, int]] = set()
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start : start + IN_CHUNK]
-            found.update(self.session.scalars(select(Photo.sha256).where(Photo.sha256.in_(chunk))))
+            rows = self.session.execute(select(Photo.sha256, Photo.asset_id).where(Photo.sha256.in_(chunk)))
+            found.update((sha256, asset_id) for sha256, asset_id in rows)
         return found
 
 

@@ -339,10 +339,12 @@ def submit_inspection(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, 
 
 def with_pending_evidence(inspections: Sequence[Any], uow: UnitOfWork) -> Sequence[Any]:
     """Mark on each inspection the cited photos not uploaded yet (worked out on reading, never stored)."""
-    cited = {h for inspection in inspections for h in inspection.photo_hashes}
+    cited = {(h, inspection.asset_id) for inspection in inspections for h in inspection.photo_hashes}
     pending = pending_photos(cited, uow) if cited else set()
     for inspection in inspections:
-        inspection.evidence_pending = [h for h in inspection.photo_hashes if h in pending]
+        inspection.evidence_pending = [
+            h for h in inspection.photo_hashes if (h, inspection.asset_id) in pending
+        ]
     return inspections
 
 

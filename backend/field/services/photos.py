@@ -147,9 +147,10 @@ def download_photo(
         raise NotFound("Photo") from None
 
 
-def pending_photos(hashes: Collection[str], uow: UnitOfWork) -> set[str]:
-    """Which referenced photos have not arrived yet: their evidence shows as pending."""
-    return set(hashes) - uow.photos.stored_hashes(hashes)
+def pending_photos(cited: Collection[tuple[str, int]], uow: UnitOfWork) -> set[tuple[str, int]]:
+    """Which cited photos (hash, asset id) have not arrived for their asset yet: that evidence shows as
+    pending. A photo stored for another asset is no evidence here (nor a sign of what exists elsewhere)."""
+    return set(cited) - uow.photos.stored_on({sha256 for sha256, _ in cited})
 
 
 def _own_target(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> tuple[str, Any, Any]:

@@ -139,8 +139,8 @@ class Photos(Protocol):
     def find_by_sha256(self, sha256: str) -> Any | None:
         """The photo with this content hash, unscoped."""
 
-    def stored_hashes(self, hashes: Collection[str]) -> set[str]:
-        """Which of the hashes already have a photo."""
+    def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
+        """(hash, asset id) of the photos stored under these hashes."""
 
     def any_of_asset(self, asset_id: int) -> bool:
         """Whether the asset has any photo."""

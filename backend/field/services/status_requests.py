@@ -165,9 +165,11 @@ def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork, now: datetime) -
     An overdue pending request reads `expired` (the hourly job records it); a pending request whose asset
     changed since it was filed reads as a conflict. Nothing is written.
     """
-    pending = pending_photos({h for request in requests for h in request.photo_hashes or []}, uow)
+    cited = {(h, request.asset_id) for request in requests for h in request.photo_hashes or []}
+    pending = pending_photos(cited, uow)
     for request in requests:
-        request.evidence_pending = sorted(h for h in request.photo_hashes or [] if h in pending)
+        hashes = request.photo_hashes or []
+        request.evidence_pending = sorted(h for h in hashes if (h, request.asset_id) in pending)
         request.state_now = lifecycle(request).state_at(now)
         request.conflict_now = request.conflict or (
             request.state_now is RequestState.PENDING and request.asset.status_version != request.base_version

@@ -275,6 +275,20 @@ def test_photo_evidence_shows_pending_until_it_arrives(field: Any) -> None:
     assert field.manager.get(f"/api/status-requests/{request_id}").json["evidence_pending"] == []
 
 
+def test_a_photo_stored_for_another_asset_is_no_evidence_here(
+    field: Any, make_region: Any, make_project: Any, make_asset: Any, make_user: Any, bearer_client: Any
+) -> None:
+    far_project = make_project(make_region())  # another region's unit holds the photo
+    data = png(colour=(7, 7, 7, 255))
+    far_asset = make_asset(far_project)
+    far_phone = bearer_client(make_user("inspector", project_id=far_project.id))
+    stored = far_phone.put(f"/api/photos/{sha256(data)}?asset_id={far_asset.id}", data=data)
+    assert stored.status_code == 201
+
+    request_id = submit(field, photo_hashes=[sha256(data)]).json["id"]
+    assert field.manager.get(f"/api/status-requests/{request_id}").json["evidence_pending"] == [sha256(data)]
+
+
 def test_implausible_fixes_are_flagged_as_evidence(field: Any) -> None:
     start = datetime.now(UTC) - timedelta(days=3)
     first = submit(field, gps=fix(0, "0", start))
