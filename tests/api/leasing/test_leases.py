@@ -387,8 +387,10 @@ def test_leases_of_another_region_stay_invisible(
 
 
 def test_the_lifecycle_refuses_moves_out_of_order(
-    site: Any, template: Any, bearer_client: Callable[..., FlaskClient]
+    app: Any, site: Any, template: Any, bearer_client: Callable[..., FlaskClient]
 ) -> None:
+    # A fixed clock: "not started yet" must not depend on the day the suite runs.
+    app.extensions["leasekeeper.clock"] = lambda: datetime(2026, 12, 15, 9, 0, tzinfo=UTC)
     agent = bearer_client(site.agent)
     lease = agent.post(
         "/api/leases",
