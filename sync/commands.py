@@ -21,7 +21,7 @@ from marshmallow.exceptions import SCHEMA
 
 from backend.core.domain.errors import ValidationFailed
 from backend.field.domain.inspections import MAX_PHOTOS_PER_ANSWER
-from backend.field.domain.requests import WorkOrderState
+from backend.field.domain.requests import SCAN_SOURCES, WorkOrderState
 from backend.field.services.status_requests import GpsReading
 from backend.org.domain.org import AssetStatus
 from sync.fields import ArgsSchema, ByKey, Flag, aware_time, decimal, ident, photo_hashes, sha256, text
@@ -125,6 +125,15 @@ class StatusConfirmArgsSchema(ArgsSchema):
 
     request_id = ident(required=True)
     scan = _optional_text(500, metadata={"description": "The text of the scanned QR label."})
+    scan_source = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(SCAN_SOURCES),
+        metadata={
+            "description": "How the label was read: `camera` (a picture taken in the field app) or `typed` "
+            "(entered or pasted). Anything but a camera read is flagged on the confirmation."
+        },
+    )
     gps = fields.Nested(GpsFixSchema, load_default=None, allow_none=True)
     remote = Flag(load_default=False)
     remote_reason = _optional_text(MAX_REASON)

@@ -76,6 +76,7 @@ def _request(values: dict[str, Any], command: Command, uow: Any, ctx: PushContex
 def _confirm(values: dict[str, Any], command: Command, uow: Any, ctx: PushContext) -> Mapping[str, Any]:
     evidence = status_requests.Confirmation(
         scan=values["scan"],
+        scan_source=values["scan_source"],
         gps=values["gps"],
         remote=values["remote"],
         remote_reason=values["remote_reason"],

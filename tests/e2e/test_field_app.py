@@ -113,6 +113,7 @@ def test_an_offline_report_is_confirmed_on_site_by_a_manager(site: Site, phones:
         True,
     )
     assert decided["confirmer_id"] == site.manager.id
+    assert "scan_not_from_camera" not in decided["confirm_plausibility_flags"]  # read from the picture
 
     desk.get_by_test_id("nav-settings").click()
     expect(desk.get_by_test_id("storage-estimate")).to_be_visible()

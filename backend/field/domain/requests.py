@@ -283,3 +283,14 @@ def check_not_own_goalposts(moved: bool, cooldown: timedelta) -> None:
             ),
             hours=int(cooldown.total_seconds() // 3600),
         )
+
+
+# How a confirmer read the label: a picture taken in the field app, or text typed or pasted (a label image
+# downloaded and its URL pasted reads the same as a genuine scan, so it is told apart for the record).
+SCAN_SOURCES = ("camera", "typed")
+SCAN_NOT_FROM_CAMERA = "scan_not_from_camera"
+
+
+def scan_flags(source: str | None) -> list[str]:
+    """The flag for a label not read by the camera: typed, pasted, or from an app that does not say."""
+    return [] if source == "camera" else [SCAN_NOT_FROM_CAMERA]

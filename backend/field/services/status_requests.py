@@ -32,6 +32,7 @@ from backend.field.domain.requests import (
     check_not_own_goalposts,
     check_remote,
     moved_the_goalposts,
+    scan_flags,
 )
 from backend.field.services.labels import LabelSettings
 from backend.field.services.photos import pending_photos
@@ -71,6 +72,7 @@ class Confirmation:
 
     scan: str | None = None
     gps: GpsReading | None = None
+    scan_source: str | None = None  # "camera" or "typed"; older apps send nothing
     remote: bool = False
     remote_reason: str | None = None
     note: str | None = None
@@ -525,7 +527,7 @@ def _check_on_site(
     request.confirm_latitude, request.confirm_longitude = evidence.gps.latitude, evidence.gps.longitude
     request.confirm_accuracy_m = evidence.gps.accuracy_m
     request.confirm_fence_passed, request.confirm_fence_distance_m = True, checked.distance_m
-    request.confirm_plausibility_flags = checked.flags
+    request.confirm_plausibility_flags = [*checked.flags, *scan_flags(evidence.scan_source)]
 
 
 def reject_request(request_id: int, reason: str, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:

@@ -58,8 +58,11 @@ export function ApprovalDetail({ id }: { id: number }) {
   const decoding = useRef<Promise<void> | null>(null);
   const deciding = useRef(false);
   const [reading, setReading] = useState(false);
-  const setScanText = (text: string) => {
+  // How the label text came: read from a picture taken here, or typed/pasted (flagged on the confirmation).
+  const scanSource = useRef<"camera" | "typed">("typed");
+  const setScanText = (text: string, source: "camera" | "typed") => {
     latestScan.current = text;
+    scanSource.current = source;
     setScanTextState(text);
   };
   const [fix, setFix] = useState<GpsFix | null>(null);
@@ -145,7 +148,7 @@ export function ApprovalDetail({ id }: { id: number }) {
     decoding.current = (async () => {
       try {
         const [text] = await decodeFile(file);
-        if (text) setScanText(text);
+        if (text) setScanText(text, "camera");
         else setScanError(t("scan.none"));
       } catch (failure) {
         setScanError(t("error.generic", { message: (failure as Error).message }));
@@ -183,6 +186,7 @@ export function ApprovalDetail({ id }: { id: number }) {
       if (!label?.ok || problem) return setError(problem ?? t("approvals.needScan"));
       if (!fix) return setError(t("approvals.needGps"));
       args.scan = label.text;
+      args.scan_source = scanSource.current;
       args.gps = fixForCommand(fix);
     }
     await done("status_change.confirm", args, `${assetCode}: ✓ ${t(`status.${String(request.to_status)}`)}`);
@@ -277,7 +281,14 @@ export function ApprovalDetail({ id }: { id: number }) {
           <>
             <div class="field">
               <label for="confirm-scan-file">{t("approvals.confirmScanFile")}</label>
-              <input id="confirm-scan-file" type="file" accept="image/*" data-testid="confirm-scan-file" onChange={readLabel} />
+              <input
+                id="confirm-scan-file"
+                type="file"
+                accept="image/*"
+                capture="environment"
+                data-testid="confirm-scan-file"
+                onChange={readLabel}
+              />
               {reading && <p class="hint">{t("scan.decoding")}</p>}
             </div>
             <div class="field">
@@ -287,7 +298,7 @@ export function ApprovalDetail({ id }: { id: number }) {
                 data-testid="confirm-scan-code"
                 autocomplete="off"
                 value={scanText}
-                onInput={(e) => setScanText(e.currentTarget.value)}
+                onInput={(e) => setScanText(e.currentTarget.value, "typed")}
               />
               {parsed?.ok && !scanProblem && <p class="hint">{t("approvals.confirmScanned", { code: parsed.code })}</p>}
               {(scanProblem || scanError) && (
