@@ -10,7 +10,7 @@ wire, tens of megapixels once decoded), each in a fresh interpreter so the figur
 2. **guarded**: `backend.adapters.images.process_photo`, as an upload is processed today (one decode at a
    time per process, reduced on load, memory handed back afterwards).
 
-Each prints the resident memory before, the peak (`ru_maxrss`) and what is still resident after the burst;
+Each prints the resident memory before, the peak (`VmHWM`) and what is still resident after the burst;
 one JSON line per run goes to stdout and to `bench/results/photo_memory.json`.
 """
 
@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import resource
 import subprocess
 import sys
 import threading
@@ -30,12 +29,16 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results" / "photo_memory.json"
 
 
-def _resident_mb() -> float:
+def _status_mb(field: str) -> float:
     with open("/proc/self/status", encoding="ascii") as status:
         for line in status:
-            if line.startswith("VmRSS:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _resident_mb() -> float:
+    return _status_mb("VmRSS")
 
 
 def _png(side: int) -> bytes:
@@ -78,7 +81,8 @@ def measure(mode: str, side: int, uploads: int) -> dict[str, Any]:
         thread.start()
     for thread in threads:
         thread.join()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: the latter carries the parent's size across fork and exec (a test worker's).
+    peak = _status_mb("VmHWM")
     return {
         "mode": mode,
         "side": side,
