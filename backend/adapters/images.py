@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import io
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -30,12 +32,17 @@ STORED_MAX_SIDE = 4096  # the PWA sends at most 1920 px; a bigger photo is store
 _ONE_DECODE_AT_A_TIME = threading.Lock()
 
 
-def _malloc_trim() -> None:
-    """Give freed heap memory back to the operating system (glibc); nothing elsewhere."""
+@functools.cache
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, looked up once (find_library runs ldconfig); None elsewhere."""
     name = ctypes.util.find_library("c")
-    if name is None:
-        return
-    trim = getattr(ctypes.CDLL(name), "malloc_trim", None)
+    trim: Callable[[int], int] | None = getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    return trim
+
+
+def _malloc_trim() -> None:
+    """Give freed heap memory back to the operating system, where the C library can."""
+    trim = _libc_malloc_trim()
     if trim is not None:
         trim(0)
 

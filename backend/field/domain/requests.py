@@ -273,9 +273,12 @@ def moved_the_goalposts(changes: Iterable[tuple[Mapping[str, Any] | None, Mappin
     return False
 
 
-def check_not_own_goalposts(moved: bool, cooldown: timedelta) -> None:
-    """Whoever changed the asset's or project's fence or field policy lately does not confirm there."""
-    if moved:
+def check_not_own_goalposts(
+    changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]], cooldown: timedelta
+) -> None:
+    """Whoever changed the asset's or project's fence or field policy lately (their audited updates
+    within the cooldown, before and after) does not confirm there."""
+    if moved_the_goalposts(changes):
         raise Forbidden(
             N_(
                 "You changed this asset's or its project's geofence or field policy in the last %(hours)s "

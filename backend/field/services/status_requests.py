@@ -31,7 +31,6 @@ from backend.field.domain.requests import (
     check_confirmation_accuracy,
     check_not_own_goalposts,
     check_remote,
-    moved_the_goalposts,
     scan_flags,
 )
 from backend.field.services.labels import LabelSettings
@@ -467,7 +466,7 @@ def confirm_request(
     if actor.user_id is not None:
         subjects = [("asset", asset.id), ("project", asset.project_id)]
         changes = uow.audit.changes_by(actor.user_id, subjects, now - cooldown)
-        check_not_own_goalposts(moved_the_goalposts((c.before, c.after) for c in changes), cooldown)
+        check_not_own_goalposts(((c.before, c.after) for c in changes), cooldown)
     if request.conflict or asset.status_version != request.base_version:
         raise _stale_conflict(request)
     policy = policy_of(asset.project)

@@ -761,11 +761,9 @@ def record_failure(
     uow.flush()
     run.finished_at = run.started_at
     alert = {"lease": lease.number, "reason": message_param(exc), "job_run_id": run.id}
-    named = [lease.account_manager_id, actor.user_id]
-    for recipients in (named, uow.users.holders(P.JOB_ADMIN, lease.project_id)):
-        # Those named may not see the lease (an account manager of another region): then the people who
-        # look after the project's jobs hear of it instead.
-        notified = notifications.notify(
+
+    def tell(recipients: Sequence[int | None]) -> list[int]:
+        return notifications.notify(
             uow,
             recipients,
             NotificationKind.SCHEDULE_FAILED,
@@ -773,8 +771,11 @@ def record_failure(
             project_id=lease.project_id,
             subject=("lease", lease.id),
         )
-        if notified:
-            break
+
+    # Those named may not see the lease (an account manager of another region): then the people who look
+    # after the project's jobs hear of it instead.
+    if not tell([lease.account_manager_id, actor.user_id]):
+        tell(uow.users.holders(P.JOB_ADMIN, lease.project_id))
     uow.commit()
     return int(run.id)
 

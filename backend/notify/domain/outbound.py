@@ -65,7 +65,7 @@ def check_webhook_url(url: str, allowed: tuple[str, ...] | str) -> list[str]:
     entries = parse_allowed_hosts(allowed) if isinstance(allowed, str) else allowed
     if len(url) > MAX_URL_LENGTH:
         return [f"The webhook URL is longer than {MAX_URL_LENGTH} characters."]
-    parts = _split(url)
+    parts = split_url(url)
     if parts is None or not parts.hostname:
         return ["The webhook URL is not a valid http or https URL with a host."]
     host = parts.hostname
@@ -81,7 +81,7 @@ def check_webhook_url(url: str, allowed: tuple[str, ...] | str) -> list[str]:
     return problems
 
 
-def _split(url: str) -> SplitResult | None:
+def split_url(url: str) -> SplitResult | None:
     """The URL's parts, None when it cannot be parsed (a bad port, stray brackets, whitespace)."""
     if not url or any(c.isspace() for c in url):
         return None

@@ -10,11 +10,10 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import urlsplit
 
 from backend.core.domain.errors import N_, ValidationFailed
 from backend.notify.domain.notifications import NotificationKind
-from backend.notify.domain.outbound import is_allowed, is_listed_exactly, parse_allowed_hosts
+from backend.notify.domain.outbound import is_allowed, is_listed_exactly, parse_allowed_hosts, split_url
 
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, x, y
 AUTH_BYTES = 16
@@ -49,15 +48,9 @@ def is_push_service(endpoint: str, allowed_hosts: str) -> bool:
     machine): the real push services all speak https.
     """
     entries = parse_allowed_hosts(allowed_hosts)
-    if not endpoint or any(c.isspace() for c in endpoint):
-        return False
-    try:
-        parts = urlsplit(endpoint)
-        _ = parts.port
-    except ValueError:  # a malformed address, e.g. an unclosed IPv6 bracket or a bad port
-        return False
-    host = parts.hostname or ""
-    if not host or parts.username is not None or parts.password is not None:
+    parts = split_url(endpoint)
+    host = (parts.hostname if parts is not None else None) or ""
+    if parts is None or not host or parts.username is not None or parts.password is not None:
         return False
     if parts.scheme == "http":
         return is_listed_exactly(host, entries) and _is_loopback(host)
