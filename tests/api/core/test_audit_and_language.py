@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 import backend
@@ -78,6 +80,25 @@ def test_every_catalogue_message_is_translated() -> None:
         messages = [message for message in read_po(handle) if message.id]
     assert messages
     assert [message.id for message in messages if not message.string or message.fuzzy] == []
+
+
+def test_every_message_the_code_marks_is_in_the_catalogue() -> None:
+    root = Path(backend.__file__).parent.parent
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    marked = {
+        message
+        for package in ("backend", "sync")
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            root / package, method_map, options_map, keywords={**DEFAULT_KEYWORDS, "N_": None}
+        )
+        if isinstance(message, str)
+    }
+    catalogue = root / "backend" / "translations" / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+    with catalogue.open("rb") as handle:
+        translated = {message.id for message in read_po(handle) if message.id and message.string}
+    assert len(marked) > 400
+    assert sorted(marked - translated) == []
 
 
 def test_field_messages_of_the_schema_layer_are_translated_with_their_values(client: Any) -> None:
