@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -12,7 +12,7 @@ import flask
 import marshmallow as ma
 from flask_smorest import Blueprint
 from flask_smorest.error_handler import ErrorSchema
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
@@ -60,6 +60,20 @@ def code(max_length: int, **kwargs: Any) -> fields.String:
 def patch_body(schema: type[Schema]) -> Schema:
     """The schema as a PATCH body: top-level fields optional, nested items still complete."""
     return schema(partial=tuple(schema._declared_fields))
+
+
+class WithheldFieldsSchema(Schema):
+    """A body that refuses some fields by name, saying how they change instead (`WITHHELD`: name -> why)."""
+
+    WITHHELD: ClassVar[Mapping[str, str]] = {}
+
+    @pre_load
+    def _refuse_withheld(self, data: Any, **kwargs: Any) -> Any:
+        if isinstance(data, Mapping):
+            found = {name: [why] for name, why in self.WITHHELD.items() if name in data}
+            if found:
+                raise ValidationError(found)
+        return data
 
 
 def aware_datetime(**kwargs: Any) -> fields.AwareDateTime:

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext
 
 from backend.core.domain.errors import N_, Message
+from backend.org.domain.org import THROUGH_A_PROPOSAL
 
 # Listed so that `make i18n-extract` puts them in the catalogue; looked up by their exact text.
 FIXED_MESSAGES = (
@@ -31,6 +32,7 @@ FIXED_MESSAGES = (
     N_("Control characters are not accepted."),
     N_("Send at least one field to change."),
     N_("Use letters, digits, '.', '-' and '_' only."),
+    THROUGH_A_PROPOSAL,
 )
 
 # Messages with values in them: the pattern recovers the values, the template re-inserts them.

@@ -223,6 +223,32 @@ class Approvals(ProjectScoped):
         users = self.store.rows(rows.User.table)
         return sorted(user.id for user in users if holds(user, permission, project_id, region_id))
 
+    def pending_for(self, kind: Any, subject: tuple[str, int]) -> Any:
+        return next(
+            (
+                row
+                for row in self.all()
+                if (row.kind, row.subject_type, row.subject_id) == (kind, *subject)
+                and row.status is ApprovalStatus.PENDING
+            ),
+            None,
+        )
+
+    def approved_requests_of(
+        self, requested_by_id: int, kind: Any, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[Any]:
+        found = [
+            row
+            for row in self.all()
+            if row.requested_by_id == requested_by_id
+            and row.kind == kind
+            and row.status is ApprovalStatus.APPROVED
+            and row.decided_at is not None
+            and row.decided_at >= since
+            and (row.subject_type, row.subject_id) in set(subjects)
+        ]
+        return sorted(found, key=lambda row: row.decided_at)
+
     def lock(self, approval: Any) -> None:
         """Nothing to serialise in memory."""
 

@@ -5,10 +5,17 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from backend.api.assets.schemas import AssetQueryArgsSchema, AssetSchema, StatusChangeSchema
+from backend.api.approvals.schemas import ApprovalSchema
+from backend.api.assets.schemas import (
+    AssetChangesSchema,
+    AssetQueryArgsSchema,
+    AssetSchema,
+    StatusChangeSchema,
+)
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
-from backend.api.context import actor, list_query, uow
-from backend.org.services import asset_status, org
+from backend.api.context import actor, list_query, now, uow
+from backend.api.projects.schemas import AssetFieldSettingsSchema
+from backend.org.services import asset_status, field_settings, org
 
 blp = Blueprint(
     "assets", __name__, url_prefix="/api/assets", description="Assets: space units and equipment items."
@@ -48,11 +55,11 @@ class AssetByIdViews(MethodView):
         """Read an asset"""
         return org.get_asset(asset_id, actor(), uow())
 
-    @blp.arguments(patch_body(AssetSchema))
+    @blp.arguments(patch_body(AssetChangesSchema))
     @blp.response(200, AssetSchema)
     @errors(blp, *WRITE_ONE)
     def patch(self, changes: dict[str, Any], asset_id: int) -> Any:
-        """Change an asset's master data"""
+        """Change an asset's master data (its geofence through a proposal)"""
         return org.update_asset(asset_id, changes, actor(), uow())
 
     @blp.response(204)
@@ -76,3 +83,16 @@ class AssetStatusViews(MethodView):
             asset_id, change["status"], change["reason"], actor(), uow(), change.get("expected_version")
         )
         return outcome.asset
+
+
+@blp.route("/<id:asset_id>/field-settings")
+class AssetFieldSettingsViews(MethodView):
+    """Proposals to move an asset's geofence: four-eyes, like every change of where presence is judged."""
+
+    @blp.arguments(AssetFieldSettingsSchema)
+    @blp.response(201, ApprovalSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, values: dict[str, Any], asset_id: int) -> Any:
+        """Propose a new geofence for an asset; it applies when a second person approves"""
+        reason = values.pop("reason")
+        return field_settings.propose_asset_settings(asset_id, values, reason, actor(), uow(), now())

@@ -2,9 +2,18 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.common import MAX_ID, TimestampsSchema, code, decimal, ident, sort_field, text
+from backend.api.common import (
+    MAX_ID,
+    TimestampsSchema,
+    WithheldFieldsSchema,
+    code,
+    decimal,
+    ident,
+    sort_field,
+    text,
+)
 from backend.api.projects.schemas import GeoSchema
-from backend.org.domain.org import AssetKind, AssetStatus, AssetType
+from backend.org.domain.org import ASSET_FIELD_SETTINGS, THROUGH_A_PROPOSAL, AssetKind, AssetStatus, AssetType
 
 
 class AssetSchema(GeoSchema, TimestampsSchema):
@@ -30,6 +39,15 @@ class AssetSchema(GeoSchema, TimestampsSchema):
         metadata={"description": "Changed by the asset state machine."},
     )
     status_version = fields.Integer(dump_only=True)
+
+
+class AssetChangesSchema(WithheldFieldsSchema, AssetSchema):
+    """A change of an asset's master data; its geofence changes through a proposal."""
+
+    WITHHELD = dict.fromkeys(ASSET_FIELD_SETTINGS, THROUGH_A_PROPOSAL)
+
+    class Meta:
+        exclude = ASSET_FIELD_SETTINGS
 
 
 class AssetQueryArgsSchema(Schema):

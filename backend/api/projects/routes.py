@@ -5,10 +5,16 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from backend.api.approvals.schemas import ApprovalSchema
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate, patch_body
-from backend.api.context import actor, list_query, uow
-from backend.api.projects.schemas import ProjectQueryArgsSchema, ProjectSchema
-from backend.org.services import org
+from backend.api.context import actor, list_query, now, uow
+from backend.api.projects.schemas import (
+    ProjectChangesSchema,
+    ProjectFieldSettingsSchema,
+    ProjectQueryArgsSchema,
+    ProjectSchema,
+)
+from backend.org.services import field_settings, org
 
 blp = Blueprint(
     "projects",
@@ -51,11 +57,11 @@ class ProjectByIdViews(MethodView):
         """Read a project"""
         return org.get_project(project_id, actor(), uow())
 
-    @blp.arguments(patch_body(ProjectSchema))
+    @blp.arguments(patch_body(ProjectChangesSchema))
     @blp.response(200, ProjectSchema)
     @errors(blp, *WRITE_ONE)
     def patch(self, changes: dict[str, Any], project_id: int) -> Any:
-        """Change a project"""
+        """Change a project (its geofence and field policy through a proposal)"""
         return org.update_project(project_id, changes, actor(), uow())
 
     @blp.response(204)
@@ -63,3 +69,16 @@ class ProjectByIdViews(MethodView):
     def delete(self, project_id: int) -> None:
         """Delete a project without assets or role assignments"""
         org.delete_project(project_id, actor(), uow())
+
+
+@blp.route("/<id:project_id>/field-settings")
+class ProjectFieldSettingsViews(MethodView):
+    """Proposals to change a project's geofence or field policy: they apply when a second person approves."""
+
+    @blp.arguments(ProjectFieldSettingsSchema)
+    @blp.response(201, ApprovalSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, values: dict[str, Any], project_id: int) -> Any:
+        """Propose a new geofence or field policy for a project"""
+        reason = values.pop("reason")
+        return field_settings.propose_project_settings(project_id, values, reason, actor(), uow(), now())

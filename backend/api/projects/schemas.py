@@ -2,15 +2,22 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.common import Flag, TimestampsSchema, code, decimal, ident, sort_field, text
-from backend.org.domain.org import LeaseEndStatus, ProjectCategory
+from backend.api.common import (
+    Flag,
+    TimestampsSchema,
+    WithheldFieldsSchema,
+    code,
+    decimal,
+    ident,
+    sort_field,
+    text,
+)
+from backend.org.domain.org import PROJECT_FIELD_SETTINGS, THROUGH_A_PROPOSAL, LeaseEndStatus, ProjectCategory
 
 
-class GeoSchema(Schema):
-    """A location point and an optional geofence (GeoJSON Polygon/MultiPolygon, or Point + radius)."""
+class FenceSchema(Schema):
+    """A geofence: a GeoJSON Polygon/MultiPolygon, or a Point with a radius."""
 
-    latitude = decimal(6, -90, 90, allow_none=True)
-    longitude = decimal(6, -180, 180, allow_none=True)
     geofence = fields.Dict(
         allow_none=True,
         metadata={"description": "GeoJSON geometry in [longitude, latitude] (WGS 84)."},
@@ -18,7 +25,24 @@ class GeoSchema(Schema):
     geofence_radius_m = decimal(1, 0, 10_000, allow_none=True, metadata={"description": "For a Point fence."})
 
 
-class ProjectSchema(GeoSchema, TimestampsSchema):
+class GeoSchema(FenceSchema):
+    """A location point and an optional geofence."""
+
+    latitude = decimal(6, -90, 90, allow_none=True)
+    longitude = decimal(6, -180, 180, allow_none=True)
+
+
+class FieldPolicySchema(Schema):
+    """How a project judges presence on site."""
+
+    remote_confirmation_allowed = Flag(
+        metadata={"description": "Managers may confirm field requests without being on site (with a reason)."}
+    )
+    gps_max_accuracy_m = decimal(1, 1, 1000, metadata={"description": "Worst GPS accuracy accepted."})
+    gps_tolerance_m = decimal(1, 0, 1000, metadata={"description": "Allowed distance beyond the geofence."})
+
+
+class ProjectSchema(GeoSchema, FieldPolicySchema, TimestampsSchema):
     """A site: office tower, apartment complex, industrial park, equipment depot."""
 
     id = fields.Integer(dump_only=True)
@@ -30,11 +54,6 @@ class ProjectSchema(GeoSchema, TimestampsSchema):
     timezone = text(64, load_default="Asia/Shanghai", metadata={"description": "IANA name."})
     holiday_calendar = text(8, load_default="CN", metadata={"description": "Country code, e.g. CN."})
     address = text(300, allow_none=True)
-    remote_confirmation_allowed = Flag(
-        metadata={"description": "Managers may confirm field requests without being on site (with a reason)."}
-    )
-    gps_max_accuracy_m = decimal(1, 1, 1000, metadata={"description": "Worst GPS accuracy accepted."})
-    gps_tolerance_m = decimal(1, 0, 1000, metadata={"description": "Allowed distance beyond the geofence."})
     lease_end_status = fields.Enum(
         LeaseEndStatus, by_value=True, metadata={"description": "Where assets go when a lease ends."}
     )
@@ -43,6 +62,27 @@ class ProjectSchema(GeoSchema, TimestampsSchema):
         validate=validate.Range(min=1, max=24 * 90),
         metadata={"description": "Request validity."},
     )
+
+
+class ProjectChangesSchema(WithheldFieldsSchema, ProjectSchema):
+    """A change of a project's details; its geofence and field policy change through a proposal."""
+
+    WITHHELD = dict.fromkeys(PROJECT_FIELD_SETTINGS, THROUGH_A_PROPOSAL)
+
+    class Meta:
+        exclude = PROJECT_FIELD_SETTINGS
+
+
+class AssetFieldSettingsSchema(FenceSchema):
+    """A proposed geofence for an asset, and why; it applies when a second person approves."""
+
+    reason = text(
+        500, required=True, metadata={"description": "Read by the approver; kept in the audit log."}
+    )
+
+
+class ProjectFieldSettingsSchema(FieldPolicySchema, AssetFieldSettingsSchema):
+    """A project's proposed geofence or field policy, and why; it applies when a second person approves."""
 
 
 class ProjectQueryArgsSchema(Schema):

@@ -41,7 +41,7 @@ from backend.core.db.models import (
 )
 from backend.core.db.scoping import holders_of, in_projects, projects_in
 from backend.core.domain.access import Assignment, Permission, Role, Scope
-from backend.core.domain.approvals import ApprovalStatus
+from backend.core.domain.approvals import ApprovalKind, ApprovalStatus
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, NotFound, ValidationFailed
 from backend.core.domain.listing import ListQuery
@@ -475,6 +475,32 @@ class ApprovalRepository(Repository[Approval]):
             Approval.status == ApprovalStatus.PENDING, Approval.expires_at <= now
         )
         return self.session.scalars(statement.order_by(Approval.id)).all()
+
+    def pending_for(self, kind: ApprovalKind, subject: tuple[str, int]) -> Approval | None:
+        """The pending approval of this kind on one subject (type, id), if any."""
+        statement = select(Approval).where(
+            Approval.kind == kind,
+            Approval.subject_type == subject[0],
+            Approval.subject_id == subject[1],
+            Approval.status == ApprovalStatus.PENDING,
+        )
+        return self.session.scalars(statement.limit(1)).first()
+
+    def approved_requests_of(
+        self, requested_by_id: int, kind: ApprovalKind, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[Approval]:
+        """Approvals of this kind one person asked for on these subjects and that were approved since a
+        moment, oldest first."""
+        if not subjects:
+            return []
+        statement = select(Approval).where(
+            Approval.requested_by_id == requested_by_id,
+            Approval.kind == kind,
+            Approval.status == ApprovalStatus.APPROVED,
+            Approval.decided_at >= since,
+            or_(*(and_(Approval.subject_type == t, Approval.subject_id == i) for t, i in subjects)),
+        )
+        return list(self.session.scalars(statement.order_by(Approval.decided_at)))
 
     def lock(self, approval: Approval) -> None:
         """Serialise concurrent decisions on one approval."""

@@ -47,6 +47,7 @@ class Permission(enum.StrEnum):
     LABEL_PRINT = "label:print"
     FIELD_REPORT = "field:report"
     FIELD_CONFIRM = "field:confirm"
+    FIELD_SETTINGS_APPROVE = "field_settings:approve"  # a proposed change of a fence or a field policy
     JOB_ADMIN = "job:admin"  # scheduled jobs: hears of failures, retries runs
     NOTIFY_ADMIN = "notify:admin"  # notification channels of a region or project; hears of failed deliveries
     RECEIVABLE_READ = "receivable:read"  # charges, payments, credit notes, deposits, aging, statements
@@ -95,6 +96,11 @@ for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.I
 # Confirming field status changes (the second pair of eyes): the managers with authority over the project.
 for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_CONFIRM}
+
+# Approving a change of where presence on site is judged (a fence) or how (a project's field policy): above
+# the project, so a project manager's proposal for their own assets goes to someone else.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.FIELD_SETTINGS_APPROVE}
 
 # Notification channels of a region (its group robots, webhooks) and the alerts of failed deliveries: head
 # office and each regional manager for their region.

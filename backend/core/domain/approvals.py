@@ -14,6 +14,7 @@ class ApprovalKind(enum.StrEnum):
 
     LEASE_AMENDMENT = "lease_amendment"
     STATUS_CHANGE = "status_change"
+    FIELD_SETTINGS = "field_settings"  # an asset's or project's geofence, a project's field policy
 
 
 class ApprovalStatus(enum.StrEnum):

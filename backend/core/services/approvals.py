@@ -103,6 +103,8 @@ def request(
 
 def _visible_scope(actor: Actor) -> Any:
     scope = actor.scope_for(P.LEASE_APPROVE).union(actor.scope_for(P.LEASE_READ))
+    # Fence and field-policy proposals: those who may make them and those who decide them.
+    scope = scope.union(actor.scope_for(P.ASSET_WRITE)).union(actor.scope_for(P.FIELD_SETTINGS_APPROVE))
     if scope.is_empty:
         raise Forbidden(N_("You have no access to approvals."))
     return scope

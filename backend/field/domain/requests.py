@@ -10,7 +10,7 @@ from typing import Any
 
 from backend.core.domain.errors import N_, Conflict, Forbidden, ValidationFailed
 from backend.core.domain.reasons import says_something
-from backend.org.domain.org import LeaseEndStatus
+from backend.org.domain.org import PROJECT_FIELD_SETTINGS, LeaseEndStatus
 
 DEFAULT_REQUEST_TTL_HOURS = 72
 
@@ -257,15 +257,13 @@ class WorkOrder:
         return WorkOrderMoved(target, None, now), closed
 
 
-# What decides whether a confirmation proves anything: where the fence is and what the project lets pass.
-FENCE_FIELDS = ("geofence", "geofence_radius_m")
-POLICY_FIELDS = ("remote_confirmation_allowed", "gps_max_accuracy_m", "gps_tolerance_m")
 DEFAULT_CONFIRM_COOLDOWN = timedelta(hours=72)
 
 
 def moved_the_goalposts(changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]]) -> bool:
-    """Whether any of these audited updates (before, after) changed a fence or the field policy."""
-    watched = FENCE_FIELDS + POLICY_FIELDS
+    """Whether any of these changes (before, after) moved a fence or changed the field policy: what decides
+    whether a confirmation proves anything."""
+    watched = PROJECT_FIELD_SETTINGS
     for before, after in changes:
         old, new = before or {}, after or {}
         if any(name in new and new.get(name) != old.get(name) for name in watched):
@@ -276,8 +274,8 @@ def moved_the_goalposts(changes: Iterable[tuple[Mapping[str, Any] | None, Mappin
 def check_not_own_goalposts(
     changes: Iterable[tuple[Mapping[str, Any] | None, Mapping[str, Any] | None]], cooldown: timedelta
 ) -> None:
-    """Whoever changed the asset's or project's fence or field policy lately (their audited updates
-    within the cooldown, before and after) does not confirm there."""
+    """Whoever changed the asset's or project's fence or field policy lately (their audited updates and the
+    approved proposals they made, within the cooldown, before and after) does not confirm there."""
     if moved_the_goalposts(changes):
         raise Forbidden(
             N_(

@@ -40,6 +40,7 @@ from backend.notify.services import notifications
 from backend.org.domain.asset_status import AssetStatusState, StatusCause
 from backend.org.domain.geofence import FencePolicy, Fix, PlausibilityPolicy, fence_for, plausibility_flags
 from backend.org.domain.org import LeaseEndStatus
+from backend.org.services import field_settings
 from backend.org.services.asset_status import StaleStatus, stage_status_change
 from qr_tools.payload import parse
 
@@ -465,8 +466,14 @@ def confirm_request(
     asset = request.asset
     if actor.user_id is not None:
         subjects = [("asset", asset.id), ("project", asset.project_id)]
-        changes = uow.audit.changes_by(actor.user_id, subjects, now - cooldown)
-        check_not_own_goalposts(((c.before, c.after) for c in changes), cooldown)
+        since = now - cooldown
+        updated = [(c.before, c.after) for c in uow.audit.changes_by(actor.user_id, subjects, since)]
+        proposed = uow.approvals.approved_requests_of(
+            actor.user_id, ApprovalKind.FIELD_SETTINGS, subjects, since
+        )
+        check_not_own_goalposts(
+            updated + [c for a in proposed for c in field_settings.proposed_changes(a)], cooldown
+        )
     if request.conflict or asset.status_version != request.base_version:
         raise _stale_conflict(request)
     policy = policy_of(asset.project)

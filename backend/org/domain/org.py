@@ -15,6 +15,7 @@ import shapely.geometry
 from shapely.errors import GEOSException
 
 from backend.core.domain.errors import N_, ValidationFailed
+from backend.core.domain.reasons import says_something
 
 
 class ProjectCategory(enum.StrEnum):
@@ -126,6 +127,43 @@ def check_holiday_calendar(value: str) -> list[str]:
     if value in holiday_calendars():
         return []
     return [N_("Unknown holiday calendar; use an ISO country code such as CN.")]
+
+
+# Where presence on site is judged (an asset's or its project's fence) and how (the project's field policy).
+# Changing them is itself a four-eyes change: a proposal that another person approves.
+FENCE_FIELDS = ("geofence", "geofence_radius_m")
+POLICY_FIELDS = ("remote_confirmation_allowed", "gps_max_accuracy_m", "gps_tolerance_m")
+ASSET_FIELD_SETTINGS = FENCE_FIELDS
+PROJECT_FIELD_SETTINGS = FENCE_FIELDS + POLICY_FIELDS
+THROUGH_A_PROPOSAL = N_(
+    "Changed only through a proposal that a second person approves: POST field-settings on this resource."
+)
+
+
+def field_settings_change(
+    current: Mapping[str, Any], proposal: Mapping[str, Any], names: tuple[str, ...]
+) -> dict[str, tuple[Any, Any]]:
+    """The settings a proposal changes, each as (current, proposed); values it repeats are left out."""
+    return {
+        name: (current.get(name), proposal[name])
+        for name in names
+        if name in proposal and proposal[name] != current.get(name)
+    }
+
+
+def check_field_settings_proposal(
+    changes: Mapping[str, tuple[Any, Any]], current: Mapping[str, Any], reason: str | None
+) -> None:
+    """A proposal must change something, keep the fence valid, and say why."""
+    if not changes:
+        raise ValidationFailed({}, N_("The proposal changes nothing: every value sent is already in force."))
+    errors: dict[str, list[str]] = {}
+    if not says_something(reason):
+        errors["reason"] = [N_("Say why, in a few words: at least 4 Chinese characters or 8 letters.")]
+    fence = {name: changes[name][1] if name in changes else current.get(name) for name in FENCE_FIELDS}
+    errors |= check_geofence(fence["geofence"], fence["geofence_radius_m"])
+    if errors:
+        raise ValidationFailed(errors)
 
 
 _RADIUS_WITHOUT_POINT = ("geofence_radius_m", N_("A radius needs a Point geofence."))

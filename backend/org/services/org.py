@@ -14,7 +14,16 @@ from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.crud import apply_changes, ensure_unique, for_change, merged
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.org.domain.org import ASSET_TYPE_KIND, AssetType, check_asset, check_project
+from backend.org.domain.org import (
+    ASSET_FIELD_SETTINGS,
+    ASSET_TYPE_KIND,
+    PROJECT_FIELD_SETTINGS,
+    THROUGH_A_PROPOSAL,
+    AssetType,
+    check_asset,
+    check_project,
+    field_settings_change,
+)
 
 PROJECT_FIELDS = (
     "region_id",
@@ -45,6 +54,17 @@ ASSET_FIELDS = (
     "geofence",
     "geofence_radius_m",
 )
+
+
+def _settings_through_proposals(
+    row: Any, changes: Mapping[str, Any], names: tuple[str, ...], actor: Actor
+) -> None:
+    """People change a fence or a field policy only through a proposal another person approves; the system
+    (demo seeding, set-up scripts) sets them directly."""
+    current = {name: getattr(row, name) for name in names}
+    moved = field_settings_change(current, changes, names)
+    if moved and actor.user_id is not None:
+        raise ValidationFailed({name: [THROUGH_A_PROPOSAL] for name in moved})
 
 
 # Regions ------------------------------------------------------------------------------------
@@ -159,6 +179,7 @@ def update_project(project_id: int, changes: Mapping[str, Any], actor: Actor, uo
     if changes.get("region_id", project.region_id) != project.region_id:
         _writable_region(changes["region_id"], actor, uow)
     check_project(merged(project, changes, PROJECT_FIELDS))
+    _settings_through_proposals(project, changes, PROJECT_FIELD_SETTINGS, actor)
     ensure_unique(uow.projects, changes, ["code"], exclude_id=project.id)
     before = project.audit_snapshot()
     apply_changes(project, changes)
@@ -256,6 +277,7 @@ def update_asset(asset_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
     if changes.get("project_id", asset.project_id) != asset.project_id:
         _writable_project(changes["project_id"], actor, uow)
     check_asset(merged(asset, changes, ASSET_FIELDS))
+    _settings_through_proposals(asset, changes, ASSET_FIELD_SETTINGS, actor)
     ensure_unique(uow.assets, changes, ["code"], exclude_id=asset.id)
     before = asset.audit_snapshot()
     apply_changes(asset, changes)

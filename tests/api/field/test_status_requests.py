@@ -343,38 +343,6 @@ def test_the_field_policy_of_a_project_is_validated_and_shown(
     assert datetime.fromisoformat(filed["expires_at"]) - submitted == timedelta(hours=24)
 
 
-def test_who_moved_the_fence_does_not_confirm_there_and_another_manager_does(
-    app: Flask, field: Any, make_user: Any, bearer_client: Any
-) -> None:
-    filed = submit(field).json
-    far = CENTRE[0] + 1000 / 111_320  # where the confirmer stands, a kilometre away
-    moved = {"geofence": {"type": "Point", "coordinates": [CENTRE[1], far]}, "geofence_radius_m": "50"}
-    assert field.manager.patch(f"/api/assets/{field.asset.id}", json=moved).status_code == 200
-
-    body = {"scan": label(app, field.asset), "gps": fix(1000)}
-    refused = field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
-    assert refused.status_code == 403
-    assert "geofence or field policy in the last 72 hours" in refused.json["message"]
-    assert asset_state(field.manager, field.asset) == ("vacant", 1)
-
-    colleague = bearer_client(make_user("project_manager", project_id=field.project.id))
-    confirmed = colleague.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
-    assert confirmed.status_code == 200, confirmed.json
-
-
-def test_who_allowed_remote_confirmation_does_not_confirm_remotely(
-    field: Any, make_user: Any, bearer_client: Any
-) -> None:
-    regional = bearer_client(make_user("regional_manager", region_id=field.project.region_id))
-    switched = regional.patch(f"/api/projects/{field.project.id}", json={"remote_confirmation_allowed": True})
-    assert switched.status_code == 200, switched.json
-    filed = submit(field).json
-    body = {"remote": True, "remote_reason": "业主已电话确认漏水情况"}
-    refused = regional.post(f"/api/status-requests/{filed['id']}/confirm", json=body)
-    assert refused.status_code == 403
-    assert field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body).status_code == 200
-
-
 def test_a_name_change_is_no_reason_to_stand_aside(app: Flask, field: Any) -> None:
     filed = submit(field).json
     assert field.manager.patch(f"/api/assets/{field.asset.id}", json={"name": "1201 室"}).status_code == 200
