@@ -26,8 +26,8 @@ SCHEMAS = frozenset({"marshmallow"})
 # import fails the suite, so the list only shrinks.
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("backend/field/domain/requests.py", "backend.org.domain.org"): (
-        "a project's field policy says where its assets go when a lease ends (LeaseEndStatus) and which of its "
-        "settings decide whether a confirmation proves presence (PROJECT_FIELD_SETTINGS)"
+        "a project's field policy says where its assets go when a lease ends (LeaseEndStatus) and which "
+        "of its settings decide whether a confirmation proves presence (PROJECT_FIELD_SETTINGS)"
     ),
     ("backend/field/domain/checklists.py", "backend.org.domain.org"): (
         "the default checklists are written per asset type (AssetType)"

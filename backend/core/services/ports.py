@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.approvals import ApprovalKind
 from backend.core.domain.listing import ListQuery
 
 
@@ -148,6 +149,14 @@ class Approvals(Protocol):
 
     def deciders(self, permission: Permission, project_id: int, region_id: int) -> list[int]:
         """Active users who hold the deciding permission over a project."""
+
+    def pending_for(self, kind: ApprovalKind, subject: tuple[str, int]) -> Any | None:
+        """The pending approval of this kind on one subject (type, id), if any."""
+
+    def approved_requests_of(
+        self, requested_by_id: int, kind: ApprovalKind, subjects: Sequence[tuple[str, int]], since: datetime
+    ) -> list[Any]:
+        """Approvals of this kind one person asked for on these subjects, approved since a moment."""
 
     def lock(self, approval: Any) -> None:
         """Serialise concurrent decisions on one approval."""
