@@ -5,12 +5,11 @@ from __future__ import annotations
 import gzip
 import json
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from backend.core.services import users
 from backend.org.db.models import Asset
@@ -20,6 +19,7 @@ from sync import prune as sync_log
 from sync.db.models import SyncChange
 from tests.api.sync.test_sync_push import Phone, request_args
 from tests.conftest import SYSTEM
+from tests.support.locks import WAIT, wait_until_busy_waiting
 
 
 @pytest.fixture
@@ -220,23 +220,49 @@ def test_assets_inserted_in_bulk_reach_the_phone_through_a_fresh_snapshot(scope:
     assert {c["data"]["code"] for c in changes if c["entity"] == "asset"} >= {"BULK-0", "BULK-1", "BULK-2"}
 
 
-def test_a_pull_waits_for_a_writer_that_commits_while_it_runs_instead_of_failing(scope: Any, db: Any) -> None:
+def test_a_pull_waits_for_a_writer_that_commits_while_it_runs_instead_of_failing(
+    backend: str, scope: Any, db: Any
+) -> None:
     _changes, cursor, _pages = pull_all(scope.phone)
-    written = threading.Event()
+    written, pulling, committed = threading.Event(), threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    puller = threading.get_native_id()
 
     def writer() -> None:  # another phone's push, in the middle of its transaction
-        with db.unit_of_work() as uow:
-            uow.session.execute(update(Asset).where(Asset.id == scope.asset.id).values(name="renamed"))
-            written.set()
-            time.sleep(0.5)
-            uow.commit()
+        try:
+            with db.unit_of_work() as uow:
+                uow.session.execute(update(Asset).where(Asset.id == scope.asset.id).values(name="renamed"))
+                written.set()
+                assert pulling.wait(WAIT), "the pull never started"
+                if backend == "sqlite":  # commit only once the pull is really waiting for our write lock
+                    wait_until_busy_waiting(puller, committed)
+                uow.commit()
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+        finally:
+            committed.set()
+
+    def on_statement(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if threading.get_native_id() != puller or pulling.is_set():
+            return
+        if backend == "sqlite" and statement.startswith("BEGIN"):
+            pulling.set()  # from now on it can only sleep waiting for the writer's lock
+        elif backend == "postgresql" and "sync_" in statement:
+            pulling.set()  # PostgreSQL does not make it wait: the writer commits in the middle of it
+            assert committed.wait(WAIT), "the writer never committed"
 
     thread = threading.Thread(target=writer)
     thread.start()
-    assert written.wait(10)
-    response = scope.phone.client.post("/api/sync/pull", json={"cursor": cursor})
-    thread.join(10)
+    assert written.wait(WAIT)
+    event.listen(db.engine, "before_cursor_execute", on_statement)
+    try:
+        response = scope.phone.client.post("/api/sync/pull", json={"cursor": cursor})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", on_statement)
+        committed.wait(WAIT)
+    thread.join(WAIT)
 
+    assert failures == []
     assert response.status_code == 200, response.json
     changes, _cursor, _pages = pull_all(scope.phone, cursor)
     assert {c["data"]["name"] for c in changes if c["entity"] == "asset"} == {"renamed"}

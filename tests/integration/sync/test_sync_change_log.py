@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from typing import Any
 
 from sqlalchemy import select, text, update
@@ -15,6 +14,7 @@ from backend.org.services import org
 from sync.db import change_log
 from sync.db.models import SyncChange
 from tests.conftest import SYSTEM
+from tests.support.locks import WAIT, impatient_database, wait_until_waiting_on_lock
 
 
 def _rows(db: Any) -> list[tuple[int, str, int]]:
@@ -38,23 +38,35 @@ def test_a_service_change_and_its_log_row_commit_together_or_not_at_all(
 
 
 def test_a_committing_writer_waits_for_the_ordering_lock_before_it_takes_a_sequence(
-    backend: str, db: Any, make_region: Any, make_project: Any, make_asset: Any
+    backend: str, db: Any, database_url: str, make_region: Any, make_project: Any, make_asset: Any
 ) -> None:
     project = make_project(make_region())
     asset, other = make_asset(project), make_asset(project)
-    finished: list[float] = []
-
-    refused: list[OperationalError] = []
+    writer_db = impatient_database(database_url)
+    pid: list[int] = []
+    started, blocked, released, finished = (threading.Event() for _ in range(4))
+    failures: list[BaseException] = []
 
     def writer() -> None:
         try:
-            with db.unit_of_work() as uow:
-                uow.assets.get(asset.id, Scope(everything=True)).name = "renamed"
-                uow.commit()
-        except OperationalError as exc:
-            refused.append(exc)
-            return
-        finished.append(time.monotonic())
+            while True:
+                try:
+                    with writer_db.unit_of_work() as uow:
+                        if backend == "postgresql":
+                            pid.append(uow.session.scalar(text("SELECT pg_backend_pid()")))
+                        started.set()
+                        uow.assets.get(asset.id, Scope(everything=True)).name = "renamed"
+                        uow.commit()
+                    break
+                except OperationalError as exc:  # SQLite: the holder has the write lock; wait for it
+                    if backend != "sqlite" or "locked" not in str(exc) or blocked.is_set():
+                        raise
+                    blocked.set()
+                    assert released.wait(WAIT), "the holder never let go"
+            finished.set()
+        except BaseException as exc:  # reported below, in the test's thread
+            failures.append(exc)
+            finished.set()
 
     with db.engine.connect() as holder:  # another transaction in the middle of its commit
         if backend == "postgresql":
@@ -63,19 +75,21 @@ def test_a_committing_writer_waits_for_the_ordering_lock_before_it_takes_a_seque
             holder.execute(update(Asset).where(Asset.id == other.id).values(name="held"))
         thread = threading.Thread(target=writer)
         thread.start()
-        time.sleep(0.5)
-        held_back = not finished
-        released = time.monotonic()  # taken before: the writer may finish before rollback() returns
-        holder.rollback()
-    thread.join(timeout=30)
-    assert held_back
-    if refused:
-        # SQLite refuses a write from a read snapshot older than a pending write: it never commits late.
-        assert backend == "sqlite"
-        assert "locked" in str(refused[0])
-        return
-    assert finished
-    assert finished[0] >= released
+        try:
+            if backend == "postgresql":
+                assert started.wait(WAIT)
+                wait_until_waiting_on_lock(db, pid[0], finished)
+            else:
+                assert blocked.wait(WAIT) or finished.is_set(), "the writer neither committed nor waited"
+            assert not finished.is_set(), f"the writer committed while the ordering lock was held: {failures}"
+        finally:
+            holder.rollback()
+            released.set()
+    thread.join(timeout=WAIT)
+    writer_db.dispose()
+
+    assert failures == []
+    assert finished.is_set()
     assert _rows(db)[-1][1:] == ("asset", asset.id)
 
 
