@@ -471,9 +471,7 @@ def confirm_request(
         proposed = uow.approvals.approved_requests_of(
             actor.user_id, ApprovalKind.FIELD_SETTINGS, subjects, since
         )
-        check_not_own_goalposts(
-            updated + [c for a in proposed for c in field_settings.proposed_changes(a)], cooldown
-        )
+        check_not_own_goalposts(updated + [field_settings.proposed_change(a) for a in proposed], cooldown)
     if request.conflict or asset.status_version != request.base_version:
         raise _stale_conflict(request)
     policy = policy_of(asset.project)

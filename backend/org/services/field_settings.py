@@ -32,9 +32,7 @@ def propose_asset_settings(
 ) -> Any:
     """Propose a new geofence for an asset; it applies when someone who may approve it agrees."""
     asset = for_change(uow.assets, asset_id, actor, P.ASSET_READ, P.ASSET_WRITE)
-    return _propose(
-        ("asset", asset), asset.project, asset.code, ASSET_FIELD_SETTINGS, values, reason, actor, uow, now
-    )
+    return _propose(("asset", asset), asset.project, ASSET_FIELD_SETTINGS, values, reason, actor, uow, now)
 
 
 def propose_project_settings(
@@ -47,15 +45,12 @@ def propose_project_settings(
 ) -> Any:
     """Propose a new geofence or field policy for a project; it applies when a second person approves."""
     project = for_change(uow.projects, project_id, actor, P.PROJECT_READ, P.PROJECT_WRITE)
-    return _propose(
-        ("project", project), project, project.code, PROJECT_FIELD_SETTINGS, values, reason, actor, uow, now
-    )
+    return _propose(("project", project), project, PROJECT_FIELD_SETTINGS, values, reason, actor, uow, now)
 
 
 def _propose(
     subject: tuple[str, Any],
     project: Any,
-    code: str,
     names: tuple[str, ...],
     values: Mapping[str, Any],
     reason: str | None,
@@ -82,7 +77,7 @@ def _propose(
         kind=ApprovalKind.FIELD_SETTINGS,
         subject=(subject_type, row.id),
         project=project,
-        summary=f"{code}: {', '.join(changes)}",
+        summary=f"{row.code}: {', '.join(changes)}",
         reason=(reason or "").strip(),
         now=now,
         details={
@@ -106,12 +101,13 @@ def _stored(name: str, value: Any) -> Any:
     return Decimal(value) if name in DECIMAL_SETTINGS and value is not None else value
 
 
-def proposed_changes(approval: Any) -> list[tuple[dict[str, Any], dict[str, Any]]]:
-    """An approved proposal's changes as (before, after) settings, as the audit log would show them."""
+def proposed_change(approval: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """An approved proposal's change as (before, after) settings, as the audit log would show them."""
     changes = (approval.details or {}).get("changes", {})
-    before = {name: change["before"] for name, change in changes.items()}
-    after = {name: change["after"] for name, change in changes.items()}
-    return [(before, after)]
+    return (
+        {name: change["before"] for name, change in changes.items()},
+        {name: change["after"] for name, change in changes.items()},
+    )
 
 
 def _on_approved(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
