@@ -183,6 +183,10 @@ def test_a_rejected_proposal_leaves_the_fence_tells_the_proposer_and_does_not_ho
     assert field.manager.get(f"/api/assets/{field.asset.id}").json["geofence"] is None
     told = [n for n in field.manager.get("/api/notifications").json if n["kind"] == "approval.decided"]
     assert [n["params"]["outcome"] for n in told] == ["rejected"]
+    redone = field.manager.post(
+        f"/api/assets/{field.asset.id}/field-settings", json=MOVED | {"reason": WHY + "，已改到大门内侧"}
+    )
+    assert redone.status_code == 201, redone.json
     filed = submit(field).json
     body = {"scan": label(app, field.asset), "gps": fix(20)}
     assert field.manager.post(f"/api/status-requests/{filed['id']}/confirm", json=body).status_code == 200
