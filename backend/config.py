@@ -142,8 +142,7 @@ class Config:
     OPENAPI_VERSION = "3.1.0"
     OPENAPI_URL_PREFIX = "/api"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_SWAGGER_UI_PATH = "docs"
-    OPENAPI_SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/"
+    # /api/docs is Swagger UI from our own build (pwa/api-docs, served by backend/web.py): nothing from a CDN.
     API_SPEC_OPTIONS: dict[str, Any] = {
         "info": {
             "description": "Leases, receivables and assets for companies that rent out offices, "

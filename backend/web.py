@@ -16,9 +16,34 @@ class AppPathConverter(PathConverter):
 
 
 def register_front_end(app: Flask) -> None:
-    """Serve the app shell and its assets; without a build, `/` leads to the API docs."""
+    """Serve the field app (`/`), the office app (`/office/`) and the API docs (`/api/docs`) from the build;
+    without a build, `/` leads to the OpenAPI document."""
     dist = Path(app.config["PWA_DIST_DIR"])
     app.url_map.converters["app_path"] = AppPathConverter
+
+    def page(folder: str) -> Response:
+        """A page of the build, or a plain 404 that says how to build it."""
+        if not (dist / folder / "index.html").is_file():
+            raise NotFound(f"The front end is not built ({folder}/index.html is missing): `make frontend`.")
+        return send_from_directory(dist / folder, "index.html")
+
+    @app.get("/api/docs")
+    def api_docs() -> Response:
+        return page("api-docs")
+
+    @app.get("/office")
+    def office_root() -> Response:
+        return redirect("/office/")  # type: ignore[return-value]
+
+    @app.get("/office/")
+    @app.get("/office/<path:path>")
+    def office(path: str = "") -> Response:
+        if path and (dist / "office" / path).is_file():
+            return send_from_directory(dist / "office", path)
+        if path.startswith("assets/"):
+            raise NotFound()
+        # The office app's own routes (/office/leases/12) all load its shell.
+        return page("office")
 
     @app.get("/")
     @app.get("/<app_path:path>")
@@ -26,7 +51,7 @@ def register_front_end(app: Flask) -> None:
         if not (dist / "index.html").is_file():
             if path:
                 raise NotFound()
-            return redirect("/api/docs")  # type: ignore[return-value]
+            return redirect("/api/openapi.json")  # type: ignore[return-value]
         if path and (dist / path).is_file():
             return send_from_directory(dist, path)
         # Client-side routes (e.g. /a/<asset code> from a QR label) all load the app shell.

@@ -18,6 +18,8 @@ export default defineConfig({
       injectRegister: false,
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,wasm,webmanifest}"],
+        // The office app and the API docs (vite.office.config.ts) are desktop pages: the phone keeps only its own.
+        globIgnores: ["office/**", "api-docs/**"],
         // The ZXing decoder (about 1 MB) is precached so scanning from a photo works offline.
         maximumFileSizeToCacheInBytes: 4 * 1024 * 1024,
       },

@@ -142,12 +142,16 @@ def _authenticate() -> None:
     g.user_locale = user.locale
 
 
+# The API docs page (Swagger UI from our own build, backend/web.py): a page, not an API call.
+DOCS_PATH = "/api/docs"
+
+
 def _before_request() -> None:
     g.request_started = time.perf_counter()
     # Our own id for every request; a caller's X-Request-ID is only logged beside it, never trusted.
     g.request_id = uuid.uuid4().hex
     g.client_request_id = _client_request_id()
-    if request.path.startswith("/api/") and not request.path.startswith("/api/docs"):
+    if request.path.startswith("/api/") and request.path != DOCS_PATH:
         check_json_body(request, current_app.config["JSON_MAX_BYTES"])
         _authenticate()
 
@@ -160,10 +164,8 @@ def _client_request_id() -> str | None:
 
 def _after_request(response: Response) -> Response:
     response.headers["X-Request-ID"] = g.get("request_id", "")
-    # The API docs page is flask-smorest's own (an inline script); everything else is our build.
-    if not request.path.startswith("/api/docs"):
-        security_headers(response, request.is_secure, current_app.config["HSTS_SECONDS"])
-    if request.path.startswith("/api/"):
+    security_headers(response, request.is_secure, current_app.config["HSTS_SECONDS"])
+    if request.path.startswith("/api/") and request.path != DOCS_PATH:
         response.headers.setdefault("Cache-Control", "no-store")
     current: Actor | None = g.get("actor")
     log.info(

@@ -22,6 +22,8 @@ export class NetworkError extends Error {
 }
 
 let token: string | null = null;
+let csrf: string | null = null;
+const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 let fetchImpl: typeof fetch = (...args) => fetch(...args);
 const connectivity = new Set<(reachable: boolean) => void>();
 
@@ -37,6 +39,11 @@ function reachable(value: boolean): void {
 
 export function setToken(value: string | null): void {
   token = value;
+}
+
+/** Cookie sessions (the office app): the CSRF token sent with every unsafe request. */
+export function setCsrfToken(value: string | null): void {
+  csrf = value;
 }
 
 /** Swap the transport (tests use a fake server). */
@@ -83,11 +90,15 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Resolve to null on 404 instead of throwing. */
   allow404?: boolean;
+  /** Abandon the request (a newer one replaced it). */
+  signal?: AbortSignal;
 }
 
 export async function request(path: string, options: RequestOptions = {}): Promise<Response | null> {
   const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
+  const method = options.method ?? "GET";
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (csrf && UNSAFE.has(method)) headers["X-CSRFToken"] = csrf;
   let body = options.body;
   if (options.json !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -95,8 +106,9 @@ export async function request(path: string, options: RequestOptions = {}): Promi
   }
   let response: Response;
   try {
-    response = await fetchImpl(path, { method: options.method ?? "GET", headers, body, cache: "no-store" });
+    response = await fetchImpl(path, { method, headers, body, cache: "no-store", signal: options.signal });
   } catch (error) {
+    if (options.signal?.aborted) throw error;
     reachable(false);
     throw new NetworkError(error);
   }

@@ -376,6 +376,11 @@ export function onLanguage(listener: (language: Language) => void): () => void {
   return () => listeners.delete(listener);
 }
 
+/** Another app's texts (the office app's), under their own top-level keys, in the same catalogue. */
+export function addMessages(language: Language, messages: Record<string, unknown>): void {
+  i18n.set(language, messages as unknown as Catalogue);
+}
+
 export function t(key: string, params?: Record<string, unknown>): string {
   return i18n.t(key, params ?? {}) || key;
 }

@@ -1,39 +1,13 @@
 /** App-wide state the screens share: the session, the network, the pending count, the toast. */
 import { useEffect, useState } from "preact/hooks";
+import { Store } from "./store";
 import { onConnectivity, setToken } from "./api";
 import { getSession, type Session } from "./db";
 import { onOutboxChange, pendingCount } from "./outbox";
 import { onSyncStatus } from "./sync";
 import { onLanguage, language, setLanguage, toLanguage, type Language } from "./i18n";
 
-type Listener<T> = (value: T) => void;
-
-/** A value with subscribers. */
-export class Store<T> {
-  private listeners = new Set<Listener<T>>();
-  constructor(private value: T) {}
-  get(): T {
-    return this.value;
-  }
-  set(value: T): void {
-    this.value = value;
-    for (const listener of this.listeners) listener(value);
-  }
-  subscribe(listener: Listener<T>): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-}
-
-export function useStore<T>(store: Store<T>): T {
-  // Wrapped, so that a stored function (the update prompt's reload) is kept, not called as an updater.
-  const [value, setValue] = useState(() => store.get());
-  useEffect(() => {
-    setValue(() => store.get());
-    return store.subscribe((next) => setValue(() => next));
-  }, [store]);
-  return value;
-}
+export { Store, useStore } from "./store";
 
 export const session = new Store<Session | null | undefined>(undefined);
 export const online = new Store<boolean>(typeof navigator === "undefined" ? true : navigator.onLine);

@@ -1,0 +1,88 @@
+/**
+ * Every screen of the office app: its path, its menu entry and the permission it needs. A screen the user may
+ * not use is neither in the menu nor reachable by typing its address (the API refuses it anyway).
+ */
+import type { ComponentType } from "preact";
+
+export interface Route {
+  path: string;
+  /** Message key of the menu entry and the page title. */
+  title: string;
+  /** Menu group (message key), or null for screens reached from others (details, forms). */
+  group: string | null;
+  /** Any one of these permissions opens the screen; none: every signed-in user. */
+  permissions?: string[];
+  load: () => Promise<ComponentType<{ params: Record<string, string> }>>;
+}
+
+export const ROUTES: Route[] = [
+  { path: "/office/", title: "office.nav.home", group: "office.group.work", load: async () => (await import("./screens/Home")).Home },
+  {
+    path: "/office/approvals",
+    title: "office.nav.approvals",
+    group: "office.group.work",
+    permissions: ["lease:approve", "field:confirm", "field_settings:approve", "lease:write"],
+    load: async () => (await import("./screens/Approvals")).Approvals,
+  },
+  {
+    path: "/office/approvals/:id",
+    title: "office.nav.approval",
+    group: null,
+    load: async () => (await import("./screens/Approvals")).ApprovalDetail,
+  },
+  {
+    path: "/office/leases",
+    title: "office.nav.leases",
+    group: "office.group.leasing",
+    permissions: ["lease:read"],
+    load: async () => (await import("./screens/Leases")).Leases,
+  },
+  {
+    path: "/office/leases/new",
+    title: "office.nav.newLease",
+    group: "office.group.leasing",
+    permissions: ["lease:write"],
+    load: async () => (await import("./screens/NewLease")).NewLease,
+  },
+  {
+    path: "/office/leases/:id",
+    title: "office.nav.lease",
+    group: null,
+    permissions: ["lease:read"],
+    load: async () => (await import("./screens/LeaseDetail")).LeaseDetail,
+  },
+  {
+    path: "/office/leases/:id/amend",
+    title: "office.nav.amend",
+    group: null,
+    permissions: ["lease:write"],
+    load: async () => (await import("./screens/Amend")).Amend,
+  },
+  {
+    path: "/office/imports",
+    title: "office.nav.import",
+    group: "office.group.leasing",
+    permissions: ["lease:write"],
+    load: async () => (await import("./screens/Import")).Import,
+  },
+];
+
+/** The route a path opens, with its parameters. */
+export function resolve(path: string): { route: Route; params: Record<string, string> } | null {
+  const clean = path === "/office" ? "/office/" : path;
+  // Fixed paths before patterns: /office/leases/new is not the lease "new".
+  const ordered = [...ROUTES].sort((a, b) => Number(a.path.includes(":")) - Number(b.path.includes(":")));
+  for (const route of ordered) {
+    const names: string[] = [];
+    const pattern = new RegExp(
+      "^" + route.path.replace(/:([a-z]+)/g, (_, name: string) => (names.push(name), "([^/]+)")) + (route.path.endsWith("/") ? "" : "/?") + "$",
+    );
+    const found = pattern.exec(clean);
+    if (found) return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
+  }
+  return null;
+}
+
+export function allowed(route: Route, permissions: string[]): boolean {
+  return !route.permissions || route.permissions.some((permission) => permissions.includes(permission));
+}
