@@ -39,7 +39,7 @@ class LeaseViews(MethodView):
     def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
         """List the leases of projects you can see"""
         items, pagination_parameters.item_count = leases.list_leases(
-            list_query(args, pagination_parameters), actor(), uow()
+            list_query(args, pagination_parameters), actor(), uow(), now()
         )
         return items
 
