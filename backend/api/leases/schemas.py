@@ -159,6 +159,21 @@ class LeaseQueryArgsSchema(Schema):
     sort = sort_field("number", "starts_on", "ends_on", "status", "created_at")
 
 
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+class LeaseExportQueryArgsSchema(LeaseQueryArgsSchema):
+    """The lease list's filters and sort, and the file format of the export."""
+
+    format = fields.String(
+        load_default="xlsx",
+        validate=validate.OneOf(EXPORT_FORMATS),
+        metadata={
+            "description": "xlsx (an Excel workbook, the default) or csv (UTF-8 with a byte order mark)."
+        },
+    )
+
+
 class TerminationSchema(Schema):
     """Ending a lease early."""
 
