@@ -110,13 +110,14 @@ class LeaseExportViews(MethodView):
         monthly rent adds up the rent lines in force today (in each project's time zone), in CNY.
         """
         file_format = args.pop("format")
-        rows = lease_export.export_leases(whole_list_query(args), actor(), uow(), now())
+        at = now()
+        rows = lease_export.export_leases(whole_list_query(args), actor(), uow(), at)
         table = _export_table(rows)
         if file_format == "csv":
             body = spreadsheets.write_csv(table)
         else:
             body = spreadsheets.write_xlsx(table, gettext("Leases"), {RENT_COLUMN: "#,##0.00"})
-        filename = f"leases-{now().astimezone(HEAD_OFFICE_ZONE):%Y%m%d}.{file_format}"
+        filename = f"leases-{at.astimezone(HEAD_OFFICE_ZONE):%Y%m%d}.{file_format}"
         return Response(
             body,
             mimetype=EXPORT_TYPES[file_format],
