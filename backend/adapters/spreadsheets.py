@@ -1,4 +1,4 @@
-"""Reading uploaded spreadsheets (.xlsx, .csv) into rows of cells, within size and row limits."""
+"""Spreadsheets: reading uploads (.xlsx, .csv) into rows within size and row limits; writing tables."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import codecs
 import csv
 import io
 import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import PurePath
+from typing import Any
 
 from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -115,17 +119,66 @@ def _csv_rows(data: bytes, max_rows: int) -> list[Row]:
     return rows
 
 
-def write_xlsx(rows: list[list[str]], title: str) -> bytes:
-    """A one-sheet workbook holding the rows, the first one in bold as the header."""
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    for position, header in enumerate(rows[0] if rows else [], start=1):
-        sheet.cell(row=1, column=position).font = Font(bold=True)
-        sheet.column_dimensions[get_column_letter(position)].width = max(12, len(header) * 1.6)
+def write_xlsx(
+    rows: Sequence[Sequence[object]], title: str, number_formats: Mapping[int, str] | None = None
+) -> bytes:
+    """A one-sheet workbook holding the rows, the first one in bold as the header, frozen.
+
+    Written in openpyxl's streaming mode, so large tables stay small in memory; `number_formats` gives the
+    display format of columns (by position from 0), e.g. "#,##0.00". Text starting with "=" stays text.
+    """
+    formats = dict(number_formats or {})
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title)
+    header = list(rows[0]) if rows else []
+    for position, name in enumerate(header, start=1):
+        sheet.column_dimensions[get_column_letter(position)].width = max(12, len(str(name)) * 1.6)
+    if header:
+        sheet.freeze_panes = "A2"
+    for index, row in enumerate(rows):
+        sheet.append(
+            [_xlsx_cell(sheet, value, index == 0, formats.get(column)) for column, value in enumerate(row)]
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_cell(sheet: Any, value: object, bold: bool, number_format: str | None) -> object:
+    formula_like = isinstance(value, str) and value.startswith("=")
+    if not (bold or number_format or formula_like or isinstance(value, date)):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # the stubs leave out date and Decimal
+    if formula_like:
+        cell.data_type = "s"
+    if bold:
+        cell.font = Font(bold=True)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd"
+    if number_format and not bold:
+        cell.number_format = number_format
+    return cell
+
+
+# A cell starting with one of these is read as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(rows: Iterable[Sequence[object]]) -> bytes:
+    """The rows as CSV in UTF-8 with a byte order mark (so that Excel reads Chinese right); dates in ISO
+    form, empty cells for None, text that would read as a formula prefixed with an apostrophe."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8")
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    return str(value)

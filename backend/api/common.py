@@ -29,6 +29,7 @@ __all__ = [
     "READ_ONE",
     "WRITE",
     "WRITE_ONE",
+    "ChangesSchema",
     "Flag",
     "TimestampsSchema",
     "UploadBlueprint",
@@ -90,16 +91,20 @@ def sort_field(*names: str) -> fields.String:
     )
 
 
-class TimestampsSchema(Schema):
-    """Creation and last-change times; as a PATCH body, at least one field must be sent."""
-
-    created_at = fields.AwareDateTime(dump_only=True)
-    updated_at = fields.AwareDateTime(dump_only=True)
+class ChangesSchema(Schema):
+    """A resource's fields; as a PATCH body, at least one field must be sent."""
 
     @validates_schema(pass_original=True)
     def _changes_given(self, data: Any, original_data: Any, **kwargs: Any) -> None:
         if self.partial and not original_data:
             raise ValidationError("Send at least one field to change.")
+
+
+class TimestampsSchema(ChangesSchema):
+    """Creation and last-change times; as a PATCH body, at least one field must be sent."""
+
+    created_at = fields.AwareDateTime(dump_only=True)
+    updated_at = fields.AwareDateTime(dump_only=True)
 
 
 def errors(blp: Blueprint, *codes: int) -> Callable[[Any], Any]:

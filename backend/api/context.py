@@ -87,6 +87,12 @@ def list_query(args: dict[str, Any], pagination: Any) -> ListQuery:
     return ListQuery(filters, parse_sort(args.get("sort")), pagination.page, pagination.page_size)
 
 
+def whole_list_query(args: dict[str, Any]) -> ListQuery:
+    """Filters and sort from a view's query arguments, for a list read whole (an export): no page."""
+    filters = {key: value for key, value in args.items() if key != "sort"}
+    return ListQuery(filters, parse_sort(args.get("sort")))
+
+
 def start_web_session(user: Any) -> None:
     """Bind the cookie session to the user (a fresh session, against fixation)."""
     session.clear()

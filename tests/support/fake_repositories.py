@@ -6,9 +6,11 @@ services make; none decides anything a service decides.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from backend.core.domain.access import ROLE_PERMISSIONS, Permission, Scope
@@ -122,6 +124,9 @@ class Table:
             found.sort(key=lambda row, field=key.field: getattr(row, field), reverse=key.descending)
         return found[query.offset : query.offset + query.page_size], len(found)
 
+    def count(self, scope: Scope, query: ListQuery) -> int:
+        return self.page(scope, query)[1]
+
     def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
         return any(getattr(row, field) == value and row.id != exclude_id for row in self.all())
 
@@ -147,6 +152,9 @@ class Projects(Table):
 
     def in_scope(self, row: Any, scope: Scope) -> bool:
         return scope.covers_project(row.id, row.region_id)
+
+    def time_zones(self) -> dict[int, str]:
+        return {row.id: row.timezone for row in sorted(self.all(), key=lambda row: row.id)}
 
 
 class Assets(ProjectScoped):
@@ -455,6 +463,37 @@ class Leases(ProjectScoped):
             if asset.id in asset_ids
         ]
 
+    def export_rows(self, scope: Scope, query: ListQuery, limit: int) -> list[Any]:
+        found, _total = self.page(scope, dataclasses.replace(query, page=1, page_size=limit))
+
+        def name(table: str, row_id: int | None, attribute: str = "name") -> str | None:
+            return getattr(self.store.find(table, row_id), attribute, None)
+
+        return [
+            SimpleNamespace(
+                id=lease.id,
+                number=lease.number,
+                customer=name("customers", lease.customer_id),
+                project=lease.project.name,
+                zone=lease.project.timezone,
+                template=name("contract_templates", lease.template_id),
+                status=lease.status,
+                starts_on=lease.starts_on,
+                ends_on=lease.ends_on,
+                closed_on=lease.closed_on,
+                account_manager=name("users", lease.account_manager_id, "display_name"),
+            )
+            for lease in found
+        ]
+
+    def asset_codes_of(self, lease_ids: Collection[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {}
+        for lease_id in lease_ids:
+            lease = self.store.find("leases", lease_id)
+            if lease is not None and lease.assets:
+                found[lease_id] = sorted(asset.code for asset in lease.assets)
+        return found
+
 
 class ChargeLines:
     """Charge line versions and concessions, held by their lease."""
@@ -474,6 +513,14 @@ class ChargeLines:
 
     def next_series(self, lease: Any) -> int:
         return max((line.series for line in lease.charge_lines), default=0) + 1
+
+    def current_of(self, lease_ids: Collection[int]) -> dict[int, list[Any]]:
+        found: dict[int, list[Any]] = {}
+        for lease_id in lease_ids:
+            lease = self.store.find("leases", lease_id)
+            if lease is not None and lease.current_lines:
+                found[lease_id] = sorted(lease.current_lines, key=lambda line: line.id)
+        return found
 
 
 class Schedules(ProjectScoped):

@@ -11,6 +11,7 @@ from backend.api.auth.schemas import (
     DeviceLoginSchema,
     DeviceTokenSchema,
     LoginSchema,
+    OwnProfileSchema,
     PasswordChangeSchema,
     SessionSchema,
 )
@@ -70,6 +71,16 @@ class MeViews(MethodView):
         """Who am I, what may I do, and my CSRF token"""
         current = actor()
         user = uow().users.active_by_id(current.user_id or 0)
+        token = generate_csrf() if current.origin is Origin.WEB else None
+        return _session_view(user, token)
+
+    @blp.arguments(OwnProfileSchema)
+    @blp.response(200, SessionSchema)
+    @errors(blp, 400, 401, 403, 422)
+    def patch(self, changes: dict[str, Any]) -> Any:
+        """Change your own display name or language; returns the session as GET does"""
+        current = actor()
+        user = users.update_own_profile(changes, current, uow())
         token = generate_csrf() if current.origin is Origin.WEB else None
         return _session_view(user, token)
 

@@ -1,10 +1,12 @@
 """Sign-in payloads."""
 
-from marshmallow import Schema, fields
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from backend.api.common import text
 from backend.api.devices.schemas import DeviceSchema
-from backend.api.users.schemas import UserSchema
+from backend.api.users.schemas import LOCALES, UserSchema
 
 
 class LoginSchema(Schema):
@@ -45,3 +47,18 @@ class PasswordChangeSchema(Schema):
 
     current_password = text(200, required=True, load_only=True)
     new_password = text(200, required=True, load_only=True)
+
+
+class OwnProfileSchema(Schema):
+    """What a signed-in user may change about themselves: the name others see and the language."""
+
+    display_name = text(200)
+    locale = fields.String(
+        validate=validate.OneOf(LOCALES),
+        metadata={"description": "The language of messages, notifications and exports: zh_CN or en."},
+    )
+
+    @validates_schema(pass_original=True)
+    def _changes_given(self, data: Any, original_data: Any, **kwargs: Any) -> None:
+        if not original_data:
+            raise ValidationError("Send at least one field to change.")

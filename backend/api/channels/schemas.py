@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from backend.api.common import MAX_ID, Flag, ident, sort_field, text
+from backend.api.common import MAX_ID, ChangesSchema, Flag, ident, sort_field, text
 from backend.notify.domain.channels import SHARED_CHANNELS, ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.domain.outbox import DeliveryState
@@ -11,7 +11,7 @@ KIND_VALUES = [kind.value for kind in NotificationKind]
 SHARED_VALUES = sorted(channel.value for channel in SHARED_CHANNELS)
 
 
-class ChannelSchema(Schema):
+class ChannelSchema(ChangesSchema):
     """A 企业微信 or 钉钉 group robot, or a webhook, serving a region, a project or the whole company."""
 
     id = fields.Integer(dump_only=True)

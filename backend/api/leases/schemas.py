@@ -132,15 +132,46 @@ class LeaseSchema(TimestampsSchema):
 class LeaseQueryArgsSchema(Schema):
     """Filters for the lease list."""
 
-    q = text(100, metadata={"description": "Search in number and purpose."})
+    q = text(
+        100,
+        metadata={
+            "description": "Search, case-insensitively, in the number, the purpose, the customer's name, the "
+            "codes of the let assets and the tags."
+        },
+    )
     project_id = ident(in_query=True)
     customer_id = ident(in_query=True)
-    asset_id = ident(in_query=True)
+    asset_id = ident(in_query=True, metadata={"description": "Leases of this asset."})
+    template_id = ident(in_query=True, metadata={"description": "Leases made from this contract template."})
     account_manager_id = ident(in_query=True)
-    status = fields.List(fields.Enum(LeaseStatus, by_value=True))
-    ends_from = fields.Date()
-    ends_to = fields.Date()
+    status = fields.List(
+        fields.Enum(LeaseStatus, by_value=True), metadata={"description": "Any of these statuses."}
+    )
+    ends_from = fields.Date(metadata={"description": "Ending on or after this date."})
+    ends_to = fields.Date(metadata={"description": "Ending on or before this date."})
+    expiring_within = fields.Integer(
+        validate=validate.Range(min=1, max=3650),
+        metadata={
+            "description": "Days: running leases (signed, active, expiring, renewed) whose end date lies "
+            "between today and today plus this many days, today taken in each project's time zone."
+        },
+    )
     sort = sort_field("number", "starts_on", "ends_on", "status", "created_at")
+
+
+EXPORT_FORMATS = ("xlsx", "csv")
+
+
+class LeaseExportQueryArgsSchema(LeaseQueryArgsSchema):
+    """The lease list's filters and sort, and the file format of the export."""
+
+    format = fields.String(
+        load_default="xlsx",
+        validate=validate.OneOf(EXPORT_FORMATS),
+        metadata={
+            "description": "xlsx (an Excel workbook, the default) or csv (UTF-8 with a byte order mark)."
+        },
+    )
 
 
 class TerminationSchema(Schema):

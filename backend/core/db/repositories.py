@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     and_,
     delete,
+    exists,
     false,
     func,
     insert,
@@ -23,8 +24,10 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.orm.util import identity_key
+from sqlalchemy.sql.functions import FunctionElement
 
 from backend.core.db import deferred
 from backend.core.db.base import Base, utcnow
@@ -56,15 +59,47 @@ Filter = Callable[[Any], ColumnElement[bool]]
 IN_CHUNK = 1_000
 
 
+def like_pattern(value: str) -> str:
+    """A LIKE pattern finding the text anywhere, its own % and _ taken literally (escape character \\)."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def contains(*columns: InstrumentedAttribute[Any]) -> Filter:
     """Case-insensitive substring search over several text columns."""
 
     def clause(value: str) -> ColumnElement[bool]:
-        escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
+        pattern = like_pattern(value)
         return or_(*(column.ilike(pattern, escape="\\") for column in columns))
 
     return clause
+
+
+class json_strings(FunctionElement[Any]):  # noqa: N801 - named like the SQL functions it stands for
+    """The strings of a JSON array column, one row each, as a table-valued function."""
+
+    name = "json_strings"
+    inherit_cache = True
+
+
+@compiles(json_strings, "sqlite")
+def _json_strings_sqlite(element: json_strings, compiler: Any, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(json_strings, "postgresql")
+def _json_strings_postgresql(element: json_strings, compiler: Any, **kw: Any) -> str:
+    # A JSON null or scalar would make the function fail for the whole query: it counts as no strings.
+    column = compiler.process(element.clauses, **kw)
+    array = f"CASE WHEN json_typeof({column}) = 'array' THEN {column} ELSE '[]'::json END"
+    return f"json_array_elements_text({array})"
+
+
+def any_string_contains(column: InstrumentedAttribute[Any], value: str) -> ColumnElement[bool]:
+    """Whether any string in a JSON array column holds the text, case-insensitively."""
+    strings = json_strings(column).table_valued("value")
+    matching = strings.c.value.ilike(like_pattern(value), escape="\\")
+    return exists(select(1).select_from(strings).where(matching))
 
 
 def equals(column: InstrumentedAttribute[Any]) -> Filter:
@@ -181,22 +216,37 @@ class Repository(Generic[M]):
         """One row by id, unscoped: for services that check scope themselves."""
         return self.session.get(self.model, entity_id)
 
-    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[M], int]:
-        """The requested page and the total count, both within the scope and the filters."""
+    def filtered(self, scope: Scope, query: ListQuery) -> Select[M]:
+        """A select of the rows inside the scope that pass the query's filters (unordered)."""
         statement = self.scoped(scope)
         for name, value in query.filters.items():
             if value is not None and name in self.filters:
                 statement = statement.where(self.filters[name](value))
-        total = self.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-        order = []
+        return statement
+
+    def ordering(self, query: ListQuery) -> list[ColumnElement[Any]]:
+        """The query's sort order, ending on the id so that equal rows keep one order."""
+        order: list[ColumnElement[Any]] = []
         for key in query.sort:
             column = self.sortable.get(key.field)
             if column is None:
                 raise ValidationFailed.single("sort", N_("Unknown sort field."))
             order.append(column.desc() if key.descending else column.asc())
         order.append(self.model.id.asc())
+        return order
+
+    def count(self, scope: Scope, query: ListQuery) -> int:
+        """How many rows inside the scope pass the query's filters."""
+        statement = self.filtered(scope, query)
+        return self.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery())) or 0
+
+    def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[M], int]:
+        """The requested page and the total count, both within the scope and the filters."""
+        statement = self.filtered(scope, query)
+        total = self.count(scope, query)
+        order = self.ordering(query)
         rows = self.session.scalars(statement.order_by(*order).limit(query.page_size).offset(query.offset))
-        return rows.unique().all(), total or 0
+        return rows.unique().all(), total
 
     def taken(self, field: str, value: Any, exclude_id: int | None = None) -> bool:
         """Whether another row already holds this value (checked across all scopes)."""

@@ -1,4 +1,4 @@
-"""Use cases for users: accounts, role assignments, deactivation, passwords."""
+"""Use cases for users: accounts, role assignments, deactivation, passwords, one's own profile."""
 
 from __future__ import annotations
 
@@ -16,6 +16,9 @@ from backend.core.services import audit
 from backend.core.services.auth import check_throttle, record_attempt, require_user
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+
+LOCALES = ("zh_CN", "en")
+OWN_PROFILE_FIELDS = ("display_name", "locale")
 
 
 def list_users(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
@@ -205,5 +208,33 @@ def change_own_password(
     user.password_hash = passwords.hash_password(new)
     user.session_epoch += 1
     audit.record(uow, actor, AuditAction.UPDATE, "user", user.id, after={"password": "changed"})
+    uow.commit()
+    return user
+
+
+def update_own_profile(changes: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any:
+    """A signed-in user changes their own display name or language; nothing else changes this way."""
+    principal = require_user(actor)
+    user = uow.users.active_by_id(principal.user_id)
+    if user is None:
+        raise Forbidden(N_("This action needs a signed-in user."))
+    problems: dict[str, list[str]] = {
+        name: [N_("Unknown field.")] for name in changes if name not in OWN_PROFILE_FIELDS
+    }
+    values = dict(changes)
+    if "display_name" in values:
+        values["display_name"] = (values["display_name"] or "").strip()
+        if not values["display_name"]:
+            problems["display_name"] = [N_("A display name cannot be blank.")]
+    if "locale" in values and values["locale"] not in LOCALES:
+        problems["locale"] = [N_("Choose zh_CN or en.")]
+    if problems:
+        raise ValidationFailed(problems)
+    before = _snapshot(user)
+    for name in OWN_PROFILE_FIELDS:
+        if name in values:
+            setattr(user, name, values[name])
+    uow.flush()
+    audit.record(uow, actor, AuditAction.UPDATE, "user", user.id, before=before, after=_snapshot(user))
     uow.commit()
     return user

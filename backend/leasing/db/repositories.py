@@ -26,19 +26,23 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, lazyload
 
 from backend.core.db.base import UTCDateTime
+from backend.core.db.models import User
 from backend.core.db.repositories import (
     IN_CHUNK,
     Repository,
+    any_string_contains,
     bulk_insert,
     chunks,
     contains,
     equals,
     insert_many,
+    like_pattern,
     one_of,
     table_of,
 )
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
+from backend.core.domain.listing import ListQuery
 from backend.leasing.db.models import (
     ChargeLine,
     CodeAlias,
@@ -57,7 +61,7 @@ from backend.leasing.domain.lease_import import ImportState
 from backend.leasing.domain.leases import BINDING, LeaseStatus
 from backend.leasing.domain.schedule.escalation import EscalationKind
 from backend.leasing.domain.schedule.settlement import BILLED_STATUSES, SCHEDULED, SETTLEMENT_STATUSES
-from backend.org.db.models import Asset, Customer
+from backend.org.db.models import Asset, Customer, Project
 
 
 class TemplateRepository(Repository[ContractTemplate]):
@@ -76,13 +80,48 @@ class TemplateRepository(Repository[ContractTemplate]):
         return false() if scope.is_empty else true()
 
 
+def _lease_search(value: str) -> ColumnElement[bool]:
+    """Leases whose number, purpose, customer's name, an asset's code or a tag holds the text."""
+    pattern = like_pattern(value)
+    return or_(
+        contains(Lease.number, Lease.purpose)(value),
+        Lease.customer_id.in_(select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))),
+        Lease.id.in_(
+            select(lease_assets.c.lease_id)
+            .join(Asset, Asset.id == lease_assets.c.asset_id)
+            .where(Asset.code.ilike(pattern, escape="\\"))
+        ),
+        any_string_contains(Lease.tags, value),
+    )
+
+
+def _expiring(windows: Sequence[tuple[str, date, date]]) -> ColumnElement[bool]:
+    """Running leases ending inside the window of their project's time zone: (zone, first day, last day)."""
+    return and_(
+        Lease.status.in_(sorted(BINDING)),
+        or_(
+            false(),
+            *(
+                and_(
+                    Lease.project_id.in_(select(Project.id).where(Project.timezone == zone)),
+                    Lease.ends_on >= first,
+                    Lease.ends_on <= last,
+                )
+                for zone, first, last in windows
+            ),
+        ),
+    )
+
+
 class LeaseRepository(Repository[Lease]):
     """Leases, scoped by their project."""
 
     model = Lease
     entity_name = "Lease"
     filters = {
-        "q": contains(Lease.number, Lease.purpose),
+        "q": _lease_search,
+        "template_id": equals(Lease.template_id),
+        "expiring_within": _expiring,
         "project_id": equals(Lease.project_id),
         "customer_id": equals(Lease.customer_id),
         "status": one_of(Lease.status),
@@ -172,6 +211,48 @@ class LeaseRepository(Repository[Lease]):
         )
         return list(self.session.scalars(statement).unique())
 
+    def export_rows(self, scope: Scope, query: ListQuery, limit: int) -> list[Any]:
+        """The leases of a list query as flat rows, in its order: id, number, customer, project, zone (the
+        project's time zone), template, status, starts_on, ends_on, closed_on, account_manager (a name)."""
+        matching = self.filtered(scope, query).with_only_columns(Lease.id)
+        statement = (
+            select(
+                Lease.id,
+                Lease.number,
+                Customer.name.label("customer"),
+                Project.name.label("project"),
+                Project.timezone.label("zone"),
+                ContractTemplate.name.label("template"),
+                Lease.status,
+                Lease.starts_on,
+                Lease.ends_on,
+                Lease.closed_on,
+                User.display_name.label("account_manager"),
+            )
+            .join(Project, Project.id == Lease.project_id)
+            .join(ContractTemplate, ContractTemplate.id == Lease.template_id)
+            .outerjoin(Customer, Customer.id == Lease.customer_id)
+            .outerjoin(User, User.id == Lease.account_manager_id)
+            .where(Lease.id.in_(matching))
+            .order_by(*self.ordering(query))
+            .limit(limit)
+        )
+        return list(self.session.execute(statement))
+
+    def asset_codes_of(self, lease_ids: Collection[int]) -> dict[int, list[str]]:
+        """The codes of each lease's assets, in code order, by lease id."""
+        found: dict[int, list[str]] = {}
+        for chunk in chunks(lease_ids):
+            statement = (
+                select(lease_assets.c.lease_id, Asset.code)
+                .join(Asset, Asset.id == lease_assets.c.asset_id)
+                .where(lease_assets.c.lease_id.in_(chunk))
+                .order_by(lease_assets.c.lease_id, Asset.code)
+            )
+            for lease_id, code in self.session.execute(statement):
+                found.setdefault(lease_id, []).append(code)
+        return found
+
     def lock_many(self, lease_ids: Sequence[int]) -> None:
         """Serialise concurrent changes of many leases at once."""
         self.session.execute(update(Lease).where(Lease.id.in_(lease_ids)).values(version=Lease.version))
@@ -211,6 +292,27 @@ class ChargeLineRepository:
     def next_series(self, lease: Lease) -> int:
         """A series number not yet used on the lease."""
         return max((line.series for line in lease.charge_lines), default=0) + 1
+
+    def current_of(self, lease_ids: Collection[int]) -> dict[int, list[Any]]:
+        """The line versions in force (not replaced by an amendment) of many leases, by lease id; rows of
+        charge_type, monthly_amount, starts_on, ends_on, frequency."""
+        found: dict[int, list[Any]] = {}
+        for chunk in chunks(lease_ids):
+            statement = (
+                select(
+                    ChargeLine.lease_id,
+                    ChargeLine.charge_type,
+                    ChargeLine.monthly_amount,
+                    ChargeLine.starts_on,
+                    ChargeLine.ends_on,
+                    ChargeLine.frequency,
+                )
+                .where(ChargeLine.lease_id.in_(chunk), ChargeLine.replaced_by_amendment_id.is_(None))
+                .order_by(ChargeLine.lease_id, ChargeLine.id)
+            )
+            for row in self.session.execute(statement):
+                found.setdefault(row.lease_id, []).append(row)
+        return found
 
 
 class ScheduleRepository(Repository[ScheduleItem]):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from backend.core.domain.errors import N_, Conflict, Message, ValidationFailed
 
@@ -126,6 +127,16 @@ def check_term(starts_on: date | None, ends_on: date | None) -> dict[str, list[s
 def expiring_from(ends_on: date, notice_period_days: int | None) -> int:
     """Days before the end at which a lease is flagged as expiring."""
     return max(EXPIRING_WINDOW_DAYS, notice_period_days or 0)
+
+
+def expiry_windows(zones: Iterable[str], now: datetime, days: int) -> list[tuple[str, date, date]]:
+    """For each project time zone: the first and last end date of a lease expiring within `days` of its
+    project's today (today itself included)."""
+    windows = []
+    for zone in sorted(set(zones)):
+        today = now.astimezone(ZoneInfo(zone)).date()
+        windows.append((zone, today, today + timedelta(days=days)))
+    return windows
 
 
 TERM_FIELDS = (

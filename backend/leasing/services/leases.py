@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from backend.leasing.domain.leases import (
     check_term,
     check_transition,
     expiring_from,
+    expiry_windows,
 )
 from backend.leasing.services import schedules
 
@@ -163,9 +165,19 @@ def update_template(template_id: int, changes: Mapping[str, Any], actor: Actor, 
 # Leases: reading ---------------------------------------------------------------------------------
 
 
-def list_leases(query: ListQuery, actor: Actor, uow: UnitOfWork) -> tuple[Sequence[Any], int]:
+def lease_query(query: ListQuery, now: datetime, uow: UnitOfWork) -> ListQuery:
+    """The list query as the repository takes it: `expiring_within` (days) becomes per-zone end dates."""
+    days = query.filters.get("expiring_within")
+    if days is None:
+        return query
+    windows = expiry_windows(uow.projects.time_zones().values(), now, days)
+    return dataclasses.replace(query, filters={**query.filters, "expiring_within": windows})
+
+
+def list_leases(query: ListQuery, actor: Actor, uow: UnitOfWork, now: datetime) -> tuple[Sequence[Any], int]:
     """Leases the actor can see."""
-    return uow.leases.page(actor.require(P.LEASE_READ), query)
+    scope = actor.require(P.LEASE_READ)
+    return uow.leases.page(scope, lease_query(query, now, uow))
 
 
 def get_lease(lease_id: int, actor: Actor, uow: UnitOfWork) -> Any:

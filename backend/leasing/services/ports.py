@@ -44,6 +44,15 @@ class Leases(Lookup, Protocol):
     def page(self, scope: Scope, query: ListQuery) -> tuple[Sequence[Any], int]:
         """A page of leases within the scope, and the total."""
 
+    def count(self, scope: Scope, query: ListQuery) -> int:
+        """How many leases within the scope pass the query's filters."""
+
+    def export_rows(self, scope: Scope, query: ListQuery, limit: int) -> list[Any]:
+        """The leases of a list query as flat rows (names instead of ids), in its order."""
+
+    def asset_codes_of(self, lease_ids: Collection[int]) -> dict[int, list[str]]:
+        """The codes of each lease's assets, in code order, by lease id."""
+
     def many(self, lease_ids: Sequence[int], scope: Scope) -> list[Any]:
         """The visible leases among the ids, in id order."""
 
@@ -94,6 +103,9 @@ class ChargeLines(Protocol):
 
     def next_series(self, lease: Any) -> int:
         """A series number not yet used on the lease."""
+
+    def current_of(self, lease_ids: Collection[int]) -> dict[int, list[Any]]:
+        """The line versions in force (not replaced by an amendment) of many leases, by lease id."""
 
     def bulk_create(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many line versions at once (seeding)."""

@@ -333,3 +333,12 @@ def test_a_channel_test_posts_now_and_says_whether_it_arrived(site: Any, robots:
     assert "93000" in broken.json["last_error"]
     alerts = [n for n in site.admin.get("/api/notifications").json if n["kind"] == "delivery.gave_up"]
     assert alerts == []  # a failed test is its own answer, not an alert
+
+
+def test_a_channel_patch_without_fields_is_refused(site: Any) -> None:
+    created = add_robot(site.admin, site.project.id)
+    assert created.status_code == 201, created.json
+    for sent in ({}, None):
+        refused = site.admin.patch(f"/api/notification-channels/{created.json['id']}", json=sent)
+        assert refused.status_code == 422
+        assert refused.json["errors"]["json"] == {"_schema": ["请至少提交一个要修改的字段。"]}
