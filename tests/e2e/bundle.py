@@ -11,6 +11,8 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 INITIAL_JS_BUDGET = 150 * 1024
+# The office app (office/index.html): a desktop page, its screens and libraries loaded when opened.
+OFFICE_INITIAL_JS_BUDGET = 250 * 1024
 # Static imports in built JS (`import{a as b}from"./x.js"`, `import"./y.js"`), not dynamic `import("./z.js")`.
 STATIC_IMPORT = re.compile(
     r"""(?<![\w$.])(?:import|export)\s*(?:[\w$*{}\s,]+?\s*from\s*)?["']([^"'\s]+\.m?js)["']"""
@@ -35,10 +37,10 @@ class IndexHtml(HTMLParser):
             self.scripts.append(values)
 
 
-def read_index(dist: Path) -> IndexHtml:
-    """The parsed index.html of a build."""
+def read_index(dist: Path, page: str = "index.html") -> IndexHtml:
+    """The parsed index.html (or another page) of a build."""
     parser = IndexHtml()
-    parser.feed((dist / "index.html").read_text(encoding="utf-8"))
+    parser.feed((dist / page).read_text(encoding="utf-8"))
     return parser
 
 
@@ -56,9 +58,10 @@ def manifest_of(dist: Path) -> tuple[Path, dict[str, Any]]:
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
-def initial_js(dist: Path) -> list[Path]:
-    """The entry scripts of index.html, their modulepreloads, and every module they import statically."""
-    index = read_index(dist)
+def initial_js(dist: Path, page: str = "index.html") -> list[Path]:
+    """The entry scripts of a page (the field app's index.html unless told), their modulepreloads, and every
+    module they import statically."""
+    index = read_index(dist, page)
     urls = [script["src"] for script in index.scripts if script.get("src")]
     urls += [link["href"] for link in index.links if "modulepreload" in link.get("rel", "").split()]
     pending = [(in_dist(dist, url), url) for url in urls]
@@ -67,7 +70,7 @@ def initial_js(dist: Path) -> list[Path]:
         path, url = pending.pop()
         if path in seen:
             continue
-        assert path.is_file(), f"index.html loads {url}, which is not in the build"
+        assert path.is_file(), f"{page} loads {url}, which is not in the build"
         seen[path] = None
         base = "/" + path.relative_to(dist).as_posix()
         for imported in STATIC_IMPORT.findall(path.read_text(encoding="utf-8", errors="replace")):

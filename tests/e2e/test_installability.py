@@ -9,7 +9,15 @@ from urllib.parse import urlsplit
 from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.bundle import INITIAL_JS_BUDGET, INLINED_WASM, gzipped_size, in_dist, initial_js, manifest_of
+from tests.e2e.bundle import (
+    INITIAL_JS_BUDGET,
+    INLINED_WASM,
+    OFFICE_INITIAL_JS_BUDGET,
+    gzipped_size,
+    in_dist,
+    initial_js,
+    manifest_of,
+)
 from tests.e2e.helpers import SYNC_WAIT_MS, sign_in, wait_until_offline_ready
 from tests.e2e.live import Phone, Site
 
@@ -55,6 +63,19 @@ def test_the_initial_javascript_is_small_and_holds_no_decoder(dist: Path) -> Non
         )
     wasm = sorted(path.relative_to(dist).as_posix() for path in dist.rglob("*.wasm"))
     assert wasm, "the build ships no .wasm: the ZXing decoder must be served from our own origin"
+
+
+def test_the_office_app_loads_little_and_stays_out_of_the_field_apps_precache(dist: Path) -> None:
+    files = initial_js(dist, "office/index.html")
+    assert files, "office/index.html loads no script"
+    total = sum(gzipped_size(path) for path in files)
+    assert total <= OFFICE_INITIAL_JS_BUDGET, f"office initial JS: {total / 1024:.1f} KB gzip (budget 250 KB)"
+    # Its screens, the grid, the date picker and Swagger UI are never in the phone's offline cache.
+    precache = (dist / "sw.js").read_text(encoding="utf-8")
+    assert "office/" not in precache
+    assert "api-docs/" not in precache
+    field = {path.name for path in initial_js(dist)}
+    assert not field & {path.name for path in files}, "the two apps share no start-up file"
 
 
 def test_the_service_worker_controls_the_app_and_nothing_leaves_the_origin(

@@ -174,7 +174,13 @@ def request_amendment(
             summary=f"{lease.number} v{amendment.version}: {', '.join(amendment.kinds)}",
             reason=amendment.reason,
             now=now,
-            details={"effect": amendment.effect},
+            # What the decider's screen links and names: the lease and the kinds of change.
+            details={
+                "effect": amendment.effect,
+                "lease_id": lease.id,
+                "lease_number": lease.number,
+                "kinds": list(amendment.kinds),
+            },
         )
         amendment.approval_id = approval.id
         uow.commit()

@@ -31,6 +31,15 @@ interface Approval {
   decision_note: string | null;
 }
 
+/** What an approval is about, in the user's language where the details allow it. */
+function subject(approval: Approval): string {
+  const details = approval.details ?? {};
+  if (details.lease_number && Array.isArray(details.kinds)) {
+    return `${String(details.lease_number)} · ${(details.kinds as string[]).map((kind) => t(`office.amendKind.${kind}`)).join(", ")}`;
+  }
+  return approval.summary;
+}
+
 const STATUSES = ["pending", "approved", "rejected", "cancelled", "expired"];
 /** Who may decide each kind (the server checks again, and refuses the requester). */
 const DECIDE: Record<string, string> = {
@@ -49,7 +58,7 @@ export function Approvals() {
       cell: ({ row }) => <a href={`/office/approvals/${row.original.id}`} data-testid="approval-link">{instant(row.original.requested_at)}</a>,
     },
     { id: "kind", header: () => t("office.approval.kind"), cell: ({ row }) => t(`office.approvalKind.${row.original.kind}`) },
-    { id: "summary", header: () => t("office.approval.summary"), cell: ({ row }) => row.original.summary },
+    { id: "summary", header: () => t("office.approval.summary"), cell: ({ row }) => subject(row.original) },
     { id: "project", header: () => t("office.lease.project"), cell: ({ row }) => <NameOf kind="projects" id={row.original.project_id} /> },
     { id: "requester", header: () => t("office.approval.requestedBy"), cell: ({ row }) => <NameOf kind="users" id={row.original.requested_by_id} /> },
     { id: "status", header: () => t("office.lease.status"), cell: ({ row }) => t(`office.approvalStatus.${row.original.status}`) },
@@ -135,9 +144,9 @@ export function ApprovalDetail({ params }: { params: Record<string, string> }) {
       <div class="panel">
         <dl class="facts">
           <dt>{t("office.approval.summary")}</dt>
-          <dd>
-            {value.subject_type === "lease_amendment" || value.kind === "lease_amendment" ? (
-              <a href={`/office/leases/${String(value.details?.lease_id ?? "")}`}>{value.summary}</a>
+          <dd data-testid="approval-subject">
+            {value.details?.lease_id ? (
+              <a href={`/office/leases/${String(value.details.lease_id)}`}>{subject(value)}</a>
             ) : (
               value.summary
             )}
