@@ -40,7 +40,7 @@ def register_front_end(app: Flask) -> None:
     def office(path: str = "") -> Response:
         if path and (dist / "office" / path).is_file():
             return send_from_directory(dist / "office", path)
-        if path.startswith("assets/"):
+        if path.startswith("_app/"):  # a file of the build that is not there
             raise NotFound()
         # The office app's own routes (/office/leases/12) all load its shell.
         return page("office")

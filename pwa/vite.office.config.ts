@@ -12,7 +12,8 @@ export default defineConfig({
     outDir: "dist",
     // The field app was built into dist/ first.
     emptyOutDir: false,
-    assetsDir: "office/assets",
+    // Not "assets": /office/assets is a screen of the app.
+    assetsDir: "office/_app",
     sourcemap: false,
     target: "es2022",
     // Swagger UI is one large file, loaded only by the docs page.

@@ -416,3 +416,44 @@ def test_the_api_docs_render_with_every_other_origin_blocked(desks: Callable[[],
     expect(page.locator("#swagger-ui")).to_contain_text("/api/auth/me")
     shot(page, "office-api-docs")
     assert not elsewhere, elsewhere
+
+
+def test_the_asset_board_drills_into_its_list_and_every_back_office_list_opens(
+    office: SimpleNamespace, desks: Callable[[], Page], site: Site
+) -> None:
+    page = desks()
+    sign_in(page, office.admin, "/office/assets/board")
+    # SH-LJZ: two units, one of them under the signed lease of 2027 (still vacant today); BJ-XS: one.
+    expect(page.get_by_test_id("board-total")).to_have_text("3")
+    expect(page.get_by_test_id("board-chart").locator("canvas")).to_have_count(1)
+    no_serious_violations(page, "asset board")
+    shot(page, "office-asset-board")
+    count = page.get_by_test_id(f"board-{site.project.code}-vacant").inner_text()
+    page.get_by_test_id(f"board-{site.project.code}-vacant").click()
+    expect(page.get_by_test_id("assets-total")).to_have_attribute("data-total", count)
+    shot(page, "office-assets")
+    page.get_by_test_id("asset-link").first.click()
+    expect(page.get_by_test_id("asset-history")).to_contain_text("创建")
+    shot(page, "office-asset-card")
+    for path, grid, name in (
+        ("/office/customers", "customers", "office-customers"),
+        ("/office/users", "users", "office-users"),
+        ("/office/audit", "audit", "office-audit"),
+        ("/office/jobs", "job-runs", "office-jobs"),
+        ("/office/field-requests", "field-requests", "office-field-requests"),
+        ("/office/work-orders", "work-orders", "office-work-orders"),
+    ):
+        page.goto(path)
+        expect(page.get_by_test_id(grid)).to_have_attribute("aria-busy", "false")
+        no_serious_violations(page, path)
+        shot(page, name)
+    expect(page.get_by_test_id("menu-/office/users")).to_be_visible()
+
+
+def test_a_regional_managers_board_counts_only_their_region(
+    office: SimpleNamespace, desks: Callable[[], Page]
+) -> None:
+    page = desks()
+    sign_in(page, office.rm_west, "/office/assets/board")
+    expect(page.get_by_test_id("board-total")).to_have_text("1")
+    expect(page.get_by_test_id("board")).not_to_contain_text("SH-LJZ")
