@@ -447,7 +447,25 @@ def test_the_asset_board_drills_into_its_list_and_every_back_office_list_opens(
         expect(page.get_by_test_id(grid)).to_have_attribute("aria-busy", "false")
         no_serious_violations(page, path)
         shot(page, name)
-    expect(page.get_by_test_id("menu-/office/users")).to_be_visible()
+    for path, testid, name in (
+        ("/office/projects", f"project-{site.project.code}", "office-projects"),
+        ("/office/templates", "templates", "office-templates"),
+        ("/office/codes", "aliases", "office-codes"),
+        ("/office/labels", "labels", "office-labels"),
+    ):
+        page.goto(path)
+        expect(page.get_by_test_id(testid)).to_be_visible()
+        no_serious_violations(page, path)
+        shot(page, name)
+    # A sheet of the project's labels, made on the server and handed over as a PDF.
+    page.get_by_test_id("label-project").select_option(str(site.project.id))
+    page.get_by_test_id("make-labels").click()
+    link = page.get_by_test_id("labels-file")
+    expect(link).to_have_attribute("download", f"labels-{site.project.code}.pdf")
+    with page.expect_download() as download:
+        link.click()
+    head = Path(download.value.path()).read_bytes()[:5]
+    assert head == b"%PDF-"
 
 
 def test_a_regional_managers_board_counts_only_their_region(

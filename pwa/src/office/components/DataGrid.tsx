@@ -108,7 +108,7 @@ export function DataGrid<T>(props: GridProps<T>) {
   return (
     <div class="grid" data-testid={props.testId} aria-busy={loading}>
       {error ? <ErrorPanel error={error} /> : null}
-      <div class="grid-scroll">
+      <div class="grid-scroll" tabIndex={0}>
         <table>
           <caption class="sr-only">{props.caption}</caption>
           <thead>

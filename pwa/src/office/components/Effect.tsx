@@ -45,7 +45,7 @@ export function EffectTable({ effect, testId }: { effect: Effect; testId: string
         ) : null}
       </dl>
       {periods.length ? (
-        <div class="grid-scroll tall">
+        <div class="grid-scroll tall" tabIndex={0}>
           <table>
             <caption class="sr-only">{t("office.effect.title")}</caption>
             <thead>

@@ -40,7 +40,7 @@ export function ScheduleTable({ schedule, testId }: { schedule: Schedule; testId
           <dd data-testid="total-net">{money(schedule.totals.net)}</dd>
         </div>
       </dl>
-      <div class="grid-scroll tall">
+      <div class="grid-scroll tall" tabIndex={0}>
         <table>
           <caption class="sr-only">{t("office.schedule.title")}</caption>
           <thead>

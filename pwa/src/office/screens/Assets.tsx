@@ -58,7 +58,7 @@ export function AssetBoard() {
         />
       </div>
       <div class="grid">
-        <div class="grid-scroll">
+        <div class="grid-scroll" tabIndex={0}>
           <table data-testid="board">
             <caption class="sr-only">{t("office.nav.board")}</caption>
             <thead>

@@ -160,7 +160,7 @@ export function Import() {
             </table>
           ) : null}
           {report.leases.length ? (
-            <div class="grid-scroll tall">
+            <div class="grid-scroll tall" tabIndex={0}>
               <table data-testid="import-leases">
                 <caption class="sr-only">{t("office.import.leasesTitle")}</caption>
                 <thead>
