@@ -5,6 +5,7 @@ import { EvidenceMap } from "../../components/EvidenceMap";
 import { t } from "../../i18n";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
 import { Field, fieldErrors } from "../components/Field";
+import { Choose } from "../components/Choose";
 import { useOptions } from "../components/Options";
 import { useResource } from "../hooks";
 import { can } from "../session";
@@ -107,14 +108,7 @@ export function Labels() {
       <h1>{t("office.nav.labels")}</h1>
       <form class="form-grid" onSubmit={(event) => event.preventDefault()}>
         <Field id="label-project" label={t("office.lease.project")} required>
-          <select id="label-project" data-testid="label-project" value={projectId} onChange={(e) => setProjectId((e.target as HTMLSelectElement).value)}>
-            <option value="">{t("office.filter.choose")}</option>
-            {projects.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose id="label-project" testId="label-project" value={projectId} options={projects} empty={t("office.filter.choose")} onChange={(value) => setProjectId(value)} />
         </Field>
         <Field id="label-layout" label={t("office.labels.layout")}>
           <select id="label-layout" value={layout} onChange={(e) => setLayout((e.target as HTMLSelectElement).value)}>

@@ -5,6 +5,7 @@ import { api } from "../../api";
 import { t } from "../../i18n";
 import { DataGrid } from "../components/DataGrid";
 import { ErrorPanel } from "../components/ErrorPanel";
+import { Choose } from "../components/Choose";
 import { useOptions } from "../components/Options";
 import { StackedBars } from "../components/StackedBars";
 import { day, instant } from "../format";
@@ -157,14 +158,7 @@ export function AssetList() {
         </label>
         <label>
           {t("office.lease.project")}
-          <select value={filters.project_id} onChange={(e) => setFilters({ project_id: (e.target as HTMLSelectElement).value })}>
-            <option value="">{t("office.filter.all")}</option>
-            {projects.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose value={filters.project_id} options={projects} empty={t("office.filter.all")} onChange={(value) => setFilters({ project_id: value })} />
         </label>
         <label>
           {t("office.lease.status")}

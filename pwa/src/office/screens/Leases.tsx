@@ -4,6 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { t } from "../../i18n";
 import { DataGrid, query } from "../components/DataGrid";
 import { NameOf } from "../components/Names";
+import { Choose } from "../components/Choose";
 import { useOptions } from "../components/Options";
 import { day, money } from "../format";
 import { can } from "../session";
@@ -101,14 +102,7 @@ export function Leases() {
         </label>
         <label>
           {t("office.lease.project")}
-          <select data-testid="filter-project" value={filters.project_id} onChange={(e) => setFilters({ project_id: (e.target as HTMLSelectElement).value })}>
-            <option value="">{t("office.filter.all")}</option>
-            {projects.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose testId="filter-project" value={filters.project_id} options={projects} empty={t("office.filter.all")} onChange={(value) => setFilters({ project_id: value })} />
         </label>
         <label>
           {t("office.lease.status")}
@@ -123,14 +117,7 @@ export function Leases() {
         </label>
         <label>
           {t("office.lease.template")}
-          <select value={filters.template_id} onChange={(e) => setFilters({ template_id: (e.target as HTMLSelectElement).value })}>
-            <option value="">{t("office.filter.all")}</option>
-            {templates.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose value={filters.template_id} options={templates} empty={t("office.filter.all")} onChange={(value) => setFilters({ template_id: value })} />
         </label>
         <label>
           {t("office.lease.expiring")}

@@ -3,6 +3,7 @@ import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
+import { Choose, choices } from "../components/Choose";
 import { DataGrid } from "../components/DataGrid";
 import { errorText } from "../components/ErrorPanel";
 import { NameOf } from "../components/Names";
@@ -14,14 +15,7 @@ function Select(props: { label: string; value: string; values: string[]; text: (
   return (
     <label>
       {props.label}
-      <select data-testid={props.testId} value={props.value} onChange={(e) => props.onChange((e.target as HTMLSelectElement).value)}>
-        <option value="">{t("office.filter.all")}</option>
-        {props.values.map((value) => (
-          <option key={value} value={value}>
-            {props.text(value)}
-          </option>
-        ))}
-      </select>
+      <Choose testId={props.testId} value={props.value} options={choices(props.values, props.text)} empty={t("office.filter.all")} onChange={props.onChange} />
     </label>
   );
 }

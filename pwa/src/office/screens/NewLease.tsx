@@ -10,6 +10,7 @@ import { errorText } from "../components/ErrorPanel";
 import { Field, fieldErrors } from "../components/Field";
 import { type Schedule, ScheduleTable, chargeName } from "../components/Schedule";
 import { type Choice, SearchSelect } from "../components/SearchSelect";
+import { Choose } from "../components/Choose";
 import { useOptions } from "../components/Options";
 import { navigate } from "../../router";
 import { useResource } from "../hooks";
@@ -184,14 +185,7 @@ export function NewLease() {
           </select>
         </Field>
         <Field id="project_id" label={t("office.lease.project")} errors={err("project_id")} required>
-          <select id="project_id" data-testid="project" value={projectId} onChange={(e) => { setProjectId((e.target as HTMLSelectElement).value); setAsset(null); }}>
-            <option value="">{t("office.filter.choose")}</option>
-            {projects.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose id="project_id" testId="project" value={projectId} options={projects} empty={t("office.filter.choose")} onChange={(value) => { setProjectId(value); setAsset(null); }} />
         </Field>
         <Field id="asset_ids" label={t("office.lease.asset")} errors={err("asset_ids")} required={required.has("asset_ids")}>
           <SearchSelect
@@ -298,14 +292,7 @@ export function NewLease() {
           <input id="notice_period_days" type="number" min={0} max={730} value={notice} onInput={(e) => setNotice((e.target as HTMLInputElement).value)} />
         </Field>
         <Field id="account_manager_id" label={t("office.lease.accountManager")} errors={err("account_manager_id")} required={required.has("account_manager_id")}>
-          <select id="account_manager_id" data-testid="account-manager" value={manager} onChange={(e) => setManager((e.target as HTMLSelectElement).value)}>
-            <option value="">{t("office.filter.choose")}</option>
-            {managers.map((option) => (
-              <option key={option.value} value={option.value}>
-                {option.label}
-              </option>
-            ))}
-          </select>
+          <Choose id="account_manager_id" testId="account-manager" value={manager} options={managers} empty={t("office.filter.choose")} onChange={(value) => setManager(value)} />
         </Field>
         <Field id="purpose" label={t("office.lease.purpose")} errors={err("purpose")} required={required.has("purpose")}>
           <input id="purpose" data-testid="purpose" value={purpose} onInput={(e) => setPurpose((e.target as HTMLInputElement).value)} />
