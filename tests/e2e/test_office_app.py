@@ -475,3 +475,29 @@ def test_a_regional_managers_board_counts_only_their_region(
     sign_in(page, office.rm_west, "/office/assets/board")
     expect(page.get_by_test_id("board-total")).to_have_text("1")
     expect(page.get_by_test_id("board")).not_to_contain_text("SH-LJZ")
+
+
+def test_an_administrator_creates_a_user_with_a_role_and_deactivates_them(
+    office: SimpleNamespace, desks: Callable[[], Page], site: Site
+) -> None:
+    page = desks()
+    sign_in(page, office.admin, "/office/users")
+    page.locator("details.panel summary").click()
+    form = page.get_by_test_id("new-user")
+    form.locator("#new-username").fill("inspector.two")
+    form.locator("#new-display-name").fill("李巡检")
+    form.locator("#new-password").fill("short")
+    page.get_by_test_id("new-role").select_option("inspector")
+    page.get_by_test_id("new-target").select_option(str(site.project.id))
+    page.get_by_test_id("create-user").click()
+    # Refused on its field, in the administrator's language; nobody is created.
+    expect(page.get_by_test_id("error-new-password")).to_be_visible()
+    expect(page.get_by_test_id("users")).not_to_contain_text("inspector.two")
+    form.locator("#new-password").fill("a long enough password")
+    page.get_by_test_id("create-user").click()
+    row = page.get_by_test_id("users").locator("tbody tr", has_text="inspector.two")
+    expect(row).to_contain_text("巡检员 · Lujiazui Centre")
+    shot(page, "office-users-new")
+    page.get_by_test_id("deactivate-inspector.two").click()
+    expect(row).to_contain_text("已停用")
+    expect(page.get_by_test_id("reactivate-inspector.two")).to_be_visible()

@@ -43,6 +43,8 @@ export interface GridProps<T> {
   /** Told of each page's rows and the total (e.g. to fetch names the rows refer to). */
   onPage?: (rows: T[], total: number) => void;
   empty?: string;
+  /** Change it to load the page again (after a change made on the screen). */
+  reloadKey?: number;
 }
 
 interface Page<T> {
@@ -84,7 +86,7 @@ export function DataGrid<T>(props: GridProps<T>) {
         setLoading(false);
       });
     return () => controller.abort();
-  }, [props.endpoint, paramsKey, sorting, pagination]);
+  }, [props.endpoint, paramsKey, sorting, pagination, props.reloadKey]);
 
   const sortable = useMemo(() => new Set(props.sortable ?? []), [props.sortable]);
   const table = useReactTable<T>({

@@ -1,12 +1,14 @@
 /** The back office's other lists: field requests, work orders, customers, users, the audit log, job runs. */
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "preact/hooks";
-import { api } from "../../api";
+import { ApiError, api } from "../../api";
 import { t } from "../../i18n";
 import { Choose, choices } from "../components/Choose";
 import { DataGrid } from "../components/DataGrid";
 import { errorText } from "../components/ErrorPanel";
+import { Field, fieldErrors } from "../components/Field";
 import { NameOf } from "../components/Names";
+import { useOptions } from "../components/Options";
 import { instant } from "../format";
 import { can } from "../session";
 import { useQueryState } from "../urlstate";
@@ -170,8 +172,133 @@ interface UserRow {
   roles: { role: string; region_id: number | null; project_id: number | null }[];
 }
 
+const ROLES = ["admin", "director", "regional_manager", "project_manager", "leasing_agent", "finance", "legal", "inspector"];
+/** Where a role holds: everywhere, in one region, or in one project. */
+const ROLE_SCOPE: Record<string, "global" | "region" | "project"> = {
+  admin: "global",
+  director: "global",
+  regional_manager: "region",
+  finance: "region",
+  legal: "region",
+  leasing_agent: "project",
+  project_manager: "project",
+  inspector: "project",
+};
+
+function ActiveToggle({ user, onDone }: { user: UserRow; onDone: () => void }) {
+  const [problem, setProblem] = useState<string | null>(null);
+  if (!can("user:write")) return null;
+  const action = user.is_active ? "deactivate" : "reactivate";
+  return (
+    <>
+      <button
+        type="button"
+        data-testid={`${action}-${user.username}`}
+        onClick={() =>
+          api(`/api/users/${user.id}/${action}`, { method: "POST" })
+            .then(() => {
+              setProblem(null);
+              onDone();
+            })
+            .catch((error: unknown) => setProblem(errorText(error)))
+        }
+      >
+        {t(`office.user.${action}`)}
+      </button>
+      {problem ? <span class="error">{problem}</span> : null}
+    </>
+  );
+}
+
+function NewUser({ onCreated }: { onCreated: () => void }) {
+  const regions = useOptions("/api/regions");
+  const projects = useOptions("/api/projects");
+  const [values, setValues] = useState({ username: "", display_name: "", email: "", password: "", locale: "zh_CN", role: "inspector", target: "" });
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const set = (name: keyof typeof values) => (event: Event) => setValues({ ...values, [name]: (event.target as HTMLInputElement).value });
+  const scope = ROLE_SCOPE[values.role];
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const role: Record<string, unknown> = { role: values.role };
+    if (scope === "region") role.region_id = values.target ? Number(values.target) : null;
+    if (scope === "project") role.project_id = values.target ? Number(values.target) : null;
+    try {
+      await api("/api/users", {
+        method: "POST",
+        json: {
+          username: values.username.trim(),
+          display_name: values.display_name.trim(),
+          email: values.email.trim() || null,
+          password: values.password,
+          locale: values.locale,
+          roles: [role],
+        },
+      });
+      setValues({ ...values, username: "", display_name: "", email: "", password: "" });
+      setErrors({});
+      setProblem(null);
+      onCreated();
+    } catch (error) {
+      if (error instanceof ApiError && Object.keys(error.fields).length) {
+        setErrors(error.fields);
+        setProblem(t("office.form.fix"));
+      } else {
+        setProblem(errorText(error));
+      }
+    }
+  };
+  return (
+    <form class="form-grid" onSubmit={(event) => void submit(event)} data-testid="new-user" noValidate>
+      <Field id="new-username" label={t("login.username")} errors={fieldErrors(errors, "username")} required>
+        <input id="new-username" value={values.username} autoComplete="off" onInput={set("username")} />
+      </Field>
+      <Field id="new-display-name" label={t("office.user.name")} errors={fieldErrors(errors, "display_name")} required>
+        <input id="new-display-name" value={values.display_name} onInput={set("display_name")} />
+      </Field>
+      <Field id="new-email" label={t("office.user.email")} errors={fieldErrors(errors, "email")}>
+        <input id="new-email" type="email" value={values.email} onInput={set("email")} />
+      </Field>
+      <Field id="new-password" label={t("login.password")} errors={fieldErrors(errors, "password")} hint={t("office.user.passwordHint")} required>
+        <input id="new-password" type="password" autoComplete="new-password" value={values.password} onInput={set("password")} />
+      </Field>
+      <Field id="new-locale" label={t("settings.language")}>
+        <select id="new-locale" value={values.locale} onChange={set("locale")}>
+          <option value="zh_CN">中文</option>
+          <option value="en">English</option>
+        </select>
+      </Field>
+      <Field id="new-role" label={t("office.user.roles")} errors={fieldErrors(errors, "roles")} required>
+        <select id="new-role" data-testid="new-role" value={values.role} onChange={(e) => setValues({ ...values, role: (e.target as HTMLSelectElement).value, target: "" })}>
+          {ROLES.map((role) => (
+            <option key={role} value={role}>
+              {t(`office.role.${role}`)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {scope !== "global" ? (
+        <Field id="new-target" label={scope === "region" ? t("office.user.region") : t("office.lease.project")} required>
+          <Choose id="new-target" testId="new-target" value={values.target} options={scope === "region" ? regions : projects} empty={t("office.filter.choose")} onChange={(target) => setValues({ ...values, target })} />
+        </Field>
+      ) : null}
+      {problem ? (
+        <p class="error wide" role="alert" data-testid="new-user-error">
+          {problem}
+        </p>
+      ) : null}
+      <div class="actions wide">
+        <button type="submit" class="primary" data-testid="create-user">
+          {t("office.user.create")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function Users() {
   const [filters, setFilters] = useQueryState(["q", "role"]);
+  const [round, setRound] = useState(0);
   const columns: ColumnDef<UserRow, unknown>[] = [
     { id: "username", header: () => t("login.username"), cell: ({ row }) => row.original.username },
     { id: "display_name", header: () => t("office.user.name"), cell: ({ row }) => row.original.display_name },
@@ -189,6 +316,7 @@ export function Users() {
     { id: "language", header: () => t("settings.language"), cell: ({ row }) => (row.original.locale === "en" ? "English" : "中文") },
     { id: "last_login", header: () => t("office.user.lastLogin"), cell: ({ row }) => instant(row.original.last_login_at) },
     { id: "active", header: () => t("office.lease.status"), cell: ({ row }) => (row.original.is_active ? t("office.user.active") : t("office.user.inactive")) },
+    { id: "actions", header: () => "", cell: ({ row }) => <ActiveToggle user={row.original} onDone={() => setRound(round + 1)} /> },
   ];
   return (
     <section class="page">
@@ -198,11 +326,18 @@ export function Users() {
           {t("office.filter.search")}
           <input type="search" value={filters.q} onChange={(e) => setFilters({ q: (e.target as HTMLInputElement).value })} />
         </label>
-        <Select label={t("office.user.roles")} value={filters.role} values={["admin", "director", "regional_manager", "project_manager", "leasing_agent", "finance", "legal", "inspector"]} text={(v) => t(`office.role.${v}`)} onChange={(role) => setFilters({ role })} />
+        <Select label={t("office.user.roles")} value={filters.role} values={ROLES} text={(v) => t(`office.role.${v}`)} onChange={(role) => setFilters({ role })} />
       </form>
+      {can("user:write") ? (
+        <details class="panel">
+          <summary>{t("office.user.new")}</summary>
+          <NewUser onCreated={() => setRound(round + 1)} />
+        </details>
+      ) : null}
       <DataGrid<UserRow>
         endpoint="/api/users"
         params={{ q: filters.q, role: filters.role }}
+        reloadKey={round}
         columns={columns}
         sortable={["username", "display_name"]}
         initialSort={[{ id: "username", desc: false }]}
