@@ -31,8 +31,27 @@ describe("office formats", () => {
 
   it("sums a lease's monthly charges in cents", () => {
     // 0.1 + 0.2 in floats is 0.30000000000000004; in cents it is 30.
-    expect(monthlyTotal({ charge_lines: [{ charge_type: "rent", monthly_amount: "0.10" }, { charge_type: "parking", monthly_amount: "0.20" }] })).toBe("0.30");
-    expect(monthlyTotal({ charge_lines: [{ charge_type: "rent", monthly_amount: "79853.00" }, { charge_type: "service_fee", monthly_amount: "9397.12" }] })).toBe("89250.12");
+    const term = { starts_on: "2022-09-01", ends_on: "2027-08-31" };
+    expect(monthlyTotal({ ...term, charge_lines: [{ charge_type: "rent", monthly_amount: "0.10" }, { charge_type: "parking", monthly_amount: "0.20" }] }, "2026-12-03")).toBe("0.30");
+    expect(monthlyTotal({ ...term, charge_lines: [{ charge_type: "rent", monthly_amount: "79853.00" }, { charge_type: "service_fee", monthly_amount: "9397.12" }] }, "2026-12-03")).toBe("89250.12");
+  });
+
+  it("counts only the escalation step in force: today, the first day before the start, the last after the end", () => {
+    const lease = {
+      starts_on: "2022-09-01",
+      ends_on: "2027-08-31",
+      charge_lines: [
+        { charge_type: "rent", monthly_amount: "136940.55", starts_on: "2025-09-01", ends_on: "2026-08-31" },
+        { charge_type: "rent", monthly_amount: "141048.77", starts_on: "2026-09-01", ends_on: "2027-08-31" },
+        { charge_type: "parking", monthly_amount: "3000.00", starts_on: null, ends_on: null },
+      ],
+    };
+    // 141,048.77 + 3,000.00 on 3 December 2026; the step before it on 1 March 2026.
+    expect(monthlyTotal(lease, "2026-12-03")).toBe("144048.77");
+    expect(monthlyTotal(lease, "2026-03-01")).toBe("139940.55");
+    // Ended: its last day's lines; not yet started: its first day's lines.
+    expect(monthlyTotal(lease, "2030-01-01")).toBe("144048.77");
+    expect(monthlyTotal({ ...lease, starts_on: "2025-09-01" }, "2020-01-01")).toBe("139940.55");
   });
 });
 

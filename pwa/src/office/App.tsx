@@ -2,7 +2,7 @@
 import type { ComponentType } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "../api";
-import { language, t } from "../i18n";
+import { language, onLanguage, t } from "../i18n";
 import { navigate, onLinkClick, usePath } from "../router";
 import { useStore } from "../store";
 import { ErrorPanel, errorText } from "./components/ErrorPanel";
@@ -11,16 +11,16 @@ import { forgetNames } from "./hooks";
 import { ROUTES, allowed, resolve } from "./routes";
 import { saveLocale, session, signIn, signOut } from "./session";
 
-function useLanguageValue(): string {
-  const [, setTick] = useState(0);
-  useEffect(() => session.subscribe(() => setTick((value) => value + 1)), []);
-  return language();
+/** Render again in the new language when it changes (the catalogue is read on each render). */
+function useLanguage(): void {
+  const [, setLanguageState] = useState(language());
+  useEffect(() => onLanguage(setLanguageState), []);
 }
 
 export function OfficeApp() {
   const current = useStore(session);
   const path = usePath();
-  useLanguageValue();
+  useLanguage();
   if (current === undefined) return <p class="loading">{t("app.loading")}</p>;
   if (current === null) return <SignIn />;
   const found = resolve(path);

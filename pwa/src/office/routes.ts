@@ -3,6 +3,7 @@
  * not use is neither in the menu nor reachable by typing its address (the API refuses it anyway).
  */
 import type { ComponentType } from "preact";
+import { match } from "../router";
 
 export interface Route {
   path: string;
@@ -164,12 +165,8 @@ export function resolve(path: string): { route: Route; params: Record<string, st
   // Fixed paths before patterns: /office/leases/new is not the lease "new".
   const ordered = [...ROUTES].sort((a, b) => Number(a.path.includes(":")) - Number(b.path.includes(":")));
   for (const route of ordered) {
-    const names: string[] = [];
-    const pattern = new RegExp(
-      "^" + route.path.replace(/:([a-z]+)/g, (_, name: string) => (names.push(name), "([^/]+)")) + (route.path.endsWith("/") ? "" : "/?") + "$",
-    );
-    const found = pattern.exec(clean);
-    if (found) return { route, params: Object.fromEntries(names.map((name, i) => [name, decodeURIComponent(found[i + 1])])) };
+    const params = match(route.path.replace(/\/$/, ""), clean.replace(/\/$/, "") || "/");
+    if (params) return { route, params };
   }
   return null;
 }

@@ -1,6 +1,8 @@
 /** What went wrong, in words: a 403 or 404 says so plainly, a refusal gives the server's reason. */
 import { ApiError, NetworkError } from "../../api";
+import { useEffect } from "preact/hooks";
 import { t } from "../../i18n";
+import { sessionEnded } from "../session";
 
 export function errorText(error: unknown): string {
   if (error instanceof ApiError) {
@@ -14,6 +16,10 @@ export function errorText(error: unknown): string {
 }
 
 export function ErrorPanel({ error }: { error: unknown }) {
+  // The session ended (signed out elsewhere, revoked, timed out): back to the sign-in form.
+  useEffect(() => {
+    if (error instanceof ApiError && error.status === 401) sessionEnded();
+  }, [error]);
   return (
     <div class="panel panel-error" role="alert" data-testid="error">
       {errorText(error)}

@@ -10,7 +10,7 @@ import { Field, fieldErrors } from "../components/Field";
 import { chargeName } from "../components/Schedule";
 import { money } from "../format";
 import { useResource } from "../hooks";
-import type { Lease } from "./Leases";
+import { type Lease, linesInForce } from "./Leases";
 
 interface Preview {
   kinds: string[];
@@ -32,7 +32,10 @@ export function Amend({ params }: { params: Record<string, string> }) {
 
   if (lease.error) return <ErrorPanel error={lease.error} />;
   if (!lease.data) return <p class="loading">{t("app.loading")}</p>;
-  const current = lease.data.charge_lines.find((line) => line.charge_type === chargeType);
+  // An escalating rent has a line per step: the one in force now is the amount the change starts from.
+  const inForce = linesInForce(lease.data);
+  const current = inForce.find((line) => line.charge_type === chargeType);
+  const chargeTypes = [...new Set(lease.data.charge_lines.map((line) => line.charge_type))];
 
   const body = (): Record<string, unknown> => {
     const values: Record<string, unknown> = { effective_on: effectiveOn || null, reason };
@@ -85,9 +88,9 @@ export function Amend({ params }: { params: Record<string, string> }) {
         </Field>
         <Field id="charge_type" label={t("office.schedule.charge")}>
           <select id="charge_type" value={chargeType} onChange={(e) => { setChargeType((e.target as HTMLSelectElement).value); setPreview(null); }}>
-            {lease.data.charge_lines.map((line) => (
-              <option key={line.charge_type} value={line.charge_type}>
-                {chargeName(line.charge_type)}
+            {chargeTypes.map((code) => (
+              <option key={code} value={code}>
+                {chargeName(code)}
               </option>
             ))}
           </select>

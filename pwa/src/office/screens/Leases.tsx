@@ -6,7 +6,7 @@ import { DataGrid, query } from "../components/DataGrid";
 import { NameOf } from "../components/Names";
 import { Choose } from "../components/Choose";
 import { useOptions } from "../components/Options";
-import { day, money } from "../format";
+import { day, money, today } from "../format";
 import { can } from "../session";
 import { useQueryState } from "../urlstate";
 
@@ -21,15 +21,33 @@ export interface Lease {
   starts_on: string | null;
   ends_on: string | null;
   tags: string[];
-  charge_lines: { charge_type: string; monthly_amount: string }[];
+  charge_lines: { charge_type: string; monthly_amount: string; starts_on?: string | null; ends_on?: string | null }[];
   account_manager_id: number | null;
 }
 
 export const LEASE_STATUSES = ["draft", "signed", "active", "expiring", "renewed", "terminated", "ended"];
 
-/** The monthly total of the current charge lines, summed in cents (no float drift). */
-export function monthlyTotal(lease: Pick<Lease, "charge_lines">): string {
-  const cents = lease.charge_lines.reduce((sum, line) => sum + Math.round(Number(line.monthly_amount) * 100), 0);
+type Line = Lease["charge_lines"][number];
+type Dated = Pick<Lease, "charge_lines" | "starts_on" | "ends_on">;
+
+/** The day a lease's rent is read on: today, or its first day before it starts, its last day after it ends. */
+function referenceDay(lease: Dated, on: string): string {
+  if (lease.starts_on && on < lease.starts_on) return lease.starts_on;
+  if (lease.ends_on && on > lease.ends_on) return lease.ends_on;
+  return on;
+}
+
+/** The charge lines in force on a day: each escalation step is a line of its own, dated. */
+export function linesInForce(lease: Dated, on: string = today()): Line[] {
+  const day = referenceDay(lease, on);
+  return lease.charge_lines.filter(
+    (line) => (line.starts_on ?? lease.starts_on ?? day) <= day && day <= (line.ends_on ?? lease.ends_on ?? day),
+  );
+}
+
+/** The monthly total of the lines in force, summed in cents (no float drift). */
+export function monthlyTotal(lease: Dated, on: string = today()): string {
+  const cents = linesInForce(lease, on).reduce((sum, line) => sum + Math.round(Number(line.monthly_amount) * 100), 0);
   return (cents / 100).toFixed(2);
 }
 
