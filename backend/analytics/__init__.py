@@ -1,0 +1,1 @@
+"""The analytics context: portfolio KPIs under one set of definitions, their monthly snapshots and reports."""
