@@ -137,6 +137,15 @@ class Config:
     ARGON2_MEMORY_COST = 65536
     ARGON2_PARALLELISM = 4
 
+    # Portfolio KPIs (docs/kpi-definitions.md): the zone whose day names the running month; whether units in
+    # maintenance or renovation count as "vacant" or are "excluded" from the lettable stock; after how many
+    # days without an on-site confirmation an asset's status counts as stale.
+    PORTFOLIO_TIMEZONE = "Asia/Shanghai"
+    PORTFOLIO_UNAVAILABLE_AS = "vacant"
+    PORTFOLIO_STALE_AFTER_DAYS = 30
+    # Who receives the monthly portfolio report by e-mail on the first working day (each for their scope).
+    PORTFOLIO_REPORT_ROLES = "director,regional_manager,finance"
+
     API_TITLE = "LeaseKeeper API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.1.0"

@@ -1,5 +1,6 @@
 """Every context's mapped classes: importing this module registers every table on the metadata."""
 
+from backend.analytics.db import models as analytics
 from backend.banking.db import models as banking
 from backend.core.db import models as core
 from backend.field.db import models as field
@@ -10,4 +11,4 @@ from backend.receivables.db import models as receivables
 from sync.db import models as sync
 
 # Each context's module defines its tables as it is imported; this names them all in one place.
-CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables)
+CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables, analytics)

@@ -11,8 +11,6 @@ import enum
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-ZERO = Decimal(0)
-
 
 class Unit(enum.StrEnum):
     """How a KPI's figure reads."""
@@ -64,26 +62,30 @@ UNITS: dict[Kpi, Unit] = {
 }
 
 _PLACES = {Unit.RATIO: Decimal("0.0001"), Unit.MONEY: Decimal("0.01"), Unit.DAYS: Decimal("0.1")}
+# DSO is open receivables over the average day's billing of the last 90 days: open / billed_90 × 90.
+_SCALE = {Kpi.DSO: Decimal(90)}
 
 
 @dataclass(frozen=True)
 class KpiValue:
-    """One KPI for one group: the figure, and the two sums it comes from (a count's denominator is 1)."""
+    """One KPI for one group: the figure, and the sums it comes from (a total's denominator is none)."""
 
     value: Decimal | None
     numerator: Decimal
-    denominator: Decimal
+    denominator: Decimal | None
     unit: Unit
 
 
-def figure(kpi: Kpi, numerator: Decimal, denominator: Decimal) -> KpiValue:
-    """The KPI's figure from its sums: the ratio rounded for its unit, none when nothing is there to divide."""
+def figure(kpi: Kpi, numerator: Decimal, denominator: Decimal | None) -> KpiValue:
+    """The KPI's figure from its sums, rounded for its unit; none when there is nothing to divide by.
+
+    A KPI without a denominator is a total (vacancy loss, expiries): its figure is the numerator.
+    """
     unit = UNITS[kpi]
-    if unit is Unit.COUNT:
-        return KpiValue(numerator, numerator, Decimal(1), unit)
-    if kpi is Kpi.DSO:
-        numerator = numerator * 90
+    if denominator is None:
+        value = numerator if unit is Unit.COUNT else numerator.quantize(_PLACES[unit], rounding=ROUND_HALF_UP)
+        return KpiValue(value, numerator, None, unit)
     if not denominator:
         return KpiValue(None, numerator, denominator, unit)
-    value = (numerator / denominator).quantize(_PLACES[unit], rounding=ROUND_HALF_UP)
-    return KpiValue(value, numerator, denominator, unit)
+    ratio = numerator / denominator * _SCALE.get(kpi, Decimal(1))
+    return KpiValue(ratio.quantize(_PLACES[unit], rounding=ROUND_HALF_UP), numerator, denominator, unit)

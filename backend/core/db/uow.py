@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from backend.analytics.db import repositories as analytics
 from backend.banking.db import repositories as banking
 from backend.core.db import repositories as core
 from backend.core.domain.errors import N_, Conflict
@@ -73,6 +74,7 @@ class SqlAlchemyUnitOfWork:
         self.deliveries = notify.DeliveryRepository(session)
         self.channel_endpoints = notify.ChannelEndpointRepository(session)
         self.notification_preferences = notify.PreferenceRepository(session)
+        self.portfolio = analytics.PortfolioRepository(session)
         self.charges = receivables.ChargeRepository(session)
         self.payments = receivables.PaymentRepository(session)
         self.credit_notes = receivables.CreditNoteRepository(session)

@@ -56,6 +56,7 @@ class Permission(enum.StrEnum):
     )
     BANK_READ = "bank:read"  # our bank accounts, imported statements, the difference list
     BANK_WRITE = "bank:write"  # statement imports, reconciliation runs, manual matches, bank accounts
+    PORTFOLIO_READ = "portfolio:read"  # the portfolio dashboards, their drill-downs and the monthly report
 
 
 P = Permission
@@ -114,6 +115,10 @@ for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.RECEIVABLE_READ, P.BANK_READ}
 for _role in (Role.PROJECT_MANAGER, Role.LEASING_AGENT, Role.LEGAL):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.RECEIVABLE_READ}
+
+# The portfolio's KPIs: head office, the regional and project managers over their part, and finance.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.FINANCE):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.PORTFOLIO_READ}
 
 GLOBAL_ONLY_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR})
 REGION_ONLY_ROLES = frozenset({Role.REGIONAL_MANAGER})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from backend.analytics.services.ports import Portfolio
     from backend.banking.services.ports import (
         BankAccounts,
         BankLines,
@@ -169,6 +170,9 @@ class UnitOfWork(Protocol):
 
     @property
     def notification_preferences(self) -> NotificationPreferences: ...
+
+    @property
+    def portfolio(self) -> Portfolio: ...
 
     @property
     def charges(self) -> Charges: ...
