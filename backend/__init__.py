@@ -59,6 +59,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
         threads=app.config["DELIVERY_THREADS"],
     )
     app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
+    _bind_portfolio_reports(app, push.catalogue.translations)
     passwords.configure(
         app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
     )
@@ -72,3 +73,29 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     api_package.register(app, api)
     register_front_end(app)
     return app
+
+
+def _bind_portfolio_reports(app: Flask, translations: Any) -> None:
+    """The portfolio jobs' tools: this application's storage, catalogue, renderers and stated choices."""
+    from backend.adapters.reports.portfolio_pdf import render_pdf
+    from backend.adapters.reports.portfolio_xlsx import render_xlsx
+    from backend.analytics.domain.sums import Policy
+    from backend.analytics.services import reports
+    from backend.core.domain.access import Role
+
+    config = app.config
+    try:
+        roles = tuple(Role(name.strip()) for name in str(config["PORTFOLIO_REPORT_ROLES"]).split(",") if name.strip())
+        policy = Policy(config["PORTFOLIO_UNAVAILABLE_AS"], int(config["PORTFOLIO_STALE_AFTER_DAYS"]))
+    except ValueError as error:
+        raise ValueError(f"portfolio settings: {error}") from None
+    reports.bind(
+        reports.ReportTools(
+            storage=app.extensions["leasekeeper.storage"],
+            translations=translations,
+            renderers={"xlsx": render_xlsx, "pdf": render_pdf},
+            policy=policy,
+            timezone=config["PORTFOLIO_TIMEZONE"],
+            roles=roles,
+        )
+    )

@@ -31,6 +31,7 @@ JOB_MODULES = (
     "backend.leasing.lease_import_job",
     "backend.receivables.jobs",
     "backend.banking.jobs",
+    "backend.analytics.jobs",
     "sync.jobs",
 )
 

@@ -212,6 +212,10 @@ class Users:
             return []
         return sorted(u.id for u in users if holds(u, permission, project.id, project.region_id))
 
+    def holders_of_roles(self, roles: Any) -> list[int]:
+        users = self.store.rows(rows.User.table)
+        return sorted(u.id for u in users if u.is_active and any(a.role in roles for a in u.role_assignments))
+
 
 class Approvals(ProjectScoped):
     """Four-eyes approvals; deciders are found through the users' role assignments."""

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
     type_coerce,
     union_all,
+    update,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
@@ -506,7 +507,7 @@ class PortfolioRepository:
             .where(PortfolioSnapshot.project_id == project_id)
             .group_by(PortfolioSnapshot.period)
         )
-        return dict(self.session.execute(statement))
+        return {row[0]: int(row[1]) for row in self.session.execute(statement)}
 
     def add_snapshot(
         self,
@@ -554,14 +555,41 @@ class PortfolioRepository:
         )
         return list(self.session.scalars(statement))
 
-    def queued_reports(self) -> list[PortfolioReportRun]:
-        """Reports waiting for the worker, oldest first."""
-        statement = (
-            select(PortfolioReportRun)
+    def claim_report(self, now: datetime) -> int | None:
+        """Take the oldest queued report for generating; a conditional update, so no two workers share one."""
+        candidate = self.session.scalar(
+            select(PortfolioReportRun.id)
             .where(PortfolioReportRun.state == ReportState.QUEUED)
             .order_by(PortfolioReportRun.id)
+            .limit(1)
         )
-        return list(self.session.scalars(statement))
+        if candidate is None:
+            return None
+        won = self.session.execute(
+            update(PortfolioReportRun)
+            .where(PortfolioReportRun.id == candidate, PortfolioReportRun.state == ReportState.QUEUED)
+            .values(state=ReportState.RUNNING, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return candidate if won.rowcount else None  # type: ignore[attr-defined]
+
+    def set_report_progress(self, report_id: int, done: int, total: int) -> None:
+        """Record how many regions of a report are done."""
+        self.session.execute(
+            update(PortfolioReportRun)
+            .where(PortfolioReportRun.id == report_id)
+            .values(done=done, total=total)
+            .execution_options(synchronize_session=False)
+        )
+
+    def finish_report(self, report_id: int, state: ReportState, now: datetime, **values: Any) -> None:
+        """Mark a report done (with its files) or failed (with its reason)."""
+        self.session.execute(
+            update(PortfolioReportRun)
+            .where(PortfolioReportRun.id == report_id)
+            .values(state=state, finished_at=now, **values)
+            .execution_options(synchronize_session=False)
+        )
 
     def report_of_period(self, user_id: int, period: str) -> PortfolioReportRun | None:
         """A user's latest report for a period, if any."""

@@ -59,7 +59,7 @@ def live_cells(
     return rules.with_vacancy_loss(rules.merge(*families))
 
 
-def _cells(
+def cells_of(
     window_: Window,
     policy: rules.Policy,
     scope: Scope,
@@ -141,8 +141,8 @@ def dashboard(
     cells = _in_scope(live_cells(current, policy, scope, query.filters, uow), grouping.projects)
     groups = rules.roll_up(cells, grouping.key)
     total = rules.total(cells.values())
-    previous_cells, previous_source = _cells(previous, policy, scope, query.filters, uow, reported)
-    year_ago_cells, year_ago_source = _cells(year_ago, policy, scope, query.filters, uow, reported)
+    previous_cells, previous_source = cells_of(previous, policy, scope, query.filters, uow, reported)
+    year_ago_cells, year_ago_source = cells_of(year_ago, policy, scope, query.filters, uow, reported)
     return {
         "period": current.period,
         "start": current.start,
@@ -196,7 +196,7 @@ def _trend(
         cells = (
             current_cells
             if month.period == current.period
-            else _cells(month, policy, scope, filters, uow, reported)[0]
+            else cells_of(month, policy, scope, filters, uow, reported)[0]
         )
         values = rules.kpis(rules.total(cells.values()))
         points.append(

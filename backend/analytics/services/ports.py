@@ -80,8 +80,14 @@ class Portfolio(Protocol):
     def reports_of(self, user_id: int, limit: int) -> list[Any]:
         """A user's report runs, newest first."""
 
-    def queued_reports(self) -> list[Any]:
-        """Reports waiting for the worker, oldest first."""
+    def claim_report(self, now: datetime) -> int | None:
+        """Take the oldest queued report for generating."""
+
+    def set_report_progress(self, report_id: int, done: int, total: int) -> None:
+        """Record how many regions of a report are done."""
+
+    def finish_report(self, report_id: int, state: Any, now: datetime, **values: Any) -> None:
+        """Mark a report done or failed."""
 
     def report_of_period(self, user_id: int, period: str) -> Any | None:
         """A user's latest report for a period."""

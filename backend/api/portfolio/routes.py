@@ -13,8 +13,8 @@ from flask_smorest import Blueprint
 from backend.adapters import spreadsheets
 from backend.analytics.domain.periods import month_of
 from backend.analytics.domain.sums import Policy
-from backend.analytics.services import portfolio
-from backend.api.common import READ, errors, paginate
+from backend.analytics.services import portfolio, reports
+from backend.api.common import READ, READ_ONE, WRITE, errors, paginate
 from backend.api.context import actor, now, uow
 from backend.api.portfolio.schemas import (
     DashboardQueryArgsSchema,
@@ -24,6 +24,9 @@ from backend.api.portfolio.schemas import (
     DrilldownRowSchema,
     ExpectedVacanciesSchema,
     PortfolioFiltersSchema,
+    ReportFileQueryArgsSchema,
+    ReportRequestSchema,
+    ReportRunSchema,
 )
 from backend.core.domain.errors import N_
 
@@ -47,11 +50,8 @@ def today() -> date:
 
 
 def policy() -> Policy:
-    """The installation's stated choices for the definitions."""
-    return Policy(
-        unavailable_as=current_app.config["PORTFOLIO_UNAVAILABLE_AS"],
-        stale_after_days=int(current_app.config["PORTFOLIO_STALE_AFTER_DAYS"]),
-    )
+    """The installation's stated choices for the definitions (checked when the application starts)."""
+    return reports.tools().policy
 
 
 def dashboard_query(args: dict[str, Any]) -> portfolio.DashboardQuery:
@@ -196,3 +196,57 @@ class ExpectedVacanciesViews(MethodView):
             filters["category"] = filters["category"].value
         found = portfolio.expected_vacancies(filters, actor(), uow(), today())
         return found | {"assumptions": [gettext(text) for text in found["assumptions"]]}
+
+
+@blp.route("/reports")
+class ReportViews(MethodView):
+    """Your monthly portfolio reports."""
+
+    @blp.response(200, ReportRunSchema(many=True))
+    @errors(blp, *READ)
+    def get(self) -> Any:
+        """List your portfolio reports, newest first (the last 50)"""
+        return reports.list_reports(actor(), uow())
+
+    @blp.arguments(ReportRequestSchema)
+    @blp.response(202, ReportRunSchema)
+    @errors(blp, *WRITE)
+    def post(self, values: dict[str, Any]) -> Any:
+        """Generate the monthly portfolio report of a month for your scope, in your language
+
+        The worker makes it at once: follow its state and progress on the report; you are also notified
+        when it is ready.
+        """
+        return reports.request_report(values["period"], actor(), uow(), today(), now())
+
+
+@blp.route("/reports/<id:report_id>")
+class ReportByIdViews(MethodView):
+    """One of your portfolio reports."""
+
+    @blp.response(200, ReportRunSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, report_id: int) -> Any:
+        """Read a report's state and progress"""
+        return reports.get_report(report_id, actor(), uow())
+
+
+REPORT_TYPES = {"xlsx": EXPORT_TYPES["xlsx"], "pdf": "application/pdf"}
+
+
+@blp.route("/reports/<id:report_id>/file")
+class ReportFileViews(MethodView):
+    """A finished report's file."""
+
+    @blp.arguments(ReportFileQueryArgsSchema, location="query")
+    @blp.response(200, BINARY, content_type=REPORT_TYPES["xlsx"], description="The workbook or the PDF.")
+    @blp.doc(responses={"200": {"content": {media: {"schema": BINARY} for media in REPORT_TYPES.values()}}})
+    @errors(blp, *READ_ONE, 409, 422)
+    def get(self, args: dict[str, Any], report_id: int) -> Response:
+        """Download a finished report as an Excel workbook (one sheet per region) or a PDF with charts"""
+        body, filename = reports.report_file(report_id, args["format"], actor(), uow())
+        return Response(
+            body,
+            mimetype=REPORT_TYPES[args["format"]],
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )

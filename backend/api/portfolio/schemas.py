@@ -224,3 +224,40 @@ class ExpectedVacanciesSchema(Schema):
     as_of = fields.Date()
     assumptions = fields.List(fields.String())
     projects = fields.List(fields.Nested(ProjectVacanciesSchema))
+
+
+class ReportRequestSchema(Schema):
+    """Which month's report to generate."""
+
+    period = fields.String(required=True, metadata=PERIOD)
+
+
+class ReportRunSchema(Schema):
+    """A monthly portfolio report of your scope: where its generation stands, and its files once done."""
+
+    id = fields.Integer()
+    period = fields.String()
+    state = fields.String(metadata={"description": "queued, running, done or failed."})
+    locale = fields.String()
+    done = fields.Integer(metadata={"description": "Regions done."})
+    total = fields.Integer(metadata={"description": "Regions in the report (0 until it starts)."})
+    error = fields.String(allow_none=True)
+    emailed = fields.Boolean(
+        metadata={"description": "Queued by the monthly run; you are notified when done."}
+    )
+    created_at = fields.AwareDateTime()
+    started_at = fields.AwareDateTime(allow_none=True)
+    finished_at = fields.AwareDateTime(allow_none=True)
+    files = fields.Method("_files", metadata={"description": "Download paths of the workbook and the PDF."})
+
+    def _files(self, run: object) -> dict[str, str]:
+        if getattr(run, "state", None) != "done":
+            return {}
+        identity = getattr(run, "id", 0)
+        return {f: f"/api/portfolio/reports/{identity}/file?format={f}" for f in ("xlsx", "pdf")}
+
+
+class ReportFileQueryArgsSchema(Schema):
+    """Which file of a report."""
+
+    format = fields.String(load_default="xlsx", validate=validate.OneOf(["xlsx", "pdf"]))

@@ -326,6 +326,16 @@ class UserRepository(Repository[User]):
             return []
         return holders_of(self.session, permission, project.id, project.region_id)
 
+    def holders_of_roles(self, roles: Sequence[Role]) -> list[int]:
+        """Active users holding any of the roles, anywhere."""
+        statement = (
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.is_active.is_(True), RoleAssignment.role.in_(list(roles)))
+            .distinct()
+        )
+        return sorted(self.session.scalars(statement))
+
     def by_username(self, username: str) -> User | None:
         """The user with this login name (names are stored lower-case)."""
         return self.session.scalars(select(User).where(User.username == username.strip().lower())).first()

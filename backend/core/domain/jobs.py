@@ -19,6 +19,8 @@ class JobKind(enum.StrEnum):
     RECONCILIATION = "bank.reconcile"
     INDEX_EXTENSION = "schedule.index_extension"
     CALENDAR_RECOMPUTE = "schedule.calendar_recompute"
+    PORTFOLIO_SNAPSHOT = "portfolio.snapshot"
+    PORTFOLIO_REPORT = "portfolio.report"
 
 
 class JobStatus(enum.StrEnum):

@@ -9,7 +9,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from backend.core.domain.access import Assignment, Permission, Scope
+from backend.core.domain.access import Assignment, Permission, Role, Scope
 from backend.core.domain.approvals import ApprovalKind
 from backend.core.domain.listing import ListQuery
 
@@ -48,6 +48,9 @@ class Users(Protocol):
 
     def holders(self, permission: Permission, project_id: int | None) -> list[int]:
         """Active users holding a permission over a project (None: over every project)."""
+
+    def holders_of_roles(self, roles: Sequence[Role]) -> list[int]:
+        """Active users holding any of the roles, anywhere."""
 
     def by_username(self, username: str) -> Any | None:
         """The user with this login name."""

@@ -24,6 +24,7 @@ class NotificationKind(enum.StrEnum):
     DELIVERY_GAVE_UP = "delivery.gave_up"
     CHANNEL_TEST = "channel.test"
     INDEX_AWAITED = "index.awaited"
+    PORTFOLIO_REPORT_READY = "portfolio.report_ready"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -52,6 +53,7 @@ TITLES: dict[NotificationKind, str] = {
         "Lease %(lease)s is billed only to %(covered_until)s: its step on %(step)s waits for the %(series)s "
         "value of %(month)s, due %(days)s days ago. Enter the value under price indexes."
     ),
+    NotificationKind.PORTFOLIO_REPORT_READY: N_("The portfolio report for %(period)s is ready"),
 }
 
 Translate = Callable[[str], str]

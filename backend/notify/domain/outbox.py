@@ -46,6 +46,7 @@ DEFAULT_CHANNELS: dict[NotificationKind, frozenset[ChannelKind]] = {
     NotificationKind.JOB_FAILED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.JOB_GAVE_UP: frozenset({ChannelKind.EMAIL}),
     NotificationKind.DELIVERY_GAVE_UP: frozenset({ChannelKind.EMAIL}),
+    NotificationKind.PORTFOLIO_REPORT_READY: frozenset({ChannelKind.EMAIL}),
 }
 # Channels a user may choose per kind (the inbox is always on).
 CHOOSABLE = frozenset({ChannelKind.WEB_PUSH, ChannelKind.EMAIL, ChannelKind.SMS})

@@ -137,6 +137,8 @@ class PushMessage:
         """The app page the notification opens."""
         if self.subject_type == "status_change_request" and self.subject_id is not None:
             return f"/approvals/{self.subject_id}"
+        if self.subject_type == "portfolio_report":
+            return "/office/portfolio/reports"
         return "/"
 
     @property
@@ -151,6 +153,9 @@ class PushMessage:
 BODIES: dict[NotificationKind, str] = {
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),
+    NotificationKind.PORTFOLIO_REPORT_READY: N_(
+        "Download the workbook (a sheet per region) and the PDF under Portfolio → Reports in the office app."
+    ),
 }
 
 
