@@ -41,8 +41,8 @@ def render_xlsx(report: PortfolioReport, translations: Translations) -> bytes:
     definitions_title = sheet_title(gettext(texts.DEFINITIONS), taken, "Definitions")
     _Sheet(summary, report, gettext).summary()
     for region in report.regions:
-        fallback = f"{gettext(texts.REGION)} {region.region_id}"
-        sheet = workbook.create_sheet(sheet_title(region.region_name, taken, fallback))
+        name = texts.region_name(region, gettext)
+        sheet = workbook.create_sheet(sheet_title(region.region_name, taken, name))
         _Sheet(sheet, report, gettext).region(region)
     _Sheet(workbook.create_sheet(definitions_title), report, gettext).definitions()
     buffer = io.BytesIO()
@@ -121,14 +121,14 @@ class _Sheet:
         self._title(gettext(texts.REGIONS))
         self._header([gettext(texts.REGION), *(report.name_of(key) for key in region_keys)])
         for region in report.regions:
-            self._kpi_row(region.region_name, region.total, region_keys)
+            self._kpi_row(texts.region_name(region, gettext), region.total, region_keys)
 
     def region(self, region: RegionSection) -> None:
         """The region's total and projects (a KPI a column), its aging and its twelve months."""
         gettext = self.gettext
         keys = kpi_keys([region.total, *(kpis for _label, kpis in region.projects)])
         self._widths([34, *[18] * max(len(keys), 2)])
-        self._title(region.region_name)
+        self._title(texts.region_name(region, gettext))
         self._row([])
         self._header([gettext(texts.PROJECT), *(self.report.name_of(key) for key in keys)])
         self._kpi_row(gettext(texts.REGION_TOTAL), region.total, keys, bold=True)

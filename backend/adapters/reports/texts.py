@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from babel.support import NullTranslations
 
 from backend.analytics.domain.kpi import UNITS, KpiValue, Unit
+from backend.analytics.domain.report import RegionSection
 from backend.core.domain.errors import N_
 from backend.receivables.domain.aging import AgingBucket
 
@@ -63,6 +64,11 @@ BUCKET_LABELS = {
     AgingBucket.DAYS_61_90: N_("61–90 days overdue"),
     AgingBucket.OVER_90: N_("Over 90 days overdue"),
 }
+
+
+def region_name(region: RegionSection, gettext: Gettext) -> str:
+    """The region's name, or "Region <id>" for one without a name."""
+    return region.region_name or f"{gettext(REGION)} {region.region_id}"
 
 
 def aging_rows(aging: Mapping[str, Decimal], gettext: Gettext) -> list[tuple[str, Decimal]]:

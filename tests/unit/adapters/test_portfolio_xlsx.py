@@ -170,6 +170,8 @@ def test_a_region_without_projects_aging_trend_or_figures_is_written_with_dashes
     workbook = _workbook(with_regions(sample_report("en"), empty))
     assert workbook.sheetnames == ["Summary", "Region 7", "Definitions"]
     sheet = workbook["Region 7"]
+    assert sheet["A1"].value == "Region 7"
+    assert _row(workbook["Summary"], "Region 7")[1].value == "—"
     total = [cell.value for cell in _row(sheet, "Region total")]
     assert total[1:] == ["—"] * len(Kpi)
     assert _row(sheet, "No projects in this region.")
