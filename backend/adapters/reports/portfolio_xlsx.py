@@ -116,7 +116,7 @@ class _Sheet:
         self._header([gettext(label) for label in header])
         for key in keys:
             kpi = report.total[key]
-            self._row([report.name_of(key), self._figure(key, kpi), kpi.numerator, kpi.denominator, key])
+            self._row([report.name_of(key), self._figure(kpi), kpi.numerator, kpi.denominator, key])
         self._row([])
         self._title(gettext(texts.REGIONS))
         self._header([gettext(texts.REGION), *(report.name_of(key) for key in region_keys)])
@@ -165,14 +165,14 @@ class _Sheet:
             self._row([period, *(MISSING if value is None else self._cell(value, ratio) for value in ratios)])
 
     def _kpi_row(self, label: str, kpis: KpiSet, keys: Sequence[str], bold: bool = False) -> None:
-        cells = [self._figure(key, kpis.get(key), bold) for key in keys]
+        cells = [self._figure(kpis.get(key), bold) for key in keys]
         self._row([self._cell(label, bold=bold), *cells])
 
-    def _figure(self, key: str, kpi: KpiValue | None, bold: bool = False) -> object:
+    def _figure(self, kpi: KpiValue | None, bold: bool = False) -> Cell:
+        """The KPI's value in its unit's format, or "—"."""
         if kpi is None or kpi.value is None:
             return self._cell(MISSING, bold=bold)
-        unit = texts.unit_of(key, [{key: kpi}])
-        return self._cell(kpi.value, number_format(unit, self.report.currency, self.gettext), bold)
+        return self._cell(kpi.value, number_format(Unit(kpi.unit), self.report.currency, self.gettext), bold)
 
     def _title(self, text: str) -> None:
         self._row([self._cell(text, bold=True)])
