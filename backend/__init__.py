@@ -85,7 +85,9 @@ def _bind_portfolio_reports(app: Flask, translations: Any) -> None:
 
     config = app.config
     try:
-        roles = tuple(Role(name.strip()) for name in str(config["PORTFOLIO_REPORT_ROLES"]).split(",") if name.strip())
+        roles = tuple(
+            Role(name.strip()) for name in str(config["PORTFOLIO_REPORT_ROLES"]).split(",") if name.strip()
+        )
         policy = Policy(config["PORTFOLIO_UNAVAILABLE_AS"], int(config["PORTFOLIO_STALE_AFTER_DAYS"]))
     except ValueError as error:
         raise ValueError(f"portfolio settings: {error}") from None
@@ -93,7 +95,10 @@ def _bind_portfolio_reports(app: Flask, translations: Any) -> None:
         reports.ReportTools(
             storage=app.extensions["leasekeeper.storage"],
             translations=translations,
-            renderers={"xlsx": render_xlsx, "pdf": render_pdf},
+            renderers={
+                "xlsx": partial(render_xlsx, translations=translations),
+                "pdf": partial(render_pdf, translations=translations),
+            },
             policy=policy,
             timezone=config["PORTFOLIO_TIMEZONE"],
             roles=roles,

@@ -50,23 +50,27 @@ def kpis(scale: int = 1, **overrides: KpiValue) -> KpiSet:
         Kpi.DELINQUENCY_COUNT: ("3", "15"),
         Kpi.DSO: ("30000.00", "270000.00"),
         Kpi.RENEWAL_RATE: ("2", "3"),
-        Kpi.VACANCY_LOSS: ("29988.34", "1"),
-        Kpi.EXPIRIES_30: ("1", "1"),
-        Kpi.EXPIRIES_60: ("2", "1"),
-        Kpi.EXPIRIES_90: ("4", "1"),
+        Kpi.VACANCY_LOSS: ("29988.34", None),
+        Kpi.EXPIRIES_30: ("1", None),
+        Kpi.EXPIRIES_60: ("2", None),
+        Kpi.EXPIRIES_90: ("4", None),
         Kpi.STATUS_FRESHNESS: ("250", "20"),
         Kpi.STALE_SHARE: ("4", "20"),
     }
     found = {
-        kpi.value: figure(kpi, Decimal(numerator) * scale, Decimal(denominator) * scale)
+        kpi.value: figure(
+            kpi, Decimal(numerator) * scale, None if denominator is None else Decimal(denominator) * scale
+        )
         for kpi, (numerator, denominator) in sums.items()
     }
     return {**found, **overrides}
 
 
 def nothing_to_divide(kpi: Kpi) -> KpiValue:
-    """The KPI of a group that has nothing to divide by: no value."""
-    return figure(kpi, Decimal(0), Decimal(0))
+    """The KPI of a group that has nothing to divide by: no value (a total: zero)."""
+    return figure(
+        kpi, Decimal(0), None if kpi.value.startswith("expiries") or kpi is Kpi.VACANCY_LOSS else Decimal(0)
+    )
 
 
 def trend(

@@ -87,9 +87,13 @@ def shown_at(moment: datetime) -> str:
     return aware.astimezone(HEAD_OFFICE_ZONE).isoformat(sep=" ", timespec="minutes")
 
 
-def number(amount: Decimal) -> str:
-    """An amount with thousands separators and the places it has: 12,345.67, 17."""
-    return f"{amount:,f}"
+def number(amount: Decimal | None) -> str:
+    """An amount with thousands separators, rounded to the cent: 12,345.67, 17; a total's missing
+    denominator reads —."""
+    if amount is None:
+        return MISSING
+    rounded = amount.quantize(Decimal("0.01")) if amount != amount.to_integral_value() else amount
+    return f"{rounded:,f}"
 
 
 def figure(kpi: KpiValue | None) -> str:
