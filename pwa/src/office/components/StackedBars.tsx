@@ -3,7 +3,7 @@ import { useEffect, useRef } from "preact/hooks";
 
 export interface Series {
   name: string;
-  values: number[];
+  values: (number | null)[];
   color?: string;
 }
 
