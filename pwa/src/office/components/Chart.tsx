@@ -17,6 +17,8 @@ export function Chart(props: {
   testId: string;
   /** Written after each value on the axis and in the tooltip ("%"). */
   suffix?: string;
+  /** Whole numbers only on the value axis (counts). */
+  integer?: boolean;
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
@@ -39,7 +41,7 @@ export function Chart(props: {
         legend: { top: 0 },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
         xAxis: { type: "category", data: props.categories },
-        yAxis: { type: "value", axisLabel: { formatter: `{value}${suffix}` } },
+        yAxis: { type: "value", minInterval: props.integer ? 1 : undefined, axisLabel: { formatter: `{value}${suffix}` } },
         series: props.series.map((item) => ({
           name: item.name,
           type: props.kind,
@@ -57,6 +59,6 @@ export function Chart(props: {
       window.removeEventListener("resize", resize);
       chart?.dispose();
     };
-  }, [props.kind, props.suffix, JSON.stringify(props.categories), JSON.stringify(props.series)]);
+  }, [props.kind, props.suffix, props.integer, JSON.stringify(props.categories), JSON.stringify(props.series)]);
   return <div ref={box} class="chart" role="img" aria-label={props.label} data-testid={props.testId} style={{ height: `${props.height ?? 260}px` }} />;
 }

@@ -264,6 +264,7 @@ function Charts({ board, groupBy }: { board: Dashboard; groupBy: string }) {
         <Chart
           kind="bar"
           testId="chart-expiries"
+          integer
           label={t("office.portfolio.charts.expiries")}
           categories={expiries.map((month) => monthLabel(month.month))}
           series={[
@@ -289,6 +290,7 @@ function Charts({ board, groupBy }: { board: Dashboard; groupBy: string }) {
         <h2>{t("office.portfolio.charts.collection")}</h2>
         <StackedBars
           testId="chart-collection"
+          suffix="%"
           label={t("office.portfolio.charts.collection")}
           categories={labels}
           series={[{ name: kpiName("collection_rate"), values: groups.map((group) => percent(group.kpis?.collection_rate?.value)), color: "#1565c0" }]}
