@@ -8,6 +8,7 @@ import {
   figureOf,
   formatKpi,
   nextSort,
+  progressOf,
   readSort,
   reportFile,
   sortGroups,
@@ -153,6 +154,11 @@ describe("expected vacancies and reports", () => {
     expect(reportFile({ id: 3, period: "2026-03", state: "done", files: { xlsx: "/api/x.xlsx", pdf: null } }, "xlsx")).toBe("/api/x.xlsx");
     expect(reportFile({ id: 3, period: "2026-03", state: "done", files: { xlsx: "/api/x.xlsx", pdf: null } }, "pdf")).toBeNull();
     expect(reportFile({ id: 3, period: "2026-03", state: "done", files: { pdf: "reports/3.pdf" } }, "pdf")).toBe("/api/portfolio/reports/3/file?format=pdf");
+    expect(reportFile({ id: 4, period: "2026-03", state: "done", files: {} }, "xlsx")).toBe("/api/portfolio/reports/4/file?format=xlsx");
+    // Progress as the contract nests it, or flat on the record.
+    expect(progressOf({ id: 5, period: "2026-03", state: "running", progress: { done: 1, total: 3 } })).toEqual({ done: 1, total: 3 });
+    expect(progressOf({ id: 5, period: "2026-03", state: "running", done: 2, total: 3 })).toEqual({ done: 2, total: 3 });
+    expect(progressOf({ id: 5, period: "2026-03", state: "queued" })).toEqual({ done: 0, total: 0 });
   });
 
   it("shows the portfolio screens only to a reader of the portfolio", () => {

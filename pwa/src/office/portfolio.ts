@@ -351,6 +351,9 @@ export interface ReportRun {
   period: string;
   state: "queued" | "running" | "done" | "failed" | string;
   progress?: { done: number; total: number } | null;
+  /** The same progress, when the record gives it flat. */
+  done?: number | null;
+  total?: number | null;
   error?: string | null;
   files?: Partial<Record<"xlsx" | "pdf", string | boolean | null>> | null;
   created_at?: string | null;
@@ -359,6 +362,11 @@ export interface ReportRun {
 /** Whether the list still moves (a report queued or running): poll it then, not otherwise. */
 export function stillRunning(reports: ReportRun[] | null | undefined): boolean {
   return Boolean(reports?.some((report) => report.state === "queued" || report.state === "running"));
+}
+
+/** How far a report is: `progress`, or `done` and `total` on the record itself. */
+export function progressOf(report: ReportRun): { done: number; total: number } {
+  return { done: report.progress?.done ?? report.done ?? 0, total: report.progress?.total ?? report.total ?? 0 };
 }
 
 /** The download of a finished report's file: the address the record gives, or the file endpoint. */

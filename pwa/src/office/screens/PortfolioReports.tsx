@@ -6,7 +6,7 @@ import { query } from "../components/DataGrid";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
 import { day, instant, today } from "../format";
 import { useResource } from "../hooks";
-import { FILTERS, monthLabel, plain, reportFile, stillRunning, sumDecimals, vacatingLease, type ReportRun, type VacatingLease } from "../portfolio";
+import { FILTERS, monthLabel, plain, progressOf, reportFile, stillRunning, sumDecimals, vacatingLease, type ReportRun, type VacatingLease } from "../portfolio";
 import { useQueryState } from "../urlstate";
 import { ScopeFilters } from "./Portfolio";
 
@@ -246,8 +246,7 @@ export function PortfolioReports() {
             </thead>
             <tbody>
               {rows.map((report) => {
-                const done = report.progress?.done ?? 0;
-                const total = report.progress?.total ?? 0;
+                const { done, total } = progressOf(report);
                 const xlsx = reportFile(report, "xlsx");
                 const pdf = reportFile(report, "pdf");
                 const state = t(`office.portfolio.report.states.${report.state}`);
