@@ -3,11 +3,11 @@ import { useEffect, useRef } from "preact/hooks";
 
 export interface Series {
   name: string;
-  values: number[];
+  values: (number | null)[];
   color?: string;
 }
 
-export function StackedBars(props: { categories: string[]; series: Series[]; label: string; testId: string }) {
+export function StackedBars(props: { categories: string[]; series: Series[]; label: string; testId: string; suffix?: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     let disposed = false;
@@ -20,13 +20,18 @@ export function StackedBars(props: { categories: string[]; series: Series[]; lab
       const { CanvasRenderer } = await import("echarts/renderers");
       echarts.use([BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
       if (disposed || !box.current) return;
+      const suffix = props.suffix ?? "";
       const instance = echarts.init(box.current);
       instance.setOption({
         animation: false,
-        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        tooltip: {
+          trigger: "axis",
+          axisPointer: { type: "shadow" },
+          valueFormatter: (value: unknown) => (value === null || value === undefined ? "—" : `${String(value)}${suffix}`),
+        },
         legend: { top: 0 },
         grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: "value" },
+        xAxis: { type: "value", axisLabel: { formatter: `{value}${suffix}` } },
         yAxis: { type: "category", data: props.categories, inverse: true },
         series: props.series.map((item) => ({
           name: item.name,
@@ -44,7 +49,7 @@ export function StackedBars(props: { categories: string[]; series: Series[]; lab
       window.removeEventListener("resize", resize);
       chart?.dispose();
     };
-  }, [JSON.stringify(props.categories), JSON.stringify(props.series)]);
+  }, [props.suffix, JSON.stringify(props.categories), JSON.stringify(props.series)]);
   const height = Math.max(160, 48 + props.categories.length * 32);
   return <div ref={box} class="chart" role="img" aria-label={props.label} data-testid={props.testId} style={{ height: `${height}px` }} />;
 }

@@ -1,10 +1,11 @@
 /** Home: what waits for me — approvals, alerts (failed jobs), leases expiring soon, open field requests. */
 import { useEffect, useState } from "preact/hooks";
-import { request } from "../../api";
+import { api, request } from "../../api";
 import { t } from "../../i18n";
 import { useStore } from "../../store";
 import { query, type Params } from "../components/DataGrid";
 import { errorText } from "../components/ErrorPanel";
+import { formatKpi, type KpiValue } from "../portfolio";
 import { session } from "../session";
 
 interface Tile {
@@ -82,6 +83,27 @@ function CountTile({ tile }: { tile: Tile }) {
   );
 }
 
+/** The occupancy (units) of the reader's whole scope this month, from the portfolio dashboard: one request. */
+function OccupancyTile() {
+  const [state, setState] = useState<{ value: KpiValue | null; error: string | null; loaded: boolean }>({ value: null, error: null, loaded: false });
+  useEffect(() => {
+    const controller = new AbortController();
+    api<{ total?: { kpis?: Record<string, KpiValue | undefined> } }>("/api/portfolio/dashboard?group_by=region", { signal: controller.signal })
+      .then((board) => setState({ value: board?.total?.kpis?.occupancy_units ?? null, error: null, loaded: true }))
+      .catch((reason: unknown) => !controller.signal.aborted && setState({ value: null, error: errorText(reason), loaded: true }));
+    return () => controller.abort();
+  }, []);
+  return (
+    <a class="tile" href="/office/portfolio" data-testid="tile-occupancy">
+      <span class="tile-title">{t("office.portfolio.home")}</span>
+      <span class="tile-count" data-value={state.value?.value ?? ""}>
+        {state.error ? "!" : !state.loaded ? "…" : formatKpi(state.value?.value, "ratio")}
+      </span>
+      {state.error ? <span class="error">{state.error}</span> : null}
+    </a>
+  );
+}
+
 export function Home() {
   const current = useStore(session)!;
   const tiles = TILES.filter((tile) => current.permissions.includes(tile.permission));
@@ -92,6 +114,7 @@ export function Home() {
         {tiles.map((tile) => (
           <CountTile key={tile.id} tile={tile} />
         ))}
+        {current.permissions.includes("portfolio:read") ? <OccupancyTile /> : null}
       </div>
     </section>
   );
