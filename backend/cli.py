@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from flask import Flask
@@ -133,6 +134,8 @@ def downgrade(ctx: click.Context, revision: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None) -> None:
     """Seed realistic demo data, only into an empty database: a portfolio and a year of bills and payments."""
+    from backend.analytics.services import reports as portfolio_reports
+    from backend.analytics.services import snapshots as portfolio_snapshots
     from backend.config import VAR_DIR
     from backend.demo import seed as demo_service
     from backend.demo.generator import generate
@@ -168,6 +171,16 @@ def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None)
         progress,
     )
     click.echo(ledger.describe())
+    tools = portfolio_reports.tools()
+    now = datetime.now(UTC)
+    with _database(ctx).unit_of_work() as uow:
+        written = portfolio_snapshots.write_snapshots(
+            uow, now.astimezone(ZoneInfo(tools.timezone)).date(), tools.policy, now
+        )
+    click.echo(
+        f"Portfolio snapshots of {len(written.first)} closed months written "
+        f"({sum(written.first.values())} project-months), as the nightly job would."
+    )
 
 
 @main.group()

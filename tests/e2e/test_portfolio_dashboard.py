@@ -13,11 +13,14 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 from sqlalchemy import update
 
+from backend.analytics import jobs
 from backend.core.domain.listing import ListQuery
 from backend.core.services import users
+from backend.core.services.scheduler import JobContext
 from backend.demo.leasing import TEMPLATES_BY_TYPE
 from backend.leasing.domain.leases import ContractType
 from backend.leasing.services import leases
@@ -257,8 +260,8 @@ def test_a_director_reads_the_portfolio_and_opens_a_tile_and_a_cell_into_their_r
     shot(page, "office-portfolio-dashboard-en")
 
 
-def test_a_regional_manager_sees_only_their_regions_projects_and_figures(
-    portfolio: SimpleNamespace, desks: Any
+def test_a_regional_manager_sees_only_their_regions_projects_and_figures_and_report(
+    portfolio: SimpleNamespace, desks: Any, site: Site
 ) -> None:
     page: Page = desks()
     sign_in(page, portfolio.rm_west, "/office/portfolio?period=2026-03")
@@ -272,3 +275,29 @@ def test_a_regional_manager_sees_only_their_regions_projects_and_figures(
     page.get_by_test_id("kpi-collection_rate").click()
     expect(page.get_by_test_id("drill-rows").locator("tbody tr")).to_have_count(1)
     expect(page.get_by_test_id("drill-rows")).not_to_contain_text(portfolio.east_bill)
+
+    # The monthly report of their region: asked for here, made by the worker, downloaded.
+    page.get_by_test_id("menu-/office/portfolio/reports").click()
+    page.get_by_test_id("report-period").fill("2026-03")
+    page.get_by_test_id("report-generate").click()
+    queued = page.get_by_test_id("reports").locator("tbody tr").first
+    expect(queued).to_have_attribute("data-state", re.compile("queued|running"))
+    outcome = jobs.generate_reports(site.db.unit_of_work, JobContext.by_hand(APRIL_10_NOON))
+    assert len(outcome["generated"]) == 1, outcome
+    expect(queued).to_have_attribute("data-state", "done", timeout=10_000)
+    workbook = page.request.get(queued.get_by_test_id("report-xlsx").get_attribute("href") or "")
+    assert workbook.ok, workbook.status
+    cells = " ".join(
+        str(value)
+        for sheet in load_workbook(io.BytesIO(workbook.body())).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+    assert "西山园区" in cells
+    assert portfolio.east.name not in cells
+    pdf = page.request.get(queued.get_by_test_id("report-pdf").get_attribute("href") or "")
+    assert pdf.ok
+    assert pdf.body().startswith(b"%PDF")
+    no_serious_violations(page, "portfolio reports")
+    shot(page, "office-portfolio-reports")

@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     type_coerce,
     union_all,
     update,
@@ -68,6 +69,17 @@ class PortfolioRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._postgres = session.get_bind().dialect.name == "postgresql"
+        self._planned = False
+
+    def _execute(self, statement: Any) -> Any:
+        """Run a KPI statement. On PostgreSQL, for this transaction, without JIT compilation (the sums are
+        costed high enough to trigger it, and compiling takes longer than the query it would speed up) and
+        with room to aggregate a ledger's allocations in memory rather than on disk."""
+        if self._postgres and not self._planned:
+            self.session.execute(text("SET LOCAL jit = off"))
+            self.session.execute(text("SET LOCAL work_mem = '64MB'"))
+            self._planned = True
+        return self.session.execute(statement)
 
     # --- dialect helpers -------------------------------------------------------------------------------
 
@@ -192,12 +204,16 @@ class PortfolioRepository:
 
     # --- charges ---------------------------------------------------------------------------------------
 
-    def _charge_rows(self, window: Window, projects: Rows) -> Rows:
-        day = window.as_of
+    def _collected(self, day: date, projects: Rows) -> Any:
+        """Per charge, what was set against it by a day, and how much of it within 30 days of its due date.
+
+        Money counts from the day it came (a payment's receipt, a credit note's date), not the day it was
+        matched; an allocation undone by the day does not count.
+        """
         effective = func.coalesce(
             Payment.received_on, CreditNote.issued_on, self._date_of(Allocation.created_at)
         )
-        collected = (
+        return (
             select(
                 Allocation.charge_id.label("charge_id"),
                 func.sum(Allocation.amount).label("by_day"),
@@ -213,12 +229,17 @@ class PortfolioRepository:
             .outerjoin(CreditNote, CreditNote.id == Allocation.credit_note_id)
             .where(
                 Charge.project_id.in_(projects),
+                Charge.issued_on <= day,
                 or_(Allocation.reversed_at.is_(None), Allocation.reversed_at >= _end_of(day)),
                 effective <= day,
             )
             .group_by(Allocation.charge_id)
             .subquery()
         )
+
+    def _charge_rows(self, window: Window, projects: Rows, detail: bool) -> Rows:
+        day = window.as_of
+        collected = self._collected(day, projects)
         space_lease = exists(
             select(lease_assets.c.lease_id)
             .join(Asset, Asset.id == lease_assets.c.asset_id)
@@ -235,6 +256,8 @@ class PortfolioRepository:
                 due = and_(due, Charge.due_date >= day - timedelta(days=oldest))
             buckets.append(case((due, open_amount), else_=0).label(column))
         lease = aliased(Lease)
+        # The lease's number only for the rows a reader opens; the sums need none of it.
+        lease_number = lease.number if detail else literal(None, String)
         statement: Rows = (
             select(
                 literal(Family.CHARGE.value).label("kind"),
@@ -243,7 +266,7 @@ class PortfolioRepository:
                 Charge.project_id.label("project_id"),
                 self._tier(Customer.tier).label("tier"),
                 type_coerce(Charge.kind, String).label("status"),
-                lease.number.label("lease_number"),
+                lease_number.label("lease_number"),
                 Charge.lease_id.label("lease_id"),
                 Customer.name.label("customer_name"),
                 Charge.due_date.label("due_date"),
@@ -261,19 +284,31 @@ class PortfolioRepository:
             )
             .select_from(Charge)
             .join(Customer, Customer.id == Charge.customer_id)
-            .outerjoin(lease, lease.id == Charge.lease_id)
             .outerjoin(collected, collected.c.charge_id == Charge.id)
             .where(Charge.project_id.in_(projects), Charge.issued_on <= day)
         )
+        if detail:
+            statement = statement.outerjoin(lease, lease.id == Charge.lease_id)
         return statement
 
     # --- leases ----------------------------------------------------------------------------------------
 
     def _lease_rows(self, window: Window, projects: Rows) -> Rows:
         day = window.as_of
-        charges = self._charge_rows(window, projects).subquery()
-        overdue_leases = select(charges.c.lease_id).where(
-            charges.c.overdue > 0, charges.c.lease_id.is_not(None)
+        # A lease is in arrears when its bills past due are not all settled: open amounts are never
+        # negative, so their sum is positive exactly when one of them is.
+        collected = self._collected(day, projects)
+        overdue_leases = (
+            select(Charge.lease_id)
+            .outerjoin(collected, collected.c.charge_id == Charge.id)
+            .where(
+                Charge.project_id.in_(projects),
+                Charge.issued_on <= day,
+                Charge.due_date < day,
+                Charge.lease_id.is_not(None),
+            )
+            .group_by(Charge.lease_id)
+            .having(func.sum(Charge.amount - func.coalesce(collected.c.by_day, 0)) > 0)
         )
         successor = aliased(Lease)
         renewed = or_(
@@ -331,13 +366,19 @@ class PortfolioRepository:
         return statement
 
     def _family(
-        self, family: Family, window: Window, policy: Policy, scope: Scope, filters: Mapping[str, Any]
+        self,
+        family: Family,
+        window: Window,
+        policy: Policy,
+        scope: Scope,
+        filters: Mapping[str, Any],
+        detail: bool = False,
     ) -> Rows:
         projects = self._projects(scope, filters)
         if family is Family.ASSET:
             return self._asset_rows(window, policy, projects)
         if family is Family.CHARGE:
-            return self._charge_rows(window, projects)
+            return self._charge_rows(window, projects, detail)
         return self._lease_rows(window, projects)
 
     # --- reads -----------------------------------------------------------------------------------------
@@ -358,7 +399,7 @@ class PortfolioRepository:
         ).group_by(rows.c.project_id, rows.c.tier)
         return {
             (project_id, tier): {c: Decimal(v) for c, v in zip(columns, values, strict=True)}
-            for project_id, tier, *values in self.session.execute(statement)
+            for project_id, tier, *values in self._execute(statement)
         }
 
     def rows(
@@ -372,12 +413,12 @@ class PortfolioRepository:
         tier: str | None = None,
     ) -> list[dict[str, Any]]:
         """The family's rows contributing to any of the columns (non-zero), in a stable order."""
-        rows = self._family(family, window, policy, scope, filters).subquery()
+        rows = self._family(family, window, policy, scope, filters, detail=True).subquery()
         statement = select(rows).where(or_(*(rows.c[c] != 0 for c in columns)))
         if tier is not None:
             statement = statement.where(rows.c.tier == tier)
         statement = statement.order_by(rows.c.project_id, rows.c.code)
-        return [dict(row._mapping) for row in self.session.execute(statement)]
+        return [dict(row._mapping) for row in self._execute(statement)]
 
     def expiries_by_month(
         self, first: date, last: date, scope: Scope, filters: Mapping[str, Any]

@@ -7,7 +7,7 @@ as restatements). A drill-down lists the rows those sums are made of, as they st
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -26,6 +26,8 @@ from backend.core.services.unit_of_work import UnitOfWork
 
 GROUPINGS = ("region", "city", "project", "category", "customer_tier")
 TREND_MONTHS = 12
+# The trend draws occupancy and the collection rate: a month read live needs only these rows.
+TREND_FAMILIES = (rules.Family.ASSET, rules.Family.CHARGE)
 EXPIRY_MONTHS = 12
 DRILLDOWN_LIMIT = 50_000
 
@@ -49,14 +51,19 @@ Cells = dict[rules.Cell, rules.Sums]
 
 
 def live_cells(
-    window_: Window, policy: rules.Policy, scope: Scope, filters: Mapping[str, Any], uow: UnitOfWork
+    window_: Window,
+    policy: rules.Policy,
+    scope: Scope,
+    filters: Mapping[str, Any],
+    uow: UnitOfWork,
+    families: Sequence[rules.Family] = tuple(rules.Family),
 ) -> Cells:
-    """Every project and tier's sums for a month, computed from the rows as they are now."""
-    families = [
+    """Every project and tier's sums for a month (of the families asked for), from the rows as they are."""
+    sums = [
         uow.portfolio.sums(family, rules.COLUMNS[family], window_, policy, scope, filters)
-        for family in rules.Family
+        for family in families
     ]
-    return rules.with_vacancy_loss(rules.merge(*families))
+    return rules.with_vacancy_loss(rules.merge(*sums))
 
 
 def cells_of(
@@ -66,10 +73,12 @@ def cells_of(
     filters: Mapping[str, Any],
     uow: UnitOfWork,
     snapshots: Mapping[str, Cells],
+    families: Sequence[rules.Family] = tuple(rules.Family),
 ) -> tuple[Cells, str]:
+    """A month's cells: its snapshot as first reported when it is closed and has one, else live."""
     if window_.closed and window_.period in snapshots:
         return snapshots[window_.period], "snapshot"
-    return live_cells(window_, policy, scope, filters, uow), "live"
+    return live_cells(window_, policy, scope, filters, uow, families), "live"
 
 
 class _Grouping:
@@ -196,7 +205,7 @@ def _trend(
         cells = (
             current_cells
             if month.period == current.period
-            else cells_of(month, policy, scope, filters, uow, reported)[0]
+            else cells_of(month, policy, scope, filters, uow, reported, TREND_FAMILIES)[0]
         )
         values = rules.kpis(rules.total(cells.values()))
         points.append(
