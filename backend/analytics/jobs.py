@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from backend.analytics.services import reports, snapshots
+from backend.analytics.services import portfolio, reports, snapshots
 from backend.core.domain.access import Permission as P
 from backend.core.domain.jobs import JobKind, JobStatus
 from backend.core.domain.scheduling import CatchUp, JobSpec
@@ -38,6 +38,29 @@ def snapshot(unit_of_work: UnitOfWorkFactory, context: JobContext) -> dict[str, 
         written = snapshots.write_snapshots(uow, today, bound.policy, context.now)
     details = {"first": written.first, "restated": written.restated}
     _record(unit_of_work, context, JobKind.PORTFOLIO_SNAPSHOT, details)
+    return details
+
+
+@scheduled(
+    JobSpec(
+        "portfolio.refresh",
+        JobKind.PORTFOLIO_REFRESH,
+        cron="*/5 * * * *",
+        timezone="Asia/Shanghai",
+        owner=P.JOB_ADMIN,
+        catch_up=CatchUp.LATEST,
+        lease_seconds=600,
+        description="Sum the running month's KPIs of every project, so dashboards read them at once.",
+    )
+)
+def refresh(unit_of_work: UnitOfWorkFactory, context: JobContext) -> dict[str, int]:
+    """Every five minutes: the running month's sums, for the dashboards."""
+    bound = reports.tools()
+    today = context.now.astimezone(ZoneInfo(bound.timezone)).date()
+    with unit_of_work() as uow:
+        cells = portfolio.refresh_running_month(uow, today, bound.policy, context.now)
+    details = {"cells": cells}
+    _record(unit_of_work, context, JobKind.PORTFOLIO_REFRESH, details)
     return details
 
 

@@ -59,3 +59,19 @@ class PortfolioReportRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class PortfolioLiveCell(Base):
+    """The running month's sums per project and tier as the worker last computed them (every few minutes),
+    so the dashboard need not sum the whole ledger on every request."""
+
+    __tablename__ = "portfolio_live_cells"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period: Mapped[str] = mapped_column(String(7))
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    tier: Mapped[str] = mapped_column(String(32))
+    as_of: Mapped[date]
+    policy: Mapped[str] = mapped_column(String(64))
+    sums: Mapped[dict[str, Any]] = mapped_column(JSON)
+    computed_at: Mapped[datetime] = mapped_column(index=True)

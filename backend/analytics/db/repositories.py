@@ -20,6 +20,7 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    delete,
     exists,
     func,
     literal,
@@ -33,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from backend.analytics.db.models import PortfolioReportRun, PortfolioSnapshot
+from backend.analytics.db.models import PortfolioLiveCell, PortfolioReportRun, PortfolioSnapshot
 from backend.analytics.domain.periods import Window
 from backend.analytics.domain.report_runs import ReportState
 from backend.analytics.domain.sums import AGING_COLUMNS, TIER_NONE, Family, Policy
@@ -175,7 +176,10 @@ class PortfolioRepository:
                 case((and_(occupied, ~space), 1), else_=0).label("occupied_equipment_units"),
                 case((and_(~occupied, space), area), else_=0).label("vacant_area"),
                 case((and_(~occupied, ~space), 1), else_=0).label("vacant_equipment_units"),
-                (today - self._days(since)).label("days_unconfirmed"),
+                # Never negative: a unit registered after the day measured has waited no days yet then.
+                func.greatest(today - self._days(since), 0).label("days_unconfirmed")
+                if self._postgres
+                else func.max(today - self._days(since), 0).label("days_unconfirmed"),
                 case(
                     (
                         or_(
@@ -196,8 +200,6 @@ class PortfolioRepository:
             .where(
                 Asset.project_id.in_(projects),
                 Asset.status.not_in(excluded),
-                # Today's register, as it stood then: an asset entered later counts once a lease covered it.
-                or_(Asset.created_at < _end_of(day), occupied),
             )
         )
         return statement
@@ -572,6 +574,62 @@ class PortfolioRepository:
                 written_at=now,
             )
         )
+
+    # --- the running month, refreshed ------------------------------------------------------------------
+
+    def replace_live_cells(
+        self,
+        period: str,
+        as_of: date,
+        policy: str,
+        cells: Mapping[tuple[int, str], Mapping[str, Decimal]],
+        now: datetime,
+    ) -> None:
+        """Keep these as the running month's sums (the previous refresh's are dropped)."""
+        self.session.execute(delete(PortfolioLiveCell))
+        self.session.add_all(
+            PortfolioLiveCell(
+                period=period,
+                project_id=project_id,
+                tier=tier,
+                as_of=as_of,
+                policy=policy,
+                sums={k: str(v) for k, v in sums.items()},
+                computed_at=now,
+            )
+            for (project_id, tier), sums in cells.items()
+        )
+
+    def live_cells(
+        self,
+        period: str,
+        as_of: date,
+        policy: str,
+        not_before: datetime,
+        scope: Scope,
+        filters: Mapping[str, Any],
+    ) -> tuple[dict[tuple[int, str], dict[str, Decimal]], datetime] | None:
+        """The refreshed sums of the projects in the scope and filters, when a refresh of this month, day and
+        policy happened since `not_before`; None otherwise."""
+        latest = self.session.scalar(
+            select(func.max(PortfolioLiveCell.computed_at)).where(
+                PortfolioLiveCell.period == period,
+                PortfolioLiveCell.as_of == as_of,
+                PortfolioLiveCell.policy == policy,
+            )
+        )
+        if latest is None or latest < not_before:
+            return None
+        statement = select(PortfolioLiveCell).where(
+            PortfolioLiveCell.period == period,
+            PortfolioLiveCell.computed_at == latest,
+            PortfolioLiveCell.project_id.in_(self._projects(scope, filters)),
+        )
+        cells = {
+            (cell.project_id, cell.tier): {k: Decimal(v) for k, v in cell.sums.items()}
+            for cell in self.session.scalars(statement)
+        }
+        return cells, latest
 
     # --- reports ---------------------------------------------------------------------------------------
 

@@ -35,10 +35,13 @@ class Family(enum.StrEnum):
 class Policy:
     """The stated choices of the definitions (configurable per installation)."""
 
-    unavailable_as: str = (
-        "vacant"  # units in maintenance or renovation: "vacant" or "excluded" from the stock
-    )
+    unavailable_as: str = "vacant"  # units in maintenance or renovation: "vacant" or "excluded"
     stale_after_days: int = 30
+
+    @property
+    def key(self) -> str:
+        """The choices as one text, stored with sums computed under them."""
+        return f"{self.unavailable_as}:{self.stale_after_days}"
 
     def __post_init__(self) -> None:
         if self.unavailable_as not in ("vacant", "excluded"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +25,9 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 
 GROUPINGS = ("region", "city", "project", "category", "customer_tier")
+# The worker refreshes the running month's sums every few minutes (`refresh_running_month`); the dashboard
+# reads them while they are this fresh, and sums the rows itself otherwise.
+REFRESHED_WITHIN = timedelta(minutes=10)
 TREND_MONTHS = 12
 # The trend draws occupancy and the collection rate: a month read live needs only these rows.
 TREND_FAMILIES = (rules.Family.ASSET, rules.Family.CHARGE)
@@ -132,10 +135,46 @@ def _aging_json(sums: Mapping[str, Decimal]) -> dict[str, Any]:
     }
 
 
+def refresh_running_month(uow: UnitOfWork, today: date, policy: rules.Policy, now: datetime) -> int:
+    """The worker's refresh: the running month's sums of every project, kept for the dashboards to read."""
+    current = window(month_of(today), today)
+    cells = live_cells(current, policy, Scope(everything=True), {}, uow)
+    uow.portfolio.replace_live_cells(current.period, current.as_of, policy.key, cells, now)
+    uow.commit()
+    return len(cells)
+
+
+def _current_cells(
+    current: Window,
+    policy: rules.Policy,
+    scope: Scope,
+    filters: Mapping[str, Any],
+    uow: UnitOfWork,
+    now: datetime | None,
+) -> tuple[Cells, datetime | None]:
+    """The month shown: the worker's last refresh when recent (running month), else summed now."""
+    if now is not None and not current.closed:
+        found = uow.portfolio.live_cells(
+            current.period, current.as_of, policy.key, now - REFRESHED_WITHIN, scope, filters
+        )
+        if found is not None:
+            return found
+    return live_cells(current, policy, scope, filters, uow), None
+
+
 def dashboard(
-    query: DashboardQuery, actor: Actor, uow: UnitOfWork, today: date, policy: rules.Policy
+    query: DashboardQuery,
+    actor: Actor,
+    uow: UnitOfWork,
+    today: date,
+    policy: rules.Policy,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    """The KPIs of a month for the reader's scope, per group, against the month before and a year before."""
+    """The KPIs of a month for the reader's scope, per group, against the month before and a year before.
+
+    With `now`, the running month comes from the worker's last refresh when it is at most ten minutes old
+    (`computed_at` says when); without it, or when none is that recent, from the rows as they are.
+    """
     scope = actor.require(P.PORTFOLIO_READ)
     current = window(query.period, today)
     previous = shifted(query.period, -1, today)
@@ -147,7 +186,8 @@ def dashboard(
     reported = uow.portfolio.snapshots(closed, scope, query.filters, first_version=True)
     restated = uow.portfolio.snapshots(closed, scope, query.filters, first_version=False)
 
-    cells = _in_scope(live_cells(current, policy, scope, query.filters, uow), grouping.projects)
+    summed, computed_at = _current_cells(current, policy, scope, query.filters, uow, now)
+    cells = _in_scope(summed, grouping.projects)
     groups = rules.roll_up(cells, grouping.key)
     total = rules.total(cells.values())
     previous_cells, previous_source = cells_of(previous, policy, scope, query.filters, uow, reported)
@@ -159,6 +199,7 @@ def dashboard(
         "as_of": current.as_of,
         "currency": "CNY",
         "group_by": query.group_by,
+        "computed_at": computed_at,
         "definitions": {"unavailable_as": policy.unavailable_as, "stale_after_days": policy.stale_after_days},
         "total": {"kpis": _kpi_json(rules.kpis(total)), "aging": _aging_json(total)},
         "previous": {

@@ -71,6 +71,27 @@ class Portfolio(Protocol):
     ) -> None:
         """Record a project's sums for a month."""
 
+    def replace_live_cells(
+        self,
+        period: str,
+        as_of: date,
+        policy: str,
+        cells: Mapping[tuple[int, str], Mapping[str, Decimal]],
+        now: datetime,
+    ) -> None:
+        """Keep these as the running month's sums."""
+
+    def live_cells(
+        self,
+        period: str,
+        as_of: date,
+        policy: str,
+        not_before: datetime,
+        scope: Scope,
+        filters: Mapping[str, Any],
+    ) -> tuple[dict[tuple[int, str], dict[str, Decimal]], datetime] | None:
+        """The refreshed sums of the running month, when fresh enough."""
+
     def add_report(self, **values: Any) -> Any:
         """A report run, queued."""
 

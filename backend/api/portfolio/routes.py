@@ -75,8 +75,10 @@ class DashboardViews(MethodView):
         Point-in-time KPIs (occupancy, open and overdue amounts, expiries) are measured on the month's last
         day, or today while it runs; flow KPIs (billed, collected, renewals) over the month. Closed months
         compared with come from the monthly snapshot as first reported; corrections show in `restatements`.
+        The running month comes from the worker's refresh every five minutes when it is recent
+        (`computed_at`), and is summed on the spot otherwise; a drill-down always lists the rows as they are.
         """
-        return portfolio.dashboard(dashboard_query(args), actor(), uow(), today(), policy())
+        return portfolio.dashboard(dashboard_query(args), actor(), uow(), today(), policy(), now())
 
 
 def _drilldown(args: dict[str, Any]) -> list[dict[str, Any]]:

@@ -134,6 +134,10 @@ class DashboardSchema(Schema):
     as_of = fields.Date(metadata={"description": "The day point-in-time KPIs are measured on."})
     currency = fields.String()
     group_by = fields.String()
+    computed_at = fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "When the worker summed the month shown; null: summed for this answer."},
+    )
     definitions = fields.Nested(DefinitionsSchema)
     total = fields.Nested(KpiSetSchema)
     previous = fields.Nested(ComparedSchema)

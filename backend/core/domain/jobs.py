@@ -21,6 +21,7 @@ class JobKind(enum.StrEnum):
     CALENDAR_RECOMPUTE = "schedule.calendar_recompute"
     PORTFOLIO_SNAPSHOT = "portfolio.snapshot"
     PORTFOLIO_REPORT = "portfolio.report"
+    PORTFOLIO_REFRESH = "portfolio.refresh"
 
 
 class JobStatus(enum.StrEnum):

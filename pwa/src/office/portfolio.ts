@@ -38,6 +38,8 @@ export interface Dashboard {
   start: string;
   end: string;
   as_of: string;
+  /** When the worker summed the month shown (null: summed for this answer). */
+  computed_at?: string | null;
   currency: string;
   group_by: string;
   definitions?: { unavailable_as?: string; stale_after_days?: number } | null;

@@ -87,7 +87,7 @@ def portfolio(
             chengdu, code="CD-B-B2", asset_type=AssetType.WAREHOUSE_UNIT, area_m2=Decimal("100.00")
         ),
     }
-    with db.unit_of_work() as uow:  # the register existed before 2026
+    with db.unit_of_work() as uow:  # registered on 1 June 2025: an unconfirmed status counts from then
         uow.session.execute(update(Asset).values(created_at=datetime(2025, 6, 1, tzinfo=UTC)))
         uow.session.commit()
     key = make_customer(east, code="C1", name="上海星河科技有限公司", tier=CustomerTier.KEY_ACCOUNT)

@@ -1,6 +1,7 @@
 """Every portfolio KPI against the fixture's arithmetic, done by hand, on SQLite and PostgreSQL."""
 
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,6 +10,7 @@ import pytest
 from backend.analytics.domain.sums import Policy
 from backend.analytics.services import portfolio as dashboards
 from backend.analytics.services.portfolio import DashboardQuery
+from backend.leasing.services import leases
 from tests.conftest import SYSTEM
 from tests.integration.analytics.conftest import APRIL_10, Portfolio
 
@@ -117,3 +119,39 @@ def test_the_groups_add_up_to_the_total(run: Callable[..., Any], portfolio: Port
     found = board(run, group_by)
     for key, total in found["total"]["kpis"].items():
         assert sum((g["kpis"][key]["numerator"] for g in found["groups"]), D(0)) == total["numerator"], key
+
+
+def test_a_signed_successor_renews_and_leases_ending_soon_are_counted(
+    run: Callable[..., Any], portfolio: Portfolio
+) -> None:
+    l2 = portfolio.leases["L2"]
+    successor = run(
+        leases.create_lease,
+        {
+            "template_id": l2.template_id,
+            "asset_ids": [portfolio.assets["A2"].id],
+            "customer_id": l2.customer_id,
+            "starts_on": date(2026, 4, 1),
+            "ends_on": date(2027, 3, 31),
+            "renewed_from_id": l2.id,
+            "charge_lines": [{"charge_type": "rent", "monthly_amount": D("6300.00")}],
+        },
+        SYSTEM,
+    )
+    run(leases.sign_lease, successor.id, SYSTEM, now=datetime(2026, 3, 15, tzinfo=UTC))
+    march = board(run)["total"]["kpis"]
+    assert (march["renewal_rate"]["numerator"], march["renewal_rate"]["value"]) == (
+        D(1),
+        D("1.0000"),
+    )  # L2: 1 of 1
+
+    # Seen on 15 January 2027: L1 and L3 end on 28 February (44 days on), the renewal of L2 on 31 March
+    # (75 days on).
+    january = run(
+        dashboards.dashboard,
+        DashboardQuery("2027-01"),
+        SYSTEM,
+        today=date(2027, 1, 15),
+        policy=Policy(),
+    )["total"]["kpis"]
+    assert [january[f"expiries_{n}"]["value"] for n in (30, 60, 90)] == [D(0), D(2), D(3)]

@@ -67,3 +67,55 @@ def test_a_late_payment_restates_march_and_april_still_compares_with_march_as_re
     # The live March now shows the corrected figure.
     march = run(dashboards.dashboard, DashboardQuery("2026-03"), SYSTEM, today=APRIL_10, policy=POLICY)
     assert march["total"]["kpis"]["collection_rate"]["value"] == D("0.7600")
+
+
+def test_the_running_month_is_read_from_the_workers_refresh_while_it_is_recent(
+    run: Callable[..., Any], db: Database, make_user: Any, portfolio: Portfolio
+) -> None:
+    refreshed_at = datetime(2026, 3, 30, 2, 0, tzinfo=UTC)  # 10:00 on 30 March in Shanghai
+    march_30 = date(2026, 3, 30)
+    with db.unit_of_work() as uow:
+        # Cells: SH-A key account (L1), standard (L2), none (the vacant units); CD-B standard (L3), none.
+        assert dashboards.refresh_running_month(uow, march_30, POLICY, refreshed_at) == 5
+    query = DashboardQuery("2026-03")
+
+    def collection(at: datetime) -> tuple[Any, Any]:
+        found = run(dashboards.dashboard, query, SYSTEM, today=march_30, policy=POLICY, now=at)
+        return found["total"]["kpis"]["collection_rate"]["value"], found["computed_at"]
+
+    assert collection(refreshed_at) == (D("0.4400"), refreshed_at)
+    bill = portfolio.charges["L3-rent-3"]
+    run(
+        ledger.record_payment,
+        {
+            "customer_id": portfolio.leases["L3"].customer_id,
+            "project_id": portfolio.chengdu.id,
+            "received_on": march_30,
+            "amount": bill.amount,
+            "allocations": [{"charge_id": bill.id, "amount": bill.amount}],
+        },
+        SYSTEM,
+        now=refreshed_at,
+    )
+    # Within ten minutes of the refresh the tiles read it, and say when it was summed; after that, and
+    # under other stated choices, the rows are summed again.
+    five_minutes_on = datetime(2026, 3, 30, 2, 5, tzinfo=UTC)
+    assert collection(five_minutes_on) == (D("0.4400"), refreshed_at)
+    assert collection(datetime(2026, 3, 30, 2, 11, tzinfo=UTC)) == (D("0.7600"), None)
+    other = run(
+        dashboards.dashboard,
+        query,
+        SYSTEM,
+        today=march_30,
+        policy=Policy(unavailable_as="excluded"),
+        now=five_minutes_on,
+    )
+    assert other["computed_at"] is None
+    # A regional manager reads the refresh of their own projects only.
+    with db.unit_of_work() as uow:
+        dashboards.refresh_running_month(uow, march_30, POLICY, five_minutes_on)
+    manager = portfolio.actor_of(run, make_user("regional_manager", region_id=portfolio.west.id))
+    west = run(dashboards.dashboard, query, manager, today=march_30, policy=POLICY, now=five_minutes_on)
+    assert west["computed_at"] == five_minutes_on
+    assert [g["label"] for g in west["groups"]] == ["成都物流园"]
+    assert west["total"]["kpis"]["collection_rate"]["value"] == D("1.0000")  # L3's 8,000 of 8,000

@@ -11,7 +11,7 @@ import { DataGrid, query } from "../components/DataGrid";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { useOptions } from "../components/Options";
 import { StackedBars } from "../components/StackedBars";
-import { day, money } from "../format";
+import { day, instant, money } from "../format";
 import { useResource } from "../hooks";
 import {
   AGING_BUCKETS,
@@ -115,6 +115,9 @@ export function PortfolioDashboard() {
         {data ? (
           <span class="hint" data-testid="as-of">
             {t("office.portfolio.asOf", { day: day(data.as_of) })}
+            {data.computed_at ? (
+              <span data-testid="computed-at"> · {t("office.portfolio.computedAt", { at: instant(data.computed_at) })}</span>
+            ) : null}
           </span>
         ) : null}
       </div>
