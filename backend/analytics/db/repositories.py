@@ -124,6 +124,31 @@ class PortfolioRepository:
     def _tier(column: Any) -> ColumnElement[str]:
         return func.coalesce(type_coerce(column, String), TIER_NONE)
 
+    def _identity(self, family: Family, *columns: Any) -> list[Any]:
+        """What names a row of any family: kind, id, code, project, customer tier, status, lease, customer."""
+        row_id, code, project_id, tier, status, lease_number, lease_id, customer_name = columns
+        return [
+            literal(family.value).label("kind"),
+            row_id.label("id"),
+            code.label("code"),
+            project_id.label("project_id"),
+            self._tier(tier).label("tier"),
+            type_coerce(status, String).label("status"),
+            lease_number.label("lease_number"),
+            lease_id.label("lease_id"),
+            customer_name.label("customer_name"),
+        ]
+
+    @staticmethod
+    def _units() -> Any:
+        """The number of units a lease lets (correlated with the lease of the enclosing select)."""
+        return (
+            select(func.count())
+            .select_from(lease_assets)
+            .where(lease_assets.c.lease_id == Lease.id)
+            .scalar_subquery()
+        )
+
     # --- assets ----------------------------------------------------------------------------------------
 
     def _asset_rows(self, window: Window, policy: Policy, projects: Rows) -> Rows:
@@ -160,15 +185,17 @@ class PortfolioRepository:
             excluded += [AssetStatus.MAINTENANCE, AssetStatus.RENOVATION]
         statement: Rows = (
             select(
-                literal(Family.ASSET.value).label("kind"),
-                Asset.id.label("id"),
-                Asset.code.label("code"),
-                Asset.project_id.label("project_id"),
-                self._tier(tenant.tier).label("tier"),
-                type_coerce(Asset.status, String).label("status"),
-                tenant_lease.number.label("lease_number"),
-                tenant_lease.id.label("lease_id"),
-                tenant.name.label("customer_name"),
+                *self._identity(
+                    Family.ASSET,
+                    Asset.id,
+                    Asset.code,
+                    Asset.project_id,
+                    tenant.tier,
+                    Asset.status,
+                    tenant_lease.number,
+                    tenant_lease.id,
+                    tenant.name,
+                ),
                 literal(1).label("lettable_units"),
                 area.label("lettable_area"),
                 case((occupied, 1), else_=0).label("occupied_units"),
@@ -262,15 +289,17 @@ class PortfolioRepository:
         lease_number = lease.number if detail else literal(None, String)
         statement: Rows = (
             select(
-                literal(Family.CHARGE.value).label("kind"),
-                Charge.id.label("id"),
-                Charge.number.label("code"),
-                Charge.project_id.label("project_id"),
-                self._tier(Customer.tier).label("tier"),
-                type_coerce(Charge.kind, String).label("status"),
-                lease_number.label("lease_number"),
-                Charge.lease_id.label("lease_id"),
-                Customer.name.label("customer_name"),
+                *self._identity(
+                    Family.CHARGE,
+                    Charge.id,
+                    Charge.number,
+                    Charge.project_id,
+                    Customer.tier,
+                    Charge.kind,
+                    lease_number,
+                    Charge.lease_id,
+                    Customer.name,
+                ),
                 Charge.due_date.label("due_date"),
                 Charge.amount.label("amount"),
                 case((due_in_period, Charge.amount), else_=0).label("billed"),
@@ -328,12 +357,7 @@ class PortfolioRepository:
             or_(Lease.closed_on.is_(None), Lease.closed_on >= Lease.ends_on),
         )
         in_force = self._in_force(day)
-        units = (
-            select(func.count())
-            .select_from(lease_assets)
-            .where(lease_assets.c.lease_id == Lease.id)
-            .scalar_subquery()
-        )
+        units = self._units()
 
         def expiring(days: int) -> ColumnElement[int]:
             return case(
@@ -342,15 +366,17 @@ class PortfolioRepository:
 
         statement: Rows = (
             select(
-                literal(Family.LEASE.value).label("kind"),
-                Lease.id.label("id"),
-                Lease.number.label("code"),
-                Lease.project_id.label("project_id"),
-                self._tier(Customer.tier).label("tier"),
-                type_coerce(Lease.status, String).label("status"),
-                Lease.number.label("lease_number"),
-                Lease.id.label("lease_id"),
-                Customer.name.label("customer_name"),
+                *self._identity(
+                    Family.LEASE,
+                    Lease.id,
+                    Lease.number,
+                    Lease.project_id,
+                    Customer.tier,
+                    Lease.status,
+                    Lease.number,
+                    Lease.id,
+                    Customer.name,
+                ),
                 Lease.ends_on.label("ends_on"),
                 units.label("units"),
                 case((in_force, 1), else_=0).label("leases_in_force"),
@@ -426,12 +452,7 @@ class PortfolioRepository:
         self, first: date, last: date, scope: Scope, filters: Mapping[str, Any]
     ) -> list[tuple[int, date, int]]:
         """(lease id, end date, units) of every signed lease ending between two days (not closed earlier)."""
-        units = (
-            select(func.count())
-            .select_from(lease_assets)
-            .where(lease_assets.c.lease_id == Lease.id)
-            .scalar_subquery()
-        )
+        units = self._units()
         statement = select(Lease.id, Lease.ends_on, units).where(
             Lease.project_id.in_(self._projects(scope, filters)),
             Lease.status.not_in([LeaseStatus.DRAFT, LeaseStatus.TERMINATED]),
@@ -455,12 +476,7 @@ class PortfolioRepository:
             .where(lease_assets.c.lease_id == Lease.id)
             .scalar_subquery()
         )
-        units = (
-            select(func.count())
-            .select_from(lease_assets)
-            .where(lease_assets.c.lease_id == Lease.id)
-            .scalar_subquery()
-        )
+        units = self._units()
         statement = (
             select(
                 Lease.id,
