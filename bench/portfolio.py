@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
@@ -188,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(url: str, args: argparse.Namespace) -> int:
     now = datetime.now(UTC)
-    today = now.date()
+    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()  # the day that names the running month
     migrate.upgrade(url)
     database = Database(url)
     started = time.perf_counter()

@@ -183,8 +183,7 @@ def dashboard(
     projects = uow.portfolio.projects(scope, query.filters)
     grouping = _Grouping(query.group_by, projects)
     closed = sorted({w.period for w in [previous, year_ago, *trend] if w.closed})
-    reported = uow.portfolio.snapshots(closed, scope, query.filters, first_version=True)
-    restated = uow.portfolio.snapshots(closed, scope, query.filters, first_version=False)
+    reported, restated = uow.portfolio.snapshot_versions(closed, scope, query.filters)
 
     summed, computed_at = _current_cells(current, policy, scope, query.filters, uow, now)
     cells = _in_scope(summed, grouping.projects)
@@ -280,10 +279,11 @@ def _restatements(
 ) -> list[dict[str, Any]]:
     changes = []
     for period in periods:
-        if period not in reported or period not in restated:
+        before_cells, after_cells = reported.get(period), restated.get(period)
+        if before_cells is None or after_cells is None or before_cells == after_cells:
             continue
-        before = rules.kpis(rules.total(reported[period].values()))
-        after = rules.kpis(rules.total(restated[period].values()))
+        before = rules.kpis(rules.total(before_cells.values()))
+        after = rules.kpis(rules.total(after_cells.values()))
         for kpi in Kpi:
             if before[kpi].value != after[kpi].value:
                 changes.append(

@@ -51,6 +51,14 @@ class Portfolio(Protocol):
     def projects(self, scope: Scope, filters: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The projects in the scope and filters with their grouping attributes."""
 
+    def snapshot_versions(
+        self, periods: Sequence[str], scope: Scope, filters: Mapping[str, Any]
+    ) -> tuple[
+        dict[str, dict[tuple[int, str], dict[str, Decimal]]],
+        dict[str, dict[tuple[int, str], dict[str, Decimal]]],
+    ]:
+        """Per period, each project and tier's snapshot sums as first reported and as last restated."""
+
     def snapshots(
         self, periods: Sequence[str], scope: Scope, filters: Mapping[str, Any], first_version: bool
     ) -> dict[str, dict[tuple[int, str], dict[str, Decimal]]]:
