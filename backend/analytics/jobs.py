@@ -11,10 +11,6 @@ from backend.core.domain.access import Permission as P
 from backend.core.domain.jobs import JobKind, JobStatus
 from backend.core.domain.scheduling import CatchUp, JobSpec
 from backend.core.services.scheduler import JobContext, UnitOfWorkFactory, scheduled
-from backend.leasing.services.calendars import calendar_of
-
-# The head office's calendar names the first working day of the month.
-HEAD_OFFICE_CALENDAR = "CN"
 
 
 @scheduled(
@@ -82,9 +78,8 @@ def generate_reports(unit_of_work: UnitOfWorkFactory, context: JobContext) -> di
     """Queue the monthly reports when the month's first working day has come, then generate what waits."""
     bound = reports.tools()
     today = context.now.astimezone(ZoneInfo(bound.timezone)).date()
-    calendar = calendar_of(HEAD_OFFICE_CALENDAR)
     with unit_of_work() as uow:
-        queued = reports.queue_monthly(uow, today, context.now, bound.roles, calendar.is_working_day)
+        queued = reports.queue_monthly(uow, today, context.now, bound.roles, reports.head_office_working_day)
     generated = reports.run_queued(unit_of_work, _clock, today)
     details = {"queued": queued, "generated": generated}
     _record(unit_of_work, context, JobKind.PORTFOLIO_REPORT, details)

@@ -31,6 +31,7 @@ from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.core.services.scheduler import UnitOfWorkFactory
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.leasing.services.calendars import calendar_of
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services.notifications import notify
 
@@ -131,6 +132,15 @@ def report_file(report_id: int, file_format: str, actor: Actor, uow: UnitOfWork)
 
 
 # --- the worker's side ----------------------------------------------------------------------------------
+
+
+# The head office's calendar names the first working day of the month.
+HEAD_OFFICE_CALENDAR = "CN"
+
+
+def head_office_working_day(day: date) -> bool:
+    """Whether a day is a working day on the head office's calendar (China: holidays, make-up days)."""
+    return calendar_of(HEAD_OFFICE_CALENDAR).is_working_day(day)
 
 
 def first_working_day(month_start: date, is_working_day: Callable[[date], bool]) -> date:
