@@ -336,6 +336,38 @@ class UserRepository(Repository[User]):
         )
         return sorted(self.session.scalars(statement))
 
+    def role_holders(self, project_id: int) -> dict[str, list[int]]:
+        """Active users by the role they hold over a project (globally, for its region or for it)."""
+        project = self.session.get(Project, project_id)
+        if project is None:
+            return {}
+        reach = (
+            (RoleAssignment.project_id == project.id)
+            | (RoleAssignment.region_id == project.region_id)
+            | (RoleAssignment.project_id.is_(None) & RoleAssignment.region_id.is_(None))
+        )
+        statement = (
+            select(RoleAssignment.role, RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.is_active.is_(True), reach)
+            .distinct()
+        )
+        found: dict[str, list[int]] = {}
+        for role, user_id in self.session.execute(statement):
+            found.setdefault(Role(role).value, []).append(user_id)
+        return {role: sorted(ids) for role, ids in found.items()}
+
+    def people(self, user_ids: Collection[int]) -> dict[int, Any]:
+        """Name, activity and manager of each user, for messages and reassignment."""
+        wanted = sorted(set(user_ids))
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(
+                User.id, User.username, User.display_name, User.is_active, User.manager_id, User.locale
+            ).where(User.id.in_(wanted[start : start + IN_CHUNK]))
+            found.update((row.id, row) for row in self.session.execute(statement))
+        return found
+
     def by_username(self, username: str) -> User | None:
         """The user with this login name (names are stored lower-case)."""
         return self.session.scalars(select(User).where(User.username == username.strip().lower())).first()

@@ -52,6 +52,12 @@ class Users(Protocol):
     def holders_of_roles(self, roles: Sequence[Role]) -> list[int]:
         """Active users holding any of the roles, anywhere."""
 
+    def role_holders(self, project_id: int) -> dict[str, list[int]]:
+        """Active users by the role they hold over a project."""
+
+    def people(self, user_ids: Collection[int]) -> dict[int, Any]:
+        """Name, activity, manager and language of each user."""
+
     def by_username(self, username: str) -> Any | None:
         """The user with this login name."""
 
