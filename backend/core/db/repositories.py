@@ -336,26 +336,19 @@ class UserRepository(Repository[User]):
         )
         return sorted(self.session.scalars(statement))
 
-    def role_holders(self, project_id: int) -> dict[str, list[int]]:
-        """Active users by the role they hold over a project (globally, for its region or for it)."""
-        project = self.session.get(Project, project_id)
-        if project is None:
-            return {}
-        reach = (
-            (RoleAssignment.project_id == project.id)
-            | (RoleAssignment.region_id == project.region_id)
-            | (RoleAssignment.project_id.is_(None) & RoleAssignment.region_id.is_(None))
-        )
+    def assignments(self) -> list[Any]:
+        """Every role assignment of every active user: user, role, region, project (one read per run)."""
         statement = (
-            select(RoleAssignment.role, RoleAssignment.user_id)
+            select(
+                RoleAssignment.user_id,
+                RoleAssignment.role,
+                RoleAssignment.region_id,
+                RoleAssignment.project_id,
+            )
             .join(User, User.id == RoleAssignment.user_id)
-            .where(User.is_active.is_(True), reach)
-            .distinct()
+            .where(User.is_active.is_(True))
         )
-        found: dict[str, list[int]] = {}
-        for role, user_id in self.session.execute(statement):
-            found.setdefault(Role(role).value, []).append(user_id)
-        return {role: sorted(ids) for role, ids in found.items()}
+        return list(self.session.execute(statement))
 
     def people(self, user_ids: Collection[int]) -> dict[int, Any]:
         """Name, activity and manager of each user, for messages and reassignment."""

@@ -52,8 +52,8 @@ class Users(Protocol):
     def holders_of_roles(self, roles: Sequence[Role]) -> list[int]:
         """Active users holding any of the roles, anywhere."""
 
-    def role_holders(self, project_id: int) -> dict[str, list[int]]:
-        """Active users by the role they hold over a project."""
+    def assignments(self) -> list[Any]:
+        """Every role assignment of every active user: user, role, region, project."""
 
     def people(self, user_ids: Collection[int]) -> dict[int, Any]:
         """Name, activity, manager and language of each user."""

@@ -9,12 +9,14 @@ drafts the renewal of an auto-renewing lease at its notice date.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.core.domain.access import ROLE_PERMISSIONS, Role
 from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import AuditAction, Origin
 from backend.core.domain.errors import N_, DomainError
@@ -35,7 +37,7 @@ from backend.reminders.domain.dates import (
     manual_date,
     termination_noticed,
 )
-from backend.reminders.domain.plan import LeaseState, Planned, Reason, blockers, plan
+from backend.reminders.domain.plan import MAX_ROLL_DAYS, LeaseState, Planned, Reason, blockers, plan
 from backend.reminders.domain.rules import ACCOUNT_MANAGER, TaskKind, TaskState, reminded
 from backend.reminders.services.rules import Book, book
 
@@ -112,9 +114,24 @@ class Lease:
 
     row: Any
     terms: LeaseTerms
-    dates: list[CriticalDate]
+    manual: list[CriticalDate]
     state: LeaseState
     successor: tuple[int, str, str] | None
+
+    @functools.cached_property
+    def dates(self) -> list[CriticalDate]:
+        """Every critical date of the lease: from its terms, and entered."""
+        return derived_dates(self.terms) + self.manual
+
+    def may_be_due(self, today: date, horizon_days: int) -> bool:
+        """Whether any of its dates can have a tier due today (cheap: most leases have none)."""
+        ends_on, notice = self.terms.ends_on, self.terms.notice_period_days or 0
+        last = today + timedelta(days=horizon_days)
+        if self.terms.steps or any(today <= d.on <= last for d in self.manual):
+            return True
+        if ends_on is None:
+            return False
+        return today - timedelta(days=DEPOSIT_WINDOW_DAYS) <= ends_on <= last + timedelta(days=notice)
 
 
 def project_today(now: datetime, timezone: str) -> date:
@@ -173,10 +190,8 @@ def live_leases(
             row.deposit_amount,
             tuple(steps.get(row.id, ())),
         )
-        dates = derived_dates(terms) + manual.get(row.id, [])
-        found.append(
-            Lease(row, terms, dates, _state(row, authority, successors.get(row.id)), successors.get(row.id))
-        )
+        state = _state(row, authority, successors.get(row.id))
+        found.append(Lease(row, terms, manual.get(row.id, []), state, successors.get(row.id)))
     return found
 
 
@@ -197,14 +212,37 @@ def _state(
     return LeaseState(status, status in LIVE, renewed, silencing, str(by) if by is not None else None)
 
 
-def people_of(uow: UnitOfWork, project_id: int) -> People:
-    """A project's possible recipients."""
-    by_role = uow.users.role_holders(project_id)
-    visible = set(uow.users.holders(P.PROJECT_READ, project_id))
-    approvers = (
-        by_role.get("project_manager") or by_role.get("regional_manager") or by_role.get("director") or []
-    )
-    return People(by_role, visible, [u for u in approvers if u in visible])
+class Staff:
+    """Every active user's role assignments, read once per run, answering per project who holds what."""
+
+    def __init__(self, assignments: Iterable[Any]) -> None:
+        self._rows = [(row.user_id, Role(row.role), row.region_id, row.project_id) for row in assignments]
+
+    def of(self, project_id: int, region_id: int) -> People:
+        """A project's possible recipients: role holders over it, and everyone who may see it."""
+        by_role: dict[str, list[int]] = {}
+        visible: set[int] = set()
+        for user_id, role, region, project in self._rows:
+            if not (project == project_id or region == region_id or (project is None and region is None)):
+                continue
+            holders = by_role.setdefault(role.value, [])
+            if user_id not in holders:
+                holders.append(user_id)
+            if P.PROJECT_READ in ROLE_PERMISSIONS[role]:
+                visible.add(user_id)
+        approvers = (
+            by_role.get("project_manager") or by_role.get("regional_manager") or by_role.get("director")
+        )
+        return People(
+            {role: sorted(ids) for role, ids in by_role.items()},
+            visible,
+            sorted(u for u in approvers or [] if u in visible),
+        )
+
+
+def people_of(uow: UnitOfWork, project_id: int, region_id: int) -> People:
+    """One project's possible recipients."""
+    return Staff(uow.users.assignments()).of(project_id, region_id)
 
 
 def recipients(roles: Iterable[str], lease_row: Any, people: People) -> list[int]:
@@ -228,46 +266,61 @@ def run(
 ) -> RunReport:
     """One engine run over every project (or one): send what is due, escalate, cancel, reassign, renew.
 
-    Each project is its own transaction, so a failure in one never holds back the others' reminders.
+    What it reads comes in a few statements for the whole run; each project's sending is then its own
+    transaction, so a failure in one never holds back the others' reminders.
     """
     report = RunReport()
     projects = projects_of(uow, now, project_id)
+    if not projects:
+        return report
+    scope = [project_id] if project_id is not None else None
     rules = book(uow)
+    horizon = rules.horizon_days() + MAX_ROLL_DAYS
+    earliest = min(p.today for p in projects)
+    by_project: dict[int, list[Lease]] = {}
+    for lease in live_leases(uow, scope, earliest):
+        by_project.setdefault(lease.row.project_id, []).append(lease)
+    sent = uow.reminder_tasks.keys_from(scope, earliest - timedelta(days=DEPOSIT_WINDOW_DAYS))
+    staff = Staff(uow.users.assignments())
     actor = Actor.system(Origin.JOB, "reminders")
     for index, project in enumerate(projects, 1):
         report.today[project.id] = project.today.isoformat()
-        _run_project(uow, project, rules, actor, now, report, run_id)
+        items = by_project.get(project.id, [])
+        report.leases += len(items)
+        people = staff.of(project.id, project.region_id)
+        for lease in items:
+            if lease.may_be_due(project.today, horizon):
+                _handle(uow, lease, project, people, rules, sent, actor, now, report, run_id)
+        uow.commit()
         report.projects += 1
         if progress is not None:
             progress(index, len(projects))
+    report.cancelled += _cancel_closed(uow, scope)
+    report.reassigned += reassign_orphans(uow, scope, actor, now)
+    uow.commit()
     return report
 
 
-def _run_project(
+def _handle(
     uow: UnitOfWork,
+    lease: Lease,
     project: Project,
+    people: People,
     rules: Book,
+    sent: set[tuple[Any, ...]],
     actor: Actor,
     now: datetime,
     report: RunReport,
     run_id: int | None,
 ) -> None:
-    today = project.today
-    items = live_leases(uow, [project.id], today)
-    report.leases += len(items)
-    sent = uow.reminder_tasks.keys_from([project.id], today - timedelta(days=DEPOSIT_WINDOW_DAYS))
-    people = people_of(uow, project.id)
-    for lease in items:
-        _remind(uow, lease, project, people, rules, sent, now, report, run_id)
-        if _renews_today(lease, project.today):
-            try:
-                with uow.nested():
-                    _auto_renew(uow, lease, project, people, sent, actor, now, report, run_id)
-            except DomainError as exc:
-                report.errors.append({"lease": lease.row.number, "message": str(exc)})
-    report.cancelled += _cancel_closed(uow, project.id)
-    report.reassigned += reassign_orphans(uow, [project.id], actor, now)
-    uow.commit()
+    """One lease: its reminders due today, and its automatic renewal when it reached the notice date."""
+    _remind(uow, lease, project, people, rules, sent, now, report, run_id)
+    if _renews_today(lease, project.today):
+        try:
+            with uow.nested():
+                _auto_renew(uow, lease, project, people, sent, actor, now, report, run_id)
+        except DomainError as exc:
+            report.errors.append({"lease": lease.row.number, "message": str(exc)})
 
 
 def planned_of(lease: Lease, project: Project, rules: Book) -> list[Planned]:
@@ -468,12 +521,12 @@ def _auto_renew(
     report.auto_renewals += 1
 
 
-def _cancel_closed(uow: UnitOfWork, project_id: int) -> int:
+def _cancel_closed(uow: UnitOfWork, project_ids: Collection[int] | None) -> int:
     """Open reminders of leases renewed, terminated or ended are closed: nothing is left to act on (the
     deposit's return outlives the lease, and an automatic renewal's task waits for its signature)."""
     found = [
         task
-        for task in uow.reminder_tasks.open_on_closed_leases([project_id], CLOSED)
+        for task in uow.reminder_tasks.open_on_closed_leases(project_ids, CLOSED)
         if task.kind is TaskKind.REMINDER
     ]
     for task in found:

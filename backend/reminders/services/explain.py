@@ -61,7 +61,7 @@ def explain(lease_id: int, kind: str | None, actor: Actor, uow: UnitOfWork, now:
     dates: list[dict[str, Any]] = []
     if found:
         item = found[0]
-        people = people_of(uow, project.id)
+        people = people_of(uow, project.id, project.region_id)
         silencers = [t["confirmed_by"] or t["set_by"] for t in tag_list if t["silences"]]
         silencer = next((person["name"] for person in silencers if person), "—")
         for critical in item.dates:

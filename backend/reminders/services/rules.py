@@ -65,6 +65,11 @@ class Book:
         """The tiers a lease of this template gets for a kind of date."""
         return self._stored.get((template_id, kind)) or DEFAULT_TIERS.get(kind, ())
 
+    def horizon_days(self) -> int:
+        """The most days before a date any tier fires: dates further off cannot be due."""
+        every = [t.days_before for tiers in (*self._stored.values(), *DEFAULT_TIERS.values()) for t in tiers]
+        return max(every, default=0)
+
     def is_default(self, template_id: int, kind: DateKind) -> bool:
         """Whether the template keeps the default tiers for the kind."""
         return (template_id, kind) not in self._stored
