@@ -26,6 +26,7 @@ def notify(
     now: datetime | None = None,
     channels: Collection[str] | None = None,
     shared: bool = True,
+    visible: Collection[int] | None = None,
 ) -> list[int]:
     """Stage one notification per distinct recipient with its deliveries on their channels, and one per
     group robot or webhook of the project (the caller commits; a rollback drops them all).
@@ -37,10 +38,15 @@ def notify(
     `channels` (a reminder tier's): the channels this notification takes besides each recipient's own
     choice for its kind; the shared ones among them (group robots, webhooks) pick the project's endpoints
     of those channels. `shared=False` keeps it off every shared endpoint (the same news went there once).
+    `visible`: who may see the project, when the caller has just read it (a run sending many).
     """
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
     if project_id is not None and recipients:
-        can_see = set(uow.users.holders(Permission.PROJECT_READ, project_id))
+        can_see = (
+            set(visible)
+            if visible is not None
+            else set(uow.users.holders(Permission.PROJECT_READ, project_id))
+        )
         recipients = [user_id for user_id in recipients if user_id in can_see]
     asked = None if channels is None else frozenset(ChannelKind(c) for c in channels)
     outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC), asked, shared)

@@ -140,6 +140,18 @@ def review_dates(steps: Iterable[Step], starts_on: date | None, ends_on: date) -
     return sorted(found)
 
 
+def first_review_from(step: Step, day: date) -> date | None:
+    """A step's first review on or after a day (None when the step ends before): found in a step or two
+    from the months elapsed, so a daily run need not list every review of every lease."""
+    if step.every_months <= 0:
+        return None
+    months = (day.year - step.anchor.year) * 12 + day.month - step.anchor.month
+    count = max(1, months // step.every_months)
+    while (on := step.anchor + relativedelta(months=step.every_months * count)) < day:
+        count += 1
+    return on if step.until is None or on <= step.until else None
+
+
 def manual_date(
     lease_id: int, kind: DateKind, on: date, label: str | None, manual_id: int | None
 ) -> CriticalDate:

@@ -34,6 +34,7 @@ from backend.reminders.domain.dates import (
     LeaseTerms,
     Step,
     derived_dates,
+    first_review_from,
     manual_date,
     termination_noticed,
 )
@@ -127,10 +128,13 @@ class Lease:
         """Whether any of its dates can have a tier due today (cheap: most leases have none)."""
         ends_on, notice = self.terms.ends_on, self.terms.notice_period_days or 0
         last = today + timedelta(days=horizon_days)
-        if self.terms.steps or any(today <= d.on <= last for d in self.manual):
-            return True
         if ends_on is None:
             return False
+        if any(today <= d.on <= last for d in self.manual):
+            return True
+        reviews = (first_review_from(step, today) for step in self.terms.steps)
+        if any(on is not None and on <= min(last, ends_on) for on in reviews):
+            return True
         return today - timedelta(days=DEPOSIT_WINDOW_DAYS) <= ends_on <= last + timedelta(days=notice)
 
 
@@ -290,7 +294,7 @@ def run(
         people = staff.of(project.id, project.region_id)
         for lease in items:
             if lease.may_be_due(project.today, horizon):
-                _handle(uow, lease, project, people, rules, sent, actor, now, report, run_id)
+                _handle(uow, lease, project, people, rules, horizon, sent, actor, now, report, run_id)
         uow.commit()
         report.projects += 1
         if progress is not None:
@@ -307,6 +311,7 @@ def _handle(
     project: Project,
     people: People,
     rules: Book,
+    horizon: int,
     sent: set[tuple[Any, ...]],
     actor: Actor,
     now: datetime,
@@ -314,7 +319,7 @@ def _handle(
     run_id: int | None,
 ) -> None:
     """One lease: its reminders due today, and its automatic renewal when it reached the notice date."""
-    _remind(uow, lease, project, people, rules, sent, now, report, run_id)
+    _remind(uow, lease, project, people, rules, horizon, sent, now, report, run_id)
     if _renews_today(lease, project.today):
         try:
             with uow.nested():
@@ -323,12 +328,15 @@ def _handle(
             report.errors.append({"lease": lease.row.number, "message": str(exc)})
 
 
-def planned_of(lease: Lease, project: Project, rules: Book) -> list[Planned]:
-    """Every tier of every reminded date of a lease."""
-    found = []
+def due_tiers(lease: Lease, project: Project, rules: Book, horizon_days: int) -> list[Planned]:
+    """The tiers of a lease's reminded dates that are due today (a date further off than any tier reaches,
+    or already past, has none)."""
+    today, found = project.today, []
+    last = today + timedelta(days=horizon_days)
     for critical in lease.dates:
-        if reminded(critical.kind):
-            found += plan(critical, rules.tiers(lease.row.template_id, critical.kind), project.is_working)
+        if reminded(critical.kind) and today <= critical.on <= last:
+            tiers = plan(critical, rules.tiers(lease.row.template_id, critical.kind), project.is_working)
+            found += [planned for planned in tiers if planned.is_due(today)]
     return found
 
 
@@ -338,15 +346,14 @@ def _remind(
     project: Project,
     people: People,
     rules: Book,
+    horizon: int,
     sent: set[tuple[Any, ...]],
     now: datetime,
     report: RunReport,
     run_id: int | None,
 ) -> None:
     today = project.today
-    for planned in planned_of(lease, project, rules):
-        if not planned.is_due(today):
-            continue
+    for planned in due_tiers(lease, project, rules, horizon):
         report.due += 1
         stopped = blockers(planned.critical.kind, lease.state)
         if stopped:
@@ -385,7 +392,7 @@ def _remind(
                 for user_id in fresh
             ]
         )
-        escalated = escalate(uow, lease.row.id, planned, now)
+        escalated = escalate(uow, lease.row.id, planned, now) if planned.tier.number > 1 else []
         report.escalated += len(escalated)
         previous = _names(uow, {t.assignee_id for t in escalated})
         for position, task in enumerate(tasks):
@@ -399,6 +406,7 @@ def _remind(
                 now=now,
                 channels=planned.tier.channels,
                 shared=first_firing and position == 0,
+                visible=people.visible,
             )
             sent.add((*key, task.recipient_id))
         report.sent += len(tasks)

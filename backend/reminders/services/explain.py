@@ -4,7 +4,6 @@ whom, on which channels, what became of each delivery, and why any tier is skipp
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +15,7 @@ from backend.leasing.domain.leases import LeaseStatus
 from backend.leasing.services import calendars, tags
 from backend.notify.services.notifications import deliveries_about
 from backend.reminders.domain.dates import REMINDED_KINDS
-from backend.reminders.domain.plan import REASONS, Planned, Reason, blockers
+from backend.reminders.domain.plan import REASONS, Planned, Reason, blockers, plan
 from backend.reminders.domain.rules import TaskKind
 from backend.reminders.services.engine import (
     SUBJECT,
@@ -25,7 +24,6 @@ from backend.reminders.services.engine import (
     live_leases,
     notice_day,
     people_of,
-    planned_of,
     project_today,
     recipients,
 )
@@ -69,7 +67,9 @@ def explain(lease_id: int, kind: str | None, actor: Actor, uow: UnitOfWork, now:
                 continue
             tiers = [
                 _tier(planned, item, people, tasks, deliveries, names, today, silencer)
-                for planned in planned_of(_only(item, critical), project, rules)
+                for planned in plan(
+                    critical, rules.tiers(lease.template_id, critical.kind), project.is_working
+                )
             ]
             dates.append(
                 {
@@ -119,11 +119,6 @@ def confirm_tag(
     """Confirm a lease's flagged tag (lease:approve over its project) and return its tags as explained."""
     tags.confirm(lease_id, tag, actor, uow, now)
     return tag_views(uow, uow.leases.get(lease_id, actor.require(P.LEASE_READ)))
-
-
-def _only(item: Any, critical: Any) -> Any:
-    """The lease with one date, to plan it alone."""
-    return replace(item, dates=[critical])
 
 
 def _name(people: Mapping[int, Any], user_id: int | None) -> dict[str, Any] | None:
