@@ -742,14 +742,18 @@ def reminders_explain(
 def _explanation_lines(story: dict[str, Any], translate: Any) -> list[str]:
     """An explanation as lines of text, its messages in the current language."""
 
-    key = "template"
+    key, inner = "template", "message"
+
+    def text(value: Any) -> Any:
+        if isinstance(value, dict):
+            return translate(value[inner])
+        if isinstance(value, list):
+            return ", ".join(str(text(item)) for item in value)
+        return value
 
     def message(reason: dict[str, Any]) -> str:
         template = str(translate(reason[key]))
-        params = {
-            name: translate(value["message"]) if isinstance(value, dict) else value
-            for name, value in reason["params"].items()
-        }
+        params = {name: text(value) for name, value in reason["params"].items()}
         return template % params if params else template
 
     lease = story["lease"]

@@ -19,6 +19,7 @@ from backend.api.reminders.schemas import (
     ExplainQueryArgsSchema,
     ExplanationSchema,
     FeedSchema,
+    PersonSchema,
     ReassignSchema,
     RuleBodySchema,
     RuleQueryArgsSchema,
@@ -129,6 +130,17 @@ class AcknowledgeViews(MethodView):
     def post(self, body: dict[str, Any], task_id: int) -> Any:
         """Acknowledge your task (or, as a manager over its project, someone's); a note when the tier asks"""
         return tasks.acknowledge(task_id, body.get("note"), actor(), uow(), now())
+
+
+@blp.route("/tasks/<int:task_id>/assignees")
+class AssigneeViews(MethodView):
+    """Who can take a task over."""
+
+    @blp.response(200, PersonSchema(many=True))
+    @errors(blp, *READ_ONE, 409)
+    def get(self, task_id: int) -> Any:
+        """The active users who work on the task's project, for reassigning it (its owner or a manager)"""
+        return tasks.assignees(task_id, actor(), uow())
 
 
 @blp.route("/tasks/<int:task_id>/reassign")

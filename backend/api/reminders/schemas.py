@@ -6,6 +6,7 @@ from flask_babel import gettext
 from marshmallow import Schema, fields, validate
 
 from backend.api.common import ident, sort_field, text
+from backend.core.domain.errors import N_
 from backend.reminders.domain.dates import MANUAL_KINDS, REMINDED_KINDS, DateKind
 from backend.reminders.domain.rules import (
     CHANNELS,
@@ -168,11 +169,20 @@ class ReasonSchema(Schema):
 
     def _message(self, reason: dict[str, Any]) -> str:
         template = str(gettext(reason[TEMPLATE]))
-        params = {
-            name: gettext(value[MESSAGE]) if isinstance(value, dict) else value
-            for name, value in reason["params"].items()
-        }
+        params = {name: _text(value) for name, value in reason["params"].items()}
         return template % params if params else template
+
+
+def _text(value: Any) -> Any:
+    """A reason's value as text: a message translated, a list of them joined the language's way."""
+    if isinstance(value, dict):
+        return gettext(value[MESSAGE])
+    if isinstance(value, list):
+        return gettext(LIST_SEPARATOR).join(str(_text(item)) for item in value)
+    return value
+
+
+LIST_SEPARATOR = N_(", ")
 
 
 class ExplainedDeliverySchema(Schema):

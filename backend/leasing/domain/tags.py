@@ -6,6 +6,8 @@ import enum
 import unicodedata
 from collections.abc import Iterable
 
+from backend.core.domain.errors import N_
+
 # The spellings of "no renewal" met in contracts and imports (compared without case, spaces or dashes).
 NO_RENEWAL_SPELLINGS = frozenset({"norenewal", "nonrenewal", "不续约", "不续租", "无需续约", "无需续租"})
 
@@ -17,6 +19,14 @@ class TagSource(enum.StrEnum):
     AMENDMENT = "amendment"  # an approved amendment
     IMPORT = "import"  # a spreadsheet import: never authority enough to stop reminders
     UNKNOWN = "unknown"  # set before tags were traced
+
+
+SOURCE_NAMES = {
+    TagSource.MANUAL: N_("entry on the lease"),
+    TagSource.AMENDMENT: N_("an approved amendment"),
+    TagSource.IMPORT: N_("an import"),
+    TagSource.UNKNOWN: N_("an unknown source"),
+}
 
 
 def is_no_renewal(tag: str) -> bool:

@@ -83,8 +83,8 @@ REASONS: dict[Reason, str] = {
     Reason.DATE_PASSED: N_("Not sent: the date itself (%(date)s) had passed before it could go."),
     Reason.CHANNEL_FAILED: N_("Sent, but %(channel)s to %(recipient)s failed: %(error)s"),
     Reason.TAG_FLAGGED: N_(
-        'The tag "%(tag)s" was set by %(source)s without the authority to stop reminders: it waits for '
-        "review, and the renewal reminders keep firing until an authorised person confirms it."
+        'The tag "%(tag)s" came from %(source)s (%(who)s), without the authority to stop reminders: it waits '
+        "for review, and the renewal reminders keep firing until an authorised person confirms it."
     ),
 }
 

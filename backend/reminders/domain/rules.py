@@ -22,6 +22,15 @@ RECIPIENTS = (
     Role.FINANCE.value,
     Role.LEGAL.value,
 )
+RECIPIENT_NAMES = {
+    ACCOUNT_MANAGER: N_("the account manager"),
+    Role.DIRECTOR.value: N_("operations director"),
+    Role.REGIONAL_MANAGER.value: N_("regional manager"),
+    Role.PROJECT_MANAGER.value: N_("project manager"),
+    Role.LEASING_AGENT.value: N_("leasing agent"),
+    Role.FINANCE.value: N_("finance"),
+    Role.LEGAL.value: N_("legal"),
+}
 # Channels a tier may ask for beyond the in-app inbox, which every reminder reaches.
 CHANNELS = ("email", "web_push", "sms", "wecom", "dingtalk", "webhook")
 MAX_DAYS_BEFORE = 730

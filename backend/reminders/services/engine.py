@@ -44,6 +44,7 @@ from backend.reminders.services.rules import Book, book
 
 LIVE = ("signed", "active", "expiring")
 CLOSED = ("renewed", "terminated", "ended")
+RUNNING = ("active", "expiring")  # a lease that can be renewed
 AUTO_RENEWAL_TIER = 0
 SUBJECT = "reminder_task"
 # An ended lease keeps its deposit-return date this long after its end.
@@ -460,7 +461,7 @@ def notice_day(lease: Lease) -> date | None:
 def _renews_today(lease: Lease, today: date) -> bool:
     """Whether an auto-renewing lease reached its notice date without a termination notice or a renewal."""
     row, notice_on = lease.row, notice_day(lease)
-    if not row.auto_renew or not lease.state.live or lease.state.renewed or lease.successor is not None:
+    if not row.auto_renew or lease.state.status not in RUNNING or lease.state.renewed or lease.successor:
         return False
     if lease.state.silencing_tag is not None or lease.terms.ends_on is None or notice_on is None:
         return False

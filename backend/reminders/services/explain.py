@@ -12,11 +12,12 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain.lease_export import STATUS_LABELS
 from backend.leasing.domain.leases import LeaseStatus
+from backend.leasing.domain.tags import SOURCE_NAMES, TagSource
 from backend.leasing.services import calendars, tags
 from backend.notify.services.notifications import deliveries_about
 from backend.reminders.domain.dates import REMINDED_KINDS
 from backend.reminders.domain.plan import REASONS, Planned, Reason, blockers, plan
-from backend.reminders.domain.rules import TaskKind
+from backend.reminders.domain.rules import RECIPIENT_NAMES, TaskKind
 from backend.reminders.services.engine import (
     SUBJECT,
     People,
@@ -48,7 +49,12 @@ def explain(lease_id: int, kind: str | None, actor: Actor, uow: UnitOfWork, now:
     found = live_leases(uow, [project.id], today, [lease.id])
     tag_list = tag_views(uow, lease)
     warnings = [
-        _reason(Reason.TAG_FLAGGED, tag=t["tag"], source=t["source_label"])
+        _reason(
+            Reason.TAG_FLAGGED,
+            tag=t["tag"],
+            source={"message": SOURCE_NAMES[TagSource(t["source"])]},
+            who=t["set_by"]["name"] if t["set_by"] else "—",
+        )
         for t in tag_list
         if t["stops_renewal"] and t["state"] == "flagged"
     ]
@@ -135,7 +141,6 @@ def _tag(mark: Mapping[str, Any], people: Mapping[int, Any]) -> dict[str, Any]:
     return {
         "tag": mark["tag"],
         "source": source,
-        "source_label": f"{source} ({set_by['name']})" if set_by else source,
         "set_by": set_by,
         "set_at": mark["set_at"],
         "state": state,
@@ -204,7 +209,8 @@ def _tier(
             reasons.append(_reason(Reason.DATE_PASSED, date=planned.critical.on.isoformat()))
         elif not recipients(planned.tier.roles, item.row, people):
             state = "skipped" if planned.is_due(today) else "scheduled"
-            reasons.append(_reason(Reason.NO_RECIPIENT, roles=", ".join(planned.tier.roles)))
+            roles = [{"message": RECIPIENT_NAMES[role]} for role in planned.tier.roles]
+            reasons.append(_reason(Reason.NO_RECIPIENT, roles=roles))
         else:
             state = "scheduled"
     return {

@@ -160,6 +160,15 @@ def acknowledge(task_id: int, note: str | None, actor: Actor, uow: UnitOfWork, n
     return views([task], uow, now)[0]
 
 
+def assignees(task_id: int, actor: Actor, uow: UnitOfWork) -> list[dict[str, Any]]:
+    """Whom an open task can be handed to: every other active user who works on its project, by name."""
+    task = _own_or_managed(task_id, actor, uow)
+    visible = [u for u in uow.users.holders(P.PROJECT_READ, task.project_id) if u != task.assignee_id]
+    people = uow.users.people(visible)
+    named = [{"id": uid, "name": row.display_name or row.username} for uid, row in people.items()]
+    return sorted(named, key=lambda person: (person["name"], person["id"]))
+
+
 def reassign(
     task_id: int, assignee_id: int, note: str | None, actor: Actor, uow: UnitOfWork, now: datetime
 ) -> TaskView:
