@@ -3,7 +3,6 @@ calendar feeds, automatic renewals and scope."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -57,7 +56,7 @@ def test_the_seeds_case_an_imported_no_renewal_tag_does_not_silence_the_30_day_r
                 "no renewal",
                 "signed",
             ]
-        ),  # fmt: skip
+        ),
     )
 
     assert engine_on(date(2025, 12, 1)).sent == 0
@@ -139,7 +138,7 @@ def test_tasks_are_acknowledged_with_a_note_reassigned_and_escalated_on_the_next
 ) -> None:
     manager = bearer_client(site.manager)
     lease_id = signed_lease(manager, site)
-    # Ends Tuesday 30 June 2026: tiers on 31 May (Sunday → Friday 29 May), 15 June (Monday), 23 June (Tuesday).
+    # Ends Tuesday 30 June 2026: tiers 31 May (Sunday → Friday 29 May), 15 June (Monday), 23 June (Tuesday).
     engine_on(date(2026, 5, 29))
     agent = bearer_client(site.agent)
     [mine] = agent.get("/api/reminders/tasks").json
@@ -244,7 +243,7 @@ def test_head_office_sets_a_templates_tiers_and_the_engine_follows_them(
 
     assert director.delete(url).status_code == 204
     again = director.get(f"/api/reminders/rules?template_id={site.template.id}").json
-    assert [r for r in again if r["date_kind"] == "lease_end"][0]["is_default"] is True
+    assert next(r for r in again if r["date_kind"] == "lease_end")["is_default"] is True
     assert director.delete(url).status_code == 404
 
 
