@@ -19,7 +19,8 @@ cleanupOutdatedCaches();
 
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    denylist: [/^\/api\//, /^\/healthz$/, /^\/readyz$/],
+    // The office app and the API docs are pages of their own; a calendar feed is a file.
+    denylist: [/^\/api\//, /^\/office(\/|$)/, /^\/ics\//, /^\/healthz$/, /^\/readyz$/],
   }),
 );
 
