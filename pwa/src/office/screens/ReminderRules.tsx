@@ -141,6 +141,13 @@ function RuleForm(props: { rule: Rule; editable: boolean }) {
             </tr>
           </thead>
           <tbody>
+            {!rows.length ? (
+              <tr>
+                <td colSpan={props.editable ? 6 : 5} class="empty">
+                  {t("office.reminders.noTiers")}
+                </td>
+              </tr>
+            ) : null}
             {rows.map((row, index) => {
               const id = `rule-${kind}-${index}`;
               const daysErrors = own(index, "days_before");

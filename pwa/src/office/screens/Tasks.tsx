@@ -68,6 +68,7 @@ export function Tasks() {
     {
       id: "lease",
       header: () => t("office.lease.number"),
+      meta: { className: "nowrap" },
       cell: ({ row }) => (
         <a href={`/office/leases/${row.original.lease_id}`} data-testid="task-lease">
           {row.original.lease_number}
