@@ -17,6 +17,7 @@ from flask import Flask
 from flask.cli import FlaskGroup, ScriptInfo
 
 from backend import create_app
+from backend.core.domain.access import Permission
 from backend.core.domain.audit import Origin
 from backend.core.domain.errors import DomainError
 from backend.core.services.context import Actor
@@ -672,3 +673,130 @@ def jobs_retry(ctx: click.Context, run_id: int, here: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group()
+def reminders() -> None:
+    """Critical-date reminders: run the engine, explain a lease's reminders."""
+
+
+@reminders.command("run")
+@click.option("--project", "project_code", help="Only this project (its code); default every project.")
+@click.option("--at", "at", help="Run as of this instant (ISO 8601, e.g. 2026-12-01T02:00+08:00).")
+@click.pass_context
+def reminders_run(ctx: click.Context, project_code: str | None, at: str | None) -> None:
+    """Run the reminder engine now (the worker runs it at 02:00 in each project); safe to repeat."""
+    from backend.reminders import jobs
+
+    moment = _instant(at)
+    database = _database(ctx)
+    with database.unit_of_work() as uow:
+        project_id = _project_id(uow, project_code)
+    with click.progressbar(length=1, label="projects", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        details = jobs.run_reminders(database.unit_of_work, JobContext.by_hand(moment, project_id), progress)
+    for name, value in details.items():
+        if name != "errors":
+            click.echo(f"{name}: {value}")
+    errors = details["errors"]
+    assert isinstance(errors, list)
+    for error in errors:
+        click.echo(f"FAIL  {error['lease']}: {error['message']}")
+    if errors:
+        ctx.exit(1)
+
+
+@reminders.command("explain")
+@click.argument("lease_number")
+@click.option("--kind", "kind", help="Only this date kind (lease_end, renewal_notice, …).")
+@click.option("--locale", "locale", default="en", show_default=True, help="en or zh_CN.")
+@click.option("--at", "at", help="Explain as of this instant (ISO 8601); default now.")
+@click.pass_context
+def reminders_explain(
+    ctx: click.Context, lease_number: str, kind: str | None, locale: str, at: str | None
+) -> None:
+    """Why a lease's reminders did or did not go: each date, tier, day, recipient, delivery and reason."""
+    from flask_babel import force_locale, gettext
+
+    from backend.reminders.services import explain
+
+    database = _database(ctx)
+    actor = Actor.system(Origin.CLI, "reminders-explain")
+    with database.unit_of_work() as uow:
+        found = uow.leases.by_values("number", [lease_number.strip()], actor.scope_for(Permission.LEASE_READ))
+        if not found:
+            raise click.ClickException(f"No lease numbered {lease_number}.")
+        try:
+            story = explain.explain(next(iter(found.values())).id, kind, actor, uow, _instant(at))
+        except DomainError as error:
+            _fail(error)
+        with ctx.find_object(ScriptInfo).load_app().test_request_context(), force_locale(locale):  # type: ignore[union-attr]
+            for line in _explanation_lines(story, gettext):
+                click.echo(line)
+
+
+def _explanation_lines(story: dict[str, Any], translate: Any) -> list[str]:
+    """An explanation as lines of text, its messages in the current language."""
+
+    key = "template"
+
+    def message(reason: dict[str, Any]) -> str:
+        template = str(translate(reason[key]))
+        params = {
+            name: translate(value["message"]) if isinstance(value, dict) else value
+            for name, value in reason["params"].items()
+        }
+        return template % params if params else template
+
+    lease = story["lease"]
+    lines = [
+        f"{lease['number']}  {lease['project_name']}  {lease['status']}  ends {lease['ends_on']}"
+        f"  template {lease['template_name']}  (today {story['today']})"
+    ]
+    for tag in story["tags"]:
+        by = tag["set_by"]["name"] if tag["set_by"] else "—"
+        lines.append(f"  tag {tag['tag']!r}: {tag['state']}, {tag['source']} by {by}")
+    lines += [f"  ! {message(w)}" for w in story["warnings"]]
+    for item in story["dates"]:
+        lines.append(f"{item['date_kind']} {item['date']} ({item['source']}, rules: {item['rules']})")
+        for tier in item["tiers"]:
+            rolled = f" (rolled from {tier['nominal_on']})" if tier["rolled"] else ""
+            lines.append(
+                f"  tier {tier['tier']}/{tier['tier_count']} {tier['days_before']}d"
+                f" → {tier['fire_on']}{rolled}"
+                f"  {', '.join(tier['roles'])}  [{', '.join(tier['channels']) or 'inbox'}]  {tier['state']}"
+            )
+            for person in tier["recipients"]:
+                channels = ", ".join(f"{d['channel']}:{d['state']}" for d in person["deliveries"])
+                late = " late" if person["late"] else ""
+                lines.append(
+                    f"    → {person['user']['name']} task {person['task_id']}"
+                    f" {person['task_state']}{late}  {channels}"
+                )
+            lines += [f"    · {message(reason)}" for reason in tier["reasons"]]
+    return lines
+
+
+def _instant(text: str | None) -> datetime:
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"not an ISO 8601 instant: {text}", param_hint="--at") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _project_id(uow: Any, code: str | None) -> int | None:
+    if code is None:
+        return None
+    found = uow.projects.by_values(
+        "code", [code], Actor.system(Origin.CLI).scope_for(Permission.PROJECT_READ)
+    )
+    if not found:
+        raise click.ClickException(f"No project with code {code}.")
+    return int(next(iter(found.values())).id)

@@ -8,7 +8,8 @@ from backend.leasing.db import models as leasing
 from backend.notify.db import models as notify
 from backend.org.db import models as org
 from backend.receivables.db import models as receivables
+from backend.reminders.db import models as reminders
 from sync.db import models as sync
 
 # Each context's module defines its tables as it is imported; this names them all in one place.
-CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables, analytics)
+CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables, analytics, reminders)

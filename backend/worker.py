@@ -32,6 +32,7 @@ JOB_MODULES = (
     "backend.receivables.jobs",
     "backend.banking.jobs",
     "backend.analytics.jobs",
+    "backend.reminders.jobs",
     "sync.jobs",
 )
 

@@ -336,6 +336,31 @@ class UserRepository(Repository[User]):
         )
         return sorted(self.session.scalars(statement))
 
+    def assignments(self) -> list[Any]:
+        """Every role assignment of every active user: user, role, region, project (one read per run)."""
+        statement = (
+            select(
+                RoleAssignment.user_id,
+                RoleAssignment.role,
+                RoleAssignment.region_id,
+                RoleAssignment.project_id,
+            )
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(User.is_active.is_(True))
+        )
+        return list(self.session.execute(statement))
+
+    def people(self, user_ids: Collection[int]) -> dict[int, Any]:
+        """Name, activity and manager of each user, for messages and reassignment."""
+        wanted = sorted(set(user_ids))
+        found: dict[int, Any] = {}
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = select(
+                User.id, User.username, User.display_name, User.is_active, User.manager_id, User.locale
+            ).where(User.id.in_(wanted[start : start + IN_CHUNK]))
+            found.update((row.id, row) for row in self.session.execute(statement))
+        return found
+
     def by_username(self, username: str) -> User | None:
         """The user with this login name (names are stored lower-case)."""
         return self.session.scalars(select(User).where(User.username == username.strip().lower())).first()

@@ -19,6 +19,7 @@ from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
 from backend.org.db import repositories as org
 from backend.receivables.db import repositories as receivables
+from backend.reminders.db import repositories as reminders
 from sync.db import repositories as sync
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ class SqlAlchemyUnitOfWork:
         self.session: Session | None = None
         self._nested = 0
 
-    def __enter__(self) -> SqlAlchemyUnitOfWork:
+    def __enter__(self) -> SqlAlchemyUnitOfWork:  # noqa: PLR0915 - one line per repository
         session = self._session_factory()
         self.session = session
         self.regions = org.RegionRepository(session)
@@ -75,6 +76,9 @@ class SqlAlchemyUnitOfWork:
         self.channel_endpoints = notify.ChannelEndpointRepository(session)
         self.notification_preferences = notify.PreferenceRepository(session)
         self.portfolio = analytics.PortfolioRepository(session)
+        self.lease_tags = leasing.LeaseTagMarkRepository(session)
+        self.reminders = reminders.ReminderRepository(session)
+        self.reminder_tasks = reminders.ReminderTaskRepository(session)
         self.charges = receivables.ChargeRepository(session)
         self.payments = receivables.PaymentRepository(session)
         self.credit_notes = receivables.CreditNoteRepository(session)

@@ -22,6 +22,7 @@ class JobKind(enum.StrEnum):
     PORTFOLIO_SNAPSHOT = "portfolio.snapshot"
     PORTFOLIO_REPORT = "portfolio.report"
     PORTFOLIO_REFRESH = "portfolio.refresh"
+    REMINDER_RUN = "reminders.run"
 
 
 class JobStatus(enum.StrEnum):

@@ -52,6 +52,12 @@ class Users(Protocol):
     def holders_of_roles(self, roles: Sequence[Role]) -> list[int]:
         """Active users holding any of the roles, anywhere."""
 
+    def assignments(self) -> list[Any]:
+        """Every role assignment of every active user: user, role, region, project."""
+
+    def people(self, user_ids: Collection[int]) -> dict[int, Any]:
+        """Name, activity, manager and language of each user."""
+
     def by_username(self, username: str) -> Any | None:
         """The user with this login name."""
 

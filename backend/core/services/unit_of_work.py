@@ -6,6 +6,7 @@ them with SQLAlchemy, and `tests/support/fake_uow.py` in memory.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         CodeAliases,
         LeaseImports,
         Leases,
+        LeaseTags,
         PriceIndexes,
         Schedules,
         Templates,
@@ -62,6 +64,7 @@ if TYPE_CHECKING:
         Payments,
         Sequences,
     )
+    from backend.reminders.services.ports import Reminders, ReminderTasks
     from sync.ports import SyncStorage
 
 
@@ -175,6 +178,15 @@ class UnitOfWork(Protocol):
     def portfolio(self) -> Portfolio: ...
 
     @property
+    def lease_tags(self) -> LeaseTags: ...
+
+    @property
+    def reminders(self) -> Reminders: ...
+
+    @property
+    def reminder_tasks(self) -> ReminderTasks: ...
+
+    @property
     def charges(self) -> Charges: ...
 
     @property
@@ -215,3 +227,7 @@ class UnitOfWork(Protocol):
 
     def flush(self) -> None:
         """Send pending changes so generated ids are known, without committing."""
+
+    def nested(self, savepoint: bool = True) -> AbstractContextManager[UnitOfWork]:
+        """Run one use case inside this transaction: its commit only flushes, and with `savepoint` what it
+        raises drops only its own work."""

@@ -33,6 +33,7 @@ from backend.leasing.domain.schedule import (
     RoundingMode,
     Timing,
 )
+from backend.leasing.domain.tags import TagSource
 from backend.org.db.models import Asset, Customer, Project
 
 Money = Numeric(14, 2)
@@ -357,3 +358,21 @@ class LeaseImportRow(Base):
     import_id: Mapped[int] = mapped_column(ForeignKey("lease_imports.id", ondelete="CASCADE"), index=True)
     row: Mapped[int]
     values: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class LeaseTagMark(Base):
+    """Who put a tag on a lease, how, and whether they had the authority for what the tag does; a tag that
+    stops reminders ("no renewal") without that authority waits for an authorised person to confirm it."""
+
+    __tablename__ = "lease_tag_marks"
+    __table_args__ = (Index("uq_lease_tag_marks_lease_id_tag", "lease_id", "tag", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"))
+    tag: Mapped[str] = mapped_column(String(50))
+    source: Mapped[TagSource] = mapped_column(enum_column(TagSource))
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow)
+    authorised: Mapped[bool] = mapped_column(default=False)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime | None]

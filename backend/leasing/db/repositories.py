@@ -53,6 +53,7 @@ from backend.leasing.db.models import (
     LeaseAmendment,
     LeaseImport,
     LeaseImportRow,
+    LeaseTagMark,
     PriceIndexValue,
     ScheduleItem,
     lease_assets,
@@ -658,3 +659,29 @@ def _as_column(kind: Any, value: Any) -> Any:
     if isinstance(value, str | int) and not isinstance(value, bool) and isinstance(kind, Numeric):
         return Decimal(value)
     return value
+
+
+class LeaseTagMarkRepository:
+    """Who set each tag of a lease, and with what authority."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_lease(self, lease_id: int) -> list[LeaseTagMark]:
+        """A lease's traced tags, in the order they were set."""
+        statement = select(LeaseTagMark).where(LeaseTagMark.lease_id == lease_id)
+        return list(self.session.scalars(statement.order_by(LeaseTagMark.set_at, LeaseTagMark.id)))
+
+    def add(self, **values: Any) -> LeaseTagMark:
+        """Stage a mark."""
+        mark = LeaseTagMark(**values)
+        self.session.add(mark)
+        return mark
+
+    def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many marks at once (an import)."""
+        insert_many(self.session, LeaseTagMark, rows)
+
+    def delete(self, mark: LeaseTagMark) -> None:
+        """Stage a mark's removal (its tag was taken off)."""
+        self.session.delete(mark)

@@ -30,7 +30,8 @@ from backend.leasing.domain.leases import (
     line_key,
     needs_approval,
 )
-from backend.leasing.services import leases, schedules
+from backend.leasing.domain.tags import TagSource
+from backend.leasing.services import leases, schedules, tags
 
 ESCALATION_COLUMNS = ESCALATION_FIELDS
 DETAIL_FIELDS = ("tags", "account_manager_id", "purpose", "note", "notice_period_days", "auto_renew")
@@ -419,6 +420,7 @@ def _apply(amendment: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None
         leases.check_assets_free(lease, lease.starts_on, date.fromisoformat(changes["ends_on"]), uow)
     amendment.effect = effect(lease, changes, effective_on, uow, now)
     _amend(lease, changes, effective_on, amendment.id, _Tables(lease, uow))
+    tags_before = list(lease.tags or [])
     for name in DETAIL_FIELDS:
         if changes.get(name) is not None:
             setattr(lease, name, changes[name])
@@ -426,6 +428,7 @@ def _apply(amendment: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None
     amendment.status = AmendmentStatus.APPLIED
     amendment.applied_at = now
     uow.flush()
+    tags.record(uow, lease, tags_before, lease.tags or [], actor, TagSource.AMENDMENT, now)
     count = schedules.materialise(lease, uow, now, label=f"a{amendment.version}")
     if write_off := changes.get("write_off"):
         uow.schedules.insert_rows(

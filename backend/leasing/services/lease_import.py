@@ -35,7 +35,7 @@ from backend.leasing.domain.leases import (
     line_key,
     overlaps,
 )
-from backend.leasing.services import leases, schedules
+from backend.leasing.services import leases, schedules, tags
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -600,6 +600,7 @@ def move(
         ]
     for table, rows in children.items():
         uow.lease_imports.insert_children(table, rows)
+    uow.lease_tags.add_many(tags.import_rows(ids, [d["lease"].get("tags") or [] for d in drafts], actor, now))
     uow.audit.bulk_create([_audit_entry(i, draft, actor) for i, draft in zip(ids, drafts, strict=True)])
     signed = [(lease_id, draft) for lease_id, draft in zip(ids, drafts, strict=True) if _signed(draft)]
     for lease_id, draft in signed:

@@ -35,7 +35,8 @@ from backend.leasing.domain.leases import (
     expiring_from,
     expiry_windows,
 )
-from backend.leasing.services import schedules
+from backend.leasing.domain.tags import TagSource
+from backend.leasing.services import schedules, tags
 
 CODE_FIELDS = {
     "frequency": ("frequency", engine.Frequency),
@@ -382,6 +383,7 @@ def stage_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any
     if lease.deposit_amount is None:
         lease.deposit_amount = _default_deposit(lease, template)
     uow.flush()
+    tags.record(uow, lease, [], lease.tags or [], actor, TagSource.MANUAL)
     return lease
 
 
@@ -399,6 +401,7 @@ def update_lease(lease_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
     if changes.get("due_day") is not None and "due_offset_days" not in changes:
         changes["due_offset_days"] = 0  # a due day of the month replaces the offset the draft had
     before = snapshot(lease)
+    tags_before = list(lease.tags or [])
     errors = parse_codes(changes, uow) | _check_people(changes, actor, uow)
     errors |= check_term(changes.get("starts_on", lease.starts_on), changes.get("ends_on", lease.ends_on))
     if errors:
@@ -415,6 +418,7 @@ def update_lease(lease_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
         _set_concessions(lease, changes.pop("concessions"), uow)
     apply_changes(lease, changes)
     uow.flush()
+    tags.record(uow, lease, tags_before, lease.tags or [], actor, TagSource.MANUAL)
     _record(uow, actor, AuditAction.UPDATE, lease, before)
     uow.commit()
     return lease

@@ -253,3 +253,19 @@ class LeaseImports(Protocol):
 
     def insert_children(self, model: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert many rows of a lease's child table by JSON-safe column values."""
+
+
+class LeaseTags(Protocol):
+    """Who set each tag of a lease, and with what authority."""
+
+    def of_lease(self, lease_id: int) -> list[Any]:
+        """A lease's traced tags, in the order they were set."""
+
+    def add(self, **values: Any) -> Any:
+        """Stage a mark."""
+
+    def add_many(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert many marks at once (an import)."""
+
+    def delete(self, mark: Any) -> None:
+        """Stage a mark's removal."""

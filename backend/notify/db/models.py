@@ -94,7 +94,10 @@ class Delivery(Base):
     """One notification on one channel to one recipient: the outbox row the workers send and record."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_deliveries_state_next_attempt_at", "state", "next_attempt_at"),
+        Index("ix_deliveries_subject_type_subject_id", "subject_type", "subject_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     notification_id: Mapped[int | None] = mapped_column(

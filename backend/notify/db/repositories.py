@@ -345,6 +345,17 @@ class DeliveryRepository:
         result = self.session.connection().execute(statement, rows)
         return int(result.rowcount or 0)
 
+    def about(self, subject_type: str, subject_ids: Sequence[int]) -> list[Delivery]:
+        """The deliveries about some subjects, oldest first."""
+        found: list[Delivery] = []
+        for start in range(0, len(subject_ids), 1000):
+            statement = select(Delivery).where(
+                Delivery.subject_type == subject_type,
+                Delivery.subject_id.in_(subject_ids[start : start + 1000]),
+            )
+            found += self.session.scalars(statement.order_by(Delivery.id))
+        return found
+
     def find(self, delivery_id: int) -> Delivery | None:
         """One delivery by id, as stored now (another transaction may have just recorded it)."""
         return self.session.get(Delivery, delivery_id, populate_existing=True)

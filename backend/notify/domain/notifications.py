@@ -25,6 +25,9 @@ class NotificationKind(enum.StrEnum):
     CHANNEL_TEST = "channel.test"
     INDEX_AWAITED = "index.awaited"
     PORTFOLIO_REPORT_READY = "portfolio.report_ready"
+    REMINDER_DUE = "reminder.due"
+    TASK_REASSIGNED = "task.reassigned"
+    RENEWAL_DRAFTED = "renewal.drafted"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -54,6 +57,17 @@ TITLES: dict[NotificationKind, str] = {
         "value of %(month)s, due %(days)s days ago. Enter the value under price indexes."
     ),
     NotificationKind.PORTFOLIO_REPORT_READY: N_("The portfolio report for %(period)s is ready"),
+    NotificationKind.REMINDER_DUE: N_(
+        "%(kind)s of lease %(lease)s (%(customer)s) is on %(date)s, in %(days)s days: reminder %(tier)s of "
+        "%(tiers)s%(late)s%(escalated)s"
+    ),
+    NotificationKind.TASK_REASSIGNED: N_(
+        "The task on lease %(lease)s (%(kind)s on %(date)s) is now yours, from %(previous)s: %(reason)s"
+    ),
+    NotificationKind.RENEWAL_DRAFTED: N_(
+        "Lease %(lease)s renews automatically: renewal %(renewal)s was drafted on its notice date %(date)s. "
+        "Check and sign it, or record the tenant's termination notice."
+    ),
 }
 
 Translate = Callable[[str], str]

@@ -47,6 +47,8 @@ DEFAULT_CHANNELS: dict[NotificationKind, frozenset[ChannelKind]] = {
     NotificationKind.JOB_GAVE_UP: frozenset({ChannelKind.EMAIL}),
     NotificationKind.DELIVERY_GAVE_UP: frozenset({ChannelKind.EMAIL}),
     NotificationKind.PORTFOLIO_REPORT_READY: frozenset({ChannelKind.EMAIL}),
+    NotificationKind.TASK_REASSIGNED: frozenset({ChannelKind.EMAIL}),
+    NotificationKind.RENEWAL_DRAFTED: frozenset({ChannelKind.EMAIL}),
 }
 # Channels a user may choose per kind (the inbox is always on).
 CHOOSABLE = frozenset({ChannelKind.WEB_PUSH, ChannelKind.EMAIL, ChannelKind.SMS})

@@ -139,6 +139,8 @@ class PushMessage:
             return f"/approvals/{self.subject_id}"
         if self.subject_type == "portfolio_report":
             return "/office/portfolio/reports"
+        if self.subject_type == "reminder_task" and self.subject_id is not None:
+            return f"/office/tasks?task={self.subject_id}"
         return "/"
 
     @property
@@ -153,6 +155,10 @@ class PushMessage:
 BODIES: dict[NotificationKind, str] = {
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),
+    NotificationKind.REMINDER_DUE: N_(
+        "Open My tasks to acknowledge it; left open, it goes on to the next tier's recipients on their day."
+    ),
+    NotificationKind.RENEWAL_DRAFTED: N_("The draft waits under Leases; nothing is signed without you."),
     NotificationKind.PORTFOLIO_REPORT_READY: N_(
         "Download the workbook (a sheet per region) and the PDF under Portfolio → Reports in the office app."
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +10,7 @@ from backend.core.domain.access import Permission
 from backend.core.domain.errors import N_, AuthenticationRequired, NotFound
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import outbox
 
@@ -23,6 +24,8 @@ def notify(
     project_id: int | None = None,
     subject: tuple[str, int] | None = None,
     now: datetime | None = None,
+    channels: Collection[str] | None = None,
+    shared: bool = True,
 ) -> list[int]:
     """Stage one notification per distinct recipient with its deliveries on their channels, and one per
     group robot or webhook of the project (the caller commits; a rollback drops them all).
@@ -30,12 +33,17 @@ def notify(
     About a project, only people who can see that project hear of it, checked now, at sending: whoever
     was named (an account manager of another region, a user moved since) but cannot see it gets nothing.
     Returns the recipients notified, so a caller can turn to someone else when nobody was left.
+
+    `channels` (a reminder tier's): the channels this notification takes besides each recipient's own
+    choice for its kind; the shared ones among them (group robots, webhooks) pick the project's endpoints
+    of those channels. `shared=False` keeps it off every shared endpoint (the same news went there once).
     """
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
     if project_id is not None and recipients:
         can_see = set(uow.users.holders(Permission.PROJECT_READ, project_id))
         recipients = [user_id for user_id in recipients if user_id in can_see]
-    outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC))
+    asked = None if channels is None else frozenset(ChannelKind(c) for c in channels)
+    outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC), asked, shared)
     return recipients
 
 
@@ -68,3 +76,14 @@ def mark_all_read(actor: Actor, uow: UnitOfWork, now: datetime) -> int:
     count = uow.notifications.mark_all_read(_own_user(actor), now)
     uow.commit()
     return count
+
+
+def deliveries_about(
+    uow: UnitOfWork, subject_type: str, subject_ids: Collection[int]
+) -> dict[int, list[Any]]:
+    """The deliveries of the notifications about some subjects (e.g. reminder tasks), by subject id: each
+    with its channel, state and last error."""
+    found: dict[int, list[Any]] = {}
+    for delivery in uow.deliveries.about(subject_type, sorted(set(subject_ids))):
+        found.setdefault(delivery.subject_id, []).append(delivery)
+    return found

@@ -21,7 +21,7 @@ from backend.core.domain.scheduling import backoff_seconds
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.notify.domain.channels import ChannelKind, SendResult, Verdict
+from backend.notify.domain.channels import SHARED_CHANNELS, ChannelKind, SendResult, Verdict
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.domain.outbox import (
     DEFAULT_TIMEZONE,
@@ -65,11 +65,16 @@ def stage(
     project_id: int | None,
     subject: tuple[str, int] | None,
     now: datetime,
+    asked: frozenset[ChannelKind] | None = None,
+    shared: bool = True,
 ) -> None:
-    """Stage one inbox notification per recipient with its deliveries, and one per shared channel."""
+    """Stage one inbox notification per recipient with its deliveries, and one per shared channel.
+
+    `asked`: channels wanted beyond each recipient's choice for the kind; its shared channels select the
+    endpoints (of those channels, accepting the kind) instead of the endpoints' default kinds."""
     subject_type, subject_id = subject if subject else (None, None)
     people = uow.deliveries.recipients(user_ids)
-    region_id, shared = uow.deliveries.shared_endpoints(project_id)
+    region_id, endpoints = uow.deliveries.shared_endpoints(project_id)
     common = {
         "kind": kind,
         "params": dict(params),
@@ -91,24 +96,38 @@ def stage(
             "next_attempt_at": now,
             "sent_at": now,
         }
-        deliveries = [inbox] + (_personal(person, kind, queued, now) if person is not None else [])
+        deliveries = [inbox] + (_personal(person, kind, queued, now, asked) if person is not None else [])
         notifications.append({**common, "user_id": user_id, "deliveries": deliveries})
     shared_rows = [
         {**queued, "channel": e.channel, "endpoint_id": e.id, "locale": e.locale, "next_attempt_at": now}
-        for e in shared
-        if (kind.value in e.kinds if e.kinds else kind in SHARED_DEFAULT_KINDS)
+        for e in endpoints
+        if shared and _takes(e, kind, asked)
     ]
     uow.deliveries.stage(notifications, shared_rows)
 
 
+def _takes(endpoint: Any, kind: NotificationKind, asked: frozenset[ChannelKind] | None) -> bool:
+    """Whether a shared endpoint gets a notification: the kinds it was set up for (or the default ones),
+    or, when channels were asked for, an endpoint of one of them that does not exclude the kind."""
+    if asked is not None:
+        return endpoint.channel in asked and (not endpoint.kinds or kind.value in endpoint.kinds)
+    return kind.value in endpoint.kinds if endpoint.kinds else kind in SHARED_DEFAULT_KINDS
+
+
 def _personal(
-    person: Any, kind: NotificationKind, queued: dict[str, Any], now: datetime
+    person: Any,
+    kind: NotificationKind,
+    queued: dict[str, Any],
+    now: datetime,
+    asked: frozenset[ChannelKind] | None = None,
 ) -> list[dict[str, Any]]:
-    """A recipient's deliveries beyond the inbox: phones and browsers, e-mail, SMS, as they chose."""
+    """A recipient's deliveries beyond the inbox: phones and browsers, e-mail, SMS, as they chose (and as
+    the caller asked)."""
     preferences = preferences_of(person.preferences)
     rows = []
     base = {**queued, "user_id": person.user_id, "locale": person.locale}
-    for channel in sorted(preferences.channels_for(kind) - {ChannelKind.INBOX}):
+    wanted = preferences.channels_for(kind) | ((asked or frozenset()) - SHARED_CHANNELS)
+    for channel in sorted(wanted - {ChannelKind.INBOX}):
         when = preferences.not_before(channel, now)
         row = {**base, "channel": channel, "next_attempt_at": when}
         if channel is ChannelKind.WEB_PUSH:

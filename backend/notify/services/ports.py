@@ -85,6 +85,9 @@ class Deliveries(Protocol):
     def record(self, outcomes: Sequence[Mapping[str, Any]]) -> int:
         """Write attempts' outcomes where the claim still holds."""
 
+    def about(self, subject_type: str, subject_ids: Sequence[int]) -> list[Any]:
+        """The deliveries about some subjects, oldest first."""
+
     def find(self, delivery_id: int) -> Any | None:
         """One delivery by id."""
 

@@ -1,0 +1,3 @@
+"""Reminder rules, tasks, explanations, critical dates, runs and calendar feeds over HTTP."""
+
+from backend.api.reminders import routes as routes

@@ -1,0 +1,1 @@
+"""Reminder rules, manual critical dates, tasks and calendar feeds in SQL."""

@@ -1,0 +1,1 @@
+"""Use cases of the reminders: rules, the daily engine, tasks, explanations, critical dates, feeds."""
