@@ -19,8 +19,8 @@ cleanupOutdatedCaches();
 
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    // The office app and the API docs are pages of their own; a calendar feed is a file.
-    denylist: [/^\/api\//, /^\/office(\/|$)/, /^\/ics\//, /^\/healthz$/, /^\/readyz$/],
+    // The office app is a page of its own (and the API docs and calendar feeds are under /api/).
+    denylist: [/^\/api\//, /^\/office(\/|$)/, /^\/healthz$/, /^\/readyz$/],
   }),
 );
 

@@ -6,7 +6,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../../api";
 import { t } from "../../i18n";
-import { day, instant } from "../format";
+import { addDays, day, instant, today } from "../format";
 import { useResource } from "../hooks";
 import { MANUAL_KINDS, named, tierLabel } from "../reminders";
 import { can } from "../session";
@@ -46,6 +46,8 @@ interface Recipient {
 
 interface ExplainedTier {
   tier: number;
+  /** The tiers of its date (0 for the drafting of an automatic renewal, which has no tiers). */
+  tier_count?: number;
   days_before: number;
   nominal_on: string;
   fire_on: string;
@@ -85,6 +87,9 @@ export interface Explanation {
   warnings: Reason[];
 }
 
+const DAYS_BACK = 366;
+const DAYS_AHEAD = 730;
+
 interface CriticalDate {
   id: number | null;
   lease_id: number;
@@ -98,7 +103,11 @@ interface CriticalDate {
 
 export function LeaseReminders({ leaseId }: { leaseId: number }) {
   const explain = useResource<Explanation>(`/api/reminders/explain/${leaseId}`);
-  const dates = useResource<CriticalDate[]>(`/api/reminders/critical-dates?lease_id=${leaseId}&page_size=100`);
+  // A year back and two ahead (the list is asked for a window of days).
+  const now = today();
+  const dates = useResource<CriticalDate[]>(
+    `/api/reminders/critical-dates?lease_id=${leaseId}&from=${addDays(now, -DAYS_BACK)}&to=${addDays(now, DAYS_AHEAD)}`,
+  );
   const changed = () => {
     explain.reload();
     dates.reload();
@@ -112,6 +121,7 @@ export function LeaseReminders({ leaseId }: { leaseId: number }) {
       </div>
       <div class="panel" data-testid="critical-dates">
         <h2>{t("office.reminders.criticalDatesTitle")}</h2>
+        <p class="hint">{t("office.reminders.criticalDatesHint")}</p>
         {dates.error ? <ErrorPanel error={dates.error} /> : null}
         <CriticalDates rows={dates.data ?? []} leaseId={leaseId} onChange={changed} />
       </div>
@@ -158,7 +168,7 @@ function Tags({ tags, leaseId, onChange }: { tags: Tag[]; leaseId: number; onCha
     setBusy(tag);
     setProblem(null);
     try {
-      await api(`/api/leases/${leaseId}/tag-reviews`, { method: "POST", json: { tag } });
+      await api(`/api/reminders/tag-reviews/${leaseId}`, { method: "POST", json: { tag } });
       onChange();
     } catch (error) {
       setProblem(errorText(error));
@@ -247,7 +257,7 @@ function DateTiers({ date }: { date: ExplainedDate }) {
             <tbody>
               {date.tiers.map((tier) => (
                 <tr key={tier.tier} data-testid={`${id}-tier-${tier.tier}`} data-state={tier.state}>
-                  <td class="num">{tierLabel(tier.tier, date.tiers.length)}</td>
+                  <td class="num">{tier.tier ? tierLabel(tier.tier, tier.tier_count ?? date.tiers.length) : "—"}</td>
                   <td class="num">{t("office.reminders.daysCount", { days: tier.days_before })}</td>
                   <td data-testid={`${id}-tier-${tier.tier}-fire`}>
                     {day(tier.fire_on)}
@@ -259,10 +269,10 @@ function DateTiers({ date }: { date: ExplainedDate }) {
                     ) : null}
                   </td>
                   <td>
-                    {tier.roles.map((role) => named("role", role)).join("、") || "—"}
+                    {tier.roles.map((role) => named("role", role)).join(t("office.reminders.listSeparator")) || "—"}
                     <span class="hint">
                       {" · "}
-                      {[t("office.reminders.inbox"), ...tier.channels.map((channel) => named("channel", channel))].join("、")}
+                      {[named("channel", "inbox"), ...tier.channels.map((channel) => named("channel", channel))].join(t("office.reminders.listSeparator"))}
                     </span>
                     {tier.ack_required ? <span class="hint"> · {t("office.reminders.ackRequired")}</span> : null}
                   </td>
@@ -302,7 +312,7 @@ function Recipients({ recipients }: { recipients: Recipient[] }) {
   return (
     <ul class="inline-list recipients">
       {recipients.map((recipient) => (
-        <li key={recipient.user.id}>
+        <li key={recipient.task_id ?? recipient.user.id}>
           <strong>{recipient.user.name}</strong>
           {recipient.task_state ? (
             <>

@@ -300,7 +300,7 @@ function Checks(props: {
   onChange: (chosen: string[]) => void;
 }) {
   if (!props.editable) {
-    return <span data-testid={props.id}>{props.chosen.length ? props.chosen.map(props.text).join("、") : "—"}</span>;
+    return <span data-testid={props.id}>{props.chosen.length ? props.chosen.map(props.text).join(t("office.reminders.listSeparator")) : "—"}</span>;
   }
   return (
     <fieldset class="checks" data-testid={props.id} aria-describedby={props.errors ? `${props.id}-error` : undefined}>

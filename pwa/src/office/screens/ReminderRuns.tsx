@@ -29,6 +29,7 @@ interface Run {
   started_at: string | null;
   finished_at: string | null;
   status: string;
+  reason?: string | null;
   details: RunDetails | null;
 }
 
@@ -75,7 +76,7 @@ export function ReminderRuns() {
       id: "status",
       header: () => t("office.lease.status"),
       cell: ({ row }) => (
-        <span class={`chip chip-${row.original.status}`} data-testid="run-status">
+        <span class={`chip chip-${row.original.status}`} data-testid="run-status" title={row.original.reason ?? undefined}>
           {named("runStatus", row.original.status)}
         </span>
       ),

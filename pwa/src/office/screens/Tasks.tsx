@@ -51,9 +51,9 @@ export interface Task {
   renewal_lease_number: string | null;
 }
 
-/** Still waiting for somebody: open, or escalated without an acknowledgement. */
-function waiting(task: Task): boolean {
-  return task.state === "open" || task.state === "escalated";
+/** "2/3"; an automatic renewal's task belongs to no tier. */
+function taskTier(task: Task): string {
+  return task.tier_count ? tierLabel(task.tier, task.tier_count) : "—";
 }
 
 export function Tasks() {
@@ -63,7 +63,8 @@ export function Tasks() {
   const [acting, setActing] = useState<{ task: Task; action: "acknowledge" | "reassign" } | null>(null);
   const state = filters.state || "open";
   const everyone = filters.scope === "all";
-  const mayAct = (task: Task) => waiting(task) && (task.assignee?.id === me.user.id || can("lease:approve"));
+  // Only an open task is acknowledged or handed on: by its assignee, or by a manager over its project.
+  const mayAct = (task: Task) => task.state === "open" && (task.assignee?.id === me.user.id || can("lease:approve"));
   const columns: ColumnDef<Task, unknown>[] = [
     {
       id: "lease",
@@ -102,7 +103,7 @@ export function Tasks() {
       id: "tier",
       header: () => t("office.reminders.tier"),
       meta: { className: "num" },
-      cell: ({ row }) => <span data-testid="task-tier">{tierLabel(row.original.tier, row.original.tier_count)}</span>,
+      cell: ({ row }) => <span data-testid="task-tier">{taskTier(row.original)}</span>,
     },
     {
       id: "due_on",
@@ -168,9 +169,12 @@ export function Tasks() {
             <button type="button" class="primary" data-testid={`acknowledge-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "acknowledge" })}>
               {t("office.reminders.acknowledge")}
             </button>
-            <button type="button" data-testid={`reassign-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "reassign" })}>
-              {t("office.reminders.reassign")}
-            </button>
+            {/* The new assignee is picked from the user list, which only user:read may read. */}
+            {can("user:read") ? (
+              <button type="button" data-testid={`reassign-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "reassign" })}>
+                {t("office.reminders.reassign")}
+              </button>
+            ) : null}
           </div>
         ) : null,
     },
@@ -223,7 +227,8 @@ export function Tasks() {
 function TaskSummary({ task }: { task: Task }) {
   return (
     <p class="hint" data-testid="task-summary">
-      {task.lease_number} · {named("dateKind", task.date_kind)} · {day(task.critical_date)} · {t("office.reminders.tier")} {tierLabel(task.tier, task.tier_count)}
+      {task.lease_number} · {task.kind === "auto_renewal" ? named("taskKind", task.kind) : named("dateKind", task.date_kind)} · {day(task.critical_date)}
+      {task.tier_count ? ` · ${t("office.reminders.tier")} ${taskTier(task)}` : ""}
     </p>
   );
 }
