@@ -51,6 +51,12 @@ export interface Task {
   renewal_lease_number: string | null;
 }
 
+const ASSIGNEE: ColumnDef<Task, unknown> = {
+  id: "assignee",
+  header: () => t("office.reminders.assignee"),
+  cell: ({ row }) => row.original.assignee?.name ?? "—",
+};
+
 /** "2/3"; an automatic renewal's task belongs to no tier. */
 function taskTier(task: Task): string {
   return task.tier_count ? tierLabel(task.tier, task.tier_count) : "—";
@@ -139,9 +145,8 @@ export function Tasks() {
         </>
       ),
     },
-    ...(everyone
-      ? [{ id: "assignee", header: () => t("office.reminders.assignee"), cell: ({ row }: { row: { original: Task } }) => row.original.assignee?.name ?? "—" }]
-      : []),
+    // Whose task it is, when the list holds everyone's.
+    ...(everyone ? [ASSIGNEE] : []),
     {
       id: "state",
       header: () => t("office.lease.status"),
