@@ -178,6 +178,7 @@ const en = {
     pushDenied: "Notifications are blocked in the browser settings.",
     version: "Version {{version}}",
   },
+  tasks: { count: "Reminders to handle: {{open}}", countOverdue: "Reminders to handle: {{open}} ({{overdue}} overdue)" },
   update: { available: "A new version is available.", reload: "Reload" },
   error: { generic: "Something went wrong: {{message}}", offline: "You are offline." },
 };
@@ -347,6 +348,7 @@ const zh: Catalogue = {
     pushDenied: "浏览器设置已屏蔽通知。",
     version: "版本 {{version}}",
   },
+  tasks: { count: "待办提醒 {{open}}", countOverdue: "待办提醒 {{open}}（逾期 {{overdue}}）" },
   update: { available: "有新版本可用。", reload: "重新加载" },
   error: { generic: "出错了：{{message}}", offline: "当前离线。" },
 };

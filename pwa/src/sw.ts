@@ -19,7 +19,8 @@ cleanupOutdatedCaches();
 
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    denylist: [/^\/api\//, /^\/healthz$/, /^\/readyz$/],
+    // The office app is a page of its own (and the API docs and calendar feeds are under /api/).
+    denylist: [/^\/api\//, /^\/office(\/|$)/, /^\/healthz$/, /^\/readyz$/],
   }),
 );
 

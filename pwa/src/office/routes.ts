@@ -32,6 +32,13 @@ export const ROUTES: Route[] = [
     load: async () => (await import("./screens/Approvals")).ApprovalDetail,
   },
   {
+    path: "/office/tasks",
+    title: "office.nav.tasks",
+    group: "office.group.work",
+    permissions: ["lease:read"],
+    load: async () => (await import("./screens/Tasks")).Tasks,
+  },
+  {
     path: "/office/leases",
     title: "office.nav.leases",
     group: "office.group.leasing",
@@ -158,6 +165,13 @@ export const ROUTES: Route[] = [
     load: async () => (await import("./screens/Admin")).Templates,
   },
   {
+    path: "/office/reminders/rules",
+    title: "office.nav.reminderRules",
+    group: "office.group.leasing",
+    permissions: ["lease:read", "lease:configure"],
+    load: async () => (await import("./screens/ReminderRules")).ReminderRules,
+  },
+  {
     path: "/office/codes",
     title: "office.nav.codes",
     group: "office.group.admin",
@@ -177,6 +191,13 @@ export const ROUTES: Route[] = [
     group: "office.group.admin",
     permissions: ["audit:read"],
     load: async () => (await import("./screens/Lists")).AuditLog,
+  },
+  {
+    path: "/office/reminders/runs",
+    title: "office.nav.reminderRuns",
+    group: "office.group.admin",
+    permissions: ["job:admin", "lease:configure"],
+    load: async () => (await import("./screens/ReminderRuns")).ReminderRuns,
   },
   {
     path: "/office/jobs",

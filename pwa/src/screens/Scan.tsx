@@ -1,6 +1,7 @@
 /** The scan screen: camera, a photo of a label, or the code typed in; a known asset opens its card. */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { CameraDenied, cameraAvailable, closeCamera, openCamera, scanVideo } from "../camera";
+import { ReminderTasks } from "../components/ReminderTasks";
 import { db } from "../db";
 import { t } from "../i18n";
 import { resolveLabel } from "../labels";
@@ -54,6 +55,7 @@ export function Scan() {
   return (
     <main class="screen">
       <h1>{t("scan.title")}</h1>
+      <ReminderTasks />
       <button
         type="button"
         class="primary big"

@@ -1,8 +1,12 @@
-/** One lease: terms, charge-line versions, concessions, the schedule with totals, amendments, its audit trail. */
+/**
+ * One lease: terms, charge-line versions, concessions, the schedule with totals, amendments, its reminders and
+ * critical dates (and why a reminder did not go out), its audit trail.
+ */
 import { useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
+import { LeaseReminders } from "../components/LeaseReminders";
 import { NameOf } from "../components/Names";
 import { type Schedule, ScheduleTable, chargeName } from "../components/Schedule";
 import { day, instant, money } from "../format";
@@ -253,6 +257,7 @@ export function LeaseDetail({ params }: { params: Record<string, string> }) {
           <p class="hint">{t("office.lease.noAmendments")}</p>
         )}
       </div>
+      <LeaseReminders leaseId={value.id} />
       {can("audit:read") ? (
         <div class="panel">
           <h2>{t("office.lease.audit")}</h2>
