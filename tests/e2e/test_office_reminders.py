@@ -259,8 +259,8 @@ def test_reminders_from_the_rules_through_the_tasks_and_why_not_to_the_run_log_a
     expect(end_row).to_contain_text("2027年12月16日")
     expect(end_row.get_by_test_id("task-overdue")).to_have_count(0)
     expect(end_row.get_by_test_id("task-late")).to_have_count(0)
-    # Picking a new owner takes the user list, which an agent may not read.
-    expect(end_row.locator("[data-testid^=reassign-]")).to_have_count(0)
+    # The agent may hand their own task on (to someone who works on the project).
+    expect(end_row.locator("[data-testid^=reassign-]")).to_have_count(1)
     agent.get_by_test_id("task-overdue-filter").check()
     expect(total).to_have_attribute("data-total", "1")
     expect(tasks.locator("tbody tr")).to_contain_text("续租通知期")
@@ -349,18 +349,20 @@ def test_reminders_from_the_rules_through_the_tasks_and_why_not_to_the_run_log_a
     assert calendar_app.get(second_url).status == 404
     never_signed_in.close()
 
-    # Head office hands the agent's lease-end task on: not to West's regional manager, who does not work
-    # on the project (the server's message on the field), but to East's legal officer.
+    # Head office hands the agent's lease-end task on: the list offers only people who work on the
+    # project (not West's regional manager); sent without a choice, the server's message is on the field;
+    # then to East's legal officer.
     office = opened_at(desks, DEC_2_MORNING)
     sign_in(office, reminders.admin, "/office/tasks?scope=all")
     handed = office.get_by_test_id("tasks").locator("tbody tr", has_text="租约到期")
     expect(handed).to_contain_text("Agent.East")
     handed.locator("[data-testid^=reassign-]").click()
-    office.get_by_test_id("reassign-to").select_option(str(reminders.rm_west.id))
+    choices = office.get_by_test_id("reassign-to").locator("option")
+    expect(choices.filter(has_text="Legal.East")).to_have_count(1)
+    expect(choices.filter(has_text="Agent.East")).to_have_count(0)
+    assert str(reminders.rm_west.id) not in choices.evaluate_all("options => options.map(o => o.value)")
     office.get_by_test_id("reassign-submit").click()
-    expect(office.get_by_test_id("error-reassign-to")).to_have_text(
-        "请选择一位负责该租约所属项目的在职用户。"
-    )
+    expect(office.get_by_test_id("error-reassign-to")).to_have_text("该字段不能为空值。")
     office.get_by_test_id("reassign-to").select_option(str(reminders.legal.id))
     office.get_by_test_id("reassign-note").fill("客户经理休假，由法务跟进")
     office.get_by_test_id("reassign-submit").click()

@@ -76,7 +76,8 @@ def test_a_tier_on_email_and_wecom_reaches_the_mailbox_and_the_group_robot_once(
     [email] = mail.sink.wait_for(start + 1)[start:]
     assert email["To"].addresses[0].addr_spec == "zhang.wei@example.cn"
     subject = str(email["Subject"])
-    assert subject == f"租约 {number}（上海星河科技有限公司）的租约到期为 2026-06-30，还有 32 天：第 1/1 级提醒"
+    expected = f"租约 {number}（上海星河科技有限公司）的租约到期为 2026-06-30，还有 32 天：第 1/1 级提醒"
+    assert subject == expected
     [(request, _response)] = robots.log
     content = json.loads(request.data)["markdown"]["content"]
     assert number in content

@@ -174,12 +174,9 @@ export function Tasks() {
             <button type="button" class="primary" data-testid={`acknowledge-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "acknowledge" })}>
               {t("office.reminders.acknowledge")}
             </button>
-            {/* The new assignee is picked from the user list, which only user:read may read. */}
-            {can("user:read") ? (
-              <button type="button" data-testid={`reassign-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "reassign" })}>
-                {t("office.reminders.reassign")}
-              </button>
-            ) : null}
+            <button type="button" data-testid={`reassign-${row.original.id}`} onClick={() => setActing({ task: row.original, action: "reassign" })}>
+              {t("office.reminders.reassign")}
+            </button>
           </div>
         ) : null,
     },
@@ -294,14 +291,9 @@ function Acknowledge({ task, onClose, onDone }: { task: Task; onClose: () => voi
   );
 }
 
-interface UserRow {
-  id: number;
-  username: string;
-  display_name: string;
-}
-
 function Reassign({ task, onClose, onDone }: { task: Task; onClose: () => void; onDone: () => void }) {
-  const people = useResource<UserRow[]>("/api/users?is_active=true&sort=display_name&page_size=500");
+  // Everyone else who works on the task's project (the API lists them for the task's owner or a manager).
+  const people = useResource<Person[]>(`/api/reminders/tasks/${task.id}/assignees`);
   const [assignee, setAssignee] = useState("");
   const [note, setNote] = useState("");
   const [errors, setErrors] = useState<Record<string, string[]>>({});
@@ -333,13 +325,11 @@ function Reassign({ task, onClose, onDone }: { task: Task; onClose: () => void; 
         <Field id="reassign-to" label={t("office.reminders.newAssignee")} errors={fieldErrors(errors, "assignee_id")} required>
           <select id="reassign-to" data-testid="reassign-to" value={assignee} aria-invalid={Boolean(errors.assignee_id) || undefined} onChange={(e) => setAssignee((e.target as HTMLSelectElement).value)}>
             <option value="">{t("office.filter.choose")}</option>
-            {(people.data ?? [])
-              .filter((person) => person.id !== task.assignee?.id)
-              .map((person) => (
-                <option key={person.id} value={String(person.id)}>
-                  {person.display_name} · {person.username}
-                </option>
-              ))}
+            {(people.data ?? []).map((person) => (
+              <option key={person.id} value={String(person.id)}>
+                {person.name}
+              </option>
+            ))}
           </select>
         </Field>
         <Field id="reassign-note" label={t("office.reminders.note")} errors={fieldErrors(errors, "note")}>
