@@ -182,6 +182,13 @@ def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None)
         f"Portfolio snapshots of {len(written.first)} closed months written "
         f"({sum(written.first.values())} project-months), as the nightly job would."
     )
+    from backend.reminders import jobs as reminder_jobs
+
+    reminded = reminder_jobs.run_reminders(_database(ctx).unit_of_work, JobContext.by_hand(now))
+    click.echo(
+        f"Reminders: {reminded['sent']} sent for the critical dates already due ({reminded['late']} late), "
+        "as the engine's first run would; open tasks are under My tasks in the office app."
+    )
 
 
 @main.group()

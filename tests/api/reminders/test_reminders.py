@@ -10,7 +10,9 @@ from flask import Flask
 from icalendar import Calendar
 from sqlalchemy import select
 
+from backend.cli import main
 from backend.core.db.database import Database
+from backend.core.db.models import JobRun
 from backend.leasing.db.models import Lease
 from backend.leasing.services import lease_lifecycle
 from backend.notify.db.models import Notification
@@ -350,3 +352,60 @@ def test_an_auto_renewing_lease_is_drafted_at_its_notice_date_for_approval_and_n
     assert listed["renewal_lease_number"] == drafts[0].number
     story = manager.get(f"/api/reminders/explain/{renewing}?date_kind=auto_renewal").json
     assert story["dates"][0]["tiers"][0]["state"] == "sent"
+
+
+def test_the_seeds_case_is_answered_in_one_command(
+    site: Any, bearer_client: Any, app: Flask, db: Database
+) -> None:
+    """`leasekeeper reminders run` as the worker would on 2 December 2025, then `reminders explain`: the
+    imported tag shown flagged, the 30-day tier sent to the account manager, in the language asked for."""
+    import_leases(
+        bearer_client(site.regional),
+        lease_csv(
+            [
+                "SH-01-2025-0009",
+                "SH-01",
+                "C0001",
+                "SH-01-1203",
+                "OFFICE",
+                "2025-01-02",
+                "2026-01-01",
+                "12800",
+                "25600",
+                "zhang.wei",
+                "no renewal",
+                "signed",
+            ]
+        ),  # fmt: skip
+    )
+    runner = app.test_cli_runner()
+    ran = runner.invoke(main, ["reminders", "run", "--project", "SH-01", "--at", "2025-12-02T02:00+08:00"])
+    assert ran.exit_code == 0, ran.output
+    assert "sent: 1" in ran.output
+    assert "today: 2025-12-02" in ran.output
+    again = runner.invoke(main, ["reminders", "run", "--at", "2025-12-02T02:05+08:00"])
+    assert "sent: 0" in again.output
+
+    told = runner.invoke(
+        main, ["reminders", "explain", "SH-01-2025-0009", "--at", "2025-12-02T09:00+08:00", "--locale", "en"]
+    )
+    assert told.exit_code == 0, told.output
+    lines = told.output.splitlines()
+    assert "  tag 'no renewal': flagged, import by 李区域" in lines
+    assert any(line.startswith('  ! The tag "no renewal" came from an import (李区域)') for line in lines)
+    start = lines.index("lease_end 2026-01-01 (derived, rules: default)")
+    assert lines[start + 1].startswith(
+        "  tier 1/3 30d → 2025-12-02  account_manager  [email, web_push]  sent"
+    )
+    assert lines[start + 2].startswith("    → 张伟 task ")
+    assert "open" in lines[start + 2]
+    chinese = runner.invoke(main, ["reminders", "explain", "SH-01-2025-0009", "--at", "2025-12-02T09:00+08:00",
+                                   "--locale", "zh_CN"])  # fmt: skip
+    assert "标签“no renewal”来自导入（李区域）" in chinese.output
+    with db.unit_of_work() as uow:
+        assert uow.session is not None
+        kinds = [k for (k,) in uow.session.execute(select(JobRun.kind).where(JobRun.kind == "reminders.run"))]
+    assert len(kinds) == 2
+    unknown = runner.invoke(main, ["reminders", "explain", "NOPE-1"])
+    assert unknown.exit_code != 0
+    assert "No lease numbered NOPE-1" in unknown.output

@@ -57,6 +57,9 @@ def test_demo_seeds_once_and_prints_the_logins(cli: CliRunner) -> None:
     assert first.exit_code == 0, first.output
     assert re.search(r"3 regions, 12 projects, [\d,]+ assets", first.output)
     assert "leasekeeper-demo" in first.output
+    sent = re.search(r"Reminders: (\d+) sent for the critical dates already due", first.output)
+    assert sent is not None, first.output
+    assert int(sent.group(1)) > 0
     second = cli.invoke(main, ["demo"])
     assert "already holds data" in second.output
     assert "rm.east" in second.output
