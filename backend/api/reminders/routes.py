@@ -54,7 +54,7 @@ class RuleListViews(MethodView):
         return rules.list_rules(args["template_id"], actor(), uow())
 
 
-@blp.route("/rules/<int:template_id>/<string:date_kind>")
+@blp.route("/rules/<id:template_id>/<string:date_kind>")
 class RuleViews(MethodView):
     """One template's rule for one date kind."""
 
@@ -109,7 +109,7 @@ class TaskCountViews(MethodView):
         return {"open": total, "overdue": overdue}
 
 
-@blp.route("/tasks/<int:task_id>")
+@blp.route("/tasks/<id:task_id>")
 class TaskViews(MethodView):
     """One task."""
 
@@ -120,7 +120,7 @@ class TaskViews(MethodView):
         return tasks.get_task(task_id, actor(), uow(), now())
 
 
-@blp.route("/tasks/<int:task_id>/acknowledge")
+@blp.route("/tasks/<id:task_id>/acknowledge")
 class AcknowledgeViews(MethodView):
     """Acknowledging a task."""
 
@@ -132,7 +132,7 @@ class AcknowledgeViews(MethodView):
         return tasks.acknowledge(task_id, body.get("note"), actor(), uow(), now())
 
 
-@blp.route("/tasks/<int:task_id>/assignees")
+@blp.route("/tasks/<id:task_id>/assignees")
 class AssigneeViews(MethodView):
     """Who can take a task over."""
 
@@ -143,7 +143,7 @@ class AssigneeViews(MethodView):
         return tasks.assignees(task_id, actor(), uow())
 
 
-@blp.route("/tasks/<int:task_id>/reassign")
+@blp.route("/tasks/<id:task_id>/reassign")
 class ReassignViews(MethodView):
     """Reassigning a task."""
 
@@ -155,7 +155,7 @@ class ReassignViews(MethodView):
         return tasks.reassign(task_id, body["assignee_id"], body.get("note"), actor(), uow(), now())
 
 
-@blp.route("/explain/<int:lease_id>")
+@blp.route("/explain/<id:lease_id>")
 class ExplainViews(MethodView):
     """Why not?"""
 
@@ -168,7 +168,7 @@ class ExplainViews(MethodView):
         return explain.explain(lease_id, args.get("date_kind"), actor(), uow(), now())
 
 
-@blp.route("/tag-reviews/<int:lease_id>")
+@blp.route("/tag-reviews/<id:lease_id>")
 class TagReviewViews(MethodView):
     """Confirming a lease's tag."""
 
@@ -224,7 +224,7 @@ class CriticalDateListViews(MethodView):
         return critical_dates.add_date(body, actor(), uow(), now())
 
 
-@blp.route("/critical-dates/<int:entry_id>")
+@blp.route("/critical-dates/<id:entry_id>")
 class CriticalDateViews(MethodView):
     """An entered date."""
 
