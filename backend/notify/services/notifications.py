@@ -13,6 +13,9 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import outbox
+from backend.notify.services.outbox import Lookups
+
+__all__ = ["Lookups", "deliveries_about", "list_mine", "mark_all_read", "mark_read", "notify"]
 
 
 def notify(
@@ -27,6 +30,7 @@ def notify(
     channels: Collection[str] | None = None,
     shared: bool = True,
     visible: Collection[int] | None = None,
+    lookups: Lookups | None = None,
 ) -> list[int]:
     """Stage one notification per distinct recipient with its deliveries on their channels, and one per
     group robot or webhook of the project (the caller commits; a rollback drops them all).
@@ -38,7 +42,8 @@ def notify(
     `channels` (a reminder tier's): the channels this notification takes besides each recipient's own
     choice for its kind; the shared ones among them (group robots, webhooks) pick the project's endpoints
     of those channels. `shared=False` keeps it off every shared endpoint (the same news went there once).
-    `visible`: who may see the project, when the caller has just read it (a run sending many).
+    `visible`: who may see the project, when the caller has just read it (a run sending many), and
+    `lookups`: what staging reads, kept across the run's notifications.
     """
     recipients = sorted({user_id for user_id in user_ids if user_id is not None})
     if project_id is not None and recipients:
@@ -49,7 +54,8 @@ def notify(
         )
         recipients = [user_id for user_id in recipients if user_id in can_see]
     asked = None if channels is None else frozenset(ChannelKind(c) for c in channels)
-    outbox.stage(uow, recipients, kind, params, project_id, subject, now or datetime.now(UTC), asked, shared)
+    moment = now or datetime.now(UTC)
+    outbox.stage(uow, recipients, kind, params, project_id, subject, moment, asked, shared, lookups)
     return recipients
 
 

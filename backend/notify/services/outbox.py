@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -57,6 +57,29 @@ def _time(text: str | None) -> time | None:
     return time(int(hours), int(minutes))
 
 
+@dataclass
+class Lookups:
+    """What staging reads (recipients' addresses and preferences, a project's shared endpoints), kept for
+    a caller staging many notifications in one transaction (a reminder run)."""
+
+    people: dict[int, Any] = field(default_factory=dict)
+    shared: dict[int | None, tuple[int | None, list[Any]]] = field(default_factory=dict)
+
+    def recipients(self, uow: UnitOfWork, user_ids: Sequence[int]) -> dict[int, Any]:
+        """The recipients named, read once each."""
+        missing = [u for u in user_ids if u not in self.people]
+        if missing:
+            found = uow.deliveries.recipients(missing)
+            self.people.update({u: found.get(u) for u in missing})
+        return {u: self.people[u] for u in user_ids if self.people.get(u) is not None}
+
+    def endpoints(self, uow: UnitOfWork, project_id: int | None) -> tuple[int | None, list[Any]]:
+        """A project's shared endpoints, read once."""
+        if project_id not in self.shared:
+            self.shared[project_id] = uow.deliveries.shared_endpoints(project_id)
+        return self.shared[project_id]
+
+
 def stage(
     uow: UnitOfWork,
     user_ids: Sequence[int],
@@ -67,14 +90,19 @@ def stage(
     now: datetime,
     asked: frozenset[ChannelKind] | None = None,
     shared: bool = True,
+    lookups: Lookups | None = None,
 ) -> None:
     """Stage one inbox notification per recipient with its deliveries, and one per shared channel.
 
     `asked`: channels wanted beyond each recipient's choice for the kind; its shared channels select the
     endpoints (of those channels, accepting the kind) instead of the endpoints' default kinds."""
     subject_type, subject_id = subject if subject else (None, None)
-    people = uow.deliveries.recipients(user_ids)
-    region_id, endpoints = uow.deliveries.shared_endpoints(project_id)
+    if lookups is None:
+        people = uow.deliveries.recipients(user_ids)
+        region_id, endpoints = uow.deliveries.shared_endpoints(project_id)
+    else:
+        people = lookups.recipients(uow, user_ids)
+        region_id, endpoints = lookups.endpoints(uow, project_id)
     common = {
         "kind": kind,
         "params": dict(params),

@@ -155,6 +155,19 @@ class ReminderTaskRepository(Repository[ReminderTask]):
             statement = statement.where(ReminderTask.project_id.in_(sorted(project_ids)))
         return list(self.session.scalars(statement))
 
+    def open_in(self, project_ids: Collection[int] | None) -> list[ReminderTask]:
+        """Every open reminder task (of the projects)."""
+        statement = select(ReminderTask).where(ReminderTask.state == TaskState.OPEN, ReminderTask.tier > 0)
+        if project_ids is not None:
+            statement = statement.where(ReminderTask.project_id.in_(sorted(project_ids)))
+        return list(self.session.scalars(statement))
+
+    def stage_many(self, rows: Sequence[Mapping[str, Any]]) -> list[ReminderTask]:
+        """Stage tasks; they get their ids at the next flush."""
+        tasks = [ReminderTask(**row) for row in rows]
+        self.session.add_all(tasks)
+        return tasks
+
     def add_many(self, rows: Sequence[Mapping[str, Any]]) -> list[ReminderTask]:
         """Stage tasks and give them their ids."""
         tasks = [ReminderTask(**row) for row in rows]

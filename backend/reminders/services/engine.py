@@ -26,7 +26,7 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.leasing.domain.tags import is_no_renewal
 from backend.leasing.services import calendars, leases, tags
 from backend.notify.domain.notifications import NotificationKind
-from backend.notify.services.notifications import notify
+from backend.notify.services.notifications import Lookups, notify
 from backend.reminders.domain.dates import (
     KIND_NAMES,
     CriticalDate,
@@ -285,7 +285,10 @@ def run(
     by_project: dict[int, list[Lease]] = {}
     for lease in live_leases(uow, scope, earliest):
         by_project.setdefault(lease.row.project_id, []).append(lease)
-    sent = uow.reminder_tasks.keys_from(scope, earliest - timedelta(days=DEPOSIT_WINDOW_DAYS))
+    sending = Sending(
+        uow.reminder_tasks.keys_from(scope, earliest - timedelta(days=DEPOSIT_WINDOW_DAYS)),
+        _open_by_date(uow.reminder_tasks.open_in(scope)),
+    )
     staff = Staff(uow.users.assignments())
     actor = Actor.system(Origin.JOB, "reminders")
     for index, project in enumerate(projects, 1):
@@ -295,7 +298,8 @@ def run(
         people = staff.of(project.id, project.region_id)
         for lease in items:
             if lease.may_be_due(project.today, horizon):
-                _handle(uow, lease, project, people, rules, horizon, sent, actor, now, report, run_id)
+                _handle(uow, lease, project, people, rules, horizon, sending, actor, now, report, run_id)
+        sending.flush(uow, project.id, now)
         uow.commit()
         report.projects += 1
         if progress is not None:
@@ -313,18 +317,18 @@ def _handle(
     people: People,
     rules: Book,
     horizon: int,
-    sent: set[tuple[Any, ...]],
+    sending: Sending,
     actor: Actor,
     now: datetime,
     report: RunReport,
     run_id: int | None,
 ) -> None:
     """One lease: its reminders due today, and its automatic renewal when it reached the notice date."""
-    _remind(uow, lease, project, people, rules, horizon, sent, now, report, run_id)
+    _remind(uow, lease, project, people, rules, horizon, sending, now, report, run_id)
     if _renews_today(lease, project.today):
         try:
             with uow.nested():
-                _auto_renew(uow, lease, project, people, sent, actor, now, report, run_id)
+                _auto_renew(uow, lease, project, people, sending.sent, actor, now, report, run_id)
         except DomainError as exc:
             report.errors.append({"lease": lease.row.number, "message": str(exc)})
 
@@ -341,6 +345,47 @@ def due_tiers(lease: Lease, project: Project, rules: Book, horizon_days: int) ->
     return found
 
 
+@dataclass
+class Sending:
+    """What one run keeps while it goes: the keys sent, the open tasks by date, people's names, the
+    notifications to stage once the project's new tasks have their ids, and what staging reads."""
+
+    sent: set[tuple[Any, ...]]
+    open_by_date: dict[tuple[Any, ...], list[Any]]
+    names: dict[int, str] = field(default_factory=dict)
+    pending: list[tuple[Any, dict[str, Any], tuple[str, ...], bool, People]] = field(default_factory=list)
+    lookups: Lookups = field(default_factory=Lookups)
+
+    def name_of(self, uow: UnitOfWork, user_ids: Collection[int]) -> str:
+        """The names of some users, read once per run."""
+        missing = [u for u in user_ids if u not in self.names]
+        if missing:
+            for uid, row in uow.users.people(missing).items():
+                self.names[uid] = row.display_name or row.username
+        return ", ".join(sorted(self.names.get(u, str(u)) for u in user_ids))
+
+    def flush(self, uow: UnitOfWork, project_id: int, now: datetime) -> None:
+        """Give the new tasks their ids and stage each one's notification (one write for the project)."""
+        if not self.pending:
+            return
+        uow.flush()
+        for task, params, channels, shared, people in self.pending:
+            notify(
+                uow,
+                [task.assignee_id],
+                NotificationKind.REMINDER_DUE,
+                params,
+                project_id=project_id,
+                subject=(SUBJECT, task.id),
+                now=now,
+                channels=channels,
+                shared=shared,
+                visible=people.visible,
+                lookups=self.lookups,
+            )
+        self.pending.clear()
+
+
 def _remind(
     uow: UnitOfWork,
     lease: Lease,
@@ -348,12 +393,12 @@ def _remind(
     people: People,
     rules: Book,
     horizon: int,
-    sent: set[tuple[Any, ...]],
+    sending: Sending,
     now: datetime,
     report: RunReport,
     run_id: int | None,
 ) -> None:
-    today = project.today
+    today, sent = project.today, sending.sent
     for planned in due_tiers(lease, project, rules, horizon):
         report.due += 1
         stopped = blockers(planned.critical.kind, lease.state)
@@ -370,7 +415,7 @@ def _remind(
             continue
         first_firing = not any((*key, user_id) in sent for user_id in names)
         late = planned.fire_on < today
-        tasks = uow.reminder_tasks.add_many(
+        tasks = uow.reminder_tasks.stage_many(
             [
                 {
                     "kind": TaskKind.REMINDER,
@@ -393,21 +438,15 @@ def _remind(
                 for user_id in fresh
             ]
         )
-        escalated = escalate(uow, lease.row.id, planned, now) if planned.tier.number > 1 else []
+        opened = sending.open_by_date.setdefault(key[:3], [])
+        escalated = escalate(opened, planned, now)
+        opened += tasks
         report.escalated += len(escalated)
-        previous = _names(uow, {t.assignee_id for t in escalated})
+        previous = sending.name_of(uow, {t.assignee_id for t in escalated}) if escalated else ""
+        params = _params(lease, planned, today, late, previous)
         for position, task in enumerate(tasks):
-            notify(
-                uow,
-                [task.assignee_id],
-                NotificationKind.REMINDER_DUE,
-                _params(lease, planned, today, late, previous),
-                project_id=project.id,
-                subject=(SUBJECT, task.id),
-                now=now,
-                channels=planned.tier.channels,
-                shared=first_firing and position == 0,
-                visible=people.visible,
+            sending.pending.append(
+                (task, params, planned.tier.channels, first_firing and position == 0, people)
             )
             sent.add((*key, task.recipient_id))
         report.sent += len(tasks)
@@ -415,12 +454,10 @@ def _remind(
             report.late += len(tasks)
 
 
-def escalate(uow: UnitOfWork, lease_id: int, planned: Planned, now: datetime) -> list[Any]:
+def escalate(opened: list[Any], planned: Planned, now: datetime) -> list[Any]:
     """Open tasks of the date's earlier tiers pass to this tier's recipients: they are closed as escalated,
     and this tier's message says whose task it takes over."""
-    found = uow.reminder_tasks.open_below(
-        lease_id, planned.critical.kind, planned.critical.on, planned.tier.number
-    )
+    found = [t for t in opened if t.state is TaskState.OPEN and 0 < t.tier < planned.tier.number]
     for task in found:
         task.state = TaskState.ESCALATED
         task.escalated_at = now
@@ -428,9 +465,12 @@ def escalate(uow: UnitOfWork, lease_id: int, planned: Planned, now: datetime) ->
     return found
 
 
-def _names(uow: UnitOfWork, user_ids: Collection[int]) -> str:
-    people = uow.users.people(user_ids)
-    return ", ".join(sorted((p.display_name or p.username) for p in people.values()))
+def _open_by_date(tasks: Iterable[Any]) -> dict[tuple[Any, ...], list[Any]]:
+    """Open reminder tasks by (lease, date kind, date): what a later tier of the same date takes over."""
+    found: dict[tuple[Any, ...], list[Any]] = {}
+    for task in tasks:
+        found.setdefault((task.lease_id, task.date_kind, task.critical_date), []).append(task)
+    return found
 
 
 def _params(lease: Lease, planned: Planned, today: date, late: bool, previous: str) -> dict[str, Any]:

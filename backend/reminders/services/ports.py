@@ -41,6 +41,12 @@ class ReminderTasks(Lookup, Protocol):
     ) -> list[Any]:
         """Open tasks of leases that stopped being live (the deposit's excepted)."""
 
+    def open_in(self, project_ids: Collection[int] | None) -> list[Any]:
+        """Every open reminder task (of the projects)."""
+
+    def stage_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Stage tasks; they get their ids at the next flush."""
+
     def add_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
         """Stage tasks and give them their ids."""
 
