@@ -601,38 +601,55 @@ def reassign_orphans(
         manager = managers.get(owner.manager_id) if owner is not None and owner.manager_id else None
         if manager is None or not manager.is_active:
             continue
-        previous = task.assignee_id
-        task.assignee_id = manager.id
-        audit.record(
-            uow,
-            actor,
-            AuditAction.UPDATE,
-            "reminder_task",
-            task.id,
-            before={"assignee_id": previous},
-            after={"assignee_id": manager.id, "reason": "owner deactivated"},
-            project_id=task.project_id,
-        )
-        notify(
-            uow,
-            [manager.id],
-            NotificationKind.TASK_REASSIGNED,
-            {
-                "lease": _lease_number(uow, task.lease_id),
-                "kind": {"message": KIND_NAMES[task.date_kind]},
-                "date": task.critical_date.isoformat(),
-                "previous": owner.display_name or owner.username if owner is not None else "—",
-                "reason": {"message": DEACTIVATED_NOTE},
-            },
-            project_id=task.project_id,
-            subject=(SUBJECT, task.id),
-            now=now,
-        )
+        previous = owner.display_name or owner.username if owner is not None else "—"
+        hand_over(uow, task, manager.id, previous, {"message": DEACTIVATED_NOTE}, actor, now)
         moved += 1
     return moved
 
 
 DEACTIVATED_NOTE = N_("their account was deactivated")
+
+
+def hand_over(
+    uow: UnitOfWork,
+    task: Any,
+    assignee_id: int,
+    previous: str,
+    reason: str | dict[str, Any],
+    actor: Actor,
+    now: datetime,
+) -> None:
+    """Give an open task to someone else: audited (with the reason), and the new owner is told."""
+    before = task.assignee_id
+    task.assignee_id = assignee_id
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        "reminder_task",
+        task.id,
+        before={"assignee_id": before},
+        after={
+            "assignee_id": assignee_id,
+            "reason": reason if isinstance(reason, str) else reason["message"],
+        },
+        project_id=task.project_id,
+    )
+    notify(
+        uow,
+        [assignee_id],
+        NotificationKind.TASK_REASSIGNED,
+        {
+            "lease": _lease_number(uow, task.lease_id),
+            "kind": {"message": KIND_NAMES[task.date_kind]},
+            "date": task.critical_date.isoformat(),
+            "previous": previous,
+            "reason": reason,
+        },
+        project_id=task.project_id,
+        subject=(SUBJECT, task.id),
+        now=now,
+    )
 
 
 def _lease_number(uow: UnitOfWork, lease_id: int) -> str:

@@ -90,6 +90,16 @@ def list_rules(template_id: int, actor: Actor, uow: UnitOfWork) -> list[RuleSet]
     ]
 
 
+def _head_office(actor: Actor) -> Any:
+    """The scope of lease:configure, which must reach every project: rules are head office's."""
+    scope = actor.require(P.LEASE_CONFIGURE)
+    if not scope.everything:
+        raise ValidationFailed.single(
+            "template_id", Message(N_("Reminder rules are set by head office for every project."))
+        )
+    return scope
+
+
 def _kind(raw: str) -> DateKind:
     try:
         kind = DateKind(raw)
@@ -109,11 +119,7 @@ def replace_rule(
     now: datetime,
 ) -> RuleSet:
     """Replace a template's tiers for a date kind (head office: lease:configure); audited."""
-    scope = actor.require(P.LEASE_CONFIGURE)
-    if not scope.everything:
-        raise ValidationFailed.single(
-            "template_id", Message(N_("Reminder rules are set by head office for every project."))
-        )
+    scope = _head_office(actor)
     template = uow.templates.get(template_id, scope)
     kind = _kind(kind_name)
     tiers = parse_tiers(raw_tiers)
@@ -141,11 +147,7 @@ def replace_rule(
 
 def reset_rule(template_id: int, kind_name: str, actor: Actor, uow: UnitOfWork) -> None:
     """Drop a template's own tiers for a kind: the defaults apply again; audited."""
-    scope = actor.require(P.LEASE_CONFIGURE)
-    if not scope.everything:
-        raise ValidationFailed.single(
-            "template_id", Message(N_("Reminder rules are set by head office for every project."))
-        )
+    scope = _head_office(actor)
     template = uow.templates.get(template_id, scope)
     kind = _kind(kind_name)
     row = uow.reminders.rule(template.id, kind)

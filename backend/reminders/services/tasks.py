@@ -23,11 +23,8 @@ from backend.core.domain.listing import ListQuery
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.notify.domain.notifications import NotificationKind
-from backend.notify.services.notifications import notify
-from backend.reminders.domain.dates import KIND_NAMES
 from backend.reminders.domain.rules import TaskState
-from backend.reminders.services.engine import SUBJECT
+from backend.reminders.services.engine import hand_over
 
 NOTE_LENGTH = 2000
 
@@ -183,34 +180,7 @@ def reassign(
     if assignee_id == task.assignee_id:
         raise ValidationFailed.single("assignee_id", N_("The task is already theirs."))
     note = (note or "").strip()[:NOTE_LENGTH] or None
-    previous = task.assignee_id
-    task.assignee_id = assignee_id
-    audit.record(
-        uow,
-        actor,
-        AuditAction.UPDATE,
-        "reminder_task",
-        task.id,
-        before={"assignee_id": previous},
-        after={"assignee_id": assignee_id, "note": note},
-        project_id=task.project_id,
-    )
-    lease = uow.leases.find(task.lease_id)
-    notify(
-        uow,
-        [assignee_id],
-        NotificationKind.TASK_REASSIGNED,
-        {
-            "lease": lease.number if lease is not None else str(task.lease_id),
-            "kind": {"message": KIND_NAMES[task.date_kind]},
-            "date": task.critical_date.isoformat(),
-            "previous": actor.name,
-            "reason": note or "—",
-        },
-        project_id=task.project_id,
-        subject=(SUBJECT, task.id),
-        now=now,
-    )
+    hand_over(uow, task, assignee_id, actor.name, note or "—", actor, now)
     uow.commit()
     return views([task], uow, now)[0]
 

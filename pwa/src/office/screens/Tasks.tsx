@@ -235,14 +235,9 @@ function TaskSummary({ task }: { task: Task }) {
   );
 }
 
-/** The server's answer to a form: its field messages, or one message for the whole form. */
-function refusal(error: unknown): { fields: Record<string, string[]>; problem: string | null } {
-  if (error instanceof ApiError && Object.keys(error.fields).length) return { fields: error.fields, problem: null };
-  return { fields: {}, problem: errorText(error) };
-}
-
-function Acknowledge({ task, onClose, onDone }: { task: Task; onClose: () => void; onDone: () => void }) {
-  const [note, setNote] = useState("");
+/** A dialog's submission: busy while it runs, then done, or the server's field messages, or one message
+ * for the whole form. */
+function useTaskAction(send: () => Promise<unknown>, onDone: () => void) {
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -250,16 +245,25 @@ function Acknowledge({ task, onClose, onDone }: { task: Task; onClose: () => voi
     event.preventDefault();
     setBusy(true);
     try {
-      await api(`/api/reminders/tasks/${task.id}/acknowledge`, { method: "POST", json: { note: note.trim() } });
+      await send();
       onDone();
     } catch (error) {
-      const found = refusal(error);
-      setErrors(found.fields);
-      setProblem(found.problem);
+      const fielded = error instanceof ApiError && Object.keys(error.fields).length > 0;
+      setErrors(fielded ? (error as ApiError).fields : {});
+      setProblem(fielded ? null : errorText(error));
     } finally {
       setBusy(false);
     }
   };
+  return { errors, problem, busy, submit };
+}
+
+function Acknowledge({ task, onClose, onDone }: { task: Task; onClose: () => void; onDone: () => void }) {
+  const [note, setNote] = useState("");
+  const { errors, problem, busy, submit } = useTaskAction(
+    () => api(`/api/reminders/tasks/${task.id}/acknowledge`, { method: "POST", json: { note: note.trim() } }),
+    onDone,
+  );
   return (
     <Dialog title={t("office.reminders.acknowledgeTitle")} testId="acknowledge-dialog" onClose={onClose}>
       <form onSubmit={(event) => void submit(event)} noValidate>
@@ -296,26 +300,14 @@ function Reassign({ task, onClose, onDone }: { task: Task; onClose: () => void; 
   const people = useResource<Person[]>(`/api/reminders/tasks/${task.id}/assignees`);
   const [assignee, setAssignee] = useState("");
   const [note, setNote] = useState("");
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      await api(`/api/reminders/tasks/${task.id}/reassign`, {
+  const { errors, problem, busy, submit } = useTaskAction(
+    () =>
+      api(`/api/reminders/tasks/${task.id}/reassign`, {
         method: "POST",
         json: { assignee_id: assignee ? Number(assignee) : null, note: note.trim() },
-      });
-      onDone();
-    } catch (error) {
-      const found = refusal(error);
-      setErrors(found.fields);
-      setProblem(found.problem);
-    } finally {
-      setBusy(false);
-    }
-  };
+      }),
+    onDone,
+  );
   return (
     <Dialog title={t("office.reminders.reassignTitle")} testId="reassign-dialog" onClose={onClose}>
       <form onSubmit={(event) => void submit(event)} noValidate>
