@@ -376,7 +376,7 @@ def test_the_seeds_case_is_answered_in_one_command(
                 "no renewal",
                 "signed",
             ]
-        ),  # fmt: skip
+        ),
     )
     runner = app.test_cli_runner()
     ran = runner.invoke(main, ["reminders", "run", "--project", "SH-01", "--at", "2025-12-02T02:00+08:00"])
@@ -399,8 +399,8 @@ def test_the_seeds_case_is_answered_in_one_command(
     )
     assert lines[start + 2].startswith("    → 张伟 task ")
     assert "open" in lines[start + 2]
-    chinese = runner.invoke(main, ["reminders", "explain", "SH-01-2025-0009", "--at", "2025-12-02T09:00+08:00",
-                                   "--locale", "zh_CN"])  # fmt: skip
+    asked = ["reminders", "explain", "SH-01-2025-0009", "--at", "2025-12-02T09:00+08:00", "--locale", "zh_CN"]
+    chinese = runner.invoke(main, asked)
     assert "标签“no renewal”来自导入（李区域）" in chinese.output
     with db.unit_of_work() as uow:
         assert uow.session is not None
