@@ -28,6 +28,7 @@ from backend.leasing.services import calendars, leases, tags
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services.notifications import Lookups, notify
 from backend.reminders.domain.dates import (
+    DEFAULT_DEPOSIT_RETURN_DAYS,
     KIND_NAMES,
     CriticalDate,
     DateKind,
@@ -136,7 +137,9 @@ class Lease:
         reviews = (first_review_from(step, today) for step in self.terms.steps)
         if any(on is not None and on <= min(last, ends_on) for on in reviews):
             return True
-        return today - timedelta(days=DEPOSIT_WINDOW_DAYS) <= ends_on <= last + timedelta(days=notice)
+        # The end's tiers, the notice date's (before the end) and the deposit's return (after it).
+        first = today - timedelta(days=DEFAULT_DEPOSIT_RETURN_DAYS)
+        return first <= ends_on <= last + timedelta(days=notice)
 
 
 def project_today(now: datetime, timezone: str) -> date:
@@ -221,15 +224,23 @@ class Staff:
     """Every active user's role assignments, read once per run, answering per project who holds what."""
 
     def __init__(self, assignments: Iterable[Any]) -> None:
-        self._rows = [(row.user_id, Role(row.role), row.region_id, row.project_id) for row in assignments]
+        # Indexed by what an assignment reaches: ("project", id), ("region", id), or everything.
+        self._by_reach: dict[tuple[str, int | None], list[tuple[int, Role]]] = {}
+        for row in assignments:
+            if row.project_id is not None:
+                reach = ("project", row.project_id)
+            elif row.region_id is not None:
+                reach = ("region", row.region_id)
+            else:
+                reach = ("everything", None)
+            self._by_reach.setdefault(reach, []).append((row.user_id, Role(row.role)))
 
     def of(self, project_id: int, region_id: int) -> People:
         """A project's possible recipients: role holders over it, and everyone who may see it."""
         by_role: dict[str, list[int]] = {}
         visible: set[int] = set()
-        for user_id, role, region, project in self._rows:
-            if not (project == project_id or region == region_id or (project is None and region is None)):
-                continue
+        reaching = [("project", project_id), ("region", region_id), ("everything", None)]
+        for user_id, role in (held for reach in reaching for held in self._by_reach.get(reach, [])):
             holders = by_role.setdefault(role.value, [])
             if user_id not in holders:
                 holders.append(user_id)
