@@ -36,7 +36,11 @@ class TemplateSchema(TimestampsSchema):
         fields.Integer(strict=True, validate=validate.Range(min=1, max=730)),
         load_default=list,
         validate=validate.Length(max=10),
-        metadata={"description": "Days before the end at which reminders go out."},
+        metadata={
+            "description": "Deprecated and not used: reminders follow the template's reminder rules "
+            "(/api/reminders/rules), which give each tier its days, recipients and channels.",
+            "deprecated": True,
+        },
     )
     billing_lead_days = fields.Integer(
         strict=True,
