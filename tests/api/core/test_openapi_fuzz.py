@@ -42,7 +42,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 # Revoking its own device would leave the rest of the run signed out; revocation has its own tests.
 @schema.exclude(path_regex=r"/api/devices/\{device_id\}/revoke").parametrize()
 @settings(
-    max_examples=15,  # the whole document on two databases; keeps the suite inside its 15 minutes
+    max_examples=10,  # the whole document on two databases; keeps the suite inside its 15 minutes
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
