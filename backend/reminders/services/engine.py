@@ -310,6 +310,7 @@ def run(
         for lease in items:
             if lease.may_be_due(project.today, horizon):
                 _handle(uow, lease, project, people, rules, horizon, sending, actor, now, report, run_id)
+        report.cancelled += _cancel_moved(items, sending)
         sending.flush(uow, project.id, now)
         uow.commit()
         report.projects += 1
@@ -366,6 +367,14 @@ class Sending:
     names: dict[int, str] = field(default_factory=dict)
     pending: list[tuple[Any, dict[str, Any], tuple[str, ...], bool, People]] = field(default_factory=list)
     lookups: Lookups = field(default_factory=Lookups)
+
+    @functools.cached_property
+    def open_dates_of(self) -> dict[int, list[tuple[Any, ...]]]:
+        """The dates each lease had open tasks about when the run began."""
+        found: dict[int, list[tuple[Any, ...]]] = {}
+        for key in list(self.open_by_date):
+            found.setdefault(key[0], []).append(key)
+        return found
 
     def name_of(self, uow: UnitOfWork, user_ids: Collection[int]) -> str:
         """The names of some users, read once per run."""
@@ -579,6 +588,29 @@ def _auto_renew(
         sent.add((row.id, DateKind.RENEWAL_NOTICE, notice_on, AUTO_RENEWAL_TIER, task.recipient_id))
     lease.successor = (renewal.id, renewal.number, "draft")
     report.auto_renewals += 1
+
+
+def _cancel_moved(items: Iterable[Lease], sending: Sending) -> int:
+    """Open reminders about a date a lease no longer has (an amendment moved its end, a review or an
+    entered date went away) are closed: the new date gets its own."""
+    cancelled = 0
+    for lease in items:
+        for key in sending.open_dates_of.get(lease.row.id, []):
+            _lease_id, kind, on = key
+            if any(d.kind is kind and d.on == on for d in lease.dates):
+                continue
+            cancelled += _cancel_open(sending.open_by_date[key])
+    return cancelled
+
+
+def _cancel_open(tasks: Iterable[Any]) -> int:
+    cancelled = 0
+    for task in tasks:
+        if task.state is TaskState.OPEN:
+            task.state = TaskState.CANCELLED
+            task.closed_reason = "date changed"
+            cancelled += 1
+    return cancelled
 
 
 def _cancel_closed(uow: UnitOfWork, project_ids: Collection[int] | None) -> int:

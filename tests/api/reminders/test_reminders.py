@@ -313,6 +313,10 @@ def test_entered_dates_are_reminded_and_reach_the_users_calendar_until_revoked(
     assert agent.delete("/api/reminders/calendar-feed").status_code == 204
     assert client.get(remade).status_code == 404
     assert manager.delete(f"/api/reminders/critical-dates/{added.json['id']}").status_code == 204
+    # The date went away: the next run closes its open reminder.
+    assert engine_on(date(2026, 3, 2)).cancelled == 1
+    [closed] = rows(db, ReminderTask, ReminderTask.date_kind == "insurance_expiry")
+    assert (closed.state, closed.closed_reason) == (TaskState.CANCELLED, "date changed")
     assert (
         manager.get(f"/api/reminders/critical-dates?lease_id={lease_id}&date_kind=insurance_expiry").json
         == []
