@@ -386,6 +386,7 @@ def test_reminders_from_the_rules_through_the_tasks_and_why_not_to_the_run_log_a
         ("late", "3"),
         ("skipped", "0"),
         ("escalated", "1"),
+        ("cancelled", "0"),
         ("auto_renewals", "1"),
     ):
         expect(older.get_by_test_id(f"run-{name}")).to_have_text(value)

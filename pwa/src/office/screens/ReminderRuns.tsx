@@ -19,6 +19,7 @@ interface RunDetails {
   escalated?: Count;
   reassigned?: Count;
   auto_renewals?: Count;
+  cancelled?: Count;
   errors?: { lease: string | null; message: string }[];
 }
 
@@ -33,7 +34,7 @@ interface Run {
   details: RunDetails | null;
 }
 
-const COUNTS = ["leases", "due", "sent", "late", "skipped", "escalated", "reassigned", "auto_renewals"] as const;
+const COUNTS = ["leases", "due", "sent", "late", "skipped", "escalated", "reassigned", "cancelled", "auto_renewals"] as const;
 
 function Errors({ run }: { run: Run }) {
   const errors = run.details?.errors ?? [];
