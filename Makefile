@@ -60,7 +60,7 @@ check: $(VENV)/.installed
 
 # The end-to-end tests (tests/e2e) share one browser and run one after another on one worker (loadgroup).
 test: $(VENV)/.installed $(COMPILED) check pwa
-	$(PY) -m pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
