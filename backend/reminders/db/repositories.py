@@ -115,18 +115,6 @@ class ReminderTaskRepository(Repository[ReminderTask]):
             found += self.session.scalars(statement.order_by(ReminderTask.id))
         return found
 
-    def open_below(self, lease_id: int, kind: DateKind, on: date, tier: int) -> list[ReminderTask]:
-        """Open tasks of earlier tiers of one date: the next tier takes them over."""
-        statement = select(ReminderTask).where(
-            ReminderTask.lease_id == lease_id,
-            ReminderTask.date_kind == kind,
-            ReminderTask.critical_date == on,
-            ReminderTask.tier < tier,
-            ReminderTask.tier > 0,
-            ReminderTask.state == TaskState.OPEN,
-        )
-        return list(self.session.scalars(statement))
-
     def open_of_inactive(self, project_ids: Collection[int] | None) -> list[ReminderTask]:
         """Open tasks whose assignee was deactivated."""
         statement = (

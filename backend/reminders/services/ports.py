@@ -30,9 +30,6 @@ class ReminderTasks(Lookup, Protocol):
     def of_leases(self, lease_ids: Collection[int]) -> list[Any]:
         """Every task of the leases, oldest first."""
 
-    def open_below(self, lease_id: int, kind: DateKind, on: date, tier: int) -> list[Any]:
-        """Open tasks of earlier tiers of one date."""
-
     def open_of_inactive(self, project_ids: Collection[int] | None) -> list[Any]:
         """Open tasks whose assignee was deactivated."""
 
