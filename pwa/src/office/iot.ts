@@ -199,7 +199,7 @@ export interface MarkAreaItem {
   name: string;
   xAxis: string;
   itemStyle?: { color: string };
-  label?: { show: boolean; position?: string; color?: string; fontSize?: number };
+  label?: { show: boolean; position?: string; color?: string; fontSize?: number; backgroundColor?: string; padding?: number[] };
   /** What the area stands for (a lease or a flag): for the tests and the tooltip. */
   kind?: "lease" | "flag";
 }
@@ -304,7 +304,7 @@ export function signalsOption(signals: Pick<Signals, "series" | "doors" | "lease
             xAxis: span[0],
             kind: "flag" as const,
             itemStyle: { color: FLAG_SHADE },
-            label: { show: true, position: "insideTop", color: "#b71c1c", fontSize: 11 },
+            label: { show: true, position: "insideTop", color: "#b71c1c", fontSize: 11, backgroundColor: "rgba(255, 255, 255, 0.85)", padding: [1, 3] },
           },
           { xAxis: span[1] },
         ],

@@ -42,7 +42,7 @@ export function findingColumns(extra: ColumnDef<Finding, unknown>[] = []): Colum
         </>
       ),
     },
-    { id: "project", header: () => t("office.lease.project"), cell: ({ row }) => row.original.project_code },
+    { id: "project", header: () => t("office.lease.project"), meta: { className: "nowrap" }, cell: ({ row }) => row.original.project_code },
     { id: "kind", header: () => t("office.iot.findingKindTitle"), cell: ({ row }) => <span data-testid="finding-kind">{named("findingKind", row.original.kind)}</span> },
     { id: "summary", header: () => t("office.iot.summary"), cell: ({ row }) => <span data-testid="finding-summary">{row.original.summary}</span> },
     { id: "rows", header: () => t("office.iot.rowsBehind"), cell: ({ row }) => <FindingRows finding={row.original} /> },

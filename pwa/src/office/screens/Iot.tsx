@@ -286,7 +286,7 @@ function Runs() {
 
 // --- one run -----------------------------------------------------------------------------------------------
 
-function Rate({ row, testId }: { row: RateRow; testId: string }) {
+function Rate({ row, testId, stacked = false }: { row: RateRow; testId: string; stacked?: boolean }) {
   const found = rateChange(row.rate, row.previous_rate);
   return (
     <>
@@ -294,7 +294,7 @@ function Rate({ row, testId }: { row: RateRow; testId: string }) {
         {rateText(row.rate)}
       </span>{" "}
       <span
-        class={`kpi-change${found.tone ? ` ${found.tone}` : ""}`}
+        class={`kpi-change${found.tone ? ` ${found.tone}` : ""}${stacked ? " stacked" : ""}`}
         data-testid={`${testId}-change`}
         data-delta={found.delta ?? ""}
         title={row.previous_rate === null ? t("office.iot.noPrevious") : t("office.iot.previousRate", { rate: rateText(row.previous_rate) })}
@@ -330,7 +330,7 @@ export function AuditDetail({ params }: { params: Record<string, string> }) {
       {done ? (
         <div class="actions">
           <a class="button-like" href={reportHref(run.id, "xlsx")} data-testid="audit-xlsx" download>
-            {t("office.export.xlsx")}
+            {t("office.iot.xlsx")}
           </a>
           <a class="button-like" href={reportHref(run.id, "pdf")} data-testid="audit-pdf" download>
             {t("office.iot.pdf")}
@@ -343,7 +343,7 @@ export function AuditDetail({ params }: { params: Record<string, string> }) {
             <div class="tile kpi-tile" data-testid="audit-overall">
               <span class="tile-title">{t("office.iot.overallRate")}</span>
               <span class="tile-count">
-                <Rate row={run} testId="overall" />
+                <Rate row={run} testId="overall" stacked />
               </span>
               <span class="hint" data-testid="overall-counts">
                 {t("office.iot.disagreeingOf", { disagreeing: run.disagreeing, assets: run.assets })}
