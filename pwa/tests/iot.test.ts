@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { setLanguage } from "../src/i18n";
 import {
+  auditView,
   daysBetween,
   dayOf,
   findingRowHref,
@@ -218,6 +219,16 @@ describe("the audit's words and links", () => {
     expect(findingRowHref({ type: "field_request", id: 9, label: "#9" }, finding)).toBe("/office/field-requests?asset_id=7");
     expect(findingRowHref({ type: "flag", id: 4, label: "#4" }, finding)).toBe("/office/assets/7#flags");
     expect(findingRowHref({ type: "unheard_of", id: 1, label: "?" }, finding)).toBeNull();
+  });
+
+  it("reads a run's answer as one record: the run with its overall figures, regions and projects", () => {
+    const run = { id: 3, period: "2027-04", state: "done", trigger: "on_demand", done: 2, total: 2, created_at: "2027-04-30T02:00:00Z", started_at: null, finished_at: null, error: null };
+    const region = { region_id: 1, region_name: "East", assets: 4, disagreeing: 1, rate: "0.2500", previous_rate: null };
+    const view = auditView({ run, overall: { assets: 4, disagreeing: 1, rate: "0.2500", previous_rate: "0.5000", kinds: { vacant_with_lease: 1 } }, regions: [region], projects: [] });
+    expect(view).toMatchObject({ id: 3, state: "done", assets: 4, disagreeing: 1, rate: "0.2500", previous_rate: "0.5000", kinds: { vacant_with_lease: 1 } });
+    expect(view.regions).toEqual([region]);
+    // Still queued: no figures yet.
+    expect(auditView({ run: { ...run, state: "queued" }, overall: null })).toMatchObject({ state: "queued", rate: null, kinds: {}, regions: [], projects: [] });
   });
 
   it("follows a run while it is queued or running", () => {

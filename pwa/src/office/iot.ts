@@ -87,6 +87,9 @@ export interface Series {
 
 export interface Signals {
   asset: { id: number; code: string; name: string; status: string; project_id: number };
+  /** The period the answer covers (the one asked for, or the API's default). */
+  from?: string;
+  to?: string;
   series: Series[];
   doors: { day: string; opens: number }[];
   leases: SignalLease[];
@@ -119,6 +122,43 @@ export interface AuditDetail extends AuditRun, RateRow {
   kinds: Partial<Record<string, number>>;
   projects: (RateRow & { project_id: number; project_code: string; project_name: string; region_id: number | null; region_name: string | null })[];
   regions: (RateRow & { region_id: number; region_name: string })[];
+}
+
+/** A run's answer as the API gives it: the run, the overall figures, the regions and the projects. */
+export interface AuditAnswer {
+  run: AuditRun;
+  overall: (RateRow & { kinds?: Partial<Record<string, number>> | null }) | null;
+  regions?: AuditDetail["regions"] | null;
+  projects?: AuditDetail["projects"] | null;
+  previous_run_id?: number | null;
+}
+
+/** A run's answer as one record: the run with its overall figures, kinds, regions and projects. */
+export function auditView(answer: AuditAnswer | (Partial<AuditDetail> & AuditRun)): AuditDetail {
+  if ("run" in answer && answer.run) {
+    const overall = answer.overall;
+    return {
+      ...answer.run,
+      assets: overall?.assets ?? 0,
+      disagreeing: overall?.disagreeing ?? 0,
+      rate: overall?.rate ?? null,
+      previous_rate: overall?.previous_rate ?? null,
+      kinds: overall?.kinds ?? {},
+      regions: answer.regions ?? [],
+      projects: answer.projects ?? [],
+    };
+  }
+  const flat = answer as Partial<AuditDetail> & AuditRun;
+  return {
+    ...flat,
+    assets: flat.assets ?? 0,
+    disagreeing: flat.disagreeing ?? 0,
+    rate: flat.rate ?? null,
+    previous_rate: flat.previous_rate ?? null,
+    kinds: flat.kinds ?? {},
+    regions: flat.regions ?? [],
+    projects: flat.projects ?? [],
+  };
 }
 
 export interface FindingRow {

@@ -60,7 +60,7 @@ export function AssetSignals({ assetId }: { assetId: number }) {
             {t("office.iot.noDevices")}
           </p>
         ) : (
-          <SignalsChart signals={data} period={period} />
+          <SignalsChart signals={data} period={data.from && data.to ? { from: data.from, to: data.to } : period} />
         )}
       </div>
       {data ? (

@@ -89,13 +89,12 @@ export function AuditTasks({ compact = false }: { compact?: boolean }) {
           <select data-testid="audit-task-state" value={state} onChange={(e) => setState((e.target as HTMLSelectElement).value)}>
             <option value="open">{named("taskState", "open")}</option>
             <option value="resolved">{named("taskState", "resolved")}</option>
-            <option value="all">{t("office.filter.all")}</option>
           </select>
         </label>
       </form>
       <DataGrid<Finding>
         endpoint="/api/iot/audit-tasks"
-        params={{ state: state === "all" ? undefined : state }}
+        params={{ state }}
         reloadKey={round}
         columns={columns}
         testId="audit-task-list"

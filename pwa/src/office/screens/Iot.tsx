@@ -18,6 +18,7 @@ import {
   FINDING_KINDS,
   FLAG_KINDS,
   FLAG_STATES,
+  auditView,
   confidenceText,
   findingsQuery,
   flagWindow,
@@ -27,6 +28,7 @@ import {
   reportHref,
   runProgress,
   stillRunning,
+  type AuditAnswer,
   type AuditDetail as Detail,
   type AuditRun,
   type Finding,
@@ -139,13 +141,14 @@ function RunState({ run }: { run: Pick<AuditRun, "state" | "error" | "done" | "t
 
 /** A run followed until it ends: its state asked again every two seconds while queued or running. */
 function useRun(id: number | string | null): { run: Detail | null; error: unknown } {
-  const found = useResource<Detail>(id === null ? null : `/api/iot/audits/${id}`);
+  const found = useResource<AuditAnswer>(id === null ? null : `/api/iot/audits/${id}`);
+  const run = found.data ? auditView(found.data) : null;
   useEffect(() => {
-    if (!stillRunning(found.data)) return;
+    if (!stillRunning(run)) return;
     const timer = setTimeout(found.reload, POLL_MS);
     return () => clearTimeout(timer);
   }, [found.data]);
-  return { run: found.data, error: found.error };
+  return { run, error: found.error };
 }
 
 function StartedRun({ id, onEnded }: { id: number; onEnded: () => void }) {
