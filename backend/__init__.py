@@ -22,6 +22,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
+    from backend.iot.services import ingest  # noqa: F401 - work-order meter readings register on import
     from backend.leasing.services import calendars as holiday_years
     from backend.logging_setup import configure_logging
     from backend.notify.delivery import OutboxDeliverer, PushSender, PushSettings

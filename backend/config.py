@@ -161,6 +161,11 @@ class Config:
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "lk_session"},
                 "deviceToken": {"type": "http", "scheme": "bearer"},
+                "gatewayToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An IoT gateway's own token (lkgw_…), for /api/iot/ingest only.",
+                },
             }
         },
         "security": [{"session": []}, {"deviceToken": []}],

@@ -33,6 +33,7 @@ JOB_MODULES = (
     "backend.banking.jobs",
     "backend.analytics.jobs",
     "backend.reminders.jobs",
+    "backend.iot.jobs",
     "sync.jobs",
 )
 

@@ -170,6 +170,11 @@ class InspectionArgsSchema(ArgsSchema):
     )
     gps = fields.Nested(GpsPositionSchema, load_default=None, allow_none=True)
     note = _optional_text(MAX_NOTE)
+    flag_id = ident(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "An open IoT flag of the asset this inspection answers."},
+    )
 
     @post_load
     def _position(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from backend.api import (
     holiday_calendars,
     imports,
     inspections,
+    iot,
     jobs,
     labels,
     leases,
@@ -93,6 +94,7 @@ BLUEPRINTS = (
     bank_accounts.routes.blp,
     bank_statements.routes.blp,
     bank_lines.routes.blp,
+    iot.routes.blp,
 )
 
 

@@ -23,6 +23,7 @@ from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.extensions import csrf
+from backend.iot.services import gateways
 
 log = logging.getLogger("leasekeeper.request")
 _TRACE_TOKEN = re.compile(r"[A-Za-z0-9._:-]+")
@@ -118,6 +119,10 @@ def _authenticate() -> None:
     g.actor = None
     header = request.headers.get("Authorization", "")
     unit = uow()
+    if header.startswith(f"Bearer {gateways.TOKEN_PREFIX}"):
+        # An IoT gateway: it may send its batch and nothing else (no user acts through it).
+        g.gateway = gateways.authenticate(header.removeprefix("Bearer ").strip(), unit)
+        return
     if header.startswith("Bearer "):
         user, device = auth.authenticate_device(
             header.removeprefix("Bearer ").strip(),

@@ -32,6 +32,12 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     ("backend/field/domain/checklists.py", "backend.org.domain.org"): (
         "the default checklists are written per asset type (AssetType)"
     ),
+    ("backend/iot/domain/flags.py", "backend.org.domain.org"): (
+        "a flag reads the asset's letting status and kind (AssetStatus, AssetKind) against its signals"
+    ),
+    ("backend/iot/domain/audit.py", "backend.org.domain.org"): (
+        "the audit compares the asset's status (AssetStatus) with its leases, work and field requests"
+    ),
     ("backend/api/context.py", "backend.core.db.database"): "opens each request's unit of work",
     ("backend/api/context.py", "backend.core.db.uow"): "opens each request's unit of work",
     ("backend/api/errors.py", "sqlalchemy.exc"): (

@@ -15,6 +15,7 @@ from backend.banking.db import repositories as banking
 from backend.core.db import repositories as core
 from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
+from backend.iot.db import repositories as iot
 from backend.leasing.db import repositories as leasing
 from backend.notify.db import repositories as notify
 from backend.org.db import repositories as org
@@ -90,6 +91,13 @@ class SqlAlchemyUnitOfWork:
         self.bank_statements = banking.BankStatementRepository(session)
         self.bank_lines = banking.BankLineRepository(session)
         self.reconciliation_decisions = banking.DecisionRepository(session)
+        self.iot_gateways = iot.GatewayRepository(session)
+        self.iot_devices = iot.DeviceRepository(session)
+        self.iot_readings = iot.ReadingRepository(session)
+        self.iot_viewings = iot.ViewingRepository(session)
+        self.iot_flags = iot.FlagRepository(session)
+        self.iot_facts = iot.SignalFactsRepository(session)
+        self.iot_audit = iot.AuditRepository(session)
         return self
 
     def __exit__(

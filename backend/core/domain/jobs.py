@@ -23,6 +23,9 @@ class JobKind(enum.StrEnum):
     PORTFOLIO_REPORT = "portfolio.report"
     PORTFOLIO_REFRESH = "portfolio.refresh"
     REMINDER_RUN = "reminders.run"
+    IOT_FLAGS = "iot.flags"
+    IOT_FLAGS_RECENT = "iot.flags_recent"
+    IOT_AUDIT = "iot.audit"
 
 
 class JobStatus(enum.StrEnum):

@@ -36,6 +36,15 @@ if TYPE_CHECKING:
         StatusRequests,
         WorkOrders,
     )
+    from backend.iot.services.ports import (
+        IotAudits,
+        IotDevices,
+        IotFlags,
+        IotGateways,
+        IotReadings,
+        IotSignalFacts,
+        IotViewings,
+    )
     from backend.leasing.services.ports import (
         Amendments,
         CalendarYears,
@@ -218,6 +227,27 @@ class UnitOfWork(Protocol):
 
     @property
     def reconciliation_decisions(self) -> ReconciliationDecisions: ...
+
+    @property
+    def iot_gateways(self) -> IotGateways: ...
+
+    @property
+    def iot_devices(self) -> IotDevices: ...
+
+    @property
+    def iot_readings(self) -> IotReadings: ...
+
+    @property
+    def iot_viewings(self) -> IotViewings: ...
+
+    @property
+    def iot_flags(self) -> IotFlags: ...
+
+    @property
+    def iot_facts(self) -> IotSignalFacts: ...
+
+    @property
+    def iot_audit(self) -> IotAudits: ...
 
     def commit(self) -> None:
         """Make every change of this unit of work durable at once."""

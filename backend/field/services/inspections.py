@@ -23,6 +23,7 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.checklists import DEFAULT_CHECKLISTS
 from backend.field.domain.inspections import ChecklistItemSpec, ItemKind, check_items, evaluate
 from backend.field.services.photos import pending_photos
+from backend.iot.services import flags
 from backend.org.domain.geofence import Fix, fence_for, plausibility_flags
 
 ITEM_FIELDS = ("key", "label_zh", "label_en", "kind", "required", "number_min", "number_max", "number_unit")
@@ -332,6 +333,8 @@ def submit_inspection(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, 
         region_id=asset.project.region_id,
         project_id=asset.project_id,
     )
+    if values.get("flag_id") is not None:
+        flags.answer_with_inspection(values["flag_id"], inspection, actor, uow, now)
     with_pending_evidence([inspection], uow)
     uow.commit()
     return inspection

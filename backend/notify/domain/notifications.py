@@ -28,6 +28,8 @@ class NotificationKind(enum.StrEnum):
     REMINDER_DUE = "reminder.due"
     TASK_REASSIGNED = "task.reassigned"
     RENEWAL_DRAFTED = "renewal.drafted"
+    IOT_FLAG_RAISED = "iot.flag_raised"
+    AUDIT_FINDINGS = "audit.findings"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -67,6 +69,10 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.RENEWAL_DRAFTED: N_(
         "Lease %(lease)s renews automatically: renewal %(renewal)s was drafted on its notice date %(date)s. "
         "Check and sign it, or record the tenant's termination notice."
+    ),
+    NotificationKind.IOT_FLAG_RAISED: N_("%(kind)s at %(asset)s (confidence %(confidence)s)"),
+    NotificationKind.AUDIT_FINDINGS: N_(
+        "The consistency audit of %(period)s gave you %(count)s disagreements to look into"
     ),
 }
 

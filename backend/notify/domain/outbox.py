@@ -49,6 +49,8 @@ DEFAULT_CHANNELS: dict[NotificationKind, frozenset[ChannelKind]] = {
     NotificationKind.PORTFOLIO_REPORT_READY: frozenset({ChannelKind.EMAIL}),
     NotificationKind.TASK_REASSIGNED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.RENEWAL_DRAFTED: frozenset({ChannelKind.EMAIL}),
+    NotificationKind.IOT_FLAG_RAISED: frozenset({ChannelKind.WEB_PUSH}),
+    NotificationKind.AUDIT_FINDINGS: frozenset({ChannelKind.EMAIL}),
 }
 # Channels a user may choose per kind (the inbox is always on).
 CHOOSABLE = frozenset({ChannelKind.WEB_PUSH, ChannelKind.EMAIL, ChannelKind.SMS})

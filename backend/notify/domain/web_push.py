@@ -141,6 +141,10 @@ class PushMessage:
             return "/office/portfolio/reports"
         if self.subject_type == "reminder_task" and self.subject_id is not None:
             return f"/office/tasks?task={self.subject_id}"
+        if self.subject_type == "iot_flag" and self.subject_id is not None:
+            return f"/office/iot/flags?flag={self.subject_id}"
+        if self.subject_type == "iot_audit_run" and self.subject_id is not None:
+            return f"/office/audits/{self.subject_id}"
         return "/"
 
     @property
@@ -159,6 +163,12 @@ BODIES: dict[NotificationKind, str] = {
         "Open My tasks to acknowledge it; left open, it goes on to the next tier's recipients on their day."
     ),
     NotificationKind.RENEWAL_DRAFTED: N_("The draft waits under Leases; nothing is signed without you."),
+    NotificationKind.IOT_FLAG_RAISED: N_(
+        "Open the flag to see its evidence; dismiss it with a reason, or send an inspector."
+    ),
+    NotificationKind.AUDIT_FINDINGS: N_(
+        "Open the audit in the office app: each finding names the rows behind it."
+    ),
     NotificationKind.PORTFOLIO_REPORT_READY: N_(
         "Download the workbook (a sheet per region) and the PDF under Portfolio → Reports in the office app."
     ),

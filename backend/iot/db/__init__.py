@@ -1,0 +1,1 @@
+"""IoT rows and their SQL."""

@@ -1,0 +1,1 @@
+"""IoT use cases: gateways and devices, ingest, flags, viewings and the audit."""
