@@ -5,6 +5,7 @@ import {
   daysBetween,
   dayOf,
   findingRowHref,
+  findingRowText,
   flagWindow,
   named,
   rateChange,
@@ -15,6 +16,7 @@ import {
   zonedInstant,
   type Flag,
   type Signals,
+  type SignalsOption,
 } from "../src/office/iot";
 import "../src/office/messages";
 import { resolve } from "../src/office/routes";
@@ -39,7 +41,7 @@ function flag(changes: Partial<Flag>): Flag {
     raised_at: "2027-03-06T01:00:00Z",
     updated_at: null,
     dismissed_reason: null,
-    dismissed_by: null,
+    dismissed_by_id: null,
     inspection_id: null,
     ...changes,
   };
@@ -82,6 +84,14 @@ function signals(changes: Partial<Signals> = {}): Signals {
 
 const MARCH = { from: "2027-03-01", to: "2027-03-10" };
 
+/** The shaded areas drawn on a panel (by whichever of its series carries them). */
+function areasOn(option: SignalsOption, panel: number, kind: "lease" | "flag") {
+  return option.series
+    .filter((series) => series.xAxisIndex === panel)
+    .flatMap((series) => series.markArea?.data ?? [])
+    .filter(([start]) => start.kind === kind);
+}
+
 describe("an asset's signals as one chart", () => {
   it("puts every day of the period on the axis, a day without an amount being a gap, not a zero", () => {
     const { option } = signalsOption(signals(), MARCH);
@@ -102,7 +112,12 @@ describe("an asset's signals as one chart", () => {
       [0, 0],
       [1, 1],
       [2, 2],
+      [2, 2],
     ]);
+    // The door panel's areas ride on an empty line of their own, kept out of the legend and the tooltip.
+    expect(option.series[3].data.every((value) => value === null)).toBe(true);
+    expect(option.series[3].tooltip?.show).toBe(false);
+    expect(option.legend.data).toEqual(["Electricity (kWh)", "Water (m³)", "Door opens"]);
     expect(option.yAxis.map((axis) => axis.name)).toEqual(["kWh", "m³", "opens"]);
     expect(option.dataZoom[0].xAxisIndex).toEqual([0, 1, 2]);
   });
@@ -110,20 +125,20 @@ describe("an asset's signals as one chart", () => {
   it("writes the units in Chinese for a Chinese reader", () => {
     setLanguage("zh-CN");
     const { option } = signalsOption(signals(), MARCH);
-    expect(option.series.map((series) => series.name)).toEqual(["电（千瓦时）", "水（立方米）", "开门次数"]);
-    expect(option.series[0].tooltip?.valueFormatter(30.25)).toBe("30.25 千瓦时");
-    expect(option.series[0].tooltip?.valueFormatter(null)).toBe("无读数");
+    expect(option.legend.data).toEqual(["电（千瓦时）", "水（立方米）", "开门次数"]);
+    expect(option.series[0].tooltip?.valueFormatter?.(30.25)).toBe("30.25 千瓦时");
+    expect(option.series[0].tooltip?.valueFormatter?.(null)).toBe("无读数");
   });
 
   it("shades the lease periods inside the period on every panel, named on the first only", () => {
     const { option } = signalsOption(signals(), MARCH);
-    for (const [index, series] of option.series.entries()) {
-      const leases = series.markArea!.data.filter(([start]) => start.kind === "lease");
+    for (const panel of [0, 1, 2]) {
+      const leases = areasOn(option, panel, "lease");
       expect(leases.map(([start, end]) => [start.xAxis, end.xAxis])).toEqual([
         ["2027-03-01", "2027-03-02"],
         ["2027-03-08", "2027-03-10"],
       ]);
-      expect(leases.map(([start]) => start.label?.show)).toEqual([index === 0, index === 0]);
+      expect(leases.map(([start]) => start.label?.show)).toEqual([panel === 0, panel === 0]);
     }
     expect(option.series[0].markArea!.data[0][0].name).toBe("Lease L-1");
   });
@@ -139,8 +154,7 @@ describe("an asset's signals as one chart", () => {
       flag({ id: 4, kind: "no_consumption", window_from: "2027-03-09", window_to: "2027-04-30" }),
     ];
     const { option } = signalsOption(signals({ flags }), MARCH);
-    const marked = (index: number) =>
-      option.series[index].markArea!.data.filter(([start]) => start.kind === "flag").map(([start, end]) => [start.name, start.xAxis, end.xAxis]);
+    const marked = (panel: number) => areasOn(option, panel, "flag").map(([start, end]) => [start.name, start.xAxis, end.xAxis]);
     expect(marked(0)).toEqual([
       ["Consumption while vacant", "2027-03-04", "2027-03-05"],
       ["No consumption while leased", "2027-03-09", "2027-03-10"],
@@ -219,6 +233,9 @@ describe("the audit's words and links", () => {
     expect(findingRowHref({ type: "field_request", id: 9, label: "#9" }, finding)).toBe("/office/field-requests?asset_id=7");
     expect(findingRowHref({ type: "flag", id: 4, label: "#4" }, finding)).toBe("/office/assets/7#flags");
     expect(findingRowHref({ type: "unheard_of", id: 1, label: "?" }, finding)).toBeNull();
+    // A flag behind a finding is named by its kind.
+    expect(findingRowText({ type: "iot_flag", id: 4, label: "vacant_door" })).toBe("Flag Door opened while vacant");
+    expect(findingRowText({ type: "lease", id: 3, label: "SH-LJZ-2027-0001" })).toBe("Lease SH-LJZ-2027-0001");
   });
 
   it("reads a run's answer as one record: the run with its overall figures, regions and projects", () => {

@@ -57,10 +57,16 @@ export interface Flag {
   window_to: string | null;
   evidence: Record<string, unknown> | null;
   summary: string;
+  /** The kind's and the state's names as the server words them (the screens use the catalogue's). */
+  kind_name?: string;
+  state_name?: string;
   raised_at: string;
   updated_at: string | null;
+  answered_at?: string | null;
+  resolved_at?: string | null;
+  dismissed_at?: string | null;
   dismissed_reason: string | null;
-  dismissed_by: number | string | { id: number; name: string } | null;
+  dismissed_by_id?: number | null;
   inspection_id: number | null;
 }
 
@@ -103,8 +109,11 @@ export interface AuditRun {
   period: string;
   state: string;
   trigger: "monthly" | "on_demand" | string;
+  /** Projects audited so far, of all the run's projects. */
   done: number | null;
   total: number | null;
+  /** The day the records were audited as of. */
+  as_of?: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -169,7 +178,9 @@ export interface FindingRow {
 
 export interface Finding {
   id: number;
+  run_id?: number;
   kind: string;
+  kind_name?: string;
   asset_id: number;
   asset_code: string;
   asset_status: string;
@@ -179,6 +190,7 @@ export interface Finding {
   rows: FindingRow[];
   assignee_id: number | null;
   task_state: "open" | "resolved" | string;
+  resolved_at?: string | null;
   resolved_note: string | null;
 }
 
@@ -255,7 +267,8 @@ export interface ChartSeries {
   symbolSize?: number;
   itemStyle?: { color: string };
   lineStyle?: { color: string; width: number };
-  tooltip?: { valueFormatter: (value: unknown) => string };
+  silent?: boolean;
+  tooltip?: { valueFormatter?: (value: unknown) => string; show?: boolean };
   markArea?: { silent: boolean; data: [MarkAreaItem, { xAxis: string }][] };
 }
 
@@ -265,7 +278,7 @@ export interface SignalsOption {
   tooltip: { trigger: "axis" };
   axisPointer: { link: { xAxisIndex: "all" }[] };
   grid: { left: number; right: number; top: number; height: number; containLabel: boolean }[];
-  xAxis: { type: "category"; gridIndex: number; data: string[]; boundaryGap: boolean; axisLabel: { show: boolean } }[];
+  xAxis: { type: "category"; gridIndex: number; data: string[]; boundaryGap: boolean; axisLabel: { show: boolean; hideOverlap: boolean } }[];
   yAxis: { type: "value"; gridIndex: number; name: string; minInterval?: number; nameTextStyle: { align: string } }[];
   dataZoom: { type: "inside" | "slider"; xAxisIndex: number[]; bottom?: number; height?: number }[];
   series: ChartSeries[];
@@ -276,7 +289,9 @@ const DOOR_COLOR = "#455a64";
 const LEASE_SHADE = "rgba(46, 125, 50, 0.12)";
 const FLAG_SHADE = "rgba(198, 40, 40, 0.2)";
 const PANEL_HEIGHT = 120;
-const PANEL_GAP = 44;
+/** The name of a panel's series that only carries its shaded areas (not in the legend nor the tooltip). */
+const AREAS = "areas";
+const PANEL_GAP = 64;
 const TOP = 40;
 const BOTTOM = 56;
 
@@ -350,8 +365,10 @@ export function signalsOption(signals: Pick<Signals, "series" | "doors" | "lease
         ],
       ];
     });
-  const grid = panels.map((_, index) => ({ left: 12, right: 24, top: TOP + index * (PANEL_HEIGHT + PANEL_GAP), height: PANEL_HEIGHT, containLabel: true }));
-  const xAxis = panels.map((_, index) => ({ type: "category" as const, gridIndex: index, data: days, boundaryGap: false, axisLabel: { show: true } }));
+  // The same margins on every panel (not fitted to each panel's labels), so that a day is at the same place
+  // on all of them.
+  const grid = panels.map((_, index) => ({ left: 64, right: 48, top: TOP + index * (PANEL_HEIGHT + PANEL_GAP), height: PANEL_HEIGHT, containLabel: false }));
+  const xAxis = panels.map((_, index) => ({ type: "category" as const, gridIndex: index, data: days, boundaryGap: false, axisLabel: { show: true, hideOverlap: true } }));
   const chartSeries: ChartSeries[] = series.map((item, index) => {
     const byDay = new Map(item.days.map((entry) => [entry.day, entry.amount]));
     const unit = named("unit", item.unit);
@@ -381,6 +398,18 @@ export function signalsOption(signals: Pick<Signals, "series" | "doors" | "lease
       data: days.map((day) => byDay.get(day) ?? null),
       itemStyle: { color: DOOR_COLOR },
       tooltip: { valueFormatter: (value: unknown) => (value === null || value === undefined || value === "-" ? t("office.iot.noReading") : t("office.iot.opens", { count: String(value) })) },
+    });
+    // The panel's shaded areas on an empty line of their own: on a bar series ECharts stretches an area's
+    // end by some days, on a line it ends on its day as on the other panels.
+    chartSeries.push({
+      name: AREAS,
+      type: "line",
+      xAxisIndex: index,
+      yAxisIndex: index,
+      data: days.map(() => null),
+      showSymbol: false,
+      silent: true,
+      tooltip: { show: false },
       markArea: { silent: true, data: [...leaseAreas(index === 0), ...flagAreas("doors")] },
     });
   }
@@ -394,7 +423,7 @@ export function signalsOption(signals: Pick<Signals, "series" | "doors" | "lease
   const every = panels.map((_, index) => index);
   const option: SignalsOption = {
     animation: false,
-    legend: { top: 0, data: chartSeries.map((item) => item.name) },
+    legend: { top: 0, data: chartSeries.filter((item) => item.name !== AREAS).map((item) => item.name) },
     tooltip: { trigger: "axis" },
     axisPointer: { link: [{ xAxisIndex: "all" }] },
     grid,
@@ -462,9 +491,18 @@ export function findingRowHref(row: FindingRow, finding: Pick<Finding, "asset_id
     case "flag":
     case "iot_flag":
       return `/office/assets/${finding.asset_id}#flags`;
+    case "inspection":
+      return `/office/assets/${finding.asset_id}`;
     default:
       return null;
   }
+}
+
+/** A row behind a finding in words: its kind of record and its label (a flag's kind by its name). */
+export function findingRowText(row: FindingRow): string {
+  const flagKinds: readonly string[] = FLAG_KINDS;
+  const label = (row.type === "iot_flag" || row.type === "flag") && flagKinds.includes(row.label) ? named("flagKind", row.label) : row.label;
+  return `${named("rowType", row.type)} ${label}`;
 }
 
 /** The findings' list, as the filters say (empty ones left out). */

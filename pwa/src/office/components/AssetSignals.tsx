@@ -23,8 +23,9 @@ const FULL_DAY = /^\d{4}-\d{2}-\d{2}$/;
 export function AssetSignals({ assetId }: { assetId: number }) {
   const [state, setState] = useQueryState(["from", "to"]);
   const signals = useResource<Signals>(`/api/iot/assets/${assetId}/signals${query({ from: state.from, to: state.to })}`);
-  const period = signalsPeriod(state.from, state.to);
   const data = signals.data;
+  // The period the answer covers (the server's today decides the default), else the one asked for.
+  const period = data?.from && data?.to ? { from: data.from, to: data.to } : signalsPeriod(state.from, state.to);
   // A day is taken once it is whole (typed or picked); emptied, the API's default period again.
   const pick = (name: "from" | "to") => (value: string) => {
     if (value === "" || FULL_DAY.test(value)) setState({ [name]: value });
@@ -60,7 +61,7 @@ export function AssetSignals({ assetId }: { assetId: number }) {
             {t("office.iot.noDevices")}
           </p>
         ) : (
-          <SignalsChart signals={data} period={data.from && data.to ? { from: data.from, to: data.to } : period} />
+          <SignalsChart signals={data} period={period} />
         )}
       </div>
       {data ? (
@@ -276,7 +277,8 @@ function Viewings({ assetId, viewings, onChanged }: { assetId: number; viewings:
     () =>
       api("/api/iot/viewings", {
         method: "POST",
-        json: { asset_id: assetId, starts_at: zonedInstant(startsAt) ?? startsAt, ends_at: zonedInstant(endsAt) ?? endsAt, note: note.trim() || undefined },
+        // A time left empty goes as null, for the server to say it is needed.
+        json: { asset_id: assetId, starts_at: startsAt ? (zonedInstant(startsAt) ?? startsAt) : null, ends_at: endsAt ? (zonedInstant(endsAt) ?? endsAt) : null, note: note.trim() || undefined },
       }),
     () => {
       setStartsAt("");

@@ -7,7 +7,7 @@ import { useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { useSubmission } from "../hooks";
-import { findingRowHref, named, type Finding } from "../iot";
+import { findingRowHref, findingRowText, named, type Finding } from "../iot";
 import { can } from "../session";
 import { DataGrid } from "./DataGrid";
 import { Dialog } from "./Dialog";
@@ -20,7 +20,7 @@ export function FindingRows({ finding }: { finding: Finding }) {
     <ul class="inline-list finding-rows" data-testid="finding-rows">
       {finding.rows.map((row) => {
         const href = findingRowHref(row, finding);
-        const text = `${named("rowType", row.type)} ${row.label}`;
+        const text = findingRowText(row);
         return <li key={`${row.type}-${row.id}`}>{href ? <a href={href}>{text}</a> : text}</li>;
       })}
     </ul>
