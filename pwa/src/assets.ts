@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, NetworkError } from "./api";
 import { assetByCode, attachDetail, getCached, requestsOfAsset, type Cached } from "./db";
+import { fetchFlags, keptFlags, type KeptFlags } from "./flags";
 import { onSyncStatus } from "./sync";
 
 /** The asset state machine's allowed moves (as the server's, without the administrator-only one). */
@@ -26,6 +27,8 @@ export interface AssetView {
   project: Cached | undefined;
   openRequest: Cached | undefined;
   card: AssetCard | undefined;
+  /** Its open signal flags, as the server last gave them to this phone. */
+  flags: KeptFlags | undefined;
 }
 
 export function allowedTargets(view: AssetView): string[] {
@@ -42,7 +45,7 @@ export async function loadAsset(code: string): Promise<AssetView | null> {
   const project = await getCached("cache_projects", Number(asset.project_id));
   const requests = await requestsOfAsset(asset.id);
   const openRequest = requests.find((request) => request.state === "pending");
-  return { asset, project, openRequest, card: asset._card as AssetCard | undefined };
+  return { asset, project, openRequest, card: asset._card as AssetCard | undefined, flags: keptFlags(asset) };
 }
 
 /** Refresh the card's side details (tenant, inspections, allowed moves) when online. */
@@ -58,18 +61,32 @@ async function fetchCard(asset: Cached): Promise<void> {
   await attachDetail("cache_assets", asset.id, "_card_version", card.status_version);
 }
 
-export function useAsset(code: string): { view: AssetView | null | undefined; reload: () => void } {
+/**
+ * The asset by its code, from the cache, refreshed from the server when online; `flagsFresh` says whether
+ * its flags are the server's answer of just now (else they are the last one kept, possibly out of date).
+ */
+export function useAsset(code: string): { view: AssetView | null | undefined; reload: () => void; flagsFresh: boolean } {
   const [view, setView] = useState<AssetView | null | undefined>(undefined);
+  const [flagsFresh, setFlagsFresh] = useState(false);
   const [tick, setTick] = useState(0);
   useEffect(() => {
     let live = true;
+    setFlagsFresh(false);
     const load = () => loadAsset(code).then((found) => live && setView(found));
     void load().then(async () => {
       const found = await assetByCode(code);
       if (found && navigator.onLine) {
-        await fetchCard(found).catch((error: unknown) => {
-          if (!(error instanceof NetworkError)) console.warn("asset card", error);
-        });
+        await Promise.all([
+          fetchCard(found).catch((error: unknown) => {
+            if (!(error instanceof NetworkError)) console.warn("asset card", error);
+          }),
+          fetchFlags(found).then(
+            () => live && setFlagsFresh(true),
+            (error: unknown) => {
+              if (!(error instanceof NetworkError)) console.warn("asset flags", error);
+            },
+          ),
+        ]);
         await load();
       }
     });
@@ -83,5 +100,5 @@ export function useAsset(code: string): { view: AssetView | null | undefined; re
       stop();
     };
   }, [code, tick]);
-  return { view, reload: () => setTick((n) => n + 1) };
+  return { view, reload: () => setTick((n) => n + 1), flagsFresh };
 }

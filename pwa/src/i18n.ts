@@ -179,6 +179,23 @@ const en = {
     version: "Version {{version}}",
   },
   tasks: { count: "Reminders to handle: {{open}}", countOverdue: "Reminders to handle: {{open}} ({{overdue}} overdue)" },
+  iot: {
+    kind: {
+      vacant_consumption: "Consumption while vacant",
+      vacant_door: "Door opened while vacant",
+      no_consumption: "No consumption while leased",
+      utilisation_drop: "Equipment use dropped",
+    },
+    state: { open: "Open", answered: "Answered", dismissed: "Dismissed", resolved: "Resolved" },
+  },
+  flags: {
+    title: "Open signal flags",
+    window: "{{from}} – {{to}}",
+    stale: "Possibly out of date: as the server said on {{time}}.",
+    answer: "Answer with an inspection",
+    answering: "This inspection answers the flag “{{kind}}”: {{summary}}",
+    answeringId: "This inspection answers flag #{{id}}.",
+  },
   update: { available: "A new version is available.", reload: "Reload" },
   error: { generic: "Something went wrong: {{message}}", offline: "You are offline." },
 };
@@ -349,6 +366,23 @@ const zh: Catalogue = {
     version: "版本 {{version}}",
   },
   tasks: { count: "待办提醒 {{open}}", countOverdue: "待办提醒 {{open}}（逾期 {{overdue}}）" },
+  iot: {
+    kind: {
+      vacant_consumption: "空置期间有用量",
+      vacant_door: "空置期间有开门",
+      no_consumption: "在租期间无用量",
+      utilisation_drop: "设备利用率骤降",
+    },
+    state: { open: "待处理", answered: "已巡检答复", dismissed: "已排除", resolved: "已解除" },
+  },
+  flags: {
+    title: "未处理的物联网预警",
+    window: "{{from}}至{{to}}",
+    stale: "可能不是最新：截至 {{time}} 的服务器数据。",
+    answer: "以巡检答复",
+    answering: "本次巡检答复预警“{{kind}}”：{{summary}}",
+    answeringId: "本次巡检答复预警 #{{id}}。",
+  },
   update: { available: "有新版本可用。", reload: "重新加载" },
   error: { generic: "出错了：{{message}}", offline: "当前离线。" },
 };

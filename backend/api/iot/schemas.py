@@ -42,7 +42,7 @@ class GatewayTokenSchema(Schema):
 class GatewayQueryArgsSchema(Schema):
     """Which gateways."""
 
-    project_id = ident()
+    project_id = ident(in_query=True)
     sort = sort_field("id", "name")
 
 
@@ -82,9 +82,9 @@ class IotDeviceChangeSchema(Schema):
 class IotDeviceQueryArgsSchema(Schema):
     """Which devices."""
 
-    asset_id = ident()
-    project_id = ident()
-    gateway_id = ident()
+    asset_id = ident(in_query=True)
+    project_id = ident(in_query=True)
+    gateway_id = ident(in_query=True)
     kind = fields.Enum(DeviceKind, by_value=True)
     sort = sort_field("id", "code")
 
@@ -204,8 +204,8 @@ class FlagQueryArgsSchema(Schema):
 
     state = fields.List(fields.Enum(FlagState, by_value=True), metadata={"description": "Any of these."})
     kind = fields.List(fields.Enum(FlagKind, by_value=True), metadata={"description": "Any of these."})
-    project_id = ident()
-    asset_id = ident()
+    project_id = ident(in_query=True)
+    asset_id = ident(in_query=True)
     sort = sort_field("id", "raised_at", "confidence", "updated_at")
 
 
@@ -230,8 +230,8 @@ class ViewingSchema(Schema):
 class ViewingQueryArgsSchema(Schema):
     """Which viewings."""
 
-    asset_id = ident()
-    project_id = ident()
+    asset_id = ident(in_query=True)
+    project_id = ident(in_query=True)
     sort = sort_field("starts_at", "id")
 
 
@@ -396,8 +396,8 @@ class FindingQueryArgsSchema(Schema):
     """Which findings."""
 
     kind = fields.List(fields.Enum(FindingKind, by_value=True), metadata={"description": "Any of these."})
-    project_id = ident()
-    region_id = ident()
+    project_id = ident(in_query=True)
+    region_id = ident(in_query=True)
 
 
 class AuditTaskQueryArgsSchema(Schema):

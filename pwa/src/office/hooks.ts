@@ -1,6 +1,7 @@
 /** Loading from the API inside a screen: the answer, the error, and a way to load again. */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { api } from "../api";
+import { ApiError, api } from "../api";
+import { errorText } from "./components/ErrorPanel";
 
 export interface Resource<T> {
   data: T | null;
@@ -38,6 +39,29 @@ export function useResource<T>(path: string | null): Resource<T> {
   }, [path, round]);
   const reload = useCallback(() => setRound((value) => value + 1), []);
   return { data, error, loading, reload };
+}
+
+/** A dialog's submission: busy while it runs, then done, or the server's field messages (a 422's), or one
+ * message for the whole form. */
+export function useSubmission(send: () => Promise<unknown>, onDone: () => void) {
+  const [errors, setErrors] = useState<Record<string, string[]>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      await send();
+      onDone();
+    } catch (error) {
+      const fielded = error instanceof ApiError && Object.keys(error.fields).length > 0;
+      setErrors(fielded ? (error as ApiError).fields : {});
+      setProblem(fielded ? null : errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { errors, problem, busy, submit };
 }
 
 /** Names of the rows a page refers to (customers, projects, users), fetched once per id and kept. */

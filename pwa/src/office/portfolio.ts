@@ -222,6 +222,17 @@ const ARROWS = { up: "▲", down: "▼", flat: "=" } as const;
 
 /** The change of a figure against another month's: points for ratios, amounts for money, days, counts. */
 export function change(kpi: string, current: string | null | undefined, compared: string | null | undefined, unit: Unit = unitOf(kpi), currency = "CNY"): Change {
+  return changeOf(current, compared, unit, { lowerIsBetter: LOWER_IS_BETTER.has(kpi), neutral: kpi.startsWith("expiries_") }, currency);
+}
+
+/** The same for any figure: whether a fall is the good news, or neither direction is (`neutral`). */
+export function changeOf(
+  current: string | null | undefined,
+  compared: string | null | undefined,
+  unit: Unit,
+  sense: { lowerIsBetter?: boolean; neutral?: boolean } = {},
+  currency = "CNY",
+): Change {
   const difference = subtract(current, compared);
   if (difference === null) return { delta: null, direction: null, tone: null, text: "—" };
   const parsed = parseDecimal(difference)!;
@@ -229,9 +240,8 @@ export function change(kpi: string, current: string | null | undefined, compared
   const delta = unit === "ratio" ? toText(rescale(parsed, 3), 1) : toText(rescale(parsed, PLACES[unit]), PLACES[unit]);
   const sign = parseDecimal(delta)!.digits;
   const direction = sign > 0n ? "up" : sign < 0n ? "down" : "flat";
-  const better = LOWER_IS_BETTER.has(kpi) ? "down" : "up";
-  const neutral = kpi.startsWith("expiries_");
-  const tone = direction === "flat" || neutral ? null : direction === better ? "good" : "bad";
+  const better = sense.lowerIsBetter ? "down" : "up";
+  const tone = direction === "flat" || sense.neutral ? null : direction === better ? "good" : "bad";
   const size = delta.replace(/^-/, "");
   const amount =
     unit === "ratio"

@@ -109,6 +109,27 @@ export const ROUTES: Route[] = [
     load: async () => (await import("./screens/Lists")).WorkOrders,
   },
   {
+    path: "/office/iot/flags",
+    title: "office.nav.iotFlags",
+    group: "office.group.assets",
+    permissions: ["asset:read"],
+    load: async () => (await import("./screens/Iot")).IotFlags,
+  },
+  {
+    path: "/office/audits",
+    title: "office.nav.audits",
+    group: "office.group.assets",
+    permissions: ["asset:read"],
+    load: async () => (await import("./screens/Iot")).Audits,
+  },
+  {
+    path: "/office/audits/:id",
+    title: "office.nav.auditRun",
+    group: null,
+    permissions: ["asset:read"],
+    load: async () => (await import("./screens/Iot")).AuditDetail,
+  },
+  {
     path: "/office/customers",
     title: "office.nav.customers",
     group: "office.group.leasing",

@@ -1,5 +1,6 @@
 /** The asset card, from the phone's cache (online or not), with the field actions. */
 import { useAsset } from "../assets";
+import { flagDay, type KeptFlags } from "../flags";
 import { t } from "../i18n";
 import { navigate } from "../router";
 import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
@@ -21,10 +22,10 @@ export function formatTime(iso: unknown, timeZone?: unknown): string {
 }
 
 export function AssetCardScreen({ code }: { code: string }) {
-  const { view } = useAsset(code);
+  const { view, flagsFresh } = useAsset(code);
   if (view === undefined) return <AssetLoading />;
   if (view === null) return <AssetNotFound code={code} scanLink />;
-  const { asset, project, openRequest, card } = view;
+  const { asset, project, openRequest, card, flags } = view;
   const status = String(asset.status);
   const lease = card?.lease;
   const inspection = card?.inspections?.[0];
@@ -67,6 +68,7 @@ export function AssetCardScreen({ code }: { code: string }) {
           </p>
         )}
       </article>
+      {flags?.flags.length ? <OpenFlags code={code} kept={flags} fresh={flagsFresh} timeZone={project?.timezone} /> : null}
       <div class="actions">
         <button
           type="button"
@@ -86,5 +88,40 @@ export function AssetCardScreen({ code }: { code: string }) {
         </button>
       </div>
     </main>
+  );
+}
+
+/** The asset's open signal flags, each with what was seen and when, answered by an inspection on the spot. */
+function OpenFlags({ code, kept, fresh, timeZone }: { code: string; kept: KeptFlags; fresh: boolean; timeZone: unknown }) {
+  return (
+    <section class="card flags-card" data-testid="asset-flags" data-fresh={String(fresh)}>
+      <h2>{t("flags.title")}</h2>
+      {fresh ? null : (
+        <p class="notice" data-testid="asset-flags-stale">
+          {t("flags.stale", { time: formatTime(kept.fetched_at, timeZone) })}
+        </p>
+      )}
+      <ul class="list">
+        {kept.flags.map((flag) => (
+          <li key={flag.id} class="flag-item" data-testid={`asset-flag-${flag.id}`} data-kind={flag.kind}>
+            <p class="flag-kind">{t(`iot.kind.${flag.kind}`)}</p>
+            <p data-testid="asset-flag-summary">{flag.summary}</p>
+            <p class="hint" data-testid="asset-flag-window">
+              {flag.window_to && flag.window_to !== flag.window_from
+                ? t("flags.window", { from: flagDay(flag.window_from, timeZone), to: flagDay(flag.window_to, timeZone) })
+                : flagDay(flag.window_from, timeZone)}
+            </p>
+            <button
+              type="button"
+              class="big"
+              data-testid={`answer-flag-${flag.id}`}
+              onClick={() => navigate(`/a/${encodeURIComponent(code)}/inspect?flag=${flag.id}`)}
+            >
+              {t("flags.answer")}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }

@@ -41,8 +41,15 @@ function isAnswered(item: ChecklistItem, answer: Answer | undefined): boolean {
   return answer.value !== undefined && answer.value !== "";
 }
 
+/** The flag an inspection answers, from the address (`?flag=12`, from the card's "answer" action). */
+export function flagInAddress(search: string): number | null {
+  const value = new URLSearchParams(search).get("flag");
+  return value && /^[1-9][0-9]*$/.test(value) ? Number(value) : null;
+}
+
 export function Inspect({ code }: { code: string }) {
   const { view } = useAsset(code);
+  const [flagId] = useState(() => flagInAddress(location.search));
   const [checklists, setChecklists] = useState<Cached[] | null>(null);
   const [answers, setAnswers] = useState<Record<string, Answer>>({});
   const [note, setNote] = useState("");
@@ -58,6 +65,7 @@ export function Inspect({ code }: { code: string }) {
   if (view === undefined || checklists === null) return <AssetLoading />;
   if (view === null) return <AssetNotFound code={code} />;
   const { asset, project } = view;
+  const answering = flagId === null ? undefined : view.flags?.flags.find((flag) => flag.id === flagId);
   const checklist = checklistFor(checklists, asset.asset_type);
   if (!checklist) {
     return (
@@ -98,6 +106,7 @@ export function Inspect({ code }: { code: string }) {
       args.gps = { latitude, longitude, accuracy_m };
     }
     if (note.trim()) args.note = note.trim();
+    if (flagId !== null) args.flag_id = flagId;
     await enqueue({
       name: "inspection.submit",
       args,
@@ -115,6 +124,13 @@ export function Inspect({ code }: { code: string }) {
         {t("inspect.title")} · {String(asset.code)}
       </h1>
       <p class="hint">{t("inspect.checklist", { name: String(checklist.name), version: String(checklist.version) })}</p>
+      {flagId !== null ? (
+        <p class="notice" data-testid="inspect-flag" data-flag-id={String(flagId)}>
+          {answering
+            ? t("flags.answering", { kind: t(`iot.kind.${answering.kind}`), summary: answering.summary })
+            : t("flags.answeringId", { id: flagId })}
+        </p>
+      ) : null}
       <form onSubmit={submit}>
         {items.map((item) => {
           const answer = answerOf(item.key);

@@ -21,7 +21,33 @@ export function Chart(props: {
   integer?: boolean;
   height?: number;
 }) {
+  const suffix = props.suffix ?? "";
+  const option = {
+    animation: false,
+    tooltip: { trigger: "axis", valueFormatter: (value: unknown) => (value === null || value === undefined ? "—" : `${String(value)}${suffix}`) },
+    legend: { top: 0 },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
+    xAxis: { type: "category", data: props.categories },
+    yAxis: { type: "value", minInterval: props.integer ? 1 : undefined, axisLabel: { formatter: `{value}${suffix}` } },
+    series: props.series.map((item) => ({
+      name: item.name,
+      type: props.kind,
+      data: item.values,
+      connectNulls: false,
+      itemStyle: item.color ? { color: item.color } : undefined,
+      lineStyle: item.color && props.kind === "line" ? { color: item.color } : undefined,
+    })),
+  };
+  return <EChart option={option} label={props.label} testId={props.testId} height={props.height} />;
+}
+
+/**
+ * Any ECharts option drawn on a canvas: lines and columns on one or more panels, with shaded areas and marks
+ * and the zoom bar along the bottom. A new option (compared as JSON; formatters go with it) draws again.
+ */
+export function EChart(props: { option: object; label: string; testId: string; height?: number }) {
   const box = useRef<HTMLDivElement>(null);
+  const key = JSON.stringify(props.option);
   useEffect(() => {
     let disposed = false;
     let chart: { dispose: () => void; resize: () => void } | null = null;
@@ -29,28 +55,12 @@ export function Chart(props: {
     void (async () => {
       const echarts = await import("echarts/core");
       const { BarChart, LineChart } = await import("echarts/charts");
-      const { GridComponent, LegendComponent, TooltipComponent } = await import("echarts/components");
+      const { DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } = await import("echarts/components");
       const { CanvasRenderer } = await import("echarts/renderers");
-      echarts.use([BarChart, LineChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+      echarts.use([BarChart, LineChart, DataZoomComponent, GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent, CanvasRenderer]);
       if (disposed || !box.current) return;
-      const suffix = props.suffix ?? "";
       const instance = echarts.init(box.current);
-      instance.setOption({
-        animation: false,
-        tooltip: { trigger: "axis", valueFormatter: (value: unknown) => (value === null || value === undefined ? "—" : `${String(value)}${suffix}`) },
-        legend: { top: 0 },
-        grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: "category", data: props.categories },
-        yAxis: { type: "value", minInterval: props.integer ? 1 : undefined, axisLabel: { formatter: `{value}${suffix}` } },
-        series: props.series.map((item) => ({
-          name: item.name,
-          type: props.kind,
-          data: item.values,
-          connectNulls: false,
-          itemStyle: item.color ? { color: item.color } : undefined,
-          lineStyle: item.color && props.kind === "line" ? { color: item.color } : undefined,
-        })),
-      });
+      instance.setOption(props.option as Record<string, unknown>);
       chart = instance;
       window.addEventListener("resize", resize);
     })();
@@ -59,6 +69,6 @@ export function Chart(props: {
       window.removeEventListener("resize", resize);
       chart?.dispose();
     };
-  }, [props.kind, props.suffix, props.integer, JSON.stringify(props.categories), JSON.stringify(props.series)]);
+  }, [key]);
   return <div ref={box} class="chart" role="img" aria-label={props.label} data-testid={props.testId} style={{ height: `${props.height ?? 260}px` }} />;
 }

@@ -1,7 +1,7 @@
 /**
  * A list over one of our list endpoints, sorted, filtered and paged by the server (TanStack Table in manual
  * mode): the page and its size go as `page`/`page_size`, the sort as `sort=field,-field`, the total comes back
- * in the `X-Pagination` header.
+ * in the `X-Pagination` header (or `X-Total-Count`).
  */
 import {
   type ColumnDef,
@@ -74,7 +74,8 @@ export function DataGrid<T>(props: GridProps<T>) {
       .then(async (response) => {
         const rows = ((await response?.json()) ?? []) as T[];
         const header = response?.headers.get("X-Pagination");
-        const total = header ? Number((JSON.parse(header) as { total?: number }).total ?? rows.length) : rows.length;
+        const counted = response?.headers.get("X-Total-Count");
+        const total = header ? Number((JSON.parse(header) as { total?: number }).total ?? rows.length) : counted ? Number(counted) : rows.length;
         setPage({ rows, total });
         setError(null);
         setLoading(false);

@@ -1,8 +1,12 @@
-/** Assets: the board (counts by status per project, each a link into the list), the list, and one asset's card. */
+/**
+ * Assets: the board (counts by status per project, each a link into the list), the list, and one asset's card
+ * with what its meters and door sensors say.
+ */
 import type { ColumnDef } from "@tanstack/react-table";
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
+import { AssetSignals } from "../components/AssetSignals";
 import { DataGrid } from "../components/DataGrid";
 import { ErrorPanel } from "../components/ErrorPanel";
 import { Choose } from "../components/Choose";
@@ -261,6 +265,7 @@ export function AssetCard({ params }: { params: Record<string, string> }) {
           </ul>
         </div>
       </div>
+      <AssetSignals assetId={value.id} />
       {enlarged ? (
         <div class="lightbox" role="dialog" aria-modal="true" aria-label={t("office.asset.photo")} onClick={() => setEnlarged(null)}>
           <img src={`/api/photos/${enlarged}/content`} alt={t("office.asset.photo")} />

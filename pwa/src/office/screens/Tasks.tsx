@@ -1,12 +1,13 @@
 /**
  * My tasks: the reminders waiting for me (or for anyone in my scope), acknowledged with a note or handed to
- * someone else; and my calendar feed of critical dates.
+ * someone else; the consistency audit's findings assigned to me; and my calendar feed of critical dates.
  */
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../../api";
 import { t } from "../../i18n";
 import { useStore } from "../../store";
+import { AuditTasks } from "../components/AuditTasks";
 import { DataGrid } from "../components/DataGrid";
 import { Dialog } from "../components/Dialog";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
@@ -220,6 +221,7 @@ export function Tasks() {
       />
       {acting?.action === "acknowledge" ? <Acknowledge task={acting.task} onClose={() => setActing(null)} onDone={done} /> : null}
       {acting?.action === "reassign" ? <Reassign task={acting.task} onClose={() => setActing(null)} onDone={done} /> : null}
+      {can("asset:read") ? <AuditTasks compact /> : null}
       <CalendarFeed />
     </section>
   );
