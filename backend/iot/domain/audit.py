@@ -115,6 +115,7 @@ class AssetFacts:
     pending_requests: Sequence[RequestFact] = ()
     open_flags: Sequence[tuple[int, str]] = ()  # (id, kind)
     last_confirmed_on: date | None = None
+    last_lease: LeaseFact | None = None  # the latest lease that ever let it, whatever its status now
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,8 @@ def disagreements(facts: AssetFacts, policy: AuditPolicy = DEFAULT_AUDIT_POLICY)
     found: list[Disagreement] = []
     in_force = [lease for lease in facts.active_leases if lease.starts_on <= facts.today <= lease.ends_on]
     if facts.status is AssetStatus.LEASED and not in_force:
-        found.append(Disagreement(FindingKind.LEASED_WITHOUT_LEASE, _lease_rows(facts.active_leases)))
+        behind = facts.active_leases or ((facts.last_lease,) if facts.last_lease is not None else ())
+        found.append(Disagreement(FindingKind.LEASED_WITHOUT_LEASE, _lease_rows(behind)))
     if facts.status in EMPTY_STATUSES and in_force:
         found.append(Disagreement(FindingKind.VACANT_WITH_LEASE, _lease_rows(in_force)))
     if facts.status is AssetStatus.PENDING_DELIVERY:

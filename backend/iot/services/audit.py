@@ -43,6 +43,8 @@ from backend.iot.domain.audit import (
     tally,
     total,
 )
+from backend.iot.domain.flags import KIND_NAMES as FLAG_NAMES
+from backend.iot.domain.flags import FlagKind
 from backend.iot.services.flags import labelled, project_today
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services.notifications import notify
@@ -113,11 +115,12 @@ def _facts(rows: Sequence[Any], uow: UnitOfWork, now: datetime) -> list[AssetFac
     facts = []
     for row in rows:
         zone = ZoneInfo(row.timezone)
-        leases = tuple(
-            LeaseFact(lease_id, number, status, starts, ends)
-            for starts, ends, lease_id, number, status in lettings.get(row.id, ())
-            if status in IN_FORCE
-        )
+        every = sorted(
+            (LeaseFact(lease_id, number, status, starts, ends)
+             for starts, ends, lease_id, number, status in lettings.get(row.id, ())),
+            key=lambda lease: (lease.ends_on, lease.id),
+        )  # fmt: skip
+        leases = tuple(lease for lease in every if lease.status in IN_FORCE)
         pending = tuple(
             RequestFact(r.id, r.from_status, r.to_status, r.submitted_at, r.expires_at)
             for r in requests.get(row.id, ())
@@ -131,6 +134,7 @@ def _facts(rows: Sequence[Any], uow: UnitOfWork, now: datetime) -> list[AssetFac
                 open_work_orders=tuple(work.get(row.id, ())), pending_requests=pending,
                 open_flags=tuple(flags.get(row.id, ())),
                 last_confirmed_on=last.astimezone(zone).date() if last else None,
+                last_lease=every[-1] if every else None,
             )
         )  # fmt: skip
     return facts
@@ -329,13 +333,13 @@ def resolve_task(finding_id: int, note: str, actor: Actor, uow: UnitOfWork, now:
         raise NotFound("Finding")
     if finding.assignee_id != actor.user_id:
         raise Conflict(N_("This finding is another person's task."))
+    if finding.task_state is TaskState.RESOLVED:
+        raise Conflict(N_("This finding is already resolved."))
     note = (note or "").strip()
     if not says_something(note):
         raise ValidationFailed.single("note", N_("Say what was done about it."))
     if len(note) > NOTE_LENGTH:
         raise ValidationFailed.single("note", N_("At most 1000 characters."))
-    if finding.task_state is TaskState.RESOLVED:
-        raise Conflict(N_("This finding is already resolved."))
     finding.task_state, finding.resolved_at, finding.resolved_by_id = TaskState.RESOLVED, now, actor.user_id
     finding.resolved_note = note
     audit_log.record(
@@ -361,6 +365,10 @@ STATUS_NAMES = {
     "leased": N_("Leased"), "maintenance": N_("Maintenance"), "renovation": N_("Renovation"),
     "retired": N_("Retired"),
 }  # fmt: skip
+ROW_TYPES = {
+    "lease": N_("Lease"), "work_order": N_("Work order"), "status_request": N_("Field request"),
+    "iot_flag": N_("IoT flag"),
+}  # fmt: skip
 TASK_NAMES = {TaskState.OPEN.value: N_("To do"), TaskState.RESOLVED.value: N_("Resolved")}
 
 
@@ -376,6 +384,15 @@ def finding_summary(kind: FindingKind, params: Mapping[str, Any], translate: Cal
             "days": days,
         }
     return translate(N_("%(name)s: %(days)s days")) % {"name": name, "days": days}
+
+
+def _row_text(row: Mapping[str, Any], translate: Callable[[str], str]) -> str:
+    """A row behind a finding as the report names it."""
+    kind = translate(ROW_TYPES[row["type"]]) if row["type"] in ROW_TYPES else str(row["type"])
+    label = str(row["label"])
+    if row["type"] == "iot_flag" and label in {k.value for k in FlagKind}:
+        label = translate(FLAG_NAMES[FlagKind(label)])
+    return f"{kind} #{row['id']} {label}"
 
 
 def report_file(
@@ -404,7 +421,7 @@ def report_file(
     rows = []
     for item in items:
         code, project_code, _ = labels.get(item.asset_id, ("", "", ""))
-        behind = "; ".join(f"{row['type']} #{row['id']} {row['label']}" for row in item.rows)
+        behind = "; ".join(_row_text(row, t) for row in item.rows)
         rows.append([project_code, code, t(STATUS_NAMES.get(item.asset_status, item.asset_status)),
                      finding_summary(item.kind, item.params, t), behind,
                      t(TASK_NAMES.get(item.task_state.value, item.task_state.value))])  # fmt: skip

@@ -231,13 +231,13 @@ def get_flag(flag_id: int, actor: Actor, uow: UnitOfWork) -> Any:
 def dismiss(flag_id: int, reason: str, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
     """Set a flag aside with a reason; the same evidence will not raise it again."""
     flag = for_change(uow.iot_flags, flag_id, actor, P.ASSET_READ, P.ASSET_WRITE)
+    if flag.state not in OPEN_STATES:
+        raise Conflict(N_("Only an open flag can be dismissed."))
     reason = (reason or "").strip()
     if not says_something(reason):
         raise ValidationFailed.single("reason", N_("Say why the flag is dismissed."))
     if len(reason) > REASON_LENGTH:
         raise ValidationFailed.single("reason", N_("At most 1000 characters."))
-    if flag.state not in OPEN_STATES:
-        raise Conflict(N_("Only an open flag can be dismissed."))
     before = {"state": flag.state.value}
     flag.state, flag.dismissed_at, flag.dismissed_by_id = FlagState.DISMISSED, now, actor.user_id
     flag.dismissed_reason, flag.updated_at = reason, now

@@ -241,12 +241,16 @@ def _store_doors(
                      "received_at": now})  # fmt: skip
     new = uow.iot_readings.add_door_events(rows)
     touched: set[int] = set()
+    newest: dict[int, datetime] = {}
     for key, index in indexes.items():
         if key in new:
             report.stored += 1
             touched.add(asset_of[key[0]])
+            newest[key[0]] = max(newest.get(key[0], key[1]), key[1])
         else:
             report.note(ItemResult("door_events", index, ItemOutcome.DUPLICATE))
+    # A door sensor's last report shows it is alive, as a meter's last reading does.
+    uow.iot_devices.advance([{"id": device_id, "at": at, "value": None} for device_id, at in newest.items()])
     return touched
 
 
