@@ -189,6 +189,81 @@ def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None)
         f"Reminders: {reminded['sent']} sent for the critical dates already due ({reminded['late']} late), "
         "as the engine's first run would; open tasks are under My tasks in the office app."
     )
+    from backend.demo.signals import seed_signals
+
+    signals = seed_signals(
+        _database(ctx).unit_of_work, Actor.system(Origin.CLI, "demo"),
+        generate(summary.scale, seed, summary.today or now.date()), summary.today or now.date(), seed, now,
+        progress,
+    )  # fmt: skip
+    click.echo(signals.describe())
+
+
+@main.group()
+def iot() -> None:
+    """IoT signals: recompute the flags, run the consistency audit."""
+
+
+@iot.command("flags")
+@click.option("--project", "project_code", help="Only this project (its code); default every project.")
+@click.option("--at", "at", help="As of this instant (ISO 8601); default now.")
+@click.pass_context
+def iot_flags(ctx: click.Context, project_code: str | None, at: str | None) -> None:
+    """Recompute every asset's flags now (the worker does at 03:30 in each project); safe to repeat."""
+    from backend.iot import jobs
+
+    moment = _instant(at)
+    database = _database(ctx)
+    with database.unit_of_work() as uow:
+        project_id = _project_id(uow, project_code)
+    with click.progressbar(length=1, label="assets", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        details = jobs.recompute_flags(
+            database.unit_of_work, JobContext.by_hand(moment, project_id), progress
+        )
+    for name, value in details.items():
+        click.echo(f"{name}: {value}")
+
+
+@iot.command("audit")
+@click.option("--at", "at", help="As of this instant (ISO 8601); default now.")
+@click.pass_context
+def iot_audit(ctx: click.Context, at: str | None) -> None:
+    """Run a consistency audit of every asset now; its findings are in the office app under Audits."""
+    from backend.iot.services import audit
+
+    moment = _instant(at)
+    database = _database(ctx)
+    with database.unit_of_work() as uow:
+        run_id = audit.queue_by_hand(uow, moment)
+    with click.progressbar(length=1, label="projects", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        with database.unit_of_work() as uow:
+            uow.iot_audit.claim(moment)
+            uow.commit()
+        audit.run(run_id, database.unit_of_work, lambda: moment, progress=progress)
+    actor = Actor.system(Origin.CLI, "iot-audit")
+    with database.unit_of_work() as uow:
+        view = audit.get_run(run_id, actor, uow)
+        state, error = view["run"].state, view["run"].error
+    overall = view["overall"]
+    rate, previous = audit.percent(overall["rate"]), audit.percent(overall["previous_rate"])
+    click.echo(f"Audit {run_id} ({state}): {overall['disagreeing']} of {overall['assets']} assets disagree "
+               f"({rate}, last month {previous})")  # fmt: skip
+    for project in view["projects"]:
+        if project["disagreeing"]:
+            click.echo(f"  {project['project_code']}: {project['disagreeing']} of {project['assets']} "
+                       f"({audit.percent(project['rate'])})")  # fmt: skip
+    if state != "done":
+        raise click.ClickException(error or "the audit did not finish")
 
 
 @main.group()

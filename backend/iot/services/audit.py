@@ -165,11 +165,27 @@ def audit_projects(
     return {project_id: tally(found) for project_id, found in by_project.items()}, findings
 
 
+def queue_by_hand(uow: UnitOfWork, now: datetime) -> int:
+    """An audit asked for from the command line (no reader: every reader sees their scope of it)."""
+    found = uow.iot_audit.add_run(
+        period=period_of(now),
+        trigger="on_demand",
+        state="queued",
+        done=0,
+        total=0,
+        tallies={},
+        created_at=now,
+    )
+    uow.commit()
+    return int(found.id)
+
+
 def run(
     run_id: int,
     unit_of_work: UnitOfWorkFactory,
     clock: Callable[[], datetime],
     policy: AuditPolicy = DEFAULT_AUDIT_POLICY,
+    progress: Progress | None = None,
 ) -> None:
     """Carry out a claimed run project by project, recording progress; a failure is kept with its reason."""
     with unit_of_work() as uow:
@@ -192,6 +208,8 @@ def run(
                 tallies[str(project_id)] = tallied[project_id].as_json()
                 uow.iot_audit.set_progress(run_id, done, len(projects))
                 uow.commit()
+            if progress is not None:
+                progress(done, len(projects))
     except Exception as error:  # the reason is kept on the run for its readers; the worker goes on
         log.exception("consistency audit %s failed", run_id)
         with unit_of_work() as uow:

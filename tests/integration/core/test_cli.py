@@ -60,9 +60,20 @@ def test_demo_seeds_once_and_prints_the_logins(cli: CliRunner) -> None:
     sent = re.search(r"Reminders: (\d+) sent for the critical dates already due", first.output)
     assert sent is not None, first.output
     assert int(sent.group(1)) > 0
+    signals = re.search(
+        r"IoT signals: (\d+) meters and door sensors, (\d+) readings .*; (\d+) flags raised", first.output
+    )
+    assert signals is not None, first.output
+    assert min(int(signals.group(n)) for n in (1, 2, 3)) > 0
     second = cli.invoke(main, ["demo"])
     assert "already holds data" in second.output
     assert "rm.east" in second.output
+    audited = cli.invoke(main, ["iot", "audit"])
+    assert audited.exit_code == 0, audited.output
+    assert re.search(r"Audit \d+ \(done\): \d+ of [\d]+ assets disagree", audited.output)
+    flagged = cli.invoke(main, ["iot", "flags", "--project", "SH-LJZ"])
+    assert flagged.exit_code == 0, flagged.output
+    assert "raised: {}" in flagged.output  # the demo raised them already: nothing new
 
 
 def test_the_worker_runs_every_due_job_once_and_jobs_list_shows_them(cli: CliRunner) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,17 +13,35 @@ from backend.cli import main
 from qr_tools.render import LabelContent, draw_label
 
 
+ENVIRONMENT = {
+    "SECRET_KEY": "cli-test-secret",
+    "LABEL_SIGNING_KEYS": "2026:cli-label-secret-2026,2025:cli-label-secret-2025",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file holding the demo data, seeded once for the module (the commands here only read it)."""
+    path = tmp_path_factory.mktemp("cli-labels") / "demo.sqlite3"
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in ENVIRONMENT.items() | {"DATABASE_URL": f"sqlite:///{path}"}.items():
+            patch.setenv(name, value)
+        runner = CliRunner()
+        assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
+        assert runner.invoke(main, ["demo"]).exit_code == 0
+    return path
+
+
 @pytest.fixture
-def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cjk_font: Path) -> CliRunner:
-    """A runner on a fresh SQLite file holding the demo data."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.sqlite3'}")
-    monkeypatch.setenv("SECRET_KEY", "cli-test-secret")
-    monkeypatch.setenv("LABEL_SIGNING_KEYS", "2026:cli-label-secret-2026,2025:cli-label-secret-2025")
-    monkeypatch.setenv("LOG_LEVEL", "WARNING")
-    runner = CliRunner()
-    assert runner.invoke(main, ["db", "upgrade"]).exit_code == 0
-    assert runner.invoke(main, ["demo"]).exit_code == 0
-    return runner
+def cli(seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cjk_font: Path) -> CliRunner:
+    """A runner on a copy of the demo database."""
+    copy = tmp_path / "cli.sqlite3"
+    shutil.copyfile(seeded, copy)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{copy}")
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    return CliRunner()
 
 
 def test_a_printed_sheet_verifies_with_one_line_per_code_and_a_summary(
