@@ -295,7 +295,7 @@ class SignalsSchema(Schema):
 
 
 class SignalsQueryArgsSchema(Schema):
-    """The period wanted (default: the last 365 days)."""
+    """The period wanted (default: the 365 days to yesterday, the last whole day)."""
 
     first = fields.Date(data_key="from")
     last = fields.Date(data_key="to")

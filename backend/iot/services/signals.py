@@ -49,10 +49,11 @@ def _start(day: date, zone: ZoneInfo) -> datetime:
 def signals_of(
     asset_id: int, first: date | None, last: date | None, actor: Actor, uow: UnitOfWork, now: datetime
 ) -> AssetSignalsView:
-    """An asset's daily use, door openings, leases, flags and viewings between two days (default: a year)."""
+    """An asset's daily use, door openings, leases, flags and viewings between two days (default: the year
+    to yesterday, the last whole day: today's figure grows until midnight)."""
     asset = uow.assets.get(asset_id, actor.require(P.ASSET_READ))
     zone = ZoneInfo(asset.project.timezone)
-    last = last or now.astimezone(zone).date()
+    last = last or now.astimezone(zone).date() - timedelta(days=1)
     first = first or last - timedelta(days=DEFAULT_DAYS - 1)
     if first > last:
         raise ValidationFailed.single("from", N_("The start of the period comes after its end."))
