@@ -6,6 +6,8 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -199,6 +201,18 @@ def demo(ctx: click.Context, scale: int, seed: int, statements_dir: Path | None)
     click.echo(signals.describe())
 
 
+@contextmanager
+def _counting(label: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for work that reports (done, total) as it goes."""
+    with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
+
+        def progress(done: int, total: int) -> None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+        yield progress
+
+
 @main.group()
 def iot() -> None:
     """IoT signals: recompute the flags, run the consistency audit."""
@@ -216,12 +230,7 @@ def iot_flags(ctx: click.Context, project_code: str | None, at: str | None) -> N
     database = _database(ctx)
     with database.unit_of_work() as uow:
         project_id = _project_id(uow, project_code)
-    with click.progressbar(length=1, label="assets", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    with _counting("assets") as progress:
         details = jobs.recompute_flags(
             database.unit_of_work, JobContext.by_hand(moment, project_id), progress
         )
@@ -240,12 +249,7 @@ def iot_audit(ctx: click.Context, at: str | None) -> None:
     database = _database(ctx)
     with database.unit_of_work() as uow:
         run_id = audit.queue_by_hand(uow, moment)
-    with click.progressbar(length=1, label="projects", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    with _counting("projects") as progress:
         with database.unit_of_work() as uow:
             uow.iot_audit.claim(moment)
             uow.commit()
@@ -490,12 +494,7 @@ def schedules_dry_run(ctx: click.Context) -> None:
 
     from backend.leasing import jobs
 
-    with click.progressbar(length=1, label="leases", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    with _counting("leases") as progress:
         report = jobs.dry_run_schedules(_database(ctx).unit_of_work, _by_hand(), progress)
     for failure in report.failures:
         click.echo(
@@ -774,12 +773,7 @@ def reminders_run(ctx: click.Context, project_code: str | None, at: str | None) 
     database = _database(ctx)
     with database.unit_of_work() as uow:
         project_id = _project_id(uow, project_code)
-    with click.progressbar(length=1, label="projects", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int) -> None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-
+    with _counting("projects") as progress:
         details = jobs.run_reminders(database.unit_of_work, JobContext.by_hand(moment, project_id), progress)
     for name, value in details.items():
         if name != "errors":

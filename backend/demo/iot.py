@@ -29,39 +29,12 @@ import holidays
 
 from backend.demo.generator import DemoAsset, DemoData, DemoProject
 from backend.demo.leasing import DemoLease
+from backend.iot.domain.signals import UNITS, DeviceKind, MeterKind, MeterMode
+from backend.iot.domain.signals import DoorEventKind as DoorAction
 from backend.leasing.domain.leases import LeaseStatus
 from backend.org.domain.org import ASSET_TYPE_KIND, AssetKind, AssetStatus, AssetType
 
 # Vocabulary -----------------------------------------------------------------------------------
-
-
-class DeviceKind(enum.StrEnum):
-    """What a device is."""
-
-    METER = "meter"
-    DOOR = "door"
-
-
-class MeterKind(enum.StrEnum):
-    """What a meter measures."""
-
-    ELECTRICITY = "electricity"
-    WATER = "water"
-    RUNTIME = "runtime"
-
-
-class MeterMode(enum.StrEnum):
-    """How a meter reports: its register, or what was used in the interval ending at the reading."""
-
-    CUMULATIVE = "cumulative"
-    INTERVAL = "interval"
-
-
-class DoorAction(enum.StrEnum):
-    """What a door sensor saw."""
-
-    OPEN = "open"
-    CLOSE = "close"
 
 
 class AnomalyKind(enum.StrEnum):
@@ -86,7 +59,6 @@ FUTURE = "future"
 DUPLICATE = "duplicate"
 BACKWARDS = "backwards"
 
-UNITS = {MeterKind.ELECTRICITY: "kWh", MeterKind.WATER: "m3", MeterKind.RUNTIME: "h"}
 # Decimal places of each meter's values: kWh 0.01, m3 0.001, h 0.01.
 PLACES = {MeterKind.ELECTRICITY: 2, MeterKind.WATER: 3, MeterKind.RUNTIME: 2}
 DEVICE_PREFIX = {MeterKind.ELECTRICITY: "EM", MeterKind.WATER: "WM", MeterKind.RUNTIME: "RH"}
