@@ -14,9 +14,9 @@ import { useQueryState } from "../urlstate";
 import { EChart } from "./Chart";
 import { query } from "./DataGrid";
 import { DateInput } from "./DateInput";
-import { Dialog } from "./Dialog";
 import { ErrorPanel, errorText } from "./ErrorPanel";
 import { Field, fieldErrors } from "./Field";
+import { NoteDialog } from "./NoteDialog";
 
 const FULL_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -185,30 +185,25 @@ export function DismissFlag({ flag, onClose, onDone }: { flag: Flag; onClose: ()
   const [reason, setReason] = useState("");
   const { errors, problem, busy, submit } = useSubmission(() => api(`/api/iot/flags/${flag.id}/dismiss`, { method: "POST", json: { reason: reason.trim() } }), onDone);
   return (
-    <Dialog title={t("office.iot.dismissTitle")} testId="dismiss-dialog" onClose={onClose}>
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        <p class="hint" data-testid="dismiss-summary">
+    <NoteDialog
+      title={t("office.iot.dismissTitle")}
+      testId="dismiss"
+      summary={
+        <>
           {flag.asset_code} · {named("flagKind", flag.kind)} · {flagWindow(flag)}
-        </p>
-        <p>{flag.summary}</p>
-        <Field id="dismiss-reason" label={t("office.iot.reason")} errors={fieldErrors(errors, "reason")} required hint={t("office.iot.reasonHint")}>
-          <textarea id="dismiss-reason" data-testid="dismiss-reason" rows={3} value={reason} aria-invalid={Boolean(errors.reason) || undefined} onInput={(e) => setReason((e.target as HTMLTextAreaElement).value)} />
-        </Field>
-        {problem ? (
-          <p class="error" role="alert" data-testid="dismiss-error">
-            {problem}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" data-testid="dismiss-submit" disabled={busy}>
-            {t("office.iot.dismiss")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {t("office.reminders.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        </>
+      }
+      detail={flag.summary}
+      field={{ id: "dismiss-reason", name: "reason", label: t("office.iot.reason"), hint: t("office.iot.reasonHint"), required: true }}
+      value={reason}
+      onInput={setReason}
+      submitLabel={t("office.iot.dismiss")}
+      errors={errors}
+      problem={problem}
+      busy={busy}
+      onSubmit={(event) => void submit(event)}
+      onClose={onClose}
+    />
   );
 }
 

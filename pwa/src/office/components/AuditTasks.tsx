@@ -10,8 +10,7 @@ import { useSubmission } from "../hooks";
 import { findingRowHref, findingRowText, named, type Finding } from "../iot";
 import { can } from "../session";
 import { DataGrid } from "./DataGrid";
-import { Dialog } from "./Dialog";
-import { Field, fieldErrors } from "./Field";
+import { NoteDialog } from "./NoteDialog";
 
 /** The rows behind a finding, each a link where the office app shows it. */
 export function FindingRows({ finding }: { finding: Finding }) {
@@ -119,29 +118,24 @@ function ResolveFinding({ finding, onClose, onDone }: { finding: Finding; onClos
   const [note, setNote] = useState("");
   const { errors, problem, busy, submit } = useSubmission(() => api(`/api/iot/audit-tasks/${finding.id}/resolve`, { method: "POST", json: { note: note.trim() } }), onDone);
   return (
-    <Dialog title={t("office.iot.resolveTitle")} testId="resolve-dialog" onClose={onClose}>
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        <p class="hint" data-testid="resolve-summary">
+    <NoteDialog
+      title={t("office.iot.resolveTitle")}
+      testId="resolve"
+      summary={
+        <>
           {finding.asset_code} · {named("findingKind", finding.kind)}
-        </p>
-        <p>{finding.summary}</p>
-        <Field id="resolve-note" label={t("office.iot.note")} errors={fieldErrors(errors, "note")} required hint={t("office.iot.resolveHint")}>
-          <textarea id="resolve-note" data-testid="resolve-note" rows={3} value={note} aria-invalid={Boolean(errors.note) || undefined} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-        </Field>
-        {problem ? (
-          <p class="error" role="alert" data-testid="resolve-error">
-            {problem}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" data-testid="resolve-submit" disabled={busy}>
-            {t("office.iot.resolve")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {t("office.reminders.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+        </>
+      }
+      detail={finding.summary}
+      field={{ id: "resolve-note", name: "note", label: t("office.iot.note"), hint: t("office.iot.resolveHint"), required: true }}
+      value={note}
+      onInput={setNote}
+      submitLabel={t("office.iot.resolve")}
+      errors={errors}
+      problem={problem}
+      busy={busy}
+      onSubmit={(event) => void submit(event)}
+      onClose={onClose}
+    />
   );
 }

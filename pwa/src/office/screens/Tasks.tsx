@@ -4,7 +4,7 @@
  */
 import type { ColumnDef } from "@tanstack/react-table";
 import { useState } from "preact/hooks";
-import { ApiError, api } from "../../api";
+import { api } from "../../api";
 import { t } from "../../i18n";
 import { useStore } from "../../store";
 import { AuditTasks } from "../components/AuditTasks";
@@ -12,8 +12,9 @@ import { DataGrid } from "../components/DataGrid";
 import { Dialog } from "../components/Dialog";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
 import { Field, fieldErrors } from "../components/Field";
+import { NoteDialog } from "../components/NoteDialog";
 import { day, instant, today } from "../format";
-import { useResource } from "../hooks";
+import { useResource, useSubmission } from "../hooks";
 import { TASK_STATES, feedAddress, named, overdueDays, tierLabel } from "../reminders";
 import { can, session } from "../session";
 import { useQueryState } from "../urlstate";
@@ -237,63 +238,35 @@ function TaskSummary({ task }: { task: Task }) {
   );
 }
 
-/** A dialog's submission: busy while it runs, then done, or the server's field messages, or one message
- * for the whole form. */
-function useTaskAction(send: () => Promise<unknown>, onDone: () => void) {
-  const [errors, setErrors] = useState<Record<string, string[]>>({});
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setBusy(true);
-    try {
-      await send();
-      onDone();
-    } catch (error) {
-      const fielded = error instanceof ApiError && Object.keys(error.fields).length > 0;
-      setErrors(fielded ? (error as ApiError).fields : {});
-      setProblem(fielded ? null : errorText(error));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { errors, problem, busy, submit };
-}
-
 function Acknowledge({ task, onClose, onDone }: { task: Task; onClose: () => void; onDone: () => void }) {
   const [note, setNote] = useState("");
-  const { errors, problem, busy, submit } = useTaskAction(
+  const { errors, problem, busy, submit } = useSubmission(
     () => api(`/api/reminders/tasks/${task.id}/acknowledge`, { method: "POST", json: { note: note.trim() } }),
     onDone,
   );
   return (
-    <Dialog title={t("office.reminders.acknowledgeTitle")} testId="acknowledge-dialog" onClose={onClose}>
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        <TaskSummary task={task} />
-        <Field
-          id="ack-note"
-          label={t("office.reminders.note")}
-          errors={fieldErrors(errors, "note")}
-          required={task.ack_required}
-          hint={task.ack_required ? t("office.reminders.noteRequiredHint") : t("office.reminders.noteHint")}
-        >
-          <textarea id="ack-note" data-testid="ack-note" rows={3} value={note} aria-invalid={Boolean(errors.note) || undefined} onInput={(e) => setNote((e.target as HTMLTextAreaElement).value)} />
-        </Field>
-        {problem ? (
-          <p class="error" role="alert" data-testid="ack-error">
-            {problem}
-          </p>
-        ) : null}
-        <div class="actions">
-          <button type="submit" class="primary" data-testid="ack-submit" disabled={busy}>
-            {t("office.reminders.acknowledge")}
-          </button>
-          <button type="button" onClick={onClose}>
-            {t("office.reminders.cancel")}
-          </button>
-        </div>
-      </form>
-    </Dialog>
+    <NoteDialog
+      title={t("office.reminders.acknowledgeTitle")}
+      testId="ack"
+      dialogTestId="acknowledge-dialog"
+      field={{
+        id: "ack-note",
+        name: "note",
+        label: t("office.reminders.note"),
+        hint: task.ack_required ? t("office.reminders.noteRequiredHint") : t("office.reminders.noteHint"),
+        required: task.ack_required,
+      }}
+      value={note}
+      onInput={setNote}
+      submitLabel={t("office.reminders.acknowledge")}
+      errors={errors}
+      problem={problem}
+      busy={busy}
+      onSubmit={(event) => void submit(event)}
+      onClose={onClose}
+    >
+      <TaskSummary task={task} />
+    </NoteDialog>
   );
 }
 
@@ -302,7 +275,7 @@ function Reassign({ task, onClose, onDone }: { task: Task; onClose: () => void; 
   const people = useResource<Person[]>(`/api/reminders/tasks/${task.id}/assignees`);
   const [assignee, setAssignee] = useState("");
   const [note, setNote] = useState("");
-  const { errors, problem, busy, submit } = useTaskAction(
+  const { errors, problem, busy, submit } = useSubmission(
     () =>
       api(`/api/reminders/tasks/${task.id}/reassign`, {
         method: "POST",
