@@ -124,14 +124,16 @@ def test_a_manager_reads_the_signals_dismisses_a_flag_and_follows_the_audit_to_i
     expect(flags.get_by_test_id("flag-state")).to_have_text(["待处理", "待处理"])
     flags.locator("tbody tr", has_text="空置期间有用量").get_by_test_id("flag-asset").click()
 
-    # The asset's page: the chart of the last 365 days, the flags with their windows, the devices.
+    # The asset's page: the chart of the 365 days to yesterday (the last whole day), the flags with their
+    # windows, the devices.
+    yesterday = signals.today - timedelta(days=1)
     expect(page).to_have_url(f"{site.base_url}/office/assets/{signals.unit.id}#flags")
-    expect(page.get_by_test_id("signals-from")).to_have_value(str(signals.today - timedelta(days=364)))
-    expect(page.get_by_test_id("signals-to")).to_have_value(str(signals.today))
+    expect(page.get_by_test_id("signals-from")).to_have_value(str(yesterday - timedelta(days=364)))
+    expect(page.get_by_test_id("signals-to")).to_have_value(str(yesterday))
     chart = page.get_by_test_id("signals-chart")
     expect(chart).to_be_visible()
     expect(chart.locator("canvas")).to_have_count(1)
-    period = f"{zh_day(signals.today - timedelta(days=364))}至{zh_day(signals.today)}"
+    period = f"{zh_day(yesterday - timedelta(days=364))}至{zh_day(yesterday)}"
     expect(chart).to_have_attribute(
         "aria-label", f"{period}的每日用量（电（千瓦时）、水（立方米））与开门次数，阴影为租期，红色为预警"
     )
