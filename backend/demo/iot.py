@@ -6,10 +6,10 @@ Chinese public holidays, the season and daily noise, and whether the demo leases
 vacant unit only draws a small standby load. Door sensors open several times a day in occupied units and, in
 vacant ones, only during viewing appointments.
 
-Planted on top, each with its ground truth: anomalies (a vacant unit sub-let, a dead meter in a leased unit,
-leased equipment used far less than before), about half still running on the last day, and data faults the
-ingest must answer (a skewed clock sending readings from the future, re-sent items, a register reading below
-the one before). `batches` turns a year into ingest request bodies in the wire format.
+Planted on top, each with its ground truth: anomalies (a sub-let in a unit listed as vacant or reserved, a
+dead meter in a leased unit, leased equipment used far less than before), about half still running on the last
+day, and data faults the ingest must answer (a skewed clock sending readings from the future, re-sent items, a
+register reading below the one before). `batches` turns a year into ingest request bodies in the wire format.
 """
 
 from __future__ import annotations
@@ -84,6 +84,9 @@ DROP_DAYS = (21, 60)
 SUBLET_LEVEL = (0.6, 1.0)
 DROP_SHARE = (0.4, 0.7)
 DEAD_ELECTRICITY_CHANCE = 0.75  # otherwise the water meter dies, where there is one
+# A sub-let goes into a unit standing empty to be let. A unit under renovation or maintenance, or signed to
+# its next tenant (pending delivery), has other reasons to draw power, and nobody reads its use as a sub-let.
+SUBLET_STATUSES = frozenset({AssetStatus.VACANT, AssetStatus.RESERVED})
 # Days of the normal state an anomaly needs before it (its baseline), and after it when it has ended.
 LEAD_IN_DAYS = {
     AnomalyKind.VACANT_CONSUMPTION: 14,
@@ -557,7 +560,9 @@ def _windows(
 def _can_carry(item: _Asset, kind: AnomalyKind) -> bool:
     if kind is AnomalyKind.UTILISATION_DROP:
         return item.runtime is not None
-    return item.electricity is not None and item.asset.asset_type is not AssetType.PARKING_SPACE
+    if item.electricity is None or item.asset.asset_type is AssetType.PARKING_SPACE:
+        return False
+    return kind is not AnomalyKind.VACANT_CONSUMPTION or item.asset.status in SUBLET_STATUSES
 
 
 def _plant(items: Sequence[_Asset], calendar: _Calendar, rate: float, rng: random.Random) -> list[Anomaly]:

@@ -9,13 +9,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.sql.elements import ColumnElement
 
 from backend.core.db.models import RoleAssignment, User
-from backend.core.db.repositories import IN_CHUNK, Repository, equals, one_of
+from backend.core.db.repositories import IN_CHUNK, Repository, equals, one_of, table_of
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Role, Scope
 from backend.field.db.models import Inspection, StatusChangeRequest, WorkOrder
@@ -118,16 +120,28 @@ class DeviceRepository(Repository[IotDevice]):
         return devices
 
     def advance(self, marks: Sequence[Mapping[str, Any]]) -> None:
-        """Move devices' newest reading forward ({id, at, value}); a concurrent newer one is kept."""
-        for mark in marks:
-            self.session.execute(
-                update(IotDevice)
-                .where(
-                    IotDevice.id == mark["id"],
-                    or_(IotDevice.last_at.is_(None), IotDevice.last_at < mark["at"]),
-                )
-                .values(last_at=mark["at"], last_value=mark["value"])
+        """Move devices' newest reading forward ({id, at, value}) in one executemany; a concurrent newer one
+        is kept. The devices loaded in this session take the new values as already stored."""
+        if not marks:
+            return
+        table = table_of(IotDevice)
+        # On the table, not the entity: the ORM would otherwise evaluate each row's criteria against every
+        # device in the session (a batch's thousand devices, a thousand times).
+        statement = (
+            update(table)
+            .where(
+                table.c.id == bindparam("mark_id"),
+                or_(table.c.last_at.is_(None), table.c.last_at < bindparam("mark_at")),
             )
+            .values(last_at=bindparam("mark_at"), last_value=bindparam("mark_value"))
+        )
+        rows = [{"mark_id": m["id"], "mark_at": m["at"], "mark_value": m["value"]} for m in marks]
+        self.session.execute(statement, rows)
+        for mark in marks:
+            device = self.session.identity_map.get(identity_key(IotDevice, mark["id"]))
+            if device is not None:
+                set_committed_value(device, "last_at", mark["at"])
+                set_committed_value(device, "last_value", mark["value"])
 
 
 class ReadingRepository:

@@ -1,13 +1,15 @@
 """What an asset's signals say against its letting status: four flags, each with evidence and a confidence.
 
-Every figure is the asset's own: a vacant unit is measured against what it used standing empty in the same
-season (its standby baseline), a machine against its own recent weeks. A flag looks only at days after the
-last dismissal of its kind on the asset, so a dismissed flag does not come back for the same evidence.
+Every figure is the asset's own: a vacant unit is measured against the low end of what it used standing empty
+in the same season (its standby baseline), a machine against its own recent weeks. A flag looks only at
+days after the last dismissal of its kind on the asset, so a dismissed flag does not come back for the same
+evidence.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -64,6 +66,9 @@ class FlagPolicy:
     window_days: int = 14
     min_covered_days: int = 5
     standby_factor: Decimal = Decimal(3)
+    # A unit's standby is the low end of what it used standing empty: the share of those days it used at most.
+    # Not their median: a sub-let going on for weeks would be most of them, and so its own baseline.
+    standby_share: Decimal = Decimal("0.2")
     # Added to a near-zero standby so noise on an empty unit is not "three times nothing".
     standby_margin: Mapping[MeterKind, Decimal] = field(
         default_factory=lambda: {MeterKind.ELECTRICITY: Decimal("1.5"), MeterKind.WATER: Decimal("0.05")}
@@ -185,6 +190,13 @@ def _vacant_window(signals: AssetSignals, policy: FlagPolicy, kind: FlagKind) ->
     return (first, last) if first <= last else None
 
 
+def low_end(amounts: Sequence[Decimal], share: Decimal) -> Decimal:
+    """The amount that `share` of the days stayed at or under (nearest rank)."""
+    ordered = sorted(amounts)
+    rank = math.ceil(share * len(ordered))
+    return ordered[max(rank, 1) - 1]
+
+
 def standby(
     series: Series, signals: AssetSignals, policy: FlagPolicy, window: tuple[date, date]
 ) -> tuple[Decimal, str]:
@@ -203,9 +215,9 @@ def standby(
     current = season(window[1])
     same_season = [amount for day, amount in empty if season(day) == current]
     if len(same_season) >= policy.window_days:
-        return Decimal(statistics.median(same_season)), "standby_season"
+        return low_end(same_season, policy.standby_share), "standby_season"
     if len(empty) >= policy.window_days // 2:
-        return Decimal(statistics.median([amount for _, amount in empty])), "standby"
+        return low_end([amount for _, amount in empty], policy.standby_share), "standby"
     if len(let) >= policy.window_days:
         return Decimal(statistics.median(let)) / 10, "occupied"
     area = signals.area_m2 or Decimal(0)

@@ -176,9 +176,6 @@ def _store(accepted: Sequence[Candidate], source: ReadingSource, uow: UnitOfWork
         if c.device.last_at is None or c.at > c.device.last_at
     ]
     uow.iot_devices.advance(marks)
-    for candidate in newest.values():
-        if candidate.device.last_at is None or candidate.at > candidate.device.last_at:
-            candidate.device.last_at, candidate.device.last_value = candidate.at, candidate.value
     return {c.device.asset_id for c in accepted if (c.device.id, c.at) in new}
 
 

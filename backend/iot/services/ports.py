@@ -54,7 +54,7 @@ class IotDevices(Rows, Protocol):
         """Every device linked to the given assets."""
 
     def advance(self, marks: Sequence[Mapping[str, Any]]) -> None:
-        """Move devices' newest reading forward ({id, at, value})."""
+        """Move devices' newest reading forward ({id, at, value}); the devices already read show it too."""
 
 
 class IotReadings(Protocol):

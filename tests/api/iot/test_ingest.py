@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,31 @@ def test_replayed_or_reordered_batches_change_nothing(
     with db.unit_of_work() as uow:
         meter = uow.session.scalar(select(IotDevice).where(IotDevice.code == code))
         assert (meter.last_at, meter.last_value) == (readings[-1][1], readings[-1][2])
+
+
+def test_a_meters_newest_reading_never_moves_back_when_two_batches_race(
+    site: Site, gateway: FlaskClient, db: Database, backend: str
+) -> None:
+    """A batch that commits after another one stored a later reading of the same meter leaves the later one as
+    the meter's newest; the devices the batch read show what it wrote, with nothing left to flush."""
+    if backend == "sqlite":
+        pytest.skip("SQLite lets one batch write at a time: two cannot race")
+    day = TODAY - timedelta(days=5)
+    send(gateway, [("SH-01-1201-E", noon(day), "100")])
+    with db.unit_of_work() as late:
+        meter = late.iot_devices.by_code("SH-01-1201-E")
+        assert meter is not None
+        with db.unit_of_work() as other:
+            other.iot_devices.advance([{"id": meter.id, "at": noon(day + timedelta(days=2)), "value": 120}])
+            other.commit()
+        late.iot_devices.advance([{"id": meter.id, "at": noon(day + timedelta(days=1)), "value": 110}])
+        assert (meter.last_at, meter.last_value) == (noon(day + timedelta(days=1)), 110)
+        assert meter not in late.session.dirty
+        late.commit()
+    with db.unit_of_work() as uow:
+        meter = uow.iot_devices.by_code("SH-01-1201-E")
+        assert meter is not None
+        assert (meter.last_at, meter.last_value) == (noon(day + timedelta(days=2)), Decimal(120))
 
 
 def test_readings_taken_by_hand_from_a_file_are_all_or_nothing(

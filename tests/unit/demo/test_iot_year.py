@@ -309,12 +309,16 @@ def test_every_kind_is_planted_on_distinct_assets_about_half_still_running(year:
     assert not faulted(year) & {d.code for d in year.devices if d.asset_code in {a.asset_code for a in main}}
 
 
-def test_a_sub_let_uses_like_a_tenant_in_a_unit_no_lease_occupies(year: IotYear) -> None:
+def test_a_sub_let_uses_like_a_tenant_in_a_unit_no_lease_occupies(
+    year: IotYear, assets: dict[str, DemoAsset]
+) -> None:
     doors = {a.asset_code: a for a in year.anomalies if a.kind is AnomalyKind.VACANT_DOOR}
     door_devices = {d.asset_code: d.code for d in year.devices if d.kind is DeviceKind.DOOR}
     for anomaly in year.anomalies:
         if anomaly.kind is not AnomalyKind.VACANT_CONSUMPTION:
             continue
+        # Only a unit standing empty to be let is sub-let: not one under works, nor one signed to a tenant.
+        assert assets[anomaly.asset_code].status in {AssetStatus.VACANT, AssetStatus.RESERVED}
         span = span_of(anomaly)
         low, high = SUBLET_DAYS
         assert low <= len(span) <= high

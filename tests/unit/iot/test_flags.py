@@ -74,6 +74,29 @@ def test_a_vacant_unit_using_power_like_an_occupied_one_is_flagged() -> None:
     assert found.confidence >= Decimal("0.9")
 
 
+def test_a_sub_let_going_on_for_weeks_does_not_become_its_own_baseline() -> None:
+    """Empty since 20 September at 0.4 kWh a day, sub-let from 5 October at 25 a day: by the end of November
+    most of the season's empty days are the sub-let's, yet the unit's standby is still 0.4: still flagged."""
+    sublet = sublet_after(date(2026, 10, 5))
+    electricity = series(
+        MeterKind.ELECTRICITY,
+        date(2026, 6, 1),
+        TODAY - timedelta(days=1),
+        lambda d: Decimal(18) if d < date(2026, 9, 20) else sublet(d),
+    )
+    found = vacant_consumption(
+        signals(
+            AssetStatus.VACANT,
+            [(date(2025, 9, 20), date(2026, 9, 19), 7)],
+            series={MeterKind.ELECTRICITY: electricity},
+        )
+    )
+    assert found is not None
+    assert (found.window_from, found.window_to) == (date(2026, 11, 16), date(2026, 11, 29))
+    assert (found.evidence["baseline"], found.evidence["baseline_source"]) == ("0.40", "standby_season")
+    assert (found.evidence["days"], found.evidence["days_above"]) == (14, 14)
+
+
 def test_a_vacant_unit_at_its_standby_level_is_not_flagged() -> None:
     """Standby noise between 0.3 and 0.6 kWh a day raises nothing."""
     electricity = series(
