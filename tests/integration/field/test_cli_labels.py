@@ -12,7 +12,6 @@ from PIL import Image
 from backend.cli import main
 from qr_tools.render import LabelContent, draw_label
 
-
 ENVIRONMENT = {
     "SECRET_KEY": "cli-test-secret",
     "LABEL_SIGNING_KEYS": "2026:cli-label-secret-2026,2025:cli-label-secret-2025",
