@@ -251,7 +251,7 @@ def iot_audit(ctx: click.Context, at: str | None) -> None:
         run_id = audit.queue_by_hand(uow, moment)
     with _counting("projects") as progress:
         with database.unit_of_work() as uow:
-            uow.iot_audit.claim(moment)
+            uow.iot_audit.claim(moment, run_id)
             uow.commit()
         audit.run(run_id, database.unit_of_work, lambda: moment, progress=progress)
     actor = Actor.system(Origin.CLI, "iot-audit")

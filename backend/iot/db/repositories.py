@@ -511,11 +511,6 @@ class AuditRepository:
         """The newest runs."""
         return list(self.session.scalars(select(AuditRun).order_by(AuditRun.id.desc()).limit(limit)))
 
-    def queued(self) -> list[AuditRun]:
-        """Runs waiting for the worker, oldest first."""
-        statement = select(AuditRun).where(AuditRun.state == "queued").order_by(AuditRun.id)
-        return list(self.session.scalars(statement))
-
     def latest_done(self, period: str, before_id: int | None = None) -> AuditRun | None:
         """The last finished run of a period (before a given run)."""
         statement = select(AuditRun).where(AuditRun.period == period, AuditRun.state == "done")
@@ -527,18 +522,20 @@ class AuditRepository:
         """Record how far a run has come."""
         self.session.execute(update(AuditRun).where(AuditRun.id == run_id).values(done=done, total=total))
 
-    def claim(self, now: datetime) -> int | None:
-        """Take the oldest queued run for this worker (a conditional update: one worker wins it)."""
-        for run_id in self.session.scalars(
-            select(AuditRun.id).where(AuditRun.state == "queued").order_by(AuditRun.id).limit(5)
-        ):
+    def claim(self, now: datetime, run_id: int | None = None) -> int | None:
+        """Take the oldest queued run, or the one named, for this worker (a conditional update: one worker
+        wins it)."""
+        candidates = select(AuditRun.id).where(AuditRun.state == "queued").order_by(AuditRun.id).limit(5)
+        if run_id is not None:
+            candidates = candidates.where(AuditRun.id == run_id)
+        for candidate in self.session.scalars(candidates):
             taken = self.session.execute(
                 update(AuditRun)
-                .where(AuditRun.id == run_id, AuditRun.state == "queued")
+                .where(AuditRun.id == candidate, AuditRun.state == "queued")
                 .values(state="running", started_at=now)
             )
             if getattr(taken, "rowcount", 0) == 1:
-                return int(run_id)
+                return int(candidate)
         return None
 
     def finish(

@@ -7,7 +7,6 @@ reports what was used in the `interval_minutes` ending at the reading's time. Da
 
 from __future__ import annotations
 
-import bisect
 import enum
 import itertools
 from collections import defaultdict
@@ -145,16 +144,6 @@ def cumulative_problem(value: Decimal, before: Point | None, after: Point | None
     if after is not None and value > after.value:
         return RejectCode.BACKWARDS
     return None
-
-
-def neighbours(points: Sequence[Point], at: datetime) -> tuple[Point | None, Point | None]:
-    """The stored readings just before and just after a time, from a list sorted by time."""
-    times = [p.at for p in points]
-    index = bisect.bisect_left(times, at)
-    before = points[index - 1] if index > 0 else None
-    after_index = index + 1 if index < len(points) and points[index].at == at else index
-    after = points[after_index] if after_index < len(points) else None
-    return before, after
 
 
 # --- daily use -------------------------------------------------------------------------------------------

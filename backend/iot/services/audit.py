@@ -329,11 +329,6 @@ def findings(
     return list(labelled(items, uow)), count
 
 
-def finding_labels(items: Sequence[Any], uow: UnitOfWork) -> dict[int, tuple[str, str, str]]:
-    """Asset codes and project codes and names the findings show."""
-    return uow.iot_audit.asset_labels({item.asset_id for item in items})
-
-
 def my_tasks(state: str | None, actor: Actor, uow: UnitOfWork) -> list[Any]:
     """The reader's own findings to handle (a project manager's), newest run first."""
     actor.require(P.ASSET_READ)
@@ -424,7 +419,6 @@ def report_file(
     if found.state != "done":
         raise Conflict(N_("This audit is not finished yet."))
     items, _ = findings(run_id, {}, None, 0, actor, uow)
-    labels = finding_labels(items, uow)
     t = translate
 
     def rate_row(level: str, name: str, values: Mapping[str, Any]) -> list[str | int]:
@@ -438,7 +432,7 @@ def report_file(
     ]
     rows = []
     for item in items:
-        code, project_code, _ = labels.get(item.asset_id, ("", "", ""))
+        code, project_code = item.asset_code or "", item.project_code or ""
         behind = "; ".join(_row_text(row, t) for row in item.rows)
         rows.append([project_code, code, t(STATUS_NAMES.get(item.asset_status, item.asset_status)),
                      finding_summary(item.kind, item.params, t), behind,

@@ -24,6 +24,7 @@ from backend.iot.domain.flags import (
     KIND_NAMES,
     OPEN_STATES,
     AssetSignals,
+    FlagKind,
     FlagPolicy,
     FlagState,
     Occupancy,
@@ -132,9 +133,12 @@ def _apply(rows: Sequence[Any], signals: Mapping[int, AssetSignals], uow: UnitOf
            report: FlagRunReport, policy: FlagPolicy) -> list[Any]:  # fmt: skip
     """Raise, update and resolve the chunk's flags; the new ones."""
     open_flags = uow.iot_flags.open_of([row.id for row in rows])
+    states: dict[int, dict[FlagKind, FlagState]] = {}
+    for (asset_id, kind), flag in open_flags.items():
+        states.setdefault(asset_id, {})[kind] = flag.state
     raised: list[Any] = []
     for row in rows:
-        current = {kind: flag.state for (asset_id, kind), flag in open_flags.items() if asset_id == row.id}
+        current = states.get(row.id, {})
         findings = detect(signals[row.id], policy) if row.id in signals else []
         for change in reconcile(current, findings):
             if change.action == "raise" and change.finding is not None:
@@ -200,10 +204,9 @@ def recompute_dirty(uow: UnitOfWork, now: datetime, limit: int = 2000) -> FlagRu
     dirty = uow.iot_readings.dirty(limit)
     if not dirty:
         return FlagRunReport()
-    report = recompute(uow, now, asset_ids=dirty) if dirty else FlagRunReport()
+    # Cleaned in the recomputation's own commit: a failure leaves them marked for the next run.
     uow.iot_readings.clean(dirty, now)
-    uow.commit()
-    return report
+    return recompute(uow, now, asset_ids=dirty)
 
 
 # --- the readers' side ---

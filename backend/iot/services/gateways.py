@@ -17,7 +17,7 @@ from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.crud import ensure_unique, for_change
 from backend.core.services.unit_of_work import UnitOfWork
-from backend.iot.domain.signals import UNITS, DeviceKind, MeterKind, MeterMode
+from backend.iot.domain.signals import DeviceKind, MeterKind, MeterMode
 
 TOKEN_PREFIX = "lkgw_"  # noqa: S105 - the prefix that tells a gateway token apart, not a secret
 MAX_INTERVAL_MINUTES = 1440
@@ -183,8 +183,3 @@ def update_device(device_id: int, changes: Mapping[str, Any], actor: Actor, uow:
     )  # fmt: skip
     uow.commit()
     return device
-
-
-def unit_of(device: Any) -> str | None:
-    """The unit a device's values are in."""
-    return UNITS[device.meter] if device.meter is not None else None

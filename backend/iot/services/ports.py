@@ -163,8 +163,8 @@ class IotAudits(Protocol):
     def set_progress(self, run_id: int, done: int, total: int) -> None:
         """Record how far a run has come."""
 
-    def claim(self, now: datetime) -> int | None:
-        """Take the oldest queued run."""
+    def claim(self, now: datetime, run_id: int | None = None) -> int | None:
+        """Take the oldest queued run, or the one named."""
 
     def finish(
         self, run_id: int, state: str, at: datetime, tallies: Mapping[str, Any], *, error: str | None = None,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import AuditAction
-from backend.core.domain.errors import N_, NotFound, ValidationFailed
+from backend.core.domain.errors import N_, ValidationFailed
 from backend.core.domain.listing import ListQuery
 from backend.core.services import audit
 from backend.core.services.context import Actor
@@ -133,9 +133,6 @@ def add_viewing(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, now: d
 
 def delete_viewing(viewing_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
     """Remove a viewing appointment."""
-    viewing = uow.iot_viewings.find(viewing_id)
-    if viewing is None:
-        raise NotFound("Viewing")
     viewing = for_change(uow.iot_viewings, viewing_id, actor, P.ASSET_READ, P.ASSET_WRITE)
     audit.record(
         uow, actor, AuditAction.DELETE, "iot_viewing", viewing.id,

@@ -15,6 +15,7 @@ from backend.core.db.database import Database
 from backend.core.services import users
 from backend.field.services import inspections
 from backend.iot.domain.flags import FlagState
+from backend.iot.services import flags
 from backend.leasing.services.calendars import calendar_of
 from backend.notify.db.models import Notification
 from backend.org.domain.org import AssetStatus
@@ -206,3 +207,20 @@ def test_an_inspection_answers_a_flag(
     assert (answered["state"], answered["inspection_id"]) == (FlagState.ANSWERED.value, filed.json["id"])
     assert recompute(NOW).raised == {}
     assert flags_of(manager)[0]["state"] == "answered"
+
+
+def test_flags_of_assets_whose_data_just_arrived_are_recomputed_and_they_are_then_clean(
+    site: Site, gateway: FlaskClient, manager: FlaskClient, db: Database, app: Any
+) -> None:
+    """The five-minute job takes the assets the batches marked, raises their flags and clears the marks; with
+    nothing new it does nothing."""
+    app.extensions["leasekeeper.clock"] = lambda: NOW
+    set_status(db, site.units[0], AssetStatus.VACANT)
+    sublet(gateway, "SH-01-1201-E", TODAY - timedelta(days=21))
+    with db.unit_of_work() as uow:
+        report = flags.recompute_dirty(uow, NOW)
+    assert (report.assets, report.raised) == (1, {"vacant_consumption": 1})
+    with db.unit_of_work() as uow:
+        assert uow.iot_readings.dirty(10) == []
+        assert flags.recompute_dirty(uow, NOW).assets == 0
+    assert [f["asset_code"] for f in flags_of(manager)] == ["SH-01-1201"]

@@ -16,7 +16,6 @@ from backend.iot.domain.signals import (
     asset_series,
     cumulative_problem,
     daily_use,
-    neighbours,
     opens_per_day,
     time_problem,
 )
@@ -87,13 +86,6 @@ def test_a_cumulative_value_must_fit_between_its_neighbours() -> None:
     assert cumulative_problem(Decimal(99), before, after) is RejectCode.BACKWARDS
     assert cumulative_problem(Decimal(121), before, after) is RejectCode.BACKWARDS
     assert cumulative_problem(Decimal(-1), None, None) is RejectCode.NEGATIVE
-
-
-def test_neighbours_skip_a_reading_at_the_same_time() -> None:
-    """The neighbours of a time that has a reading are the readings on either side of it."""
-    points = [Point(at(date(2026, 11, d), 0), Decimal(d)) for d in (1, 2, 3)]
-    assert neighbours(points, at(date(2026, 11, 2), 0)) == (points[0], points[2])
-    assert neighbours(points, at(date(2026, 11, 4), 0)) == (points[2], None)
 
 
 def test_times_too_far_ahead_or_behind_are_refused() -> None:
