@@ -117,6 +117,13 @@ class StatusRequestArgsSchema(ArgsSchema):
     reason = text(MAX_REASON, required=True)
     note = _optional_text(MAX_NOTE)
     gps = fields.Nested(GpsFixSchema, load_default=None, allow_none=True)
+    remote_reason = _optional_text(
+        MAX_REASON,
+        metadata={
+            "description": "Why the report is made away from the asset: accepted only where the project "
+            "allows remote reports; without a fix that passes the fence the report is refused otherwise."
+        },
+    )
     photo_hashes = photo_hashes(load_default=list)
 
 
@@ -169,6 +176,12 @@ class InspectionArgsSchema(ArgsSchema):
         metadata={"description": "By item key."},
     )
     gps = fields.Nested(GpsPositionSchema, load_default=None, allow_none=True)
+    remote_reason = _optional_text(
+        MAX_REASON,
+        metadata={
+            "description": "Why the inspection is made away from the asset, where the project allows it."
+        },
+    )
     note = _optional_text(MAX_NOTE)
     flag_id = ident(
         load_default=None,

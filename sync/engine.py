@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from backend.core.domain.errors import N_, DomainError, ValidationFailed
+from backend.core.domain.errors import N_, DomainError, Message, ValidationFailed
 from backend.core.domain.times import OUT_OF_RANGE_TIME
 from backend.core.services.context import Actor
 from backend.field.domain.requests import DEFAULT_CONFIRM_COOLDOWN
@@ -138,6 +138,41 @@ HANDLERS: Mapping[str, Handler] = {
 }
 
 
+def _plain(value: Any) -> Any:
+    """A message value as JSON keeps it (numbers and dates as their text)."""
+    return value if isinstance(value, str | int | float | bool) or value is None else str(value)
+
+
+def refusal_templates(template: str, params: Mapping[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """What a refusal's messages are made of, stored so that it is shown later in the reader's language."""
+    return {
+        "message_template": template,
+        "message_params": {name: _plain(value) for name, value in params.items()},
+        "field_templates": {
+            name: [
+                [
+                    getattr(message, "template", str(message)),
+                    {k: _plain(v) for k, v in getattr(message, "params", {}).items()},
+                ]
+                for message in messages
+            ]
+            for name, messages in fields.items()
+        },
+    }
+
+
+def render_refusal(row: Any, translator: Translator) -> tuple[str, dict[str, list[str]]]:
+    """A stored refusal's message and field messages in the translator's language (as stored, if older)."""
+    if not row.message_template:
+        return row.message, dict(row.fields or {})
+    message = translator.message(row.message_template, row.message_params or {})
+    fields = {
+        name: [Message(template, **params) for template, params in messages]
+        for name, messages in (row.field_templates or {}).items()
+    }
+    return message, translator.fields(fields)
+
+
 class _TransientRefusal(Exception):
     """A service refusal that asks to come back later (rate limited, unavailable)."""
 
@@ -156,9 +191,15 @@ def _rejected(
     fields: Mapping[str, list[str]],
     uow: Any,
     ctx: PushContext,
+    templates: Mapping[str, Any] | None = None,
 ) -> CommandResult:
-    """Record a refused command (it still advances the device's sequence) and answer it."""
+    """Record a refused command (it still advances the device's sequence) and answer it.
+
+    `templates`: what the messages are made of (see `refusal_templates`), kept to show them later in the
+    reader's language.
+    """
     uow.sync.record_rejection(
+        **dict(templates or {}),
         device_id=ctx.device_id,
         user_id=ctx.actor.user_id,
         device_seq=command.device_seq,
@@ -182,7 +223,8 @@ def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
     """Run one command on its own savepoint; refusals are recorded instead of the effect."""
     if command.captured_at is None:
         message = ctx.translator.message(OUT_OF_RANGE_TIME, {})
-        return _rejected(command, "invalid", message, {"captured_at": [message]}, uow, ctx)
+        templates = refusal_templates(OUT_OF_RANGE_TIME, {}, {"captured_at": [OUT_OF_RANGE_TIME]})
+        return _rejected(command, "invalid", message, {"captured_at": [message]}, uow, ctx, templates)
     try:
         with uow.nested(savepoint=True) as nested:
             values = decode_args(command.name, command.version, command.args)
@@ -192,20 +234,24 @@ def _apply_one(command: Command, uow: Any, ctx: PushContext) -> CommandResult:
         template = N_(
             "This app version sent a command the server does not know (%(name)s, version %(version)s)."
         )
-        message = ctx.translator.message(template, {"name": command.name, "version": command.version})
-        return _rejected(command, "unknown_command", message, {}, uow, ctx)
+        params = {"name": command.name, "version": command.version}
+        message = ctx.translator.message(template, params)
+        templates = refusal_templates(template, params, {})
+        return _rejected(command, "unknown_command", message, {}, uow, ctx, templates)
     except DomainError as error:
         if error.status in _TRANSIENT_STATUSES:
             raise _TransientRefusal(ctx.translator.message(error.message, error.params)) from error
         message = ctx.translator.message(error.message, error.params)
         fields = ctx.translator.fields(error.fields)
-        return _rejected(command, rejection_code(error), message, fields, uow, ctx)
+        templates = refusal_templates(error.message, error.params, error.fields)
+        return _rejected(command, rejection_code(error), message, fields, uow, ctx, templates)
     except Exception as exc:
         if not ctx.is_refused_value(exc):
             raise
         # A value the database refuses would be refused on every retry: reject it, keep the queue moving.
-        message = ctx.translator.message(N_("A value is out of the range the database accepts."), {})
-        return _rejected(command, "invalid", message, {}, uow, ctx)
+        template = N_("A value is out of the range the database accepts.")
+        message = ctx.translator.message(template, {})
+        return _rejected(command, "invalid", message, {}, uow, ctx, refusal_templates(template, {}, {}))
 
 
 def _apply_inline(command: Command, uow: Any, ctx: PushContext) -> CommandResult:

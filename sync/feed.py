@@ -19,6 +19,7 @@ from typing import Any
 from backend.core.domain.access import Permission as P
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from sync.engine import Translator, render_refusal
 from sync.protocol import Change, Cursor, CursorExpired, PullPage, decode_cursor, encode_cursor
 
 ENTITIES = ("project", "checklist", "asset", "status_request", "work_order", "rejection")
@@ -26,17 +27,18 @@ REFRESH = "refresh"
 FIELDS = {
     "project": (
         "id code name city timezone geofence geofence_radius_m remote_confirmation_allowed "
-        "gps_max_accuracy_m gps_tolerance_m"
+        "remote_report_allowed gps_max_accuracy_m gps_tolerance_m"
     ),
     "asset": (
         "id project_id code name kind asset_type floor status status_version latitude longitude "
         "geofence geofence_radius_m"
     ),
-    "checklist": "id code version name asset_type",
+    "checklist": "id code version name name_en asset_type",
     "checklist_item": "key label_zh label_en kind required number_min number_max number_unit position",
     "status_request": (
-        "id asset_id project_id from_status to_status base_version state conflict reason applicant_id "
-        "submitted_at expires_at decided_at decision_note"
+        "id asset_id project_id from_status to_status base_version state conflict reason note applicant_id "
+        "applicant_name submitted_at expires_at decided_at decision_note decided_by_name "
+        "report_remote_reason plausibility_flags"
     ),
     "work_order": "id asset_id project_id kind state title note assignee_id meter_unit meter_value",
     "rejection": "id op_id device_seq name code message fields rejected_at",
@@ -57,11 +59,14 @@ def _data(kind: str, row: Any) -> dict[str, Any]:
     return {name: _json(getattr(row, name)) for name in FIELDS[kind].split()}
 
 
-def serialise(entity: str, row: Any) -> dict[str, Any]:
-    """The `data` of an upsert."""
+def serialise(entity: str, row: Any, translator: Translator | None = None) -> dict[str, Any]:
+    """The `data` of an upsert; a refusal's messages in the translator's language where one is given."""
     data = _data(entity, row)
     if entity == "checklist":
+        data["title_zh"], data["title_en"] = row.name, row.name_en
         data["items"] = [_data("checklist_item", item) for item in row.items]
+    if entity == "rejection" and translator is not None:
+        data["message"], data["fields"] = render_refusal(row, translator)
     return data
 
 
@@ -90,8 +95,11 @@ def _loss_of_access(removed: Collection[int], uow: UnitOfWork) -> list[Change]:
 class _Reader:
     """One pull: the device, its user, the projects now in scope."""
 
-    def __init__(self, device_id: int, actor: Actor, uow: UnitOfWork) -> None:
+    def __init__(
+        self, device_id: int, actor: Actor, uow: UnitOfWork, translator: Translator | None = None
+    ) -> None:
         self.device_id = device_id
+        self.translator = translator
         self.user_id = actor.user_id or 0
         self.uow = uow
         self.projects = uow.sync.project_ids(actor.scope_for(P.ASSET_READ))
@@ -105,7 +113,9 @@ class _Reader:
             rows = self.uow.sync.snapshot_page(
                 name, last_id, wanted, self.projects, self.user_id, self.device_id
             )
-            changes.extend(Change(name, row.id, "upsert", serialise(name, row)) for row in rows)
+            changes.extend(
+                Change(name, row.id, "upsert", serialise(name, row, self.translator)) for row in rows
+            )
             if len(rows) < wanted:
                 entity, last_id = entity + 1, 0
             else:
@@ -146,14 +156,23 @@ class _Reader:
         for entity, row_id in latest:
             row = found[entity].get(row_id)
             if row is not None:
-                changes.append(Change(entity, row_id, "upsert", serialise(entity, row)))
+                changes.append(Change(entity, row_id, "upsert", serialise(entity, row, self.translator)))
             elif entity != "rejection":
                 changes.append(Change(entity, row_id, "delete"))
         return changes
 
 
-def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow: UnitOfWork) -> PullPage:
+def pull(
+    cursor_text: str | None,
+    limit: int,
+    device_id: int,
+    actor: Actor,
+    uow: UnitOfWork,
+    translator: Translator | None = None,
+) -> PullPage:
     """One page of the device's feed from a cursor (None or empty: a full snapshot); commits once.
+
+    `translator`: the reader's language, in which refusals are shown (else as they were recorded).
 
     It records what the device now holds (its projects and position), so `uow` is one of its own, opened
     for writing: on SQLite it then waits for the write lock instead of being refused it.
@@ -164,7 +183,7 @@ def pull(cursor_text: str | None, limit: int, device_id: int, actor: Actor, uow:
     uow.sync.ensure_state(device_id)
     uow.flush()
     state = uow.sync.locked_state(device_id)
-    reader = _Reader(device_id, actor, uow)
+    reader = _Reader(device_id, actor, uow, translator)
     current = set(reader.projects)
     lost: list[Change] = []
     if cursor is None:

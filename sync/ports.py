@@ -26,6 +26,12 @@ class SyncStorage(Protocol):
     def record_rejection(self, **values: Any) -> Any:
         """Keep a rejected command with its reason."""
 
+    def rejections_of(self, user_id: int, limit: int) -> Sequence[Any]:
+        """A user's refused commands from all their devices, newest first."""
+
+    def count_rejections_of(self, user_id: int) -> int:
+        """How many commands of a user were refused."""
+
     def last_seq(self) -> int:
         """The newest committed server sequence (0 when nothing changed yet)."""
 

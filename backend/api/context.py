@@ -23,6 +23,7 @@ from backend.core.domain.login import LoginPolicy
 from backend.core.services import auth
 from backend.core.services.context import Actor
 from backend.extensions import csrf
+from backend.field.services.labels import LabelSettings
 from backend.iot.services import gateways
 
 log = logging.getLogger("leasekeeper.request")
@@ -209,3 +210,8 @@ def register_request_hooks(app: Flask) -> None:
     app.before_request(_before_request)
     app.after_request(_after_request)
     app.teardown_appcontext(_teardown)
+
+
+def label_settings() -> LabelSettings:
+    """Where labels point and the keys that sign them, from the configuration."""
+    return LabelSettings.from_config(current_app.config)

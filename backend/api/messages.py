@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext
@@ -80,3 +81,17 @@ def translate_errors(errors: Any) -> Any:
     if isinstance(errors, dict):
         return {key: translate_errors(value) for key, value in errors.items()}
     return errors
+
+
+class CatalogueTranslator:
+    """The request's language, through the application's catalogue (for sync and the field reports)."""
+
+    def message(self, template: str, params: Mapping[str, Any]) -> str:
+        """One message."""
+        text: str = gettext(template, **params) if params else gettext(template)
+        return text
+
+    def fields(self, fields: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Messages by field."""
+        translated: dict[str, list[str]] = translate_errors(dict(fields))
+        return translated

@@ -41,6 +41,11 @@ class SyncRejection(Base):
     code: Mapped[str] = mapped_column(String(32))
     message: Mapped[str] = mapped_column(Text)
     fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # What the message was made of, so it is shown in the reader's language: the template and its values,
+    # and per field its templates and values.
+    message_template: Mapped[str | None] = mapped_column(Text)
+    message_params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    field_templates: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     captured_at: Mapped[datetime]
     rejected_at: Mapped[datetime] = mapped_column(default=utcnow)

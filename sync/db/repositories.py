@@ -91,6 +91,21 @@ class SyncRepository:
         statement = update(Device).where(Device.id == device_id).values(**values)
         self.session.execute(statement.execution_options(synchronize_session=False))
 
+    def rejections_of(self, user_id: int, limit: int) -> Sequence[SyncRejection]:
+        """A user's refused commands from all their devices, newest first."""
+        statement = (
+            select(SyncRejection)
+            .where(SyncRejection.user_id == user_id)
+            .order_by(SyncRejection.rejected_at.desc(), SyncRejection.id.desc())
+            .limit(limit)
+        )
+        return self.session.scalars(statement).all()
+
+    def count_rejections_of(self, user_id: int) -> int:
+        """How many commands of a user were refused."""
+        statement = select(func.count()).select_from(SyncRejection).where(SyncRejection.user_id == user_id)
+        return int(self.session.scalar(statement) or 0)
+
     def record_rejection(self, **values: Any) -> SyncRejection:
         """Keep a rejected command with its reason."""
         rejection = SyncRejection(**values)

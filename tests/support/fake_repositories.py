@@ -376,6 +376,9 @@ class StatusRequests(ProjectScoped):
     def lock(self, request: Any) -> None:
         """Nothing to serialise in memory."""
 
+    def reload_people(self, request: Any) -> None:
+        """Rows read their people from the store each time."""
+
 
 class GpsFixes(Table):
     """GPS fixes; read by head office only."""
@@ -409,7 +412,11 @@ class Photos(Table):
         return project_in(self.store, row.asset.project_id, scope)
 
     def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
-        return {(photo.sha256, photo.asset_id) for photo in self.all() if photo.sha256 in set(hashes)}
+        return set(self.received_on(hashes))
+
+    def received_on(self, hashes: Collection[str]) -> dict[tuple[str, int], datetime]:
+        wanted = set(hashes)
+        return {(p.sha256, p.asset_id): p.created_at for p in self.all() if p.sha256 in wanted}
 
 
 class Checklists(Table):

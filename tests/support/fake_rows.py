@@ -116,11 +116,12 @@ class Project(Row):
     table = "projects"
     columns = names(
         "id region_id code name city category timezone holiday_calendar address latitude longitude geofence "
-        "geofence_radius_m remote_confirmation_allowed gps_max_accuracy_m gps_tolerance_m lease_end_status "
-        "status_request_ttl_hours created_at updated_at"
+        "geofence_radius_m remote_confirmation_allowed remote_report_allowed gps_max_accuracy_m "
+        "gps_tolerance_m lease_end_status status_request_ttl_hours created_at updated_at"
     )
     defaults = TIMESTAMPS | {
         "remote_confirmation_allowed": False,
+        "remote_report_allowed": False,
         "gps_max_accuracy_m": Decimal(50),
         "gps_tolerance_m": Decimal(10),
         "lease_end_status": LeaseEndStatus.RENOVATION,
@@ -248,7 +249,8 @@ class StatusChangeRequest(Row):
         "captured_at submitted_at latitude longitude accuracy_m fence_passed fence_distance_m fence_reason "
         "plausibility_flags photo_hashes state conflict approval_id confirmer_id scan_verified "
         "confirm_latitude confirm_longitude confirm_accuracy_m confirm_fence_passed confirm_fence_distance_m "
-        "confirm_plausibility_flags remote remote_reason decided_at decision_note expires_at"
+        "confirm_plausibility_flags remote remote_reason report_remote_reason decided_at decision_note "
+        "expires_at"
     )
     defaults = {
         "submitted_at": now,
@@ -274,7 +276,7 @@ class Checklist(Row):
     """One version of a checklist, with its items."""
 
     table = "checklists"
-    columns = names("id code version name asset_type active created_at updated_at")
+    columns = names("id code version name name_en asset_type active created_at updated_at")
     defaults = TIMESTAMPS | {"version": 1, "active": True}
     collections = {"items": "checklist_id"}
 
@@ -297,7 +299,7 @@ class Inspection(Row):
     columns = names(
         "id asset_id project_id checklist_id checklist_version inspector_id device_id captured_at "
         "submitted_at latitude longitude accuracy_m fence_passed fence_distance_m fence_reason "
-        "plausibility_flags result note"
+        "plausibility_flags remote_reason result note"
     )
     defaults = {"submitted_at": now, "plausibility_flags": list}
     collections = {"answers": "inspection_id"}

@@ -39,7 +39,8 @@ class ChecklistSchema(TimestampsSchema):
     id = fields.Integer(dump_only=True)
     code = code(32, required=True, metadata={"description": "Shared by every version of the checklist."})
     version = fields.Integer(dump_only=True)
-    name = text(200, required=True)
+    name = text(200, required=True, metadata={"description": "The title in Chinese."})
+    name_en = text(200, allow_none=True, metadata={"description": "The title in English (else `name`)."})
     asset_type = fields.Enum(AssetType, by_value=True, required=True)
     active = Flag(
         load_default=True,
@@ -57,6 +58,7 @@ class ChecklistChangeSchema(Schema):
     """
 
     name = text(200)
+    name_en = text(200, allow_none=True)
     active = Flag()
     items = fields.List(fields.Nested(ChecklistItemSchema), validate=validate.Length(min=1, max=100))
 

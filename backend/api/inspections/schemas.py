@@ -7,6 +7,7 @@ from marshmallow import Schema, ValidationError, fields
 from backend.api.common import aware_datetime, ident, sort_field
 from backend.core.domain.errors import N_
 from backend.field.domain.inspections import InspectionResult, ItemKind
+from backend.field.domain.requests import ReportFlag
 from backend.org.domain.geofence import PlausibilityFlag
 from sync.commands import InspectionArgsSchema
 
@@ -65,10 +66,15 @@ class InspectionSchema(Schema):
     fence_distance_m = fields.Decimal(as_string=True, allow_none=True, metadata={"type": "string"})
     fence_reason = fields.String(allow_none=True, metadata={"description": "too_inaccurate or outside."})
     plausibility_flags = fields.List(
-        fields.String(metadata={"enum": [flag.value for flag in PlausibilityFlag]}),
+        fields.String(metadata={"enum": [flag.value for flag in (*PlausibilityFlag, *ReportFlag)]}),
         metadata={
-            "description": "Signs the fix may not be genuine: evidence for the manager, never a refusal."
+            "description": "Signs the fix may not be genuine (evidence for the manager, never a refusal), "
+            "and how presence was judged: `remote_report` (filed away from the asset, with a reason), "
+            "`no_fix` (no GPS fix at all)."
         },
+    )
+    remote_reason = fields.String(
+        allow_none=True, metadata={"description": "Why the inspection was made away from the asset."}
     )
     result = fields.Enum(InspectionResult, by_value=True)
     note = fields.String(allow_none=True)

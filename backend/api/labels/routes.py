@@ -3,12 +3,12 @@
 import io
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api.common import errors
-from backend.api.context import actor, uow
+from backend.api.context import actor, label_settings, uow
 from backend.api.labels.schemas import AssetLabelQueryArgsSchema, LabelSheetSchema
 from backend.field.services import labels
 
@@ -21,7 +21,7 @@ IMAGE_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 
 
 def _settings() -> labels.LabelSettings:
-    return labels.LabelSettings.from_config(current_app.config)
+    return label_settings()
 
 
 @blp.route("/projects/<id:project_id>/labels")

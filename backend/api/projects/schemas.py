@@ -38,6 +38,12 @@ class FieldPolicySchema(Schema):
     remote_confirmation_allowed = Flag(
         metadata={"description": "Managers may confirm field requests without being on site (with a reason)."}
     )
+    remote_report_allowed = Flag(
+        metadata={
+            "description": "Inspectors may report a status or an inspection away from the asset, with a "
+            "reason; such reports are flagged for the manager. Otherwise a report needs a fix in the fence."
+        }
+    )
     gps_max_accuracy_m = decimal(1, 1, 1000, metadata={"description": "Worst GPS accuracy accepted."})
     gps_tolerance_m = decimal(1, 0, 1000, metadata={"description": "Allowed distance beyond the geofence."})
 

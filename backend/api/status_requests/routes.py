@@ -8,7 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from backend.api.common import READ, READ_ONE, WRITE, WRITE_ONE, errors, paginate
-from backend.api.context import actor, list_query, now, uow
+from backend.api.context import actor, label_settings, list_query, now, uow
 from backend.api.status_requests.schemas import (
     CancelSchema,
     ConfirmSchema,
@@ -18,7 +18,6 @@ from backend.api.status_requests.schemas import (
     StatusRequestSchema,
 )
 from backend.field.services import status_requests
-from backend.field.services.labels import LabelSettings
 
 blp = Blueprint(
     "status_requests",
@@ -73,7 +72,7 @@ class StatusRequestConfirmViews(MethodView):
     def post(self, body: dict[str, Any], request_id: int) -> Any:
         """Confirm a request on site (label scan and GPS fix) or remotely where allowed"""
         evidence = status_requests.Confirmation(**body)
-        settings = LabelSettings.from_config(current_app.config)
+        settings = label_settings()
         cooldown = timedelta(hours=current_app.config["CONFIRM_COOLDOWN_AFTER_FENCE_CHANGE_HOURS"])
         return status_requests.confirm_request(
             request_id, evidence, settings, actor(), uow(), now(), cooldown=cooldown

@@ -27,6 +27,16 @@ class FenceResultSchema(Schema):
     reason = fields.String(allow_none=True)
 
 
+class PhotoEvidenceSchema(Schema):
+    """A photo the report cites, and when it arrived."""
+
+    sha256 = fields.String()
+    received_at = fields.AwareDateTime(allow_none=True, metadata={"description": "Null while on its way."})
+    upload_lag_s = fields.Integer(
+        allow_none=True, metadata={"description": "Seconds from the report's capture to the photo's arrival."}
+    )
+
+
 class StatusRequestSchema(Schema):
     """A status change request, its evidence and its decision."""
 
@@ -39,6 +49,7 @@ class StatusRequestSchema(Schema):
     reason = fields.String()
     note = fields.String(allow_none=True)
     applicant_id = fields.Integer(allow_none=True)
+    applicant_name = fields.String(allow_none=True)
     device_id = fields.Integer(allow_none=True)
     base_version = fields.Integer()
     captured_at = fields.AwareDateTime()
@@ -50,7 +61,17 @@ class StatusRequestSchema(Schema):
     fence_distance_m = fields.Decimal(as_string=True, allow_none=True)
     fence_reason = fields.String(allow_none=True)
     plausibility_flags = fields.List(fields.String())
+    fence = fields.Dict(
+        allow_none=True,
+        metadata={"description": "The GeoJSON fence presence is judged by: the asset's, else its project's."},
+    )
+    fence_radius_m = fields.Decimal(as_string=True, allow_none=True, metadata={"description": "For a Point."})
+    report_remote_reason = fields.String(
+        allow_none=True,
+        metadata={"description": "Why the applicant reported away from the asset (flag `remote_report`)."},
+    )
     photo_hashes = fields.List(fields.String())
+    photos = fields.List(fields.Nested(PhotoEvidenceSchema))
     evidence_pending = fields.List(
         fields.String(), metadata={"description": "Referenced photos not uploaded yet."}
     )
@@ -65,6 +86,9 @@ class StatusRequestSchema(Schema):
     )
     approval_id = fields.Integer(allow_none=True)
     confirmer_id = fields.Integer(allow_none=True)
+    decided_by_name = fields.String(
+        allow_none=True, metadata={"description": "Who confirmed or rejected it."}
+    )
     scan_verified = fields.Boolean(allow_none=True)
     confirm_latitude = fields.Decimal(as_string=True, allow_none=True)
     confirm_longitude = fields.Decimal(as_string=True, allow_none=True)

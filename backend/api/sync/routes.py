@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import gzip
-from collections.abc import Mapping
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from backend.api.common import errors
-from backend.api.context import actor, database, now, uow
-from backend.api.messages import translate_errors
+from backend.api.context import actor, database, label_settings, now, uow
+from backend.api.messages import CatalogueTranslator
 from backend.core.db.uow import is_refused_value, is_transient
 from backend.core.domain.errors import (
     N_,
@@ -26,7 +24,6 @@ from backend.core.domain.errors import (
     ValidationFailed,
 )
 from backend.core.services.context import Actor
-from backend.field.services.labels import LabelSettings
 from sync import engine, feed
 from sync.protocol import (
     DEFAULT_PULL_LIMIT,
@@ -42,18 +39,6 @@ from .schemas import PullArgsSchema, PullPageSchema, PushResponseSchema, PushSch
 
 blp = Blueprint("sync", __name__, url_prefix="/api/sync", description="Offline sync for phones.")
 _GZIP_MIN_BYTES = 1024
-
-
-class _Translator:
-    """The user's language, through the application's catalogue."""
-
-    def message(self, template: str, params: Mapping[str, Any]) -> str:
-        text: str = gettext(template, **params) if params else gettext(template)
-        return text
-
-    def fields(self, fields: Mapping[str, Any]) -> dict[str, list[str]]:
-        translated: dict[str, list[str]] = translate_errors(dict(fields))
-        return translated
 
 
 def _device_actor() -> Actor:
@@ -126,8 +111,8 @@ class SyncPushViews(MethodView):
             actor=current,
             uow_factory=partial(database().unit_of_work, writes=True),
             now=now(),
-            labels=LabelSettings.from_config(current_app.config),
-            translator=_Translator(),
+            labels=label_settings(),
+            translator=CatalogueTranslator(),
             is_transient=is_transient,
             is_refused_value=is_refused_value,
             confirm_cooldown=timedelta(hours=current_app.config["CONFIRM_COOLDOWN_AFTER_FENCE_CHANGE_HOURS"]),
@@ -155,7 +140,9 @@ class SyncPullViews(MethodView):
         uow().commit()
         try:
             with database().unit_of_work(writes=True) as pull_uow:
-                page = feed.pull(args.get("cursor"), limit, current.device_id, current, pull_uow)
+                page = feed.pull(
+                    args.get("cursor"), limit, current.device_id, current, pull_uow, CatalogueTranslator()
+                )
         except ProtocolError as error:
             raise _refused(error) from None
         return encode_pull_page(page)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.core.db.base import Base, Timestamped, enum_column, utcnow
+from backend.core.db.models import User
 from backend.field.domain.inspections import InspectionResult, ItemKind
 from backend.field.domain.requests import RequestState, WorkOrderKind, WorkOrderState
 from backend.org.db.models import Asset, Coordinate
@@ -67,13 +68,32 @@ class StatusChangeRequest(Base):
     confirm_plausibility_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     remote: Mapped[bool] = mapped_column(default=False)
     remote_reason: Mapped[str | None] = mapped_column(Text)
+    # Filed away from the asset where the project allows it: the applicant's reason (flag remote_report).
+    report_remote_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str | None] = mapped_column(Text)
     expires_at: Mapped[datetime]
 
     asset: Mapped[Asset] = relationship(lazy="joined")
-    # Filled by the service on reads: referenced photos that have not been uploaded yet.
+    applicant: Mapped[User | None] = relationship(foreign_keys=[applicant_id], lazy="joined")
+    confirmer: Mapped[User | None] = relationship(foreign_keys=[confirmer_id], lazy="joined")
+
+    @property
+    def applicant_name(self) -> str | None:
+        """Who filed the request, by the name people know them by."""
+        return self.applicant.display_name if self.applicant is not None else None
+
+    @property
+    def decided_by_name(self) -> str | None:
+        """Who confirmed or rejected the request."""
+        return self.confirmer.display_name if self.confirmer is not None else None
+
+    # Filled by the service on reads: referenced photos that have not been uploaded yet, each cited photo
+    # with its arrival, and the fence presence is judged by.
     evidence_pending: ClassVar[list[str]] = []
+    photos: ClassVar[list[dict[str, Any]]] = []
+    fence: ClassVar[dict[str, Any] | None] = None
+    fence_radius_m: ClassVar[Decimal | None] = None
 
 
 class GpsFix(Base):
@@ -139,7 +159,8 @@ class Checklist(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(default=1)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # in the project's language, Chinese
+    name_en: Mapped[str | None] = mapped_column(String(200))
     asset_type: Mapped[AssetType] = mapped_column(enum_column(AssetType))
     active: Mapped[bool] = mapped_column(default=True)
 
@@ -197,6 +218,7 @@ class Inspection(Base):
     fence_distance_m: Mapped[Decimal | None] = mapped_column(Numeric(10, 1))
     fence_reason: Mapped[str | None] = mapped_column(String(32))
     plausibility_flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    remote_reason: Mapped[str | None] = mapped_column(Text)
     result: Mapped[InspectionResult] = mapped_column(enum_column(InspectionResult))
     note: Mapped[str | None] = mapped_column(Text)
 

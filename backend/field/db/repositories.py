@@ -60,12 +60,18 @@ class PhotoRepository(Repository[Photo]):
 
     def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
         """(hash, asset id) of the photos stored under these hashes."""
+        return set(self.received_on(hashes))
+
+    def received_on(self, hashes: Collection[str]) -> dict[tuple[str, int], datetime]:
+        """When each photo stored under these hashes arrived, by (hash, asset id)."""
         wanted = list(hashes)
-        found: set[tuple[str, int]] = set()
+        found: dict[tuple[str, int], datetime] = {}
         for start in range(0, len(wanted), IN_CHUNK):
             chunk = wanted[start : start + IN_CHUNK]
-            rows = self.session.execute(select(Photo.sha256, Photo.asset_id).where(Photo.sha256.in_(chunk)))
-            found.update((sha256, asset_id) for sha256, asset_id in rows)
+            rows = self.session.execute(
+                select(Photo.sha256, Photo.asset_id, Photo.created_at).where(Photo.sha256.in_(chunk))
+            )
+            found.update(((sha256, asset_id), created_at) for sha256, asset_id, created_at in rows)
         return found
 
 
@@ -278,6 +284,11 @@ class StatusChangeRequestRepository(Repository[StatusChangeRequest]):
         )
         self.session.refresh(request)
         self.session.refresh(request.asset)
+
+    def reload_people(self, request: StatusChangeRequest) -> None:
+        """Read again who filed and who decided a request whose people changed in this unit of work."""
+        self.session.flush()
+        self.session.refresh(request, ["applicant", "confirmer"])
 
 
 class GpsFixRepository(Repository[GpsFix]):

@@ -17,6 +17,7 @@ class DefaultChecklist:
 
     code: str
     name: str
+    name_en: str
     asset_type: AssetType
     items: tuple[ChecklistItemSpec, ...]
 
@@ -58,7 +59,8 @@ _HOURS = _item("hour_meter", K.NUMBER, "小时表读数", "Hour meter reading", 
 DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     DefaultChecklist(
         "OFFICE-STD",
-        "办公单元巡检 Office unit inspection",
+        "办公单元巡检",
+        "Office unit inspection",
         AssetType.OFFICE,
         (
             _item("lights", K.PASS_FAIL, "照明正常", "Lights work"),
@@ -72,7 +74,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "SHOP-STD",
-        "商铺巡检 Shop inspection",
+        "商铺巡检",
+        "Shop inspection",
         AssetType.SHOP,
         (
             _item("shopfront", K.PASS_FAIL, "门面与橱窗完好", "Shopfront and windows intact"),
@@ -85,7 +88,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "APARTMENT-STD",
-        "公寓巡检 Apartment inspection",
+        "公寓巡检",
+        "Apartment inspection",
         AssetType.APARTMENT,
         (
             _item("water_leaks", K.PASS_FAIL, "无漏水", "No water leaks"),
@@ -101,7 +105,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "WAREHOUSE-STD",
-        "仓库单元巡检 Warehouse unit inspection",
+        "仓库单元巡检",
+        "Warehouse unit inspection",
         AssetType.WAREHOUSE_UNIT,
         (
             _item("roof_leaks", K.PASS_FAIL, "屋面无渗漏", "No roof leaks"),
@@ -115,7 +120,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "PARKING-STD",
-        "车位巡检 Parking space inspection",
+        "车位巡检",
+        "Parking space inspection",
         AssetType.PARKING_SPACE,
         (
             _item("markings", K.PASS_FAIL, "车位标线清晰", "Bay markings visible"),
@@ -126,7 +132,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "MACHINERY-STD",
-        "机械设备巡检 Machinery inspection",
+        "机械设备巡检",
+        "Machinery inspection",
         AssetType.MACHINERY,
         (
             _HOURS,
@@ -139,7 +146,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "VEHICLE-STD",
-        "车辆巡检 Vehicle inspection",
+        "车辆巡检",
+        "Vehicle inspection",
         AssetType.VEHICLE,
         (
             _item("odometer", K.NUMBER, "里程表读数", "Odometer reading", low="0", unit="km"),
@@ -153,7 +161,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "MEDICAL-STD",
-        "医疗设备巡检 Medical equipment inspection",
+        "医疗设备巡检",
+        "Medical equipment inspection",
         AssetType.MEDICAL_EQUIPMENT,
         (
             _item("calibration_label", K.PASS_FAIL, "校准标签在有效期内", "Calibration label in date"),
@@ -166,7 +175,8 @@ DEFAULT_CHECKLISTS: tuple[DefaultChecklist, ...] = (
     ),
     DefaultChecklist(
         "IT-STD",
-        "IT 设备巡检 IT equipment inspection",
+        "IT 设备巡检",
+        "IT equipment inspection",
         AssetType.IT_EQUIPMENT,
         (
             _item("powers_on", K.PASS_FAIL, "可正常开机", "Powers on"),

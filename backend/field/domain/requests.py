@@ -30,6 +30,7 @@ class FieldPolicy:
     """A project's rules for field evidence and automatic moves."""
 
     remote_confirmation_allowed: bool = False
+    remote_report_allowed: bool = False
     gps_max_accuracy_m: float = 50.0
     gps_tolerance_m: float = 10.0
     lease_end_status: LeaseEndStatus = LeaseEndStatus.RENOVATION
@@ -74,6 +75,50 @@ def check_remote(policy: FieldPolicy, remote_reason: str | None) -> None:
                 "or 8 letters)."
             ),
         )
+
+
+class ReportFlag(enum.StrEnum):
+    """How a report's presence was judged, shown to the manager beside the fix's plausibility flags."""
+
+    REMOTE_REPORT = "remote_report"  # filed away from the asset where the project allows it, with a reason
+    NO_FIX = "no_fix"  # no GPS fix at all
+
+
+def presence_flags(
+    policy: FieldPolicy, fenced: bool, has_fix: bool, fence_passed: bool | None, remote_reason: str | None
+) -> list[str]:
+    """Whether a report (status change or inspection) may be filed from where it was made, and its flags.
+
+    Where the asset (or its project) has a fence, a report is made inside it: a fix that passes the fence,
+    or, only where the project allows remote reports, with a reason and flagged `remote_report`. Without a
+    fence there is no place to prove, and any fix will do. A report without a fix is always flagged `no_fix`.
+    """
+    if has_fix and fence_passed is not False:
+        return []
+    if not fenced:
+        return [ReportFlag.NO_FIX.value]
+    if not policy.remote_report_allowed:
+        if not has_fix:
+            raise ValidationFailed.single(
+                "gps", N_("Take a GPS fix at the asset: this project accepts reports made on site only.")
+            )
+        raise ValidationFailed.single(
+            "gps",
+            N_(
+                "The GPS fix is outside the asset's geofence: this project accepts reports made on site only."
+            ),
+        )
+    reason = (remote_reason or "").strip()
+    if not says_something(reason):
+        raise ValidationFailed.single(
+            "remote_reason",
+            N_(
+                "Say in a few words why you report without being at the asset (at least 4 Chinese "
+                "characters or 8 letters)."
+            ),
+        )
+    flags = [ReportFlag.REMOTE_REPORT.value]
+    return flags if has_fix else [ReportFlag.NO_FIX.value, *flags]
 
 
 def check_confirmation_accuracy(accuracy_m: float | None) -> None:

@@ -22,7 +22,9 @@ from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.checklists import DEFAULT_CHECKLISTS
 from backend.field.domain.inspections import ChecklistItemSpec, ItemKind, check_items, evaluate
+from backend.field.domain.requests import ReportFlag, presence_flags
 from backend.field.services.photos import pending_photos
+from backend.field.services.status_requests import policy_of
 from backend.iot.services import flags
 from backend.org.domain.geofence import Fix, fence_for, plausibility_flags
 
@@ -104,7 +106,7 @@ def _stage_checklist(values: Mapping[str, Any], version: int, uow: UnitOfWork) -
     if active:
         _ensure_only_active(values["asset_type"], values["code"], uow)
         uow.checklists.deactivate_code(values["code"])
-    header = {key: values[key] for key in ("code", "name", "asset_type")}
+    header = {key: values[key] for key in ("code", "name", "asset_type")} | {"name_en": values.get("name_en")}
     checklist = uow.checklists.create_with_items(
         header | {"version": version, "active": active}, _item_rows(specs)
     )
@@ -137,7 +139,7 @@ def update_checklist(checklist_id: int, changes: Mapping[str, Any], actor: Actor
     """
     _writer(actor)
     checklist = uow.checklists.get(checklist_id, actor.require(P.ASSET_READ))
-    content_changed = "name" in changes or "items" in changes
+    content_changed = bool({"name", "name_en", "items"} & set(changes))
     if content_changed and uow.checklists.is_used(checklist.id):
         return _new_version(checklist, changes, actor, uow)
     before = _snapshot(checklist)
@@ -147,6 +149,8 @@ def update_checklist(checklist_id: int, changes: Mapping[str, Any], actor: Actor
         uow.checklists.replace_items(checklist, _item_rows(specs))
     if "name" in changes:
         checklist.name = changes["name"]
+    if "name_en" in changes:
+        checklist.name_en = changes["name_en"]
     if changes.get("active") is True and not checklist.active:
         _ensure_only_active(checklist.asset_type, checklist.code, uow)
         uow.checklists.deactivate_code(checklist.code)
@@ -164,6 +168,7 @@ def _new_version(checklist: Any, changes: Mapping[str, Any], actor: Actor, uow: 
     current = {
         "code": checklist.code,
         "name": checklist.name,
+        "name_en": checklist.name_en,
         "asset_type": checklist.asset_type,
         "active": checklist.active,
         "items": [{f: getattr(item, f) for f in ITEM_FIELDS} for item in checklist.items],
@@ -192,6 +197,7 @@ def install_default_checklists(actor: Actor, uow: UnitOfWork) -> ChecklistSeedRe
         values = {
             "code": default.code,
             "name": default.name,
+            "name_en": default.name_en,
             "asset_type": default.asset_type,
             "items": [{f: getattr(spec, f) for f in ITEM_FIELDS} for spec in default.items],
         }
@@ -320,6 +326,16 @@ def submit_inspection(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, 
         for answer in evaluation.answers
     ]
     gps = _gps_evidence(asset, fix, values["captured_at"], actor, uow, now)
+    remote_reason = values.get("remote_reason")
+    project = asset.project
+    fence = fence_for(asset.geofence, asset.geofence_radius_m, project.geofence, project.geofence_radius_m)
+    policy = policy_of(project)
+    presence = presence_flags(
+        policy, fence is not None, fix is not None, gps.get("fence_passed"), remote_reason
+    )
+    gps["plausibility_flags"] = [*gps["plausibility_flags"], *presence]
+    if ReportFlag.REMOTE_REPORT.value in presence:
+        gps["remote_reason"] = (remote_reason or "").strip()
     inspection = uow.inspections.create_with_answers(header | gps, answers)
     uow.flush()
     audit.record(

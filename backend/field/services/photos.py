@@ -6,6 +6,7 @@ import hashlib
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, BinaryIO
 
 from backend.adapters.images import check_upload_size, process_photo
@@ -145,6 +146,12 @@ def download_photo(
         return PhotoDownload(photo.content_type, stream=storage.open(key))
     except StoredObjectMissing:
         raise NotFound("Photo") from None
+
+
+def photo_arrivals(cited: Collection[tuple[str, int]], uow: UnitOfWork) -> dict[tuple[str, int], datetime]:
+    """When each cited photo (hash, asset id) arrived for its asset; one not in the answer is pending."""
+    arrived = uow.photos.received_on({sha256 for sha256, _ in cited})
+    return {key: arrived[key] for key in cited if key in arrived}
 
 
 def pending_photos(cited: Collection[tuple[str, int]], uow: UnitOfWork) -> set[tuple[str, int]]:

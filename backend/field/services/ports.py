@@ -40,6 +40,9 @@ class StatusRequests(Protocol):
     def lock(self, request: Any) -> None:
         """Serialise decisions on one request until the commit; re-read it and its asset."""
 
+    def reload_people(self, request: Any) -> None:
+        """Read again who filed and who decided a request whose people changed in this unit of work."""
+
 
 class GpsFixes(Protocol):
     """The history of GPS fixes per device (or per user)."""
@@ -141,6 +144,9 @@ class Photos(Protocol):
 
     def stored_on(self, hashes: Collection[str]) -> set[tuple[str, int]]:
         """(hash, asset id) of the photos stored under these hashes."""
+
+    def received_on(self, hashes: Collection[str]) -> dict[tuple[str, int], datetime]:
+        """When each photo stored under these hashes arrived, by (hash, asset id)."""
 
     def any_of_asset(self, asset_id: int) -> bool:
         """Whether the asset has any photo."""

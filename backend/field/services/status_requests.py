@@ -25,16 +25,18 @@ from backend.core.services.unit_of_work import UnitOfWork
 from backend.field.domain.requests import (
     DEFAULT_CONFIRM_COOLDOWN,
     FieldPolicy,
+    ReportFlag,
     RequestClosed,
     RequestState,
     StatusRequest,
     check_confirmation_accuracy,
     check_not_own_goalposts,
     check_remote,
+    presence_flags,
     scan_flags,
 )
 from backend.field.services.labels import LabelSettings
-from backend.field.services.photos import pending_photos
+from backend.field.services.photos import photo_arrivals
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications
 from backend.org.domain.asset_status import AssetStatusState, StatusCause
@@ -53,6 +55,12 @@ OUTCOME = {
     RequestState.EXPIRED: ApprovalStatus.EXPIRED,
 }
 ENDED_BY = {outcome: state for state, outcome in OUTCOME.items()}
+OUTCOME_WORDS = {
+    RequestState.CONFIRMED: N_("confirmed"),
+    RequestState.REJECTED: N_("rejected"),
+    RequestState.CANCELLED: N_("cancelled"),
+    RequestState.EXPIRED: N_("expired"),
+}
 DEFAULT_PLAUSIBILITY = PlausibilityPolicy()
 
 
@@ -93,6 +101,7 @@ def policy_of(project: Any) -> FieldPolicy:
     """A project's field policy."""
     return FieldPolicy(
         remote_confirmation_allowed=project.remote_confirmation_allowed,
+        remote_report_allowed=project.remote_report_allowed,
         gps_max_accuracy_m=float(project.gps_max_accuracy_m),
         gps_tolerance_m=float(project.gps_tolerance_m),
         lease_end_status=LeaseEndStatus(project.lease_end_status),
@@ -168,15 +177,32 @@ def with_evidence_all(requests: Sequence[Any], uow: UnitOfWork, now: datetime) -
     changed since it was filed reads as a conflict. Nothing is written.
     """
     cited = {(h, request.asset_id) for request in requests for h in request.photo_hashes or []}
-    pending = pending_photos(cited, uow)
+    arrived = photo_arrivals(cited, uow)
     for request in requests:
         hashes = request.photo_hashes or []
-        request.evidence_pending = sorted(h for h in hashes if (h, request.asset_id) in pending)
+        request.evidence_pending = [h for h in hashes if (h, request.asset_id) not in arrived]
+        request.photos = [_photo_evidence(request, h, arrived.get((h, request.asset_id))) for h in hashes]
+        request.fence, request.fence_radius_m = _fence_of(request.asset)
         request.state_now = lifecycle(request).state_at(now)
         request.conflict_now = request.conflict or (
             request.state_now is RequestState.PENDING and request.asset.status_version != request.base_version
         )
     return list(requests)
+
+
+def _photo_evidence(request: Any, sha256: str, received_at: datetime | None) -> dict[str, Any]:
+    """One cited photo: when it reached the server, and how long after the report was captured."""
+    lag = None
+    if received_at is not None:
+        lag = max(0, int((received_at - request.captured_at).total_seconds()))
+    return {"sha256": sha256, "received_at": received_at, "upload_lag_s": lag}
+
+
+def _fence_of(asset: Any) -> tuple[Any, Any]:
+    """The fence presence is judged by: the asset's, else its project's (GeoJSON and a Point's radius)."""
+    if asset.geofence is not None:
+        return asset.geofence, asset.geofence_radius_m
+    return asset.project.geofence, asset.project.geofence_radius_m
 
 
 def list_requests(
@@ -323,11 +349,19 @@ def _file(
     )
     uow.flush()
     gps: GpsReading | None = values.get("gps")
+    flags: list[str] = []
     if gps is not None:
         checked = check_fix(asset, gps, actor, uow, now, plausibility, request.id)
         request.latitude, request.longitude, request.accuracy_m = gps.latitude, gps.longitude, gps.accuracy_m
         request.fence_passed, request.fence_distance_m = checked.passed, checked.distance_m
-        request.fence_reason, request.plausibility_flags = checked.reason, checked.flags
+        request.fence_reason, flags = checked.reason, checked.flags
+    remote_reason = values.get("remote_reason")
+    fenced = _fence_of(asset)[0] is not None
+    policy = policy_of(asset.project)
+    presence = presence_flags(policy, fenced, gps is not None, request.fence_passed, remote_reason)
+    request.plausibility_flags = [*flags, *presence]
+    if ReportFlag.REMOTE_REPORT.value in presence:
+        request.report_remote_reason = (remote_reason or "").strip()
     return request
 
 
@@ -403,6 +437,7 @@ def _stage_close(
     request.decision_note = closed.note
     if closed.confirmer_id is not None:
         request.confirmer_id = closed.confirmer_id
+        uow.status_requests.reload_people(request)
     if not via_approval and request.approval_id is not None:
         approval = uow.approvals.find(request.approval_id)
         if approval is not None and approval.status is ApprovalStatus.PENDING:
@@ -417,10 +452,25 @@ def _stage_close(
             uow,
             [request.applicant_id],
             NotificationKind.STATUS_REQUEST_DECIDED,
-            {"asset": request.asset.code, "outcome": closed.state.value, "request_id": request.id},
+            {
+                "asset": request.asset.code,
+                "outcome": {"message": OUTCOME_WORDS[closed.state], "params": {}},
+                "detail": _decision_detail(closed),
+                "request_id": request.id,
+            },
             project_id=request.project_id,
             subject=("status_change_request", request.id),
         )
+
+
+def _decision_detail(closed: RequestClosed) -> dict[str, Any]:
+    """What the author reads under the outcome: the reason of a rejection, what to do next."""
+    if closed.state is RequestState.REJECTED:
+        template = N_("Reason: %(reason)s. Open My reports to redo the report.")
+        return {"message": template, "params": {"reason": closed.note or ""}}
+    if closed.state is RequestState.EXPIRED:
+        return {"message": N_("Nobody confirmed it in time. Open My reports to file it again."), "params": {}}
+    return {"message": N_("The change took effect."), "params": {}}
 
 
 def _for_decision(request_id: int, actor: Actor, uow: UnitOfWork) -> Any:

@@ -48,6 +48,7 @@ from backend.iot.domain.flags import FlagKind
 from backend.iot.services.flags import labelled, project_today
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services.notifications import notify
+from backend.org.domain.org import ASSET_STATUS_NAMES
 
 log = logging.getLogger(__name__)
 JOB = "iot.audit"
@@ -373,11 +374,7 @@ FORMATS = {
     "pdf": "application/pdf",
 }
 RENDERERS: dict[str, Callable[[AuditReport], bytes]] = {"xlsx": render_xlsx, "pdf": render_pdf}
-STATUS_NAMES = {
-    "vacant": N_("Vacant"), "reserved": N_("Reserved"), "pending_delivery": N_("Pending delivery"),
-    "leased": N_("Leased"), "maintenance": N_("Maintenance"), "renovation": N_("Renovation"),
-    "retired": N_("Retired"),
-}  # fmt: skip
+STATUS_NAMES = ASSET_STATUS_NAMES
 ROW_TYPES = {
     "lease": N_("Lease"), "work_order": N_("Work order"), "status_request": N_("Field request"),
     "iot_flag": N_("IoT flag"),

@@ -41,6 +41,7 @@ OPEN_STATES = frozenset({DeliveryState.QUEUED, DeliveryState.FAILED})
 # The channels each kind takes besides the inbox unless the user chose otherwise.
 DEFAULT_CHANNELS: dict[NotificationKind, frozenset[ChannelKind]] = {
     NotificationKind.STATUS_REQUEST_WAITING: frozenset({ChannelKind.WEB_PUSH}),
+    NotificationKind.STATUS_REQUEST_DECIDED: frozenset({ChannelKind.WEB_PUSH}),
     NotificationKind.SCHEDULE_FAILED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.INDEX_AWAITED: frozenset({ChannelKind.EMAIL}),
     NotificationKind.JOB_FAILED: frozenset({ChannelKind.EMAIL}),

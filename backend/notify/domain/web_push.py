@@ -135,17 +135,23 @@ class PushMessage:
     @property
     def url(self) -> str:
         """The app page the notification opens."""
-        if self.subject_type == "status_change_request" and self.subject_id is not None:
-            return f"/approvals/{self.subject_id}"
         if self.subject_type == "portfolio_report":
             return "/office/portfolio/reports"
-        if self.subject_type == "reminder_task" and self.subject_id is not None:
-            return f"/office/tasks?task={self.subject_id}"
-        if self.subject_type == "iot_flag" and self.subject_id is not None:
-            return f"/office/iot/flags?flag={self.subject_id}"
-        if self.subject_type == "iot_audit_run" and self.subject_id is not None:
-            return f"/office/audits/{self.subject_id}"
-        return "/"
+        if self.subject_id is None:
+            return "/"
+        if (
+            self.subject_type == "status_change_request"
+            and self.kind is NotificationKind.STATUS_REQUEST_DECIDED
+        ):
+            return f"/reports?request={self.subject_id}"  # the author's own reports
+        pages = {
+            "status_change_request": "/approvals/{id}",
+            "reminder_task": "/office/tasks?task={id}",
+            "iot_flag": "/office/iot/flags?flag={id}",
+            "iot_audit_run": "/office/audits/{id}",
+        }
+        page = pages.get(self.subject_type or "")
+        return page.format(id=self.subject_id) if page else "/"
 
     @property
     def tag(self) -> str:
@@ -158,6 +164,7 @@ class PushMessage:
 # The line under the title, per kind.
 BODIES: dict[NotificationKind, str] = {
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
+    NotificationKind.STATUS_REQUEST_DECIDED: "%(detail)s",
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),
     NotificationKind.REMINDER_DUE: N_(
         "Open My tasks to acknowledge it; left open, it goes on to the next tier's recipients on their day."

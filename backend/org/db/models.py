@@ -52,6 +52,7 @@ class Project(Timestamped, Base):
     geofence_radius_m: Mapped[Decimal | None] = mapped_column(Numeric(8, 1))
     # Field policy: how GPS fixes are judged, whether managers may confirm remotely, automatic moves.
     remote_confirmation_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
+    remote_report_allowed: Mapped[bool] = mapped_column(default=False, server_default=false())
     gps_max_accuracy_m: Mapped[Decimal] = mapped_column(
         Numeric(6, 1), default=Decimal(50), server_default="50"
     )

@@ -76,6 +76,14 @@ class AssetStatus(enum.StrEnum):
     RETIRED = "retired"
 
 
+# Asset statuses as people read them (translated by the catalogue).
+ASSET_STATUS_NAMES = {
+    "vacant": N_("Vacant"), "reserved": N_("Reserved"), "pending_delivery": N_("Pending delivery"),
+    "leased": N_("Leased"), "maintenance": N_("Maintenance"), "renovation": N_("Renovation"),
+    "retired": N_("Retired"),
+}  # fmt: skip
+
+
 class LeaseEndStatus(enum.StrEnum):
     """Where a project's assets go when their lease ends."""
 
@@ -132,7 +140,12 @@ def check_holiday_calendar(value: str) -> list[str]:
 # Where presence on site is judged (an asset's or its project's fence) and how (the project's field policy).
 # Changing them is itself a four-eyes change: a proposal that another person approves.
 FENCE_FIELDS = ("geofence", "geofence_radius_m")
-POLICY_FIELDS = ("remote_confirmation_allowed", "gps_max_accuracy_m", "gps_tolerance_m")
+POLICY_FIELDS = (
+    "remote_confirmation_allowed",
+    "remote_report_allowed",
+    "gps_max_accuracy_m",
+    "gps_tolerance_m",
+)
 ASSET_FIELD_SETTINGS = FENCE_FIELDS
 PROJECT_FIELD_SETTINGS = FENCE_FIELDS + POLICY_FIELDS
 THROUGH_A_PROPOSAL = N_(

@@ -12,6 +12,7 @@ from backend.core.domain.listing import ListQuery
 from backend.core.services import users
 from backend.field.services import inspections
 from backend.org.domain.org import AssetType
+from backend.org.services import org
 from tests.conftest import SYSTEM
 from tests.support.images import png, sha256
 
@@ -179,7 +180,7 @@ def test_problems_are_told_in_the_inspectors_own_language(site: Any, checklist: 
 
 
 def test_the_server_rechecks_the_fix_and_stores_result_distance_and_flags(
-    site: Any, checklist: dict[str, Any]
+    site: Any, checklist: dict[str, Any], run: Any
 ) -> None:
     on_site = site.inspector.post("/api/inspections", json=report(site.machine))
     assert on_site.status_code == 201, on_site.json
@@ -196,12 +197,17 @@ def test_the_server_rechecks_the_fix_and_stores_result_distance_and_flags(
         gps=position(latitude=f"{CENTRE[0] + 0.002:.6f}", accuracy_m="0"),
         answers=report(site.machine)["answers"] | {"hour_meter": {"value": 99999}},
     )
-    outside = site.inspector.post("/api/inspections", json=away)
+    refused = site.inspector.post("/api/inspections", json=away)
+    assert refused.status_code == 422, refused.json
+    assert "gps" in refused.json["errors"]["json"]
+    # Where the project allows remote reports, the same inspection is filed with a reason and flagged.
+    run(org.update_project, site.project.id, {"remote_report_allowed": True}, SYSTEM)
+    outside = site.inspector.post("/api/inspections", json=away | {"remote_reason": "在隔壁仓库远程查看"})
     assert outside.status_code == 201, outside.json
     body = outside.json
     assert (body["fence_passed"], body["fence_reason"]) == (False, "outside")
     assert 170 < float(body["fence_distance_m"]) < 175
-    assert set(body["plausibility_flags"]) == {"zero_accuracy", "implausible_speed"}
+    assert set(body["plausibility_flags"]) == {"zero_accuracy", "implausible_speed", "remote_report"}
     assert body["result"] == "fail"
     assert [a["passed"] for a in body["answers"] if a["item_key"] == "hour_meter"] == [False]
     stored = site.manager.get(f"/api/inspections/{body['id']}").json

@@ -108,7 +108,13 @@ def test_a_request_confirmed_on_site_by_a_second_person_changes_the_asset(app: F
 def test_the_applicant_cannot_confirm_their_own_request(app: Flask, field: Any, make_user: Any) -> None:
     filed = field.manager.post(
         "/api/status-requests",
-        json={"asset_id": field.asset.id, "to_status": "maintenance", "base_version": 1, "reason": "坏了"},
+        json={
+            "asset_id": field.asset.id,
+            "to_status": "maintenance",
+            "base_version": 1,
+            "reason": "坏了",
+            "gps": fix(),
+        },
     )
     assert filed.status_code == 201, filed.json
     body = {"scan": label(app, field.asset), "gps": fix()}
@@ -290,14 +296,18 @@ def test_a_photo_stored_for_another_asset_is_no_evidence_here(
     assert field.manager.get(f"/api/status-requests/{request_id}").json["evidence_pending"] == [sha256(data)]
 
 
-def test_implausible_fixes_are_flagged_as_evidence(field: Any) -> None:
+def test_implausible_fixes_are_flagged_as_evidence(field: Any, run: Any) -> None:
+    from backend.org.services import org
+
+    # The jump lands 11 km away, outside the fence: a report from there needs the project's leave.
+    run(org.update_project, field.project.id, {"remote_report_allowed": True}, SYSTEM)
     start = datetime.now(UTC) - timedelta(days=3)
     first = submit(field, gps=fix(0, "0", start))
     assert first.json["plausibility_flags"] == ["zero_accuracy", "late_upload"]
     field.reporter.post(f"/api/status-requests/{first.json['id']}/cancel")
     jump = fix(0, "5.0", start + timedelta(seconds=1))
     jump["latitude"] = "31.330000"  # 11 km in one second
-    second = submit(field, gps=jump)
+    second = submit(field, gps=jump, remote_reason="定位跳到了别处")
     assert "implausible_speed" in second.json["plausibility_flags"]
     field.reporter.post(f"/api/status-requests/{second.json['id']}/cancel")
     third = submit(field, gps=fix(0, "5.0", start + timedelta(hours=5)))

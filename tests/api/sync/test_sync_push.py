@@ -85,7 +85,14 @@ def site(make_region: Any, make_project: Any, make_asset: Any, make_user: Any, b
 
 
 def request_args(site: Any, base_version: int = 1, to: str = "maintenance") -> dict[str, Any]:
-    return {"asset_id": site.asset.id, "to_status": to, "base_version": base_version, "reason": "水管漏水"}
+    """A report filed at the unit, with a fix inside its project's fence."""
+    return {
+        "asset_id": site.asset.id,
+        "to_status": to,
+        "base_version": base_version,
+        "reason": "水管漏水",
+        "gps": fix(),
+    }
 
 
 def asset_status(site: Any) -> tuple[str, int]:
@@ -124,7 +131,8 @@ def test_every_command_is_applied_through_the_services(app: Flask, site: Any) ->
     assert asset_status(site) == ("maintenance", 2)
 
     assert site.head_office.post("/api/checklists", json=OFFICE_CHECKLIST).status_code == 201
-    inspection = {"asset_id": site.asset.id, "answers": {"clean": {"value": True}}}
+    position = {name: fix()[name] for name in ("latitude", "longitude", "accuracy_m")}
+    inspection = {"asset_id": site.asset.id, "answers": {"clean": {"value": True}}, "gps": position}
     assert inspector.one("inspection.submit", inspection)["result"]["result"] == "pass"
 
     order = {

@@ -200,7 +200,7 @@ def test_a_confirmation_on_site_applies_the_status_and_closes_the_approval(
     approval = uow.approvals.find(request.approval_id)
     assert (approval.status, approval.decided_by_id) == (ApprovalStatus.APPROVED, site.manager.user_id)
     [decided] = uow.written("notifications")
-    assert (decided.user_id, decided.kind, decided.params["outcome"]) == (
+    assert (decided.user_id, decided.kind, decided.params["outcome"]["message"]) == (
         site.inspector.user_id,
         NotificationKind.STATUS_REQUEST_DECIDED,
         "confirmed",
@@ -271,7 +271,7 @@ def test_a_rejection_needs_a_reason_and_notifies_the_applicant(uow: FakeUnitOfWo
     )
     assert uow.approvals.find(request.approval_id).status is ApprovalStatus.REJECTED
     [decided] = uow.written("notifications")
-    assert (decided.user_id, decided.params["outcome"]) == (site.inspector.user_id, "rejected")
+    assert (decided.user_id, decided.params["outcome"]["message"]) == (site.inspector.user_id, "rejected")
     assert (site.asset.status, site.asset.status_version) == (AssetStatus.VACANT, 1)
 
 
@@ -325,4 +325,4 @@ def test_the_hourly_job_expires_overdue_requests_in_one_commit(uow: FakeUnitOfWo
     assert request.state is RequestState.EXPIRED
     assert uow.approvals.find(request.approval_id).status is ApprovalStatus.EXPIRED
     [told] = uow.written("notifications")
-    assert (told.user_id, told.params["outcome"]) == (site.inspector.user_id, "expired")
+    assert (told.user_id, told.params["outcome"]["message"]) == (site.inspector.user_id, "expired")
