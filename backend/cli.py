@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -81,6 +82,13 @@ def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
     app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
+    if app.config.get("PUBLIC_BASE_URL_DERIVED"):
+        # No public address configured (development): links and labels point where this server listens;
+        # listening on every interface, at this machine's own address on the network.
+        reachable = host
+        if host in {"0.0.0.0", "::", ""}:  # noqa: S104 - comparing, not binding
+            reachable = socket.gethostbyname(socket.gethostname())
+        app.config["PUBLIC_BASE_URL"] = f"http://{reachable}:{port}"
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -346,6 +354,12 @@ def labels(
 
     app = ctx.find_object(ScriptInfo).load_app()  # type: ignore[union-attr]
     settings = label_service.LabelSettings.from_config(app.config)
+    if settings.is_loopback:
+        click.echo(
+            f"warning: the labels will open {settings.base_url}, an address of this machine only: phones "
+            "cannot reach it. Set PUBLIC_BASE_URL to the address phones use (e.g. https://lease.example.com).",
+            err=True,
+        )
     ref: int | str = int(project_ref) if project_ref.isdigit() else project_ref
     partial = out.with_name(out.name + ".part")
     with (

@@ -73,7 +73,10 @@ class Config:
     # Hosts webhooks may reach: names or "*.suffix" patterns, comma-separated; empty: none. A host resolving
     # to a private or loopback address is reached only when listed by name.
     OUTBOUND_ALLOWED_HOSTS = ""
-    PUBLIC_BASE_URL = "http://127.0.0.1:8000"
+    # The address phones and mail links reach the server at; QR labels encode it. Required in production.
+    # Unset elsewhere, it is derived from the served host and port (`leasekeeper serve --host --port`, or
+    # HOST and PORT).
+    PUBLIC_BASE_URL: str | None = None
     # QR label keys "kid:secret,kid:secret": the first signs new labels, every listed one still verifies.
     LABEL_SIGNING_KEYS: str | None = None
     # A font file covering Chinese for label text; default: Debian's fonts-wqy-microhei or fonts-noto-cjk.
@@ -236,7 +239,31 @@ def load_config(base: type[Config] | None = None, overrides: dict[str, Any] | No
         settings["SECRET_KEY"] = _local_secret_key()
     _check_label_keys(settings)
     _check_vapid(settings)
+    _check_public_base_url(settings)
     return settings
+
+
+def _check_public_base_url(settings: dict[str, Any]) -> None:
+    """Labels and links need the public address: given in production, else derived from HOST and PORT."""
+    from urllib.parse import urlsplit
+
+    base = settings.get("PUBLIC_BASE_URL")
+    settings["PUBLIC_BASE_URL_DERIVED"] = not base
+    if not base:
+        if settings["LEASEKEEPER_ENV"] == "production":
+            raise RuntimeError(
+                "PUBLIC_BASE_URL must be set in the environment in production "
+                "(e.g. https://lease.example.com): QR labels encode it"
+            )
+        host = os.environ.get("HOST", "127.0.0.1")
+        settings["PUBLIC_BASE_URL"] = f"http://{host}:{os.environ.get('PORT', '8000')}"
+        return
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"PUBLIC_BASE_URL: give an http(s) address such as https://lease.example.com, not {base!r}"
+        )
+    settings["PUBLIC_BASE_URL"] = base.rstrip("/")
 
 
 def _check_label_keys(settings: dict[str, Any]) -> None:

@@ -1,5 +1,5 @@
-"""Field app figures: bundle sizes (and the office app's initial JS), scan-to-card time offline, and how long
-a full outbox takes to drain.
+"""Field app figures: bundle sizes (and the office app's initial JS), the first load on a slow phone and
+network (JS over the wire, compressed), scan-to-card time offline, and how long a full outbox takes to drain.
 
 Build the app first (`make pwa`, or `cd pwa && npm ci && npm run build`), then from the repository root:
 `.venv/bin/python -m bench.pwa --runs 15 --commands 200 --photos 50`.
@@ -33,7 +33,7 @@ from tests.e2e.helpers import (
     wait_until_cached,
     wait_until_offline_ready,
 )
-from tests.e2e.live import DIST, INSIDE, Site, launch_chromium, live_site, open_phone
+from tests.e2e.live import DIST, INSIDE, PHONE, Site, launch_chromium, live_site, open_phone
 
 RESULTS = Path(__file__).parent / "results" / "pwa.json"
 WAIT_MS = 60_000
@@ -145,6 +145,64 @@ def drain(page: Any, phone: Any, site: Site, commands: int, photo_files: list[Pa
     }
 
 
+# Chrome DevTools' "Fast 3G" profile: 1.44 Mbit/s down, 675 kbit/s up, 562.5 ms round trips; with the CPU
+# slowed four times, roughly a mid-range phone on a poor mobile network.
+FAST_3G = {
+    "offline": False,
+    "latency": 562.5,
+    "downloadThroughput": 1_440_000 / 8,
+    "uploadThroughput": 675_000 / 8,
+}
+CPU_SLOWDOWN = 4
+# What the phone received to show the sign-in screen: every response's bytes over the wire, by type.
+LOAD_FIGURES = """() => {
+  const entries = performance.getEntriesByType('resource');
+  const nav = performance.getEntriesByType('navigation')[0];
+  const script = entries.filter(e => e.initiatorType === 'script' || e.name.endsWith('.js'));
+  return {
+    js_transfer: script.reduce((sum, e) => sum + e.transferSize, 0),
+    js_decoded: script.reduce((sum, e) => sum + e.decodedBodySize, 0),
+    all_transfer: entries.reduce((sum, e) => sum + e.transferSize, 0) + (nav ? nav.transferSize : 0),
+    requests: entries.length + 1,
+  };
+}"""
+
+
+def first_load(browser: Any, base_url: str, throttled: bool, ready: str) -> dict[str, Any]:
+    """A first visit (empty cache, no service worker) until `ready` shows, optionally on fast 3G with a 4×
+    slower CPU; what went over the wire."""
+    context = browser.new_context(base_url=base_url, service_workers="block", **PHONE)
+    page = context.new_page()
+    if throttled:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", FAST_3G)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
+    started = time.perf_counter()
+    page.goto(ready.split(" ", 1)[0], wait_until="commit", timeout=WAIT_MS * 2)
+    if " " in ready:
+        expect(page.get_by_test_id(ready.split(" ", 1)[1])).to_be_visible(timeout=WAIT_MS * 2)
+    else:
+        page.wait_for_load_state("load", timeout=WAIT_MS * 2)
+    seconds = time.perf_counter() - started
+    figures = page.evaluate(LOAD_FIGURES)
+    context.close()
+    return {"seconds": round(seconds, 2), **figures}
+
+
+def first_loads(browser: Any, base_url: str) -> dict[str, Any]:
+    """The field app's sign-in screen on a first visit, throttled and not, beside the same server's
+    smallest file under the same throttling: the floor any page of this server has on that network."""
+    app = "/login login-username"
+    floor = "/manifest.webmanifest"
+    return {
+        "profile": f"fast 3G (1.44 Mbit/s, 562.5 ms RTT), CPU slowed {CPU_SLOWDOWN}x",
+        "app_throttled": first_load(browser, base_url, True, app),
+        "app_unthrottled": first_load(browser, base_url, False, app),
+        "floor_throttled": first_load(browser, base_url, True, floor),
+    }
+
+
 def main() -> None:
     """Measure and print; save the figures as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -174,6 +232,15 @@ def main() -> None:
         work = Path(workdir)
         with live_site(work, DIST, find_cjk_font(None), unit_count=max(args.commands, 2)) as site:
             browser = launch_chromium(playwright)
+            loads = results["first_load"] = first_loads(browser, site.base_url)
+            app, floor = loads["app_throttled"], loads["floor_throttled"]
+            print(
+                f"first load of the sign-in screen, {loads['profile']}: {app['seconds']:.2f} s "
+                f"(unthrottled {loads['app_unthrottled']['seconds']:.2f} s; this server's smallest file "
+                f"on the same network: {floor['seconds']:.2f} s); initial JS over the wire "
+                f"{app['js_transfer'] / 1024:.1f} KB ({app['js_decoded'] / 1024:.1f} KB decoded), "
+                f"{app['all_transfer'] / 1024:.1f} KB in {app['requests']} requests"
+            )
             phone = open_phone(browser, site.base_url, INSIDE, WAIT_MS)
             page = phone.page
             sign_in(page, site.inspector)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
 from typing import Any, BinaryIO
+from urllib.parse import urlsplit
 
 from backend.core.domain.access import Permission as P
 from backend.core.domain.access import Scope
@@ -41,6 +43,17 @@ class LabelSettings:
             parse_keyring(config["LABEL_SIGNING_KEYS"]),
             config.get("LABEL_FONT_PATH"),
         )
+
+    @property
+    def is_loopback(self) -> bool:
+        """Whether labels would point at this machine only (phones cannot open them)."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        if host == "localhost":
+            return True
+        try:
+            return ip_address(host).is_loopback or ip_address(host).is_unspecified
+        except ValueError:
+            return False
 
     def font(self) -> Path:
         """The CJK font file for label text (FontNotFound when none is installed)."""

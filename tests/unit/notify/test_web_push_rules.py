@@ -109,6 +109,7 @@ def test_the_embedded_default_makes_a_vapid_key_once(monkeypatch: pytest.MonkeyP
 def test_production_needs_the_vapid_settings_and_a_matching_pair(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SECRET_KEY", "a-production-secret-of-some-length")
     monkeypatch.setenv("LABEL_SIGNING_KEYS", "2026:a-label-key-of-some-length")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://lease.example.com")
     with pytest.raises(RuntimeError, match="VAPID_PRIVATE_KEY must be set"):
         load_config(ProductionConfig)
     key, other = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
