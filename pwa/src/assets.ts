@@ -1,8 +1,9 @@
 /** An asset as the screens need it: the cached entity, its project, its open request and its card. */
 import { useEffect, useState } from "preact/hooks";
 import { api, NetworkError } from "./api";
-import { assetByCode, attachDetail, getCached, requestsOfAsset, type Cached } from "./db";
+import { assetByCode, attachDetail, getCached, requestsOfAsset, type Cached, type OutboxEntry } from "./db";
 import { fetchFlags, keptFlags, type KeptFlags } from "./flags";
+import { listOutbox, onOutboxChange } from "./outbox";
 import { onSyncStatus } from "./sync";
 
 /** The asset state machine's allowed moves (as the server's, without the administrator-only one). */
@@ -29,6 +30,67 @@ export interface AssetView {
   card: AssetCard | undefined;
   /** Its open signal flags, as the server last gave them to this phone. */
   flags: KeptFlags | undefined;
+  /** Every cached request of the asset (pending ones of anyone, decided ones of this user). */
+  requests: Cached[];
+  /** This phone's status reports of the asset not yet filed on the server (queued or sending). */
+  unsent: OutboxEntry[];
+}
+
+const UNSENT: readonly string[] = ["queued", "sending"];
+
+/** The phone's status reports of an asset the server has not filed yet. */
+export function unsentReports(outbox: OutboxEntry[], assetId: number): OutboxEntry[] {
+  return outbox.filter(
+    (entry) => entry.name === "status_change.request" && Number(entry.args.asset_id) === assetId && UNSENT.includes(entry.state),
+  );
+}
+
+/**
+ * What stops a new status report of the asset: a pending request (the server allows one at a time), a
+ * report of this phone not yet sent, or one sent whose request the feed has not brought yet.
+ */
+export type ReportBlocker =
+  | { kind: "pending"; request: Cached }
+  | { kind: "unsent"; entry: OutboxEntry }
+  | null;
+
+export function reportBlocker(assetId: number, requests: Cached[], outbox: OutboxEntry[]): ReportBlocker {
+  const pending = requests.find((request) => request.state === "pending");
+  if (pending) return { kind: "pending", request: pending };
+  const known = new Set(requests.map((request) => request.id));
+  const filedButNotPulled = (entry: OutboxEntry) =>
+    (entry.state === "applied" || entry.state === "evidence_pending") &&
+    entry.result?.state === "pending" &&
+    !known.has(Number(entry.result.id));
+  const waiting = outbox.find(
+    (entry) =>
+      entry.name === "status_change.request" &&
+      Number(entry.args.asset_id) === assetId &&
+      (UNSENT.includes(entry.state) || filedButNotPulled(entry)),
+  );
+  return waiting ? { kind: "unsent", entry: waiting } : null;
+}
+
+/** The user's last decided request of the asset, when it was turned down (rejected or expired) and nothing newer. */
+export function lastTurnedDown(requests: Cached[], userId: number | undefined): Cached | undefined {
+  const own = requests
+    .filter((request) => userId === undefined || request.applicant_id === userId)
+    .sort((a, b) => String(b.submitted_at ?? "").localeCompare(String(a.submitted_at ?? "")) || b.id - a.id);
+  const latest = own[0];
+  return latest && (latest.state === "rejected" || latest.state === "expired") ? latest : undefined;
+}
+
+/** "Redo": a new report of the asset, prefilled with the turned-down request's target and reason. */
+export function redoHref(code: string, request: Cached): string {
+  const query = new URLSearchParams({ to: String(request.to_status ?? ""), reason: String(request.reason ?? "") });
+  return `/a/${encodeURIComponent(code)}/report?${query.toString()}`;
+}
+
+/** The report's prefill from its address (`?to=maintenance&reason=…`), the target only if allowed now. */
+export function reportPrefill(search: string, targets: string[]): { to: string; reason: string } {
+  const query = new URLSearchParams(search);
+  const to = query.get("to") ?? "";
+  return { to: targets.includes(to) ? to : "", reason: query.get("reason") ?? "" };
 }
 
 export function allowedTargets(view: AssetView): string[] {
@@ -45,7 +107,16 @@ export async function loadAsset(code: string): Promise<AssetView | null> {
   const project = await getCached("cache_projects", Number(asset.project_id));
   const requests = await requestsOfAsset(asset.id);
   const openRequest = requests.find((request) => request.state === "pending");
-  return { asset, project, openRequest, card: asset._card as AssetCard | undefined, flags: keptFlags(asset) };
+  const unsent = unsentReports(await listOutbox(), asset.id);
+  return {
+    asset,
+    project,
+    openRequest,
+    card: asset._card as AssetCard | undefined,
+    flags: keptFlags(asset),
+    requests,
+    unsent,
+  };
 }
 
 /** Refresh the card's side details (tenant, inspections, allowed moves) when online. */
@@ -91,6 +162,7 @@ export function useAsset(code: string): { view: AssetView | null | undefined; re
       }
     });
     let wasRunning = false;
+    const stopOutbox = onOutboxChange(() => void load());
     const stop = onSyncStatus((status) => {
       if (wasRunning && !status.running) void load();
       wasRunning = status.running;
@@ -98,6 +170,7 @@ export function useAsset(code: string): { view: AssetView | null | undefined; re
     return () => {
       live = false;
       stop();
+      stopOutbox();
     };
   }, [code, tick]);
   return { view, reload: () => setTick((n) => n + 1), flagsFresh };
