@@ -100,7 +100,7 @@ export function Inspect({ code }: { code: string }) {
       name: "inspection.submit",
       args,
       photo_hashes: [...new Set(hashes)],
-      summary: `${String(asset.code)}: ${title}`,
+      summary: `${String(asset.code)}${t("screens.colon")}${title}`,
     });
     showToast(t("toast.queued"));
     navigate(`/a/${encodeURIComponent(code)}`);

@@ -77,7 +77,7 @@ function ReportForm({ code, view }: { code: string; view: AssetView }) {
       name: "status_change.request",
       args,
       photo_hashes: hashes,
-      summary: `${String(asset.code)}: ${t(`status.${String(asset.status)}`)} → ${t(`status.${target}`)}`,
+      summary: `${String(asset.code)}${t("screens.colon")}${t(`status.${String(asset.status)}`)} → ${t(`status.${target}`)}`,
     });
     showToast(t("toast.queued"));
     navigate(`/a/${encodeURIComponent(code)}`);
