@@ -432,7 +432,7 @@ export function ApprovalDetail({ id }: { id: number }) {
                 <p class="hint">{t("approvals.confirmScanned", { code: parsed.code })}</p>
               )}
               {(scanProblem || scanError) && (
-                <p class="error" role="alert">
+                <p class="error" role="alert" data-testid="confirm-scan-problem">
                   {scanError ?? scanProblem}
                 </p>
               )}

@@ -177,16 +177,18 @@ export function Inspect({ code }: { code: string }) {
               )}
               {item.kind === "number" && (
                 <div class="field">
-                  <label for={id}>
-                    {label(item)}
-                    {(item.number_min !== null || item.number_max !== null) &&
-                      ` · ${t("inspect.range", { min: item.number_min ?? "", max: item.number_max ?? "", unit: item.number_unit ?? "" })}`}
-                  </label>
+                  {(item.number_min !== null || item.number_max !== null) && (
+                    <p class="hint">
+                      {t("inspect.range", { min: item.number_min ?? "", max: item.number_max ?? "", unit: item.number_unit ?? "" })}
+                    </p>
+                  )}
                   <input
                     id={id}
                     type="number"
                     inputMode="decimal"
                     step="any"
+                    aria-label={label(item)}
+                    disabled={Boolean(answer.na)}
                     value={typeof answer.value === "string" ? answer.value : ""}
                     onInput={(e) => update(item.key, { value: e.currentTarget.value })}
                   />
@@ -194,9 +196,10 @@ export function Inspect({ code }: { code: string }) {
               )}
               {item.kind === "text" && (
                 <div class="field">
-                  <label for={id}>{label(item)}</label>
                   <textarea
                     id={id}
+                    aria-label={label(item)}
+                    disabled={Boolean(answer.na)}
                     rows={2}
                     maxLength={2000}
                     value={typeof answer.value === "string" ? answer.value : ""}
