@@ -426,6 +426,7 @@ setLanguage(toLanguage(globalThis.navigator?.language));
 // ---- Field screens (issue 17): presence, search, language, evidence, checklists, the asset card -------------
 const screensEn = {
   listSeparator: ", ",
+  sentenceGap: " ",
   colon: ": ",
   metres: "{{n}} m",
   gps: {
@@ -436,7 +437,7 @@ const screensEn = {
   },
   presence: {
     no_fix: "No GPS fix: a report needs your position at the asset.",
-    denied: "Location access was refused: a report needs your position at the asset.",
+    denied: "Without your position at the asset this cannot be queued: allow location for this app, then capture GPS again.",
     poor: "The GPS fix is not accurate enough to show you are at the asset.",
     outside: "You are not at the asset (outside its site).",
     goThere: "Go to the asset, or capture GPS again.",
@@ -464,6 +465,7 @@ const screensEn = {
     },
     decisionNote: "Reason: {{note}}",
     decidedBy: "Decided by {{name}}, {{time}}",
+    decidedAt: "Decided {{time}}",
     redo: "Redo the report",
     viewRequest: "View the request",
     confirm: "View and confirm",
@@ -534,6 +536,7 @@ const screensEn = {
 
 const screensZh: typeof screensEn = {
   listSeparator: "、",
+  sentenceGap: "",
   colon: "：",
   metres: "{{n}} 米",
   gps: {
@@ -544,7 +547,7 @@ const screensZh: typeof screensEn = {
   },
   presence: {
     no_fix: "没有定位：上报需要您在资产现场的位置。",
-    denied: "定位权限被拒绝：上报需要您在资产现场的位置。",
+    denied: "没有您在资产现场的定位，无法加入待发送：请允许本应用定位，然后重新获取定位。",
     poor: "定位精度不足，无法证明您在资产现场。",
     outside: "您不在资产现场（在场地范围外）。",
     goThere: "请到资产现场，或重新获取定位。",
@@ -572,6 +575,7 @@ const screensZh: typeof screensEn = {
     },
     decisionNote: "原因：{{note}}",
     decidedBy: "{{name}} 于 {{time}} 处理",
+    decidedAt: "处理于 {{time}}",
     redo: "重新上报",
     viewRequest: "查看申请",
     confirm: "查看并确认",

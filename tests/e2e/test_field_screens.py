@@ -319,7 +319,8 @@ def test_with_location_refused_the_phone_queues_neither_a_report_nor_an_inspecti
     page.get_by_test_id("status-reason").fill("门锁损坏")
     expect(page.get_by_test_id("gps-status")).to_have_attribute("data-state", "denied", timeout=WAIT_MS)
     block = page.get_by_test_id("presence-block")
-    expect(block).to_contain_text("定位权限被拒绝")
+    expect(block).to_contain_text("无法加入待发送")
+    expect(page.get_by_test_id("gps-status")).to_contain_text("定位权限被拒绝")
     # The project does not allow remote reports: nothing to tick, nothing to queue.
     expect(page.get_by_test_id("remote-report")).to_have_count(0)
     expect(page.get_by_test_id("report-submit")).to_be_disabled()

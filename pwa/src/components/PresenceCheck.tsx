@@ -54,7 +54,10 @@ export function PresenceCheck({ project, asset, state }: Props) {
       <GpsCapture project={project} asset={asset} fix={state.fix} onFix={state.setFix} onDenied={state.setDenied} />
       {blocked && !state.remote && (
         <p class="notice" data-testid="presence-block" role="status">
-          {t(`screens.presence.${blocked}`)} {allowed ? t("screens.presence.orRemote") : t("screens.presence.goThere")}
+          {t(`screens.presence.${blocked}`)}
+          {blocked === "denied"
+            ? ""
+            : t("screens.sentenceGap") + (allowed ? t("screens.presence.orRemote") : t("screens.presence.goThere"))}
         </p>
       )}
       {allowed && away && (

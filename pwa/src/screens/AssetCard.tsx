@@ -177,10 +177,9 @@ function TurnedDown({ code, request, timeZone }: { code: string; request: Cached
       ) : null}
       {request.decided_at ? (
         <p class="hint">
-          {t("screens.card.decidedBy", {
-            name: String(request.decided_by_name ?? "—"),
-            time: formatTime(request.decided_at, timeZone),
-          })}
+          {request.decided_by_name
+            ? t("screens.card.decidedBy", { name: String(request.decided_by_name), time: formatTime(request.decided_at, timeZone) })
+            : t("screens.card.decidedAt", { time: formatTime(request.decided_at, timeZone) })}
         </p>
       ) : null}
       <button type="button" class="big" data-testid="asset-redo" onClick={() => navigate(redoHref(code, request))}>
