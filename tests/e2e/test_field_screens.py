@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image
 from playwright.sync_api import Page, expect
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from backend.core.db.models import User
 from backend.field.services import inspections
@@ -188,6 +188,10 @@ def test_in_chinese_a_status_report_takes_six_taps_at_most_and_each_core_action_
     page.get_by_test_id("status-reason").fill("窗下漏水")
     taps.photo("photo-input", photo)
     expect(page.get_by_test_id("photo-thumb")).to_have_count(1, timeout=WAIT_MS)
+    for target in (page.get_by_test_id("outbox-badge"), page.locator(".thumb-remove")):
+        box = target.bounding_box()
+        assert box is not None
+        assert min(box["width"], box["height"]) >= 44, f"a touch target of {box}"
     wait_for_fix(inspector, "inside")
     expect(page.get_by_test_id("gps-status")).to_contain_text("米")
     expect(page.get_by_test_id("gps-status")).not_to_contain_text(re.compile(r"\d m\b"))
@@ -302,6 +306,41 @@ def test_assets_are_found_by_code_in_any_case_without_the_project_prefix_and_by_
     page.get_by_test_id("assets-search").fill("12楼")
     expect(page.get_by_test_id("asset-row")).to_have_count(2)
     shot(page, "fs-08-assets-en")
+
+    # A phone set to dark mode gets dark screens.
+    page.emulate_media(color_scheme="dark")
+    background = page.evaluate("getComputedStyle(document.querySelector('.card')).backgroundColor")
+    red, green, blue = (int(part) for part in re.findall(r"\d+", background)[:3])
+    assert red + green + blue < 150, f"the card stays light in dark mode: {background}"
+    shot(page, "fs-08b-assets-dark-en")
+
+
+def test_the_language_chosen_in_settings_is_saved_in_the_profile_even_when_chosen_offline(
+    site: Site, phones: Any
+) -> None:
+    speaks(site, site.inspector, "zh_CN")
+    inspector = ready(phones, site, site.inspector)
+    page = inspector.page
+    expect(page.get_by_test_id("nav-settings")).to_have_text("设置")
+    page.get_by_test_id("nav-settings").click()
+    inspector.offline()
+    page.get_by_test_id("language-select").select_option("en")
+    expect(page.get_by_test_id("nav-settings")).to_have_text("Settings")
+    expect(page.get_by_test_id("language-state")).to_have_attribute("data-state", "queued")
+
+    def profile_locale() -> str:
+        with site.db.engine.connect() as connection:
+            table = User.__table__
+            row = connection.execute(select(table.c.locale).where(table.c.id == site.inspector.id)).one()
+        return str(row.locale)
+
+    assert profile_locale() == "zh_CN"
+    inspector.offline(False)
+    eventually(lambda: profile_locale() == "en", "the language in the profile")
+
+    # Another phone of the same user starts in the profile's language.
+    other = ready(phones, site, site.inspector)
+    expect(other.page.get_by_test_id("nav-settings")).to_have_text("Settings")
 
 
 def test_with_location_refused_the_phone_queues_neither_a_report_nor_an_inspection(
