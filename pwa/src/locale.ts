@@ -3,7 +3,7 @@
  * `PATCH /api/auth/me`, queued on the phone while offline and sent when the server answers again; at start-up
  * the profile's language is adopted unless a change of this phone still waits to be sent.
  */
-import { api, NetworkError } from "./api";
+import { api, ApiError, NetworkError } from "./api";
 import { getMeta, saveSession, setMeta, type Session } from "./db";
 import { language, setLanguage, toLanguage, type Language } from "./i18n";
 import { session } from "./state";
@@ -23,11 +23,19 @@ async function keep(locale: string): Promise<void> {
   session.set(updated);
 }
 
+async function patchLocale(locale: string): Promise<{ user?: Session["user"] } | null> {
+  return api<{ user?: Session["user"] }>("/api/auth/me", { method: "PATCH", json: { locale } });
+}
+
 async function send(value: Language): Promise<void> {
-  const answer = await api<{ user?: Session["user"] }>("/api/auth/me", {
-    method: "PATCH",
-    json: { locale: profileLocale(value) },
-  });
+  let answer: { user?: Session["user"] } | null;
+  try {
+    answer = await patchLocale(profileLocale(value));
+  } catch (error) {
+    // A server that spells the language as a BCP 47 tag ("zh-CN") refuses "zh_CN": say it its way.
+    if (!(error instanceof ApiError) || !error.fields.locale || value === "en") throw error;
+    answer = await patchLocale(value);
+  }
   await setMeta(PENDING_KEY, null);
   if (answer?.user?.locale) await keep(answer.user.locale);
 }

@@ -391,6 +391,23 @@ describe("the language in the profile", () => {
     expect(await getMeta("pending_locale")).toBeNull();
   });
 
+  it("is sent as a BCP 47 tag to a server that wants one", async () => {
+    setFetch((async (_: RequestInfo | URL, init: RequestInit = {}) => {
+      const locale = (JSON.parse(String(init.body)) as { locale: string }).locale;
+      calls.push({ method: init.method ?? "GET", body: { locale } });
+      if (locale === "zh_CN") {
+        return new Response(JSON.stringify({ code: 422, errors: { json: { locale: ["Must be one of: zh-CN, en."] } } }), {
+          status: 422,
+          headers: { "Content-Type": "application/json" },
+        });
+      }
+      return new Response(JSON.stringify({ user: { id: 1, username: "li", locale } }), { status: 200 });
+    }) as typeof fetch);
+    expect(await changeLanguage("zh-CN")).toBe("saved");
+    expect(calls.map((call) => call.body)).toEqual([{ locale: "zh_CN" }, { locale: "zh-CN" }]);
+    expect(language()).toBe("zh-CN");
+  });
+
   it("is adopted from the profile at start-up (changed elsewhere)", async () => {
     profile = "zh_CN";
     await adoptProfileLocale();
