@@ -107,7 +107,8 @@ export async function loadAsset(code: string): Promise<AssetView | null> {
   const project = await getCached("cache_projects", Number(asset.project_id));
   const requests = await requestsOfAsset(asset.id);
   const openRequest = requests.find((request) => request.state === "pending");
-  const unsent = unsentReports(await listOutbox(), asset.id);
+  // Without storage (a browser that refuses IndexedDB) there is no outbox to read: nothing unsent.
+  const unsent = unsentReports(await listOutbox().catch(() => []), asset.id);
   return {
     asset,
     project,

@@ -471,6 +471,7 @@ const screensEn = {
     confirm: "View and confirm",
   },
   search: {
+    label: "Label URL, asset code, unit or floor",
     placeholder: "Code, unit or floor",
     results: "{{count}} asset(s) match “{{query}}”",
     none: "No asset in your projects matches “{{query}}”.",
@@ -491,8 +492,10 @@ const screensEn = {
   },
   evidence: {
     reporter: "Reported by {{name}}",
+    you: "you",
     captured: "Captured: {{time}}",
     received: "Received: {{time}}",
+    flagCount: "{{count}} flag(s)",
     lag: "Uploaded {{lag}} after capture",
     lagPending: "Not uploaded yet",
     minutes: "{{n}} min",
@@ -581,6 +584,7 @@ const screensZh: typeof screensEn = {
     confirm: "查看并确认",
   },
   search: {
+    label: "标签网址、资产编号、单元或楼层",
     placeholder: "编号、单元或楼层",
     results: "与“{{query}}”匹配的资产 {{count}} 个",
     none: "您的项目中没有与“{{query}}”匹配的资产。",
@@ -601,8 +605,10 @@ const screensZh: typeof screensEn = {
   },
   evidence: {
     reporter: "上报人：{{name}}",
+    you: "您本人",
     captured: "采集时间：{{time}}",
     received: "接收时间：{{time}}",
+    flagCount: "{{count}} 个标记",
     lag: "采集后 {{lag}} 上传",
     lagPending: "尚未上传",
     minutes: "{{n}} 分钟",

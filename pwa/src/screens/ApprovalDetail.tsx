@@ -12,7 +12,7 @@ import { t } from "../i18n";
 import { decodeFile, parseLabel } from "../scan";
 import { enqueue } from "../outbox";
 import { navigate } from "../router";
-import { online, showToast, useStore } from "../state";
+import { online, session, showToast, useStore } from "../state";
 import { onSyncStatus, syncNow } from "../sync";
 import { formatTime } from "./AssetCard";
 
@@ -94,6 +94,7 @@ function flagLabel(flag: string): string {
 
 export function ApprovalDetail({ id }: { id: number }) {
   const isOnline = useStore(online);
+  const me = useStore(session);
   const [request, setRequest] = useState<Cached | null | undefined>(undefined);
   const [asset, setAsset] = useState<Cached | undefined>(undefined);
   const [project, setProject] = useState<Cached | undefined>(undefined);
@@ -266,7 +267,11 @@ export function ApprovalDetail({ id }: { id: number }) {
       <dl class="evidence-facts">
         <dd data-testid="evidence-reporter">
           {t("screens.evidence.reporter", {
-            name: String(evidence?.applicant_name ?? request.applicant_name ?? `#${String(request.applicant_id ?? "")}`),
+            name: String(
+              evidence?.applicant_name ??
+                request.applicant_name ??
+                (request.applicant_id === me?.user.id ? t("screens.evidence.you") : `#${String(request.applicant_id ?? "")}`),
+            ),
           })}
         </dd>
         {(evidence?.captured_at ?? request.captured_at) ? (

@@ -101,7 +101,7 @@ export function Scan() {
         {busy && <p class="hint">{t("scan.decoding")}</p>}
       </div>
       <form onSubmit={submit} class="inline-form">
-        <label for="scan-code">{t("scan.code")}</label>
+        <label for="scan-code">{t("screens.search.label")}</label>
         <div class="row">
           <input
             id="scan-code"
