@@ -419,3 +419,25 @@ def test_a_manager_confirms_on_site_by_scanning_the_label_with_the_live_camera(
     [decided] = site.requests(unit.id)
     assert (decided["state"], decided["scan_verified"]) == ("confirmed", True)
     assert "scan_not_from_camera" not in decided["confirm_plausibility_flags"]
+
+
+def test_offline_a_second_report_of_an_asset_waits_for_the_first_to_be_sent(site: Site, phones: Any) -> None:
+    unit = site.units[1]
+    inspector = ready(phones, site, site.inspector)
+    page = inspector.page
+    inspector.offline()
+    open_card(page, unit.code, unit.code)
+    report_status(inspector, unit.code, "maintenance", "Water on the floor")
+    unsent = page.get_by_test_id("asset-unsent")
+    expect(unsent).to_contain_text("Not sent yet: Vacant → Maintenance")
+    page.get_by_test_id("report-status").click()
+    blocked = page.get_by_test_id("report-blocked")
+    expect(blocked).to_have_attribute("data-kind", "unsent")
+    expect(page.get_by_test_id("report-blocked-view")).to_have_attribute("href", "/outbox")
+    shot(page, "fs-12-report-blocked-unsent-en")
+
+    inspector.offline(False)
+    expect_drained(page)
+    eventually(lambda: site.requests(unit.id), "the first report on the server")
+    # Filed and pulled, it is now the request waiting for a manager: still no second report.
+    expect(blocked).to_have_attribute("data-kind", "pending", timeout=SYNC_WAIT_MS)
