@@ -6,6 +6,7 @@ import { t } from "./i18n";
 import { match, navigate, onLinkClick, usePath } from "./router";
 import { AssetCardScreen } from "./screens/AssetCard";
 import { ApprovalDetail } from "./screens/ApprovalDetail";
+import { Assets } from "./screens/Assets";
 import { Approvals } from "./screens/Approvals";
 import { Inspect } from "./screens/Inspect";
 import { Login } from "./screens/Login";
@@ -24,6 +25,7 @@ function Screen({ path }: { path: string }) {
   if ((params = match("/a/:code/report", path))) return <Report code={params.code} />;
   if ((params = match("/a/:code/inspect", path))) return <Inspect code={params.code} />;
   if ((params = match("/a/:code", path))) return <AssetCardScreen key={params.code} code={params.code} />;
+  if (path === "/assets") return <Assets />;
   if (path === "/outbox") return <Outbox />;
   if (path === "/settings") return <Settings />;
   if (isManager(current)) {

@@ -29,6 +29,21 @@ export interface Evidence {
   conflict: boolean;
   state: string;
   note: string | null;
+  /** Fields the server adds for the evidence view; absent from older servers. */
+  applicant_name?: string | null;
+  captured_at?: string | null;
+  submitted_at?: string | null;
+  remote_reason?: string | null;
+  photos?: EvidencePhoto[];
+  /** The fence the check used (the asset's, else the project's), as GeoJSON. */
+  fence?: unknown;
+  fence_radius_m?: string | number | null;
+}
+
+export interface EvidencePhoto {
+  sha256: string;
+  received_at: string | null;
+  upload_lag_s: number | null;
 }
 
 /** The request's evidence: fetched when online and kept with the cached request for offline use. */
@@ -42,11 +57,23 @@ export async function cachedRequest(id: number): Promise<Cached | undefined> {
   return getCached("cache_requests", id);
 }
 
-/** The flags shown to the manager: the plausibility flags and the server's geofence verdict. */
+/**
+ * The flags shown to the manager: the server's geofence verdict, its plausibility flags, and `no_fix` when
+ * the report came without a position (an older server does not flag that itself).
+ */
 export function flagsOf(evidence: Evidence): string[] {
   const flags = [...(evidence.plausibility_flags ?? [])];
   if (evidence.fence_passed === false) {
-    flags.unshift(evidence.fence_reason === "too_inaccurate" ? "too_inaccurate" : "outside_geofence");
+    const verdict = evidence.fence_reason === "too_inaccurate" ? "too_inaccurate" : "outside_geofence";
+    if (evidence.latitude !== null && !flags.includes(verdict)) flags.unshift(verdict);
   }
+  if ((evidence.latitude === null || evidence.latitude === undefined) && !flags.includes("no_fix")) flags.unshift("no_fix");
   return flags;
+}
+
+/** An upload lag as people read it: seconds, minutes or hours. */
+export function lagParts(seconds: number): { unit: "seconds" | "minutes" | "hours"; n: number } {
+  if (seconds < 90) return { unit: "seconds", n: Math.max(0, Math.round(seconds)) };
+  if (seconds < 90 * 60) return { unit: "minutes", n: Math.round(seconds / 60) };
+  return { unit: "hours", n: Math.round(seconds / 360) / 10 };
 }

@@ -1,4 +1,4 @@
-/** GPS capture (best of a few seconds of fixes) and a geofence pre-check; the server has the last word. */
+/** GPS capture (until a fix is good enough) and a geofence pre-check; the server has the last word. */
 
 export interface GpsFix {
   latitude: number;
@@ -154,14 +154,33 @@ export class GpsUnavailable extends Error {
   }
 }
 
-/** Watch the position for a few seconds and keep the most accurate fix; `onFix` reports each better one. */
+/** How long a capture waits for a fix within the project's maximum accuracy before keeping the best one. */
+export const CAPTURE_MS = 15_000;
+
+export interface CaptureOptions {
+  durationMs?: number;
+  /** Stop at the first fix at least this accurate (metres); without it, watch for the whole duration. */
+  goodEnough_m?: number;
+  onFix?: (fix: GpsFix) => void;
+  signal?: AbortSignal;
+  geolocation?: Geolocation | undefined;
+}
+
+/**
+ * Watch the position and keep the most accurate fix; `onFix` reports each better one. The watch ends at the
+ * first fix within `goodEnough_m`, at the end of the duration, on denial or when `signal` aborts.
+ */
 export function captureFix(
-  durationMs = 6000,
+  durationMs: number | CaptureOptions = 6000,
   onFix?: (fix: GpsFix) => void,
   geolocation: Geolocation | undefined = globalThis.navigator?.geolocation,
 ): Promise<GpsFix> {
+  const options: CaptureOptions =
+    typeof durationMs === "number" ? { durationMs, onFix, geolocation } : { geolocation, ...durationMs };
+  const duration = options.durationMs ?? CAPTURE_MS;
+  const source = options.geolocation;
   return new Promise((resolve, reject) => {
-    if (!geolocation) {
+    if (!source) {
       reject(new GpsUnavailable("Geolocation is not available on this device"));
       return;
     }
@@ -173,13 +192,20 @@ export function captureFix(
     const finish = () => {
       if (done) return;
       done = true;
-      if (watch !== null) geolocation.clearWatch(watch);
+      if (watch !== null) source.clearWatch(watch);
       if (timer !== null) clearTimeout(timer);
+      options.signal?.removeEventListener("abort", finish);
       if (best) resolve(best);
       else if (lastError?.code === 1) reject(new GpsDenied());
+      else if (options.signal?.aborted) reject(new GpsUnavailable("Stopped"));
       else reject(new GpsUnavailable(lastError?.message || "No position"));
     };
-    watch = geolocation.watchPosition(
+    if (options.signal?.aborted) {
+      finish();
+      return;
+    }
+    options.signal?.addEventListener("abort", finish);
+    watch = source.watchPosition(
       (position) => {
         const fix: GpsFix = {
           latitude: position.coords.latitude,
@@ -189,22 +215,61 @@ export function captureFix(
         };
         if (!best || fix.accuracy_m < best.accuracy_m) {
           best = fix;
-          onFix?.(fix);
+          options.onFix?.(fix);
         }
+        if (options.goodEnough_m !== undefined && fix.accuracy_m <= options.goodEnough_m) finish();
       },
       (error) => {
         lastError = error;
         if (error.code === 1) finish();
       },
-      { enableHighAccuracy: true, maximumAge: 0, timeout: durationMs },
+      { enableHighAccuracy: true, maximumAge: 0, timeout: duration },
     );
-    // The browser may call back at once (a permission already refused): stop watching then.
+    // The browser may call back at once (a permission already refused, a fix at hand): stop watching then.
     if (done) {
-      geolocation.clearWatch(watch);
+      source.clearWatch(watch);
       return;
     }
-    timer = setTimeout(finish, durationMs);
+    timer = setTimeout(finish, duration);
   });
+}
+
+/** Why a report or inspection cannot be queued as it stands, or what it carries about presence. */
+export type Presence =
+  | { ok: true; gps: GpsFix | null; remote_reason?: string }
+  | { ok: false; problem: "no_fix" | "poor" | "outside" | "remote_reason" };
+
+export const MIN_REMOTE_REASON = 5;
+
+/** The project lets a status report or inspection be filed away from the asset, with a reason. */
+export function remoteReportAllowed(project: FenceSource | undefined): boolean {
+  return project?.remote_report_allowed === true;
+}
+
+/**
+ * Presence, as the server will check it: a fix within the maximum accuracy that passes the geofence
+ * pre-check (no fence to check against passes); else, where the project allows it, a remote report with a
+ * reason of at least five characters (the fix, if any, still goes along).
+ */
+export function presenceOf(
+  fix: GpsFix | null,
+  project: FenceSource | undefined,
+  asset: FenceSource | undefined,
+  remote: { chosen: boolean; reason: string } = { chosen: false, reason: "" },
+): Presence {
+  let problem: "no_fix" | "poor" | "outside" | null = null;
+  if (!fix) problem = "no_fix";
+  else {
+    const check = precheck(fix, project, asset);
+    if (fix.accuracy_m > policyOf(project).max_accuracy_m) problem = "poor";
+    else if (check.state === "outside") problem = "outside";
+  }
+  const gps = fix ? fixForCommand(fix) : null;
+  if (problem === null) return { ok: true, gps };
+  if (!remoteReportAllowed(project) || !remote.chosen) return { ok: false, problem };
+  const reason = remote.reason.trim();
+  if (reason.length < MIN_REMOTE_REASON) return { ok: false, problem: "remote_reason" };
+  return { ok: true, gps, remote_reason: reason };
 }
 
 /** A fix as the commands carry it: decimals rounded to what the server stores. */

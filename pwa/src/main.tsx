@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { registerSW } from "virtual:pwa-register";
 import { App } from "./app";
+import { adoptProfileLocale } from "./locale";
 import { releaseSending } from "./outbox";
 import { bootState, refreshPending, session, updateReady } from "./state";
 import { registerBackgroundSync, startAutoSync } from "./sync";
@@ -9,6 +10,7 @@ import "./styles.css";
 
 async function start(): Promise<void> {
   await bootState();
+  void adoptProfileLocale();
   // A sync cut short by closing the app left entries `sending`: they go back to the head of the queue.
   await releaseSending();
   await refreshPending();

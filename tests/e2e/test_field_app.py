@@ -12,7 +12,9 @@ from typing import Any
 
 from PIL import Image
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from backend.org.db.models import Project
 from backend.org.domain.org import AssetStatus
 from backend.org.services import asset_status
 from tests.conftest import SYSTEM
@@ -121,18 +123,40 @@ def test_an_offline_report_is_confirmed_on_site_by_a_manager(site: Site, phones:
     shot(desk, "08-settings")
 
 
+def allow_remote_reports(site: Site) -> None:
+    """The project lets a status report be filed away from the asset, with a reason (set in the database)."""
+    table = Project.__table__
+    with site.db.engine.begin() as connection:
+        connection.execute(
+            update(table).where(table.c.id == site.project.id).values(remote_report_allowed=True)
+        )
+
+
 def test_a_report_from_outside_the_fence_is_flagged_for_the_manager(site: Site, phones: Any) -> None:
     unit = site.units[1]
+    allow_remote_reports(site)
     inspector = ready_phone(phones, site, site.inspector, position=OUTSIDE)
     page = inspector.page
     page.get_by_test_id("scan-code").fill(unit.code)
     page.get_by_test_id("scan-code-submit").click()
     expect(page.get_by_test_id("asset-card")).to_have_attribute("data-asset-id", str(unit.id))
-    report_status(inspector, unit.code, "maintenance", "Broken door lock", gps="outside")
+    page.get_by_test_id("report-status").click()
+    page.get_by_test_id("status-target").select_option("maintenance")
+    page.get_by_test_id("status-reason").fill("Broken door lock")
+    capture_gps(inspector, "outside")
+    # Away from the asset the phone refuses to queue the report, unless it is filed as a remote one.
+    expect(page.get_by_test_id("presence-block")).to_be_visible()
+    expect(page.get_by_test_id("report-submit")).to_be_disabled()
+    page.get_by_test_id("remote-report").check()
+    page.get_by_test_id("remote-reason").fill("Seen from the street, the site is closed")
+    expect(page.get_by_test_id("report-submit")).to_be_enabled()
+    page.get_by_test_id("report-submit").click()
+    expect(page).to_have_url(re.compile(rf"/a/{unit.code}$"))
     expect_drained(page)
     [filed] = eventually(lambda: site.requests(unit.id), "the request on the server")
     assert (filed["fence_passed"], filed["fence_reason"]) == (False, "outside")
     assert float(filed["fence_distance_m"]) > 300
+    assert "remote_report" in filed["plausibility_flags"]
 
     manager = phones(INSIDE)
     desk = manager.page
@@ -142,6 +166,8 @@ def test_a_report_from_outside_the_fence_is_flagged_for_the_manager(site: Site, 
     # The app shows the server's verdict (fence_passed false, reason "outside") under the contract's name.
     outside = flags.locator('[data-testid="evidence-flag"][data-flag="outside_geofence"]')
     expect(outside).to_have_count(1, timeout=SYNC_WAIT_MS)
+    expect(flags.locator('[data-testid="evidence-flag"][data-flag="remote_report"]')).to_have_count(1)
+    expect(desk.get_by_test_id("evidence-remote-reason")).to_contain_text("the site is closed")
     expect(desk.get_by_test_id("evidence-distance")).to_contain_text(re.compile(r"[1-9][0-9]{2}"))
 
 

@@ -52,6 +52,7 @@ export function EvidenceMap({ fence, radius_m, latitude, longitude, accuracy_m }
   const stroke = Math.max(width, height) / 150;
   const fix = latitude !== null && longitude !== null ? xy([longitude, latitude]) : null;
   return (
+    <figure class="map-figure">
     <svg
       class="map"
       data-testid="evidence-map"
@@ -60,11 +61,30 @@ export function EvidenceMap({ fence, radius_m, latitude, longitude, accuracy_m }
       aria-label={t("approvals.evidence")}
     >
       {outlines.map((ring, i) => (
-        <polygon key={i} points={ring.map((p) => xy(p).join(",")).join(" ")} fill="#2e7d3233" stroke="#2e7d32" stroke-width={stroke} />
+        <polygon key={i} data-testid="evidence-map-fence" points={ring.map((p) => xy(p).join(",")).join(" ")} fill="#2e7d3233" stroke="#2e7d32" stroke-width={stroke} />
       ))}
       {point && radius_m && <circle cx={xy(point)[0]} cy={xy(point)[1]} r={radius_m} fill="#2e7d3233" stroke="#2e7d32" stroke-width={stroke} />}
-      {fix && accuracy_m !== null && <circle cx={fix[0]} cy={fix[1]} r={Math.max(accuracy_m, stroke)} fill="#1565c033" stroke="#1565c0" stroke-width={stroke} />}
-      {fix && <circle cx={fix[0]} cy={fix[1]} r={stroke * 3} fill="#1565c0" />}
+      {fix && accuracy_m !== null && <circle data-testid="evidence-map-accuracy" cx={fix[0]} cy={fix[1]} r={Math.max(accuracy_m, stroke)} fill="#1565c033" stroke="#1565c0" stroke-width={stroke} />}
+      {fix && <circle cx={fix[0]} cy={fix[1]} r={stroke * 3} fill="#1565c0" data-testid="evidence-map-fix" />}
     </svg>
+      <figcaption class="legend" data-testid="evidence-legend">
+        <span class="legend-item">
+          <span class="swatch swatch-fence" aria-hidden="true" />
+          {t("screens.evidence.legendFence")}
+        </span>
+        {fix && (
+          <span class="legend-item">
+            <span class="swatch swatch-fix" aria-hidden="true" />
+            {t("screens.evidence.legendFix")}
+          </span>
+        )}
+        {fix && accuracy_m !== null && (
+          <span class="legend-item">
+            <span class="swatch swatch-accuracy" aria-hidden="true" />
+            {t("screens.evidence.legendAccuracy")} (±{t("screens.metres", { n: Math.round(accuracy_m) })})
+          </span>
+        )}
+      </figcaption>
+    </figure>
   );
 }

@@ -1,7 +1,9 @@
 /** One request: its evidence, and the manager's decision (confirm on site by scan + GPS, or reject). */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { request as apiRequest, NetworkError } from "../api";
-import { cachedRequest, fetchEvidence, flagsOf, type Evidence } from "../approvals";
+import { cachedRequest, fetchEvidence, flagsOf, lagParts, type Evidence } from "../approvals";
+import { cameraAvailable } from "../camera";
+import { CameraScanner } from "../components/CameraScanner";
 import { EvidenceMap } from "../components/EvidenceMap";
 import { GpsCapture } from "../components/GpsCapture";
 import { getCached, type Cached } from "../db";
@@ -10,28 +12,33 @@ import { t } from "../i18n";
 import { decodeFile, parseLabel } from "../scan";
 import { enqueue } from "../outbox";
 import { navigate } from "../router";
-import { online, showToast, useStore } from "../state";
+import { online, session, showToast, useStore } from "../state";
 import { onSyncStatus, syncNow } from "../sync";
+import { formatTime } from "./AssetCard";
 
 function num(value: unknown): number | null {
   const n = typeof value === "string" ? Number(value) : typeof value === "number" ? value : NaN;
   return Number.isFinite(n) ? n : null;
 }
 
-function useThumbnails(hashes: string[], pending: string[]): string[] {
-  const [urls, setUrls] = useState<string[]>([]);
+interface Thumbnail {
+  sha256: string;
+  url: string;
+}
+
+function useThumbnails(hashes: string[], pending: string[]): Thumbnail[] {
+  const [urls, setUrls] = useState<Thumbnail[]>([]);
   const key = hashes.join(",");
   useEffect(() => {
     let live = true;
-    const made: string[] = [];
+    const made: Thumbnail[] = [];
     void (async () => {
       for (const hash of hashes) {
         if (pending.includes(hash)) continue;
         try {
           const response = await apiRequest(`/api/photos/${hash}/thumbnail`, { allow404: true });
           if (!response) continue;
-          const url = URL.createObjectURL(await response.blob());
-          made.push(url);
+          made.push({ sha256: hash, url: URL.createObjectURL(await response.blob()) });
           if (live) setUrls([...made]);
         } catch {
           // Offline or gone: the photo count still shows below.
@@ -40,14 +47,54 @@ function useThumbnails(hashes: string[], pending: string[]): string[] {
     })();
     return () => {
       live = false;
-      made.forEach((url) => URL.revokeObjectURL(url));
+      made.forEach((made) => URL.revokeObjectURL(made.url));
     };
   }, [key]);
   return urls;
 }
 
+/** A photo full screen: the full-size picture where the server has it, the thumbnail meanwhile. */
+function PhotoZoom({ photo, onClose }: { photo: Thumbnail; onClose: () => void }) {
+  const [url, setUrl] = useState(photo.url);
+  useEffect(() => {
+    let made: string | null = null;
+    void apiRequest(`/api/photos/${photo.sha256}/content`, { allow404: true })
+      .then(async (response) => {
+        if (response) setUrl((made = URL.createObjectURL(await response.blob())));
+      })
+      .catch(() => undefined);
+    const escape = (event: KeyboardEvent) => event.key === "Escape" && onClose();
+    window.addEventListener("keydown", escape);
+    return () => {
+      window.removeEventListener("keydown", escape);
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [photo.sha256]);
+  return (
+    <div class="zoom" role="dialog" aria-modal="true" data-testid="photo-zoom" onClick={onClose}>
+      <img src={url} alt="" />
+      <button type="button" class="primary zoom-close" data-testid="photo-zoom-close" onClick={onClose}>
+        {t("screens.evidence.close")}
+      </button>
+    </div>
+  );
+}
+
+function lagText(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined) return t("screens.evidence.lagPending");
+  const { unit, n } = lagParts(seconds);
+  return t("screens.evidence.lag", { lag: t(`screens.evidence.${unit}`, { n }) });
+}
+
+function flagLabel(flag: string): string {
+  const key = `screens.evidence.flags.${flag}`;
+  const label = t(key);
+  return label === key ? flag.replace(/_/g, " ") : label;
+}
+
 export function ApprovalDetail({ id }: { id: number }) {
   const isOnline = useStore(online);
+  const me = useStore(session);
   const [request, setRequest] = useState<Cached | null | undefined>(undefined);
   const [asset, setAsset] = useState<Cached | undefined>(undefined);
   const [project, setProject] = useState<Cached | undefined>(undefined);
@@ -71,6 +118,8 @@ export function ApprovalDetail({ id }: { id: number }) {
   const [rejectReason, setRejectReason] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [scanError, setScanError] = useState<string | null>(null);
+  const [cameraOn, setCameraOn] = useState(false);
+  const [zoomed, setZoomed] = useState<Thumbnail | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -164,7 +213,7 @@ export function ApprovalDetail({ id }: { id: number }) {
     parsedLabel && !parsedLabel.ok
       ? t(`scan.${parsedLabel.problem}`, { code: "" })
       : parsedLabel?.ok && !parsedLabel.signed
-        ? t("scan.malformed")
+        ? t("screens.confirm.needSigned")
         : parsedLabel?.ok && assetCode && parsedLabel.code !== assetCode
           ? t("approvals.wrongAsset", { code: parsedLabel.code })
           : null;
@@ -214,9 +263,33 @@ export function ApprovalDetail({ id }: { id: number }) {
           {t(`status.${String(request.from_status)}`)} → {t(`status.${String(request.to_status)}`)}
         </strong>
       </p>
-      <p>
-        {t("approvals.reason")}: {String(request.reason ?? "")}
-      </p>
+      <p data-testid="request-reason">{t("screens.evidence.reasonLine", { reason: String(request.reason ?? "") })}</p>
+      <dl class="evidence-facts">
+        <dd data-testid="evidence-reporter">
+          {t("screens.evidence.reporter", {
+            name: String(
+              evidence?.applicant_name ??
+                request.applicant_name ??
+                (request.applicant_id === me?.user.id ? t("screens.evidence.you") : `#${String(request.applicant_id ?? "")}`),
+            ),
+          })}
+        </dd>
+        {(evidence?.captured_at ?? request.captured_at) ? (
+          <dd data-testid="evidence-captured">
+            {t("screens.evidence.captured", { time: formatTime(evidence?.captured_at ?? request.captured_at, project?.timezone) })}
+          </dd>
+        ) : null}
+        <dd data-testid="evidence-received">
+          {t("screens.evidence.received", {
+            time: formatTime(evidence?.submitted_at ?? request.submitted_at, project?.timezone),
+          })}
+        </dd>
+      </dl>
+      {(evidence?.remote_reason ?? request.remote_reason) ? (
+        <p class="notice" data-testid="evidence-remote-reason">
+          {t("screens.evidence.remoteReason", { reason: String(evidence?.remote_reason ?? request.remote_reason) })}
+        </p>
+      ) : null}
       {conflict && (
         <p class="error" data-testid="evidence-conflict" role="alert">
           {t("approvals.conflict")}
@@ -226,26 +299,52 @@ export function ApprovalDetail({ id }: { id: number }) {
         <h2>{t("approvals.evidence")}</h2>
         {!evidence && !isOnline && <p class="hint">{t("approvals.offlineEvidence")}</p>}
         <div class="evidence-photos" data-testid="evidence-photos">
-          {thumbnails.map((url, i) => (
-            <img key={url} src={url} alt={`${t("approvals.photos")} ${i + 1}`} />
-          ))}
+          {thumbnails.map((thumbnail, i) => {
+            const received = evidence?.photos?.find((photo) => photo.sha256 === thumbnail.sha256);
+            return (
+              <figure key={thumbnail.sha256} class="evidence-photo">
+                <button
+                  type="button"
+                  class="photo-button"
+                  data-testid="evidence-photo"
+                  aria-label={t("screens.evidence.zoom", { n: i + 1 })}
+                  onClick={() => setZoomed(thumbnail)}
+                >
+                  <img src={thumbnail.url} alt={`${t("approvals.photos")} ${i + 1}`} />
+                </button>
+                {evidence?.photos && (
+                  <figcaption class="hint" data-testid="evidence-photo-lag">
+                    {lagText(received?.upload_lag_s)}
+                  </figcaption>
+                )}
+              </figure>
+            );
+          })}
           {!photoHashes.length && <p class="hint">{t("approvals.noPhotos")}</p>}
           {Boolean(evidence?.evidence_pending.length) && (
             <p class="hint">{t("approvals.photosPending", { count: evidence!.evidence_pending.length })}</p>
           )}
         </div>
         <EvidenceMap
-          fence={asset?.geofence ?? project?.geofence ?? null}
-          radius_m={num(asset?.geofence ? asset.geofence_radius_m : project?.geofence_radius_m)}
+          fence={evidence?.fence ?? asset?.geofence ?? project?.geofence ?? null}
+          radius_m={
+            evidence?.fence
+              ? num(evidence.fence_radius_m)
+              : num(asset?.geofence ? asset.geofence_radius_m : project?.geofence_radius_m)
+          }
           latitude={num(evidence?.latitude ?? null)}
           longitude={num(evidence?.longitude ?? null)}
           accuracy_m={accuracy}
         />
         <p data-testid="evidence-distance">
-          {t("approvals.distance", { distance: distance === null ? "—" : `${Math.round(distance)} m` })}
+          {t("screens.evidence.distance", {
+            distance: distance === null ? "—" : t("screens.metres", { n: Math.round(distance) }),
+          })}
         </p>
         <p data-testid="evidence-accuracy">
-          {t("approvals.accuracy", { accuracy: accuracy === null ? t("approvals.noGps") : `±${Math.round(accuracy)} m` })}
+          {t("screens.evidence.accuracy", {
+            accuracy: accuracy === null ? t("approvals.noGps") : `±${t("screens.metres", { n: Math.round(accuracy) })}`,
+          })}
         </p>
         <div data-testid="evidence-flags">
           <h3>{t("approvals.flags")}</h3>
@@ -253,7 +352,7 @@ export function ApprovalDetail({ id }: { id: number }) {
           <ul class="flags">
             {flags.map((flag) => (
               <li key={flag} class="flag" data-testid="evidence-flag" data-flag={flag}>
-                {t(`approvals.flag.${flag}`) === `approvals.flag.${flag}` ? flag : t(`approvals.flag.${flag}`)}
+                {flagLabel(flag)}
               </li>
             ))}
           </ul>
@@ -262,6 +361,9 @@ export function ApprovalDetail({ id }: { id: number }) {
 
       <form class="card" onSubmit={confirm}>
         <h2>{t("approvals.confirmTitle")}</h2>
+        <p class="hint" data-testid="confirm-explain">
+          {t("screens.confirm.explain")}
+        </p>
         {remoteAllowed && (
           <label class="choice">
             <input type="checkbox" checked={remote} onChange={(e) => setRemote(e.currentTarget.checked)} /> {t("approvals.remote")}
@@ -279,8 +381,39 @@ export function ApprovalDetail({ id }: { id: number }) {
           </div>
         ) : (
           <>
+            <button
+              type="button"
+              class="primary big"
+              data-testid="confirm-scan-camera"
+              onClick={() => {
+                setScanError(null);
+                if (cameraAvailable()) setCameraOn(true);
+                else setScanError(t("scan.cameraUnavailable"));
+              }}
+            >
+              {t("screens.confirm.scan")}
+            </button>
+            {cameraOn && (
+              <CameraScanner
+                hint={t("screens.confirm.explain")}
+                onText={(text) => {
+                  setCameraOn(false);
+                  setScanText(text, "camera");
+                }}
+                onError={(message) => {
+                  setCameraOn(false);
+                  setScanError(message);
+                }}
+                onClose={() => setCameraOn(false)}
+              />
+            )}
+            {parsed?.ok && parsed.signed && !scanProblem && scanSource.current === "camera" && (
+              <p class="scan-ok" data-testid="confirm-scanned" data-code={parsed.code}>
+                {t("screens.confirm.scanned", { code: parsed.code })}
+              </p>
+            )}
             <div class="field">
-              <label for="confirm-scan-file">{t("approvals.confirmScanFile")}</label>
+              <label for="confirm-scan-file">{t("screens.confirm.orPhoto")}</label>
               <input
                 id="confirm-scan-file"
                 type="file"
@@ -292,7 +425,7 @@ export function ApprovalDetail({ id }: { id: number }) {
               {reading && <p class="hint">{t("scan.decoding")}</p>}
             </div>
             <div class="field">
-              <label for="confirm-scan-code">{t("approvals.confirmScanCode")}</label>
+              <label for="confirm-scan-code">{t("screens.confirm.orType")}</label>
               <input
                 id="confirm-scan-code"
                 data-testid="confirm-scan-code"
@@ -300,9 +433,11 @@ export function ApprovalDetail({ id }: { id: number }) {
                 value={scanText}
                 onInput={(e) => setScanText(e.currentTarget.value, "typed")}
               />
-              {parsed?.ok && !scanProblem && <p class="hint">{t("approvals.confirmScanned", { code: parsed.code })}</p>}
+              {parsed?.ok && !scanProblem && scanSource.current === "typed" && (
+                <p class="hint">{t("approvals.confirmScanned", { code: parsed.code })}</p>
+              )}
               {(scanProblem || scanError) && (
-                <p class="error" role="alert">
+                <p class="error" role="alert" data-testid="confirm-scan-problem">
                   {scanError ?? scanProblem}
                 </p>
               )}
@@ -336,6 +471,7 @@ export function ApprovalDetail({ id }: { id: number }) {
           {error}
         </p>
       )}
+      {zoomed && <PhotoZoom photo={zoomed} onClose={() => setZoomed(null)} />}
     </main>
   );
 }

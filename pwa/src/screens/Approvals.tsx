@@ -57,6 +57,16 @@ export function Approvals() {
               </strong>
               <span class="hidden-text"> ({String(request.to_status)})</span>
               <span class="hint">{String(request.reason ?? "")}</span>
+              {request.applicant_name ? (
+                <span class="hint" data-testid="approval-reporter">
+                  {t("screens.evidence.reporter", { name: String(request.applicant_name) })}
+                </span>
+              ) : null}
+              {Array.isArray(request.plausibility_flags) && request.plausibility_flags.length ? (
+                <span class="flag" data-testid="approval-flags">
+                  {t("screens.evidence.flagCount", { count: request.plausibility_flags.length })}
+                </span>
+              ) : null}
               <span class="hint">{t("approvals.submitted", { time: formatTime(request.submitted_at) })}</span>
             </a>
           </li>

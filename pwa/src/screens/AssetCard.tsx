@@ -1,8 +1,10 @@
 /** The asset card, from the phone's cache (online or not), with the field actions. */
-import { useAsset } from "../assets";
+import { lastTurnedDown, redoHref, useAsset } from "../assets";
+import type { Cached } from "../db";
 import { flagDay, type KeptFlags } from "../flags";
 import { t } from "../i18n";
 import { navigate } from "../router";
+import { isManager, session, useStore } from "../state";
 import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
 
 /** A time as the people on site read it: in the project's time zone where known. */
@@ -23,9 +25,12 @@ export function formatTime(iso: unknown, timeZone?: unknown): string {
 
 export function AssetCardScreen({ code }: { code: string }) {
   const { view, flagsFresh } = useAsset(code);
+  const current = useStore(session);
   if (view === undefined) return <AssetLoading />;
   if (view === null) return <AssetNotFound code={code} scanLink />;
   const { asset, project, openRequest, card, flags } = view;
+  const turnedDown = openRequest || view.unsent.length ? undefined : lastTurnedDown(view.requests, current?.user.id);
+  const canConfirm = Boolean(openRequest) && isManager(current) && openRequest?.applicant_id !== current?.user.id;
   const status = String(asset.status);
   const lease = card?.lease;
   const inspection = card?.inspections?.[0];
@@ -58,15 +63,17 @@ export function AssetCardScreen({ code }: { code: string }) {
               : t("asset.noInspection")}
           </dd>
         </dl>
-        {openRequest && (
-          <p class="notice" data-testid="asset-open-request" data-state={String(openRequest.state)}>
-            {t("asset.openRequest", {
-              from: t(`status.${String(openRequest.from_status)}`),
-              to: t(`status.${String(openRequest.to_status)}`),
-              state: t(`requestState.${String(openRequest.state)}`),
-            })}
+        {openRequest && <WaitingRequest request={openRequest} timeZone={project?.timezone} confirm={canConfirm} />}
+        {view.unsent.map((entry) => (
+          <p class="notice" key={entry.op_id} data-testid="asset-unsent" data-state={entry.state}>
+            {t("screens.card.unsent", {
+              from: t(`status.${status}`),
+              to: t(`status.${String(entry.args.to_status)}`),
+            })}{" "}
+            <a href="/outbox">{t("screens.card.unsentHint")}</a>
           </p>
-        )}
+        ))}
+        {turnedDown && <TurnedDown code={code} request={turnedDown} timeZone={project?.timezone} />}
       </article>
       {flags?.flags.length ? <OpenFlags code={code} kept={flags} fresh={flagsFresh} timeZone={project?.timezone} /> : null}
       <div class="actions">
@@ -123,5 +130,61 @@ function OpenFlags({ code, kept, fresh, timeZone }: { code: string; kept: KeptFl
         ))}
       </ul>
     </section>
+  );
+}
+
+/** The request waiting for a manager, from the cache; a manager other than its author opens it to confirm. */
+function WaitingRequest({ request, timeZone, confirm }: { request: Cached; timeZone: unknown; confirm: boolean }) {
+  return (
+    <div class="notice" data-testid="asset-open-request" data-state={String(request.state)} data-request-id={String(request.id)}>
+      <p>
+        {t("screens.card.waiting", {
+          from: t(`status.${String(request.from_status)}`),
+          to: t(`status.${String(request.to_status)}`),
+        })}
+      </p>
+      {request.reason ? <p>{t("screens.evidence.reasonLine", { reason: String(request.reason) })}</p> : null}
+      <p class="hint">
+        {t("screens.card.waitingSince", {
+          time: formatTime(request.submitted_at, timeZone),
+          name: String(request.applicant_name ?? `#${String(request.applicant_id ?? "")}`),
+        })}
+      </p>
+      {confirm && (
+        <a class="button-like" href={`/approvals/${request.id}`} data-testid="asset-confirm-request">
+          {t("screens.card.confirm")}
+        </a>
+      )}
+    </div>
+  );
+}
+
+/** The user's last request turned down (rejected with the manager's reason, or expired), and "redo". */
+function TurnedDown({ code, request, timeZone }: { code: string; request: Cached; timeZone: unknown }) {
+  const state = String(request.state) as "rejected" | "expired";
+  return (
+    <div class="notice notice-bad" data-testid="asset-turned-down" data-state={state} data-request-id={String(request.id)}>
+      <p>
+        <strong>
+          {t(`screens.card.turnedDown.${state}`, {
+            from: t(`status.${String(request.from_status)}`),
+            to: t(`status.${String(request.to_status)}`),
+          })}
+        </strong>
+      </p>
+      {request.decision_note ? (
+        <p data-testid="asset-decision-note">{t("screens.card.decisionNote", { note: String(request.decision_note) })}</p>
+      ) : null}
+      {request.decided_at ? (
+        <p class="hint">
+          {request.decided_by_name
+            ? t("screens.card.decidedBy", { name: String(request.decided_by_name), time: formatTime(request.decided_at, timeZone) })
+            : t("screens.card.decidedAt", { time: formatTime(request.decided_at, timeZone) })}
+        </p>
+      ) : null}
+      <button type="button" class="big" data-testid="asset-redo" onClick={() => navigate(redoHref(code, request))}>
+        {t("screens.card.redo")}
+      </button>
+    </div>
   );
 }

@@ -1,10 +1,11 @@
 /** An inspection: the asset type's checklist from the cache, answered item by item, queued as one command. */
 import { useEffect, useState } from "preact/hooks";
 import { useAsset } from "../assets";
-import { GpsCapture } from "../components/GpsCapture";
+import { checklistTitle, isAnswered, itemLabel, progressOf, type Answer, type ChecklistItem } from "../checklists";
 import { PhotoPicker, type PickedPhoto } from "../components/PhotoPicker";
+import { presenceArgs, PresenceCheck, usePresence } from "../components/PresenceCheck";
 import { allCached, type Cached } from "../db";
-import { fixForCommand, type GpsFix } from "../gps";
+import type { GpsFix } from "../gps";
 import { language, t } from "../i18n";
 import { enqueue } from "../outbox";
 import { navigate } from "../router";
@@ -12,20 +13,7 @@ import { showToast } from "../state";
 import { syncNow } from "../sync";
 import { AssetLoading, AssetNotFound } from "../components/AssetMissing";
 
-interface ChecklistItem {
-  key: string;
-  label_zh: string;
-  label_en: string;
-  kind: "pass_fail" | "number" | "text" | "photo";
-  required: boolean;
-  number_min: string | null;
-  number_max: string | null;
-  number_unit: string | null;
-  position: number;
-}
-
-interface Answer {
-  value?: boolean | string;
+interface PhotoAnswer extends Answer {
   photos: PickedPhoto[];
 }
 
@@ -33,12 +21,6 @@ function checklistFor(checklists: Cached[], assetType: unknown): Cached | undefi
   return checklists
     .filter((checklist) => checklist.asset_type === assetType)
     .sort((a, b) => Number(b.version) - Number(a.version))[0];
-}
-
-function isAnswered(item: ChecklistItem, answer: Answer | undefined): boolean {
-  if (!answer) return false;
-  if (item.kind === "photo") return answer.photos.length > 0;
-  return answer.value !== undefined && answer.value !== "";
 }
 
 /** The flag an inspection answers, from the address (`?flag=12`, from the card's "answer" action). */
@@ -51,9 +33,9 @@ export function Inspect({ code }: { code: string }) {
   const { view } = useAsset(code);
   const [flagId] = useState(() => flagInAddress(location.search));
   const [checklists, setChecklists] = useState<Cached[] | null>(null);
-  const [answers, setAnswers] = useState<Record<string, Answer>>({});
+  const [answers, setAnswers] = useState<Record<string, PhotoAnswer>>({});
   const [note, setNote] = useState("");
-  const [fix, setFix] = useState<GpsFix | null>(null);
+  const presence = usePresence(view?.project, view?.asset);
   const [error, setError] = useState<string | null>(null);
   const [compressing, setCompressing] = useState(0);
   const [submitting, setSubmitting] = useState(false);
@@ -75,24 +57,32 @@ export function Inspect({ code }: { code: string }) {
     );
   }
   const items = [...((checklist.items as ChecklistItem[]) ?? [])].sort((a, b) => a.position - b.position);
-  const label = (item: ChecklistItem) => (language() === "zh-CN" ? item.label_zh : item.label_en) || item.key;
-  const answerOf = (key: string): Answer => answers[key] ?? { photos: [] };
-  const update = (key: string, patch: Partial<Answer>) =>
+  const title = checklistTitle(checklist, language());
+  const progress = progressOf(items, answers);
+  const label = (item: ChecklistItem) => itemLabel(item, language());
+  const answerOf = (key: string): PhotoAnswer => answers[key] ?? { photos: [] };
+  const update = (key: string, patch: Partial<PhotoAnswer>) =>
     setAnswers((all) => ({ ...all, [key]: { ...(all[key] ?? { photos: [] }), ...patch } }));
 
   const submit = async (event: Event) => {
     event.preventDefault();
     const missing = items.filter((item) => item.required && !isAnswered(item, answers[item.key]));
     if (missing.length) {
-      setError(t("inspect.missing", { items: missing.map(label).join(", ") }));
+      setError(t("inspect.missing", { items: missing.map(label).join(t("screens.listSeparator")) }));
       return;
     }
-    const payload: Record<string, { value?: boolean | string; photos?: string[] }> = {};
+    if (!presence.presence.ok) return setError(t("screens.presence.blocked"));
+    const payload: Record<string, { value?: boolean | string | null; photos?: string[] }> = {};
     const hashes: string[] = [];
     for (const item of items) {
       const answer = answers[item.key];
+      if (answer?.na && !item.required) {
+        // Not applicable: an explicit blank answer, which an optional item may have.
+        payload[item.key] = { value: null };
+        continue;
+      }
       if (!isAnswered(item, answer) && !answer?.photos.length) continue;
-      const entry: { value?: boolean | string; photos?: string[] } = {};
+      const entry: { value?: boolean | string | null; photos?: string[] } = {};
       if (item.kind !== "photo" && answer!.value !== undefined && answer!.value !== "") entry.value = answer!.value;
       if (answer!.photos.length) entry.photos = answer!.photos.map((photo) => photo.sha256);
       if (entry.value === undefined && !entry.photos) continue;
@@ -101,17 +91,16 @@ export function Inspect({ code }: { code: string }) {
     }
     setSubmitting(true);
     const args: Record<string, unknown> = { asset_id: asset.id, checklist_id: checklist.id, answers: payload };
-    if (fix) {
-      const { latitude, longitude, accuracy_m } = fixForCommand(fix);
-      args.gps = { latitude, longitude, accuracy_m };
-    }
+    const { gps, remote_reason } = presenceArgs(presence.presence) as { gps?: GpsFix; remote_reason?: string };
+    if (gps) args.gps = { latitude: gps.latitude, longitude: gps.longitude, accuracy_m: gps.accuracy_m };
+    if (remote_reason) args.remote_reason = remote_reason;
     if (note.trim()) args.note = note.trim();
     if (flagId !== null) args.flag_id = flagId;
     await enqueue({
       name: "inspection.submit",
       args,
       photo_hashes: [...new Set(hashes)],
-      summary: `${String(asset.code)}: ${String(checklist.name)}`,
+      summary: `${String(asset.code)}${t("screens.colon")}${title}`,
     });
     showToast(t("toast.queued"));
     navigate(`/a/${encodeURIComponent(code)}`);
@@ -123,7 +112,12 @@ export function Inspect({ code }: { code: string }) {
       <h1>
         {t("inspect.title")} · {String(asset.code)}
       </h1>
-      <p class="hint">{t("inspect.checklist", { name: String(checklist.name), version: String(checklist.version) })}</p>
+      <p class="hint" data-testid="checklist-title">
+        {t("inspect.checklist", { name: title, version: String(checklist.version) })}
+      </p>
+      <p class="progress" data-testid="checklist-progress" data-answered={String(progress.answered)} data-total={String(progress.total)}>
+        {t("screens.inspect.progress", progress)}
+      </p>
       {flagId !== null ? (
         <p class="notice" data-testid="inspect-flag" data-flag-id={String(flagId)}>
           {answering
@@ -149,26 +143,52 @@ export function Inspect({ code }: { code: string }) {
                         type="radio"
                         name={id}
                         value={choice}
-                        checked={answer.value === (choice === "pass")}
-                        onChange={() => update(item.key, { value: choice === "pass" })}
+                        checked={!answer.na && answer.value === (choice === "pass")}
+                        onChange={() => update(item.key, { value: choice === "pass", na: false })}
                       />
                       {t(`inspect.${choice}`)}
                     </label>
                   ))}
+                  {!item.required && (
+                    <label class="choice">
+                      <input
+                        type="radio"
+                        name={id}
+                        value="na"
+                        data-testid="item-na"
+                        checked={Boolean(answer.na)}
+                        onChange={() => update(item.key, { value: undefined, na: true })}
+                      />
+                      {t("screens.inspect.na")}
+                    </label>
+                  )}
                 </div>
+              )}
+              {item.kind !== "pass_fail" && !item.required && (
+                <label class="choice na">
+                  <input
+                    type="checkbox"
+                    data-testid="item-na"
+                    checked={Boolean(answer.na)}
+                    onChange={(e) => update(item.key, { na: e.currentTarget.checked })}
+                  />
+                  {t("screens.inspect.na")}
+                </label>
               )}
               {item.kind === "number" && (
                 <div class="field">
-                  <label for={id}>
-                    {label(item)}
-                    {(item.number_min !== null || item.number_max !== null) &&
-                      ` · ${t("inspect.range", { min: item.number_min ?? "", max: item.number_max ?? "", unit: item.number_unit ?? "" })}`}
-                  </label>
+                  {(item.number_min !== null || item.number_max !== null) && (
+                    <p class="hint">
+                      {t("inspect.range", { min: item.number_min ?? "", max: item.number_max ?? "", unit: item.number_unit ?? "" })}
+                    </p>
+                  )}
                   <input
                     id={id}
                     type="number"
                     inputMode="decimal"
                     step="any"
+                    aria-label={label(item)}
+                    disabled={Boolean(answer.na)}
                     value={typeof answer.value === "string" ? answer.value : ""}
                     onInput={(e) => update(item.key, { value: e.currentTarget.value })}
                   />
@@ -176,9 +196,10 @@ export function Inspect({ code }: { code: string }) {
               )}
               {item.kind === "text" && (
                 <div class="field">
-                  <label for={id}>{label(item)}</label>
                   <textarea
                     id={id}
+                    aria-label={label(item)}
+                    disabled={Boolean(answer.na)}
                     rows={2}
                     maxLength={2000}
                     value={typeof answer.value === "string" ? answer.value : ""}
@@ -198,16 +219,16 @@ export function Inspect({ code }: { code: string }) {
           );
         })}
         <div class="field card">
-          <label for="inspection-note">{t("inspect.note")}</label>
+          <label for="inspection-note">{t("screens.inspect.note")}</label>
           <textarea id="inspection-note" rows={2} maxLength={4000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </div>
-        <GpsCapture project={project} asset={asset} fix={fix} onFix={setFix} />
+        <PresenceCheck project={project} asset={asset} state={presence} />
         {error && (
           <p class="error" role="alert">
             {error}
           </p>
         )}
-        <button type="submit" class="primary big" data-testid="inspection-submit" disabled={compressing > 0 || submitting}>
+        <button type="submit" class="primary big" data-testid="inspection-submit" disabled={compressing > 0 || submitting || !presence.presence.ok}>
           {t("inspect.submit")}
         </button>
       </form>

@@ -1,12 +1,15 @@
 /** The scan screen: camera, a photo of a label, or the code typed in; a known asset opens its card. */
-import { useEffect, useRef, useState } from "preact/hooks";
-import { CameraDenied, cameraAvailable, closeCamera, openCamera, scanVideo } from "../camera";
+import { useEffect, useState } from "preact/hooks";
+import { exactHit, searchCached, type SearchHit } from "../assets";
+import { cameraAvailable } from "../camera";
+import { CameraScanner } from "../components/CameraScanner";
 import { ReminderTasks } from "../components/ReminderTasks";
 import { db } from "../db";
 import { t } from "../i18n";
 import { resolveLabel } from "../labels";
 import { navigate } from "../router";
 import { decodeFile } from "../scan";
+import { AssetList } from "./Assets";
 
 export function Scan() {
   const [code, setCode] = useState("");
@@ -14,6 +17,7 @@ export function Scan() {
   const [busy, setBusy] = useState(false);
   const [scanning, setScanning] = useState(false);
   const [cached, setCached] = useState<number | null>(null);
+  const [hits, setHits] = useState<{ query: string; hits: SearchHit[] } | null>(null);
 
   useEffect(() => {
     void db().then((database) => database.count("cache_assets").then(setCached));
@@ -28,10 +32,18 @@ export function Scan() {
     }
   };
 
+  /** A label URL opens its asset; anything else is searched in the cache (code, unit name, floor). */
   const submit = async (event: Event) => {
     event.preventDefault();
     setError(null);
-    await open(code);
+    setHits(null);
+    const query = code.trim();
+    if (!query || /^[a-z][a-z0-9+.-]*:/i.test(query)) return open(query);
+    const found = await searchCached(query);
+    const only = exactHit(found) ?? (found.length === 1 ? found[0].asset : undefined);
+    if (only) navigate(`/a/${encodeURIComponent(String(only.code))}`);
+    else if (found.length) setHits({ query, hits: found });
+    else setError(t("screens.search.none", { query }));
   };
 
   const fromFile = async (event: Event) => {
@@ -89,13 +101,14 @@ export function Scan() {
         {busy && <p class="hint">{t("scan.decoding")}</p>}
       </div>
       <form onSubmit={submit} class="inline-form">
-        <label for="scan-code">{t("scan.code")}</label>
+        <label for="scan-code">{t("screens.search.label")}</label>
         <div class="row">
           <input
             id="scan-code"
             data-testid="scan-code"
             autocapitalize="characters"
             autocomplete="off"
+            placeholder={t("screens.search.placeholder")}
             value={code}
             onInput={(e) => setCode(e.currentTarget.value)}
           />
@@ -109,42 +122,18 @@ export function Scan() {
           {error}
         </p>
       )}
+      {hits && (
+        <section class="card" data-testid="search-results">
+          <p class="hint">{t("screens.search.results", { count: hits.hits.length, query: hits.query })}</p>
+          <AssetList assets={hits.hits.map((hit) => hit.asset)} />
+        </section>
+      )}
+      <p>
+        <a href="/assets" class="button-like" data-testid="assets-link">
+          {t("screens.search.all")}
+        </a>
+      </p>
       {cached !== null && <p class="hint">{t("scan.cached", { count: cached })}</p>}
     </main>
-  );
-}
-
-function CameraScanner(props: { onText: (text: string) => void; onError: (message: string) => void; onClose: () => void }) {
-  const video = useRef<HTMLVideoElement>(null);
-  useEffect(() => {
-    const abort = new AbortController();
-    let stream: MediaStream | null = null;
-    (async () => {
-      try {
-        stream = await openCamera(video.current!);
-        if (abort.signal.aborted) {
-          closeCamera(stream);
-          return;
-        }
-        const text = await scanVideo(video.current!, abort.signal);
-        if (text) props.onText(text);
-      } catch (error) {
-        if (!abort.signal.aborted) {
-          props.onError(error instanceof CameraDenied ? t("scan.cameraDenied") : t("scan.cameraUnavailable"));
-        }
-      }
-    })();
-    return () => {
-      abort.abort();
-      closeCamera(stream);
-    };
-  }, []);
-  return (
-    <div class="camera" role="dialog" aria-label={t("scan.camera")}>
-      <video ref={video} muted playsInline class="camera-video" />
-      <button type="button" class="primary" onClick={props.onClose}>
-        {t("scan.stop")}
-      </button>
-    </div>
   );
 }

@@ -1,8 +1,9 @@
 /** Settings: storage, language, notifications, and signing out (never with commands still waiting). */
 import { useEffect, useState } from "preact/hooks";
 import { setToken } from "../api";
-import { clearSession, saveSession } from "../db";
-import { setLanguage, t, type Language } from "../i18n";
+import { clearSession } from "../db";
+import { t, type Language } from "../i18n";
+import { changeLanguage as saveLanguage } from "../locale";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { navigate } from "../router";
 import { isManager, pending, session, useLanguage, useStore } from "../state";
@@ -20,6 +21,8 @@ export function Settings() {
   const [persisted, setPersisted] = useState<boolean | null>(null);
   const [pushOn, setPushOn] = useState(false);
   const [pushError, setPushError] = useState<string | null>(null);
+  const [languageState, setLanguageState] = useState<"saved" | "queued" | null>(null);
+  const [languageError, setLanguageError] = useState<string | null>(null);
 
   useEffect(() => {
     void navigator.storage?.estimate?.().then(setEstimate).catch(() => setEstimate(null));
@@ -28,11 +31,12 @@ export function Settings() {
   }, []);
 
   const changeLanguage = async (value: Language) => {
-    setLanguage(value);
-    if (current) {
-      const updated = { ...current, user: { ...current.user, locale: value === "zh-CN" ? "zh_CN" : "en" } };
-      await saveSession(updated);
-      session.set(updated);
+    setLanguageError(null);
+    try {
+      setLanguageState(await saveLanguage(value));
+    } catch (error) {
+      setLanguageState(null);
+      setLanguageError(t("error.generic", { message: (error as Error).message }));
     }
   };
 
@@ -88,6 +92,16 @@ export function Settings() {
             <option value="zh-CN">中文（简体）</option>
             <option value="en">English</option>
           </select>
+          {languageState && (
+            <p class="hint" data-testid="language-state" data-state={languageState} role="status">
+              {t(languageState === "saved" ? "screens.settings.languageSaved" : "screens.settings.languageQueued")}
+            </p>
+          )}
+          {languageError && (
+            <p class="error" role="alert">
+              {languageError}
+            </p>
+          )}
         </div>
       </section>
       {isManager(current) && pushSupported() && (
