@@ -34,6 +34,8 @@ export interface Evidence {
   captured_at?: string | null;
   submitted_at?: string | null;
   remote_reason?: string | null;
+  /** Why the applicant reported away from the asset (flag remote_report). */
+  report_remote_reason?: string | null;
   photos?: EvidencePhoto[];
   /** The fence the check used (the asset's, else the project's), as GeoJSON. */
   fence?: unknown;

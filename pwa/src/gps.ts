@@ -239,7 +239,19 @@ export type Presence =
   | { ok: true; gps: GpsFix | null; remote_reason?: string }
   | { ok: false; problem: "no_fix" | "poor" | "outside" | "remote_reason" };
 
-export const MIN_REMOTE_REASON = 5;
+/** The server's rule for a reason someone must give: letters and digits weigh one, a Chinese character
+ * two; at least 8 (4 Chinese characters or 8 letters) and 3 different characters. */
+export const MIN_REMOTE_REASON = 8;
+
+export function saysSomething(text: string): boolean {
+  const reason = text.trim();
+  let weight = 0;
+  for (const char of reason) {
+    if ((char >= "\u3400" && char <= "\u9fff") || (char >= "\uf900" && char <= "\ufaff")) weight += 2;
+    else if (/[\p{L}\p{N}]/u.test(char)) weight += 1;
+  }
+  return weight >= MIN_REMOTE_REASON && new Set(reason).size >= 3;
+}
 
 /** The project lets a status report or inspection be filed away from the asset, with a reason. */
 export function remoteReportAllowed(project: FenceSource | undefined): boolean {
@@ -268,7 +280,7 @@ export function presenceOf(
   if (problem === null) return { ok: true, gps };
   if (!remoteReportAllowed(project) || !remote.chosen) return { ok: false, problem };
   const reason = remote.reason.trim();
-  if (reason.length < MIN_REMOTE_REASON) return { ok: false, problem: "remote_reason" };
+  if (!saysSomething(reason)) return { ok: false, problem: "remote_reason" };
   return { ok: true, gps, remote_reason: reason };
 }
 

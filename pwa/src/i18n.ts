@@ -444,7 +444,7 @@ const screensEn = {
     orRemote: "Go to the asset, or report remotely below.",
     remote: "Report remotely (this project allows it; the manager sees it flagged)",
     remoteReason: "Why are you not at the asset?",
-    remoteReasonShort: "Give a reason of at least {{min}} characters.",
+    remoteReasonShort: "Say in a few words why (at least 4 Chinese characters or 8 letters).",
     blocked: "Your position at the asset is needed before this can be queued.",
   },
   report: {
@@ -557,7 +557,7 @@ const screensZh: typeof screensEn = {
     orRemote: "请到资产现场，或在下方选择远程上报。",
     remote: "远程上报（本项目允许；审批人会看到标记）",
     remoteReason: "为什么不在资产现场？",
-    remoteReasonShort: "请填写至少 {{min}} 个字的原因。",
+    remoteReasonShort: "请简要说明原因（至少 4 个汉字或 8 个字母）。",
     blocked: "需要您在资产现场的定位才能加入待发送。",
   },
   report: {

@@ -85,7 +85,12 @@ class ReportFlag(enum.StrEnum):
 
 
 def presence_flags(
-    policy: FieldPolicy, fenced: bool, has_fix: bool, fence_passed: bool | None, remote_reason: str | None
+    policy: FieldPolicy,
+    fenced: bool,
+    has_fix: bool,
+    fence_passed: bool | None,
+    remote_reason: str | None,
+    fence_reason: str | None = None,
 ) -> list[str]:
     """Whether a report (status change or inspection) may be filed from where it was made, and its flags.
 
@@ -101,6 +106,10 @@ def presence_flags(
         if not has_fix:
             raise ValidationFailed.single(
                 "gps", N_("Take a GPS fix at the asset: this project accepts reports made on site only.")
+            )
+        if fence_reason == "too_inaccurate":
+            raise ValidationFailed.single(
+                "gps", N_("The GPS fix is too inaccurate to prove presence at the asset: take a new fix.")
             )
         raise ValidationFailed.single(
             "gps",

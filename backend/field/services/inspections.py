@@ -330,9 +330,8 @@ def submit_inspection(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork, 
     project = asset.project
     fence = fence_for(asset.geofence, asset.geofence_radius_m, project.geofence, project.geofence_radius_m)
     policy = policy_of(project)
-    presence = presence_flags(
-        policy, fence is not None, fix is not None, gps.get("fence_passed"), remote_reason
-    )
+    has_fix, passed, why = fix is not None, gps.get("fence_passed"), gps.get("fence_reason")
+    presence = presence_flags(policy, fence is not None, has_fix, passed, remote_reason, why)
     gps["plausibility_flags"] = [*gps["plausibility_flags"], *presence]
     if ReportFlag.REMOTE_REPORT.value in presence:
         gps["remote_reason"] = (remote_reason or "").strip()

@@ -358,7 +358,8 @@ def _file(
     remote_reason = values.get("remote_reason")
     fenced = _fence_of(asset)[0] is not None
     policy = policy_of(asset.project)
-    presence = presence_flags(policy, fenced, gps is not None, request.fence_passed, remote_reason)
+    has_fix, passed = gps is not None, request.fence_passed
+    presence = presence_flags(policy, fenced, has_fix, passed, remote_reason, request.fence_reason)
     request.plausibility_flags = [*flags, *presence]
     if ReportFlag.REMOTE_REPORT.value in presence:
         request.report_remote_reason = (remote_reason or "").strip()

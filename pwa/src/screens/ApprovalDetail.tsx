@@ -285,9 +285,11 @@ export function ApprovalDetail({ id }: { id: number }) {
           })}
         </dd>
       </dl>
-      {(evidence?.remote_reason ?? request.remote_reason) ? (
+      {(evidence?.report_remote_reason ?? request.report_remote_reason) ? (
         <p class="notice" data-testid="evidence-remote-reason">
-          {t("screens.evidence.remoteReason", { reason: String(evidence?.remote_reason ?? request.remote_reason) })}
+          {t("screens.evidence.remoteReason", {
+            reason: String(evidence?.report_remote_reason ?? request.report_remote_reason),
+          })}
         </p>
       ) : null}
       {conflict && (
