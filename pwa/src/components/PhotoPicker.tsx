@@ -54,8 +54,20 @@ export function PhotoPicker({ assetId, photos, onChange, testid = "photo-input",
 
   return (
     <div class="field">
-      <label for={id}>{label ?? t("photo.add")}</label>
-      <input id={id} type="file" accept="image/*" multiple data-testid={testid} onChange={pick} />
+      {label && <span class="field-label">{label}</span>}
+      {/* The browser's own file button speaks the browser's language: a button of ours stands in for it. */}
+      <input
+        id={id}
+        class="visually-hidden"
+        type="file"
+        accept="image/*"
+        multiple
+        data-testid={testid}
+        onChange={pick}
+      />
+      <label for={id} class="button-like file-button">
+        {t("photo.add")}
+      </label>
       {working && <p class="hint">{t("photo.working")}</p>}
       {error && (
         <p class="error" role="alert">

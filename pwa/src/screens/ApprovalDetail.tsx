@@ -415,15 +415,18 @@ export function ApprovalDetail({ id }: { id: number }) {
               </p>
             )}
             <div class="field">
-              <label for="confirm-scan-file">{t("screens.confirm.orPhoto")}</label>
               <input
                 id="confirm-scan-file"
+                class="visually-hidden"
                 type="file"
                 accept="image/*"
                 capture="environment"
                 data-testid="confirm-scan-file"
                 onChange={readLabel}
               />
+              <label for="confirm-scan-file" class="button-like file-button">
+                {t("screens.confirm.orPhoto")}
+              </label>
               {reading && <p class="hint">{t("scan.decoding")}</p>}
             </div>
             <div class="field">

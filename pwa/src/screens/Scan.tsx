@@ -94,10 +94,10 @@ export function Scan() {
         />
       )}
       <div class="field">
-        <label for="scan-file" class="button-like">
+        <input id="scan-file" class="visually-hidden" type="file" accept="image/*" data-testid="scan-file" onChange={fromFile} />
+        <label for="scan-file" class="button-like file-button">
           {t("scan.file")}
         </label>
-        <input id="scan-file" class="file" type="file" accept="image/*" data-testid="scan-file" onChange={fromFile} />
         {busy && <p class="hint">{t("scan.decoding")}</p>}
       </div>
       <form onSubmit={submit} class="inline-form">
