@@ -318,8 +318,8 @@ export interface Persistence {
 }
 
 /**
- * Ask the browser to keep this origin's data under storage pressure; where it refuses, what is at stake
- * (the photos not yet uploaded, else the browser's own estimate of what this origin uses).
+ * Ask the browser to keep this origin's data under storage pressure, and what is at stake if it refuses:
+ * the photos not yet uploaded (summed from their sizes; the browser's estimate counts the whole origin).
  */
 export async function requestPersistence(): Promise<Persistence> {
   const storage = typeof navigator === "undefined" ? undefined : navigator.storage;
@@ -330,7 +330,5 @@ export async function requestPersistence(): Promise<Persistence> {
   } catch {
     granted = null;
   }
-  let atStake = await unsentEvidenceBytes();
-  if (!atStake && granted === false) atStake = (await storage.estimate?.().catch(() => undefined))?.usage ?? 0;
-  return { granted, atStake };
+  return { granted, atStake: await unsentEvidenceBytes() };
 }

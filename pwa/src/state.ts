@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { Store } from "./store";
 import { onConnectivity, setToken } from "./api";
-import { getSession, requestPersistence, storageAvailable, type Persistence, type Session } from "./db";
+import { getSession, requestPersistence, storageAvailable, unsentEvidenceBytes, type Persistence, type Session } from "./db";
 import { loadNotices } from "./notices";
 import { onOutboxChange, pendingCount } from "./outbox";
 import { loadLastSync, onSyncStatus } from "./sync";
@@ -74,7 +74,9 @@ export async function refreshPending(): Promise<void> {
   const before = pending.get();
   pending.set(count);
   // The first queued item is when there is something to lose; a refusal is shown with what is at stake.
-  if (count > 0 && (before === 0 || persistence.get().granted === false)) void askPersistence();
+  if (count > 0 && (before === 0 || persistence.get().granted === null)) void askPersistence();
+  // While refused, the warning's figure follows the uploads.
+  else if (persistence.get().granted === false) persistence.set({ granted: false, atStake: await unsentEvidenceBytes() });
 }
 
 export function isManager(current: Session | null | undefined): boolean {

@@ -16,7 +16,7 @@ import {
   storageAvailable,
   type CacheStore,
 } from "./db";
-import { recordDecisions, type Decision } from "./notices";
+import { fetchDecisionNotices, recordDecisions, type Decision } from "./notices";
 import { Store } from "./store";
 import {
   acknowledge,
@@ -333,6 +333,10 @@ async function failed(error: unknown): Promise<void> {
   if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
 }
 
+/** The server's notifications are read at most this often (the feed carries the same news for this phone). */
+const NOTICES_EVERY_MS = 120_000;
+let noticesAt = 0;
+
 /** Commands, then the feed: what the badge and the manager wait for. */
 async function runCommands(): Promise<void> {
   setStatus({ running: true });
@@ -341,6 +345,11 @@ async function runCommands(): Promise<void> {
     await pull();
     await prune();
     await synced(report);
+    if (Date.now() - noticesAt > NOTICES_EVERY_MS) {
+      noticesAt = Date.now();
+      // A notice is a convenience: a server without the list, or a failure, costs nothing here.
+      await fetchDecisionNotices().catch(() => undefined);
+    }
     if (report.stopped?.reason === "transient") retryIn(report.stopped.retry_after * 1000);
   } catch (error) {
     await failed(error);

@@ -250,7 +250,7 @@ describe("storage", () => {
     await photo(2, 2_100_000);
     await setMeta("x", 1);
     const persist = vi.fn(async () => false);
-    vi.stubGlobal("navigator", { ...navigator, onLine: true, storage: { persist, persisted: async () => false, estimate: async () => ({ usage: 1 }) } });
+    vi.stubGlobal("navigator", { ...navigator, onLine: true, storage: { persist, persisted: async () => false } });
     expect(await requestPersistence()).toEqual({ granted: false, atStake: 3_500_000 });
     expect(persist).toHaveBeenCalledOnce();
     vi.unstubAllGlobals();
