@@ -68,7 +68,8 @@ export function App() {
       // Remember where a label link was going, to open it after signing in.
       sessionStorage.setItem(AFTER_LOGIN, location.pathname + location.search);
       navigate("/login", true);
-    } else if (current && path === "/login" && !revoked) {
+    } else if (current && path === "/login" && location.pathname === "/login" && !revoked) {
+      // (Not when sign-in has already moved on to the label it was opened for.)
       navigate("/", true);
     }
   }, [current, path, revoked]);
