@@ -10,23 +10,40 @@ import { Assets } from "./screens/Assets";
 import { Approvals } from "./screens/Approvals";
 import { Inspect } from "./screens/Inspect";
 import { Login } from "./screens/Login";
+import { OnlineAssetCard, OnlineReport, OnlineScan } from "./screens/OnlineOnly";
 import { Outbox } from "./screens/Outbox";
 import { Report } from "./screens/Report";
+import { Reports } from "./screens/Reports";
 import { Scan } from "./screens/Scan";
 import { Settings } from "./screens/Settings";
-import { isManager, session, signInAgain, useLanguage, useStore } from "./state";
+import { isManager, onlineOnly, session, signInAgain, useLanguage, useStore } from "./state";
 
 const AFTER_LOGIN = "leasekeeper.afterLogin";
 
+/** Without storage (WeChat's browser) the card and the report come straight from the API. */
+function OnlineOnlyScreen({ path }: { path: string }) {
+  let params: Record<string, string> | null;
+  if ((params = match("/a/:code/report", path))) {
+    const query = new URLSearchParams(location.search);
+    return <OnlineReport code={params.code} to={query.get("to") ?? undefined} reason={query.get("reason") ?? undefined} />;
+  }
+  if ((params = match("/a/:code", path))) return <OnlineAssetCard key={params.code} code={params.code} />;
+  if (path === "/reports") return <Reports />;
+  return <OnlineScan />;
+}
+
 function Screen({ path }: { path: string }) {
   const current = useStore(session);
+  const online = useStore(onlineOnly);
   let params: Record<string, string> | null;
+  if (online) return <OnlineOnlyScreen path={path} />;
   if (path === "/") return <Scan />;
   if ((params = match("/a/:code/report", path))) return <Report code={params.code} />;
   if ((params = match("/a/:code/inspect", path))) return <Inspect code={params.code} />;
   if ((params = match("/a/:code", path))) return <AssetCardScreen key={params.code} code={params.code} />;
   if (path === "/assets") return <Assets />;
   if (path === "/outbox") return <Outbox />;
+  if (path === "/reports") return <Reports />;
   if (path === "/settings") return <Settings />;
   if (isManager(current)) {
     if (path === "/approvals") return <Approvals />;
@@ -53,7 +70,8 @@ export function App() {
       // Remember where a label link was going, to open it after signing in.
       sessionStorage.setItem(AFTER_LOGIN, location.pathname + location.search);
       navigate("/login", true);
-    } else if (current && path === "/login" && !revoked) {
+    } else if (current && path === "/login" && location.pathname === "/login" && !revoked) {
+      // (Not when sign-in has already moved on to the label it was opened for.)
       navigate("/", true);
     }
   }, [current, path, revoked]);

@@ -59,7 +59,7 @@ export function reportBlocker(assetId: number, requests: Cached[], outbox: Outbo
   if (pending) return { kind: "pending", request: pending };
   const known = new Set(requests.map((request) => request.id));
   const filedButNotPulled = (entry: OutboxEntry) =>
-    (entry.state === "applied" || entry.state === "evidence_pending") &&
+    (entry.state === "sent" || entry.state === "evidence_pending") &&
     entry.result?.state === "pending" &&
     !known.has(Number(entry.result.id));
   const waiting = outbox.find(

@@ -1,10 +1,12 @@
 /** The outbox: commands in device order, kept until the server has acknowledged each one. */
-import { db, type CommandState, type OutboxEntry } from "./db";
+import type { IDBPTransaction } from "idb";
+import { db, type CommandContext, type CommandState, type LeaseKeeperDB, type OutboxEntry } from "./db";
 
 export const MAX_BATCH = 100;
-const APPLIED_KEPT_MS = 24 * 60 * 60 * 1000;
-const REJECTED_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
-const PENDING_STATES: readonly CommandState[] = ["queued", "sending", "evidence_pending"];
+const SENT_KEPT_MS = 24 * 60 * 60 * 1000;
+const REFUSED_KEPT_MS = 7 * 24 * 60 * 60 * 1000;
+/** Not yet accepted by the server: what the badge counts. */
+const UNSENT_STATES: readonly CommandState[] = ["queued", "sending"];
 
 export interface CommandResult {
   op_id: string;
@@ -48,6 +50,7 @@ export interface NewCommand {
   photo_hashes?: string[];
   version?: number;
   captured_at?: string;
+  context?: CommandContext;
 }
 
 /** The device clock with its UTC offset, as the protocol wants it. */
@@ -62,11 +65,12 @@ export function localIsoNow(date: Date = new Date()): string {
 /** Queue commands; the seq counter and the entries are written in one transaction, so no seq is reused. */
 export async function enqueue(...commands: NewCommand[]): Promise<OutboxEntry[]> {
   const database = await db();
-  const tx = database.transaction(["outbox", "meta"], "readwrite");
+  const tx = database.transaction(["outbox", "meta", "cache_assets", "cache_checklists"], "readwrite");
   let seq = ((await tx.objectStore("meta").get("device_seq")) as number | undefined) ?? 0;
   const entries: OutboxEntry[] = [];
   for (const command of commands) {
     seq += 1;
+    const context = command.context ?? (await contextOf(command.args, tx));
     const entry: OutboxEntry = {
       device_seq: seq,
       op_id: crypto.randomUUID(),
@@ -77,6 +81,7 @@ export async function enqueue(...commands: NewCommand[]): Promise<OutboxEntry[]>
       state: "queued",
       photo_hashes: command.photo_hashes ?? [],
       summary: command.summary,
+      context,
       queued_at: Date.now(),
     };
     await tx.objectStore("outbox").add(entry);
@@ -88,13 +93,37 @@ export async function enqueue(...commands: NewCommand[]): Promise<OutboxEntry[]>
   return entries;
 }
 
+type EnqueueTx = IDBPTransaction<LeaseKeeperDB, ("outbox" | "meta" | "cache_assets" | "cache_checklists")[], "readwrite">;
+
+/** What the cache says about the command's asset and checklist now, so its description can be re-rendered. */
+async function contextOf(args: Record<string, unknown>, tx: EnqueueTx): Promise<CommandContext | undefined> {
+  const context: CommandContext = {};
+  if (typeof args.asset_id === "number") {
+    const asset = await tx.objectStore("cache_assets").get(args.asset_id);
+    if (asset) {
+      context.asset_code = String(asset.code);
+      context.from_status = String(asset.status);
+    }
+  }
+  if (typeof args.checklist_id === "number") {
+    const checklist = await tx.objectStore("cache_checklists").get(args.checklist_id);
+    if (checklist) {
+      context.checklist_name = String(checklist.name ?? "");
+      context.checklist_title_zh = (checklist.title_zh as string | null | undefined) ?? null;
+      context.checklist_title_en = (checklist.title_en as string | null | undefined) ?? null;
+    }
+  }
+  return Object.keys(context).length ? context : undefined;
+}
+
 /** Every entry still shown, in device order. */
 export async function listOutbox(): Promise<OutboxEntry[]> {
   return (await db()).getAll("outbox");
 }
 
+/** Not yet accepted by the server. */
 export function isPending(entry: OutboxEntry): boolean {
-  return PENDING_STATES.includes(entry.state);
+  return UNSENT_STATES.includes(entry.state);
 }
 
 export async function pendingCount(): Promise<number> {
@@ -145,10 +174,10 @@ async function uploadedHashes(hashes: string[]): Promise<Set<string>> {
   return done;
 }
 
-async function appliedState(entry: OutboxEntry): Promise<CommandState> {
-  if (!entry.photo_hashes.length) return "applied";
+async function acceptedState(entry: OutboxEntry): Promise<CommandState> {
+  if (!entry.photo_hashes.length) return "sent";
   const uploaded = await uploadedHashes(entry.photo_hashes);
-  return entry.photo_hashes.every((hash) => uploaded.has(hash)) ? "applied" : "evidence_pending";
+  return entry.photo_hashes.every((hash) => uploaded.has(hash)) ? "sent" : "evidence_pending";
 }
 
 /**
@@ -165,14 +194,14 @@ export async function acknowledge(sent: OutboxEntry[], response: PushResponse): 
     if (answer?.status === "rejected") {
       updates.push({
         ...entry,
-        state: "rejected",
+        state: "refused",
         acked_at: now,
         code: answer.code,
         message: answer.message,
         fields: answer.fields,
       });
     } else if (answer || entry.device_seq <= response.last_applied_seq) {
-      updates.push({ ...entry, state: await appliedState(entry), acked_at: now, result: answer?.result });
+      updates.push({ ...entry, state: await acceptedState(entry), acked_at: now, result: answer?.result });
     } else {
       updates.push({ ...entry, state: "queued" });
     }
@@ -183,7 +212,7 @@ export async function acknowledge(sent: OutboxEntry[], response: PushResponse): 
   const sentSeqs = new Set(sent.map((entry) => entry.device_seq));
   for (const entry of await tx.store.getAll(IDBKeyRange.upperBound(response.last_applied_seq))) {
     if ((entry.state === "queued" || entry.state === "sending") && !sentSeqs.has(entry.device_seq)) {
-      const state: CommandState = entry.photo_hashes.length ? "evidence_pending" : "applied";
+      const state: CommandState = entry.photo_hashes.length ? "evidence_pending" : "sent";
       updates.push({ ...entry, state, acked_at: now });
     }
   }
@@ -204,10 +233,10 @@ export async function recordPulledRejection(rejection: {
   const database = await db();
   const tx = database.transaction("outbox", "readwrite");
   const entry = await tx.store.get(rejection.device_seq);
-  if (entry && entry.op_id === rejection.op_id && entry.state !== "rejected") {
+  if (entry && entry.op_id === rejection.op_id && entry.state !== "refused") {
     await tx.store.put({
       ...entry,
-      state: "rejected",
+      state: "refused",
       acked_at: entry.acked_at ?? Date.now(),
       code: typeof rejection.code === "string" ? rejection.code : undefined,
       message: typeof rejection.message === "string" ? rejection.message : undefined,
@@ -218,7 +247,7 @@ export async function recordPulledRejection(rejection: {
   changed();
 }
 
-/** Applied commands whose photos have all been uploaded since are no longer waiting for evidence. */
+/** Accepted commands whose photos have all been uploaded since are no longer waiting for evidence. */
 export async function settleEvidence(): Promise<void> {
   const database = await db();
   const waiting = await database.getAllFromIndex("outbox", "state", "evidence_pending");
@@ -226,7 +255,7 @@ export async function settleEvidence(): Promise<void> {
   for (const entry of waiting) {
     const uploaded = await uploadedHashes(entry.photo_hashes);
     if (entry.photo_hashes.every((hash) => uploaded.has(hash))) {
-      await database.put("outbox", { ...entry, state: "applied" });
+      await database.put("outbox", { ...entry, state: "sent" });
       touched = true;
     }
   }
@@ -241,7 +270,7 @@ export async function prune(now: number = Date.now()): Promise<void> {
   while (cursor) {
     const { state, acked_at } = cursor.value;
     const age = acked_at === undefined ? 0 : now - acked_at;
-    if ((state === "applied" && age > APPLIED_KEPT_MS) || (state === "rejected" && age > REJECTED_KEPT_MS)) {
+    if ((state === "sent" && age > SENT_KEPT_MS) || (state === "refused" && age > REFUSED_KEPT_MS)) {
       await cursor.delete();
     }
     cursor = await cursor.continue();
@@ -269,4 +298,48 @@ export async function renumberForNewDevice(): Promise<number> {
   await tx.done;
   changed();
   return seq;
+}
+
+/**
+ * Send a refused command again as a new one (a new op_id and seq, the same data), e.g. after the asset's
+ * open request was decided; the refused entry goes.
+ */
+export async function retryRefused(deviceSeq: number): Promise<OutboxEntry | null> {
+  const database = await db();
+  const tx = database.transaction(["outbox", "meta"], "readwrite");
+  const refused = await tx.objectStore("outbox").get(deviceSeq);
+  if (!refused || refused.state !== "refused") {
+    await tx.done;
+    return null;
+  }
+  const seq = (((await tx.objectStore("meta").get("device_seq")) as number | undefined) ?? 0) + 1;
+  const entry: OutboxEntry = {
+    device_seq: seq,
+    op_id: crypto.randomUUID(),
+    name: refused.name,
+    version: refused.version,
+    args: refused.args,
+    captured_at: refused.captured_at,
+    state: "queued",
+    photo_hashes: refused.photo_hashes,
+    summary: refused.summary,
+    context: refused.context,
+    queued_at: Date.now(),
+  };
+  await tx.objectStore("outbox").delete(deviceSeq);
+  await tx.objectStore("outbox").add(entry);
+  await tx.objectStore("meta").put(seq, "device_seq");
+  await tx.done;
+  changed();
+  return entry;
+}
+
+/** Forget a refused command (the user gave it up, or redid it as a new report). */
+export async function discardRefused(deviceSeq: number): Promise<void> {
+  const database = await db();
+  const tx = database.transaction("outbox", "readwrite");
+  const entry = await tx.store.get(deviceSeq);
+  if (entry?.state === "refused") await tx.store.delete(deviceSeq);
+  await tx.done;
+  changed();
 }

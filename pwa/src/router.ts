@@ -24,6 +24,21 @@ export function usePath(): string {
   return path;
 }
 
+/** The query string's parameters, followed across in-app navigations (`?request=12` on /reports). */
+export function useQuery(): URLSearchParams {
+  const [search, setSearch] = useState(location.search);
+  useEffect(() => {
+    const update = () => setSearch(location.search);
+    listeners.add(update);
+    window.addEventListener("popstate", update);
+    return () => {
+      listeners.delete(update);
+      window.removeEventListener("popstate", update);
+    };
+  }, []);
+  return new URLSearchParams(search);
+}
+
 /** Match `path` against a pattern such as `/a/:code/report`; the decoded parameters or null. */
 export function match(pattern: string, path: string): Record<string, string> | null {
   const names: string[] = [];

@@ -2,7 +2,8 @@
 /**
  * The service worker: the app shell and assets precached under versioned `leasekeeper-` caches, navigations
  * answered with the shell (so `/a/<code>` opens offline), API requests never touched (always the network,
- * never a stale answer), Web Push notifications, and Background Sync passed on to the open app.
+ * never a stale answer), Web Push notifications (a tap opens its page in the open app), and Background Sync
+ * passed on to the open app.
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
@@ -81,16 +82,24 @@ self.addEventListener("push", (event) => {
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
+  // A decision on one's own report opens it in "my reports" (`/reports?request=12`); a new request, its page.
   const target = new URL((event.notification.data as { url?: string } | null)?.url ?? "/", self.location.origin);
   event.waitUntil(
     (async () => {
-      const clients = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-      const open = clients.find((client) => new URL(client.url).origin === target.origin) as WindowClient | undefined;
-      if (open) {
-        await open.focus();
-        await open.navigate(target.href).catch(() => undefined);
-      } else {
+      const all = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = all.find((client) => new URL(client.url).origin === target.origin) as WindowClient | undefined;
+      if (!open) {
         await self.clients.openWindow(target.href);
+        return;
+      }
+      await open.focus();
+      // Without includeUncontrolled, matchAll lists only the pages this worker controls: those move in place
+      // (their state stays); another page loads the address.
+      const controlled = await self.clients.matchAll({ type: "window" });
+      if (controlled.some((client) => client.id === open.id)) {
+        open.postMessage({ type: "navigate", url: target.pathname + target.search });
+      } else {
+        await open.navigate(target.href).catch(() => undefined);
       }
     })(),
   );

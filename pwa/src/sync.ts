@@ -1,6 +1,23 @@
-/** The sync client: photos by hash first, then the outbox in device order, then the pull feed into the cache. */
+/**
+ * The sync client: the outbox in device order first (a report whose photos are still on the way is filed as
+ * evidence pending), then the pull feed into the cache, then the photos; only while the browser is online.
+ */
 import { api, ApiError, NetworkError, request } from "./api";
-import { db, getMeta, photosInState, resetScopeCache, setMeta, setPhotoState, type CacheStore } from "./db";
+import {
+  db,
+  getMeta,
+  getSession,
+  markPhotoUploaded,
+  photoSize,
+  photosInState,
+  resetScopeCache,
+  setMeta,
+  setPhotoState,
+  storageAvailable,
+  type CacheStore,
+} from "./db";
+import { fetchDecisionNotices, recordDecisions, type Decision } from "./notices";
+import { Store } from "./store";
 import {
   acknowledge,
   MAX_BATCH,
@@ -77,25 +94,83 @@ function isPermanent(error: unknown): boolean {
   );
 }
 
-/** Upload the photos not yet on the server; a photo the server already has is not sent again. */
-export async function uploadPhotos(): Promise<void> {
-  for (const photo of await photosInState("pending")) {
-    try {
-      const known = await request(`/api/photos/${photo.sha256}`, { allow404: true });
-      if (!known) {
+/** At most this many photos travel at once: enough to fill a slow uplink, few enough to finish each. */
+export const PHOTO_CONCURRENCY = 3;
+
+/** How far the drain of a (long) queue has come, for the badge and the outbox. */
+export interface DrainProgress {
+  /** Commands the server accepted (or refused) since the queue was last empty. */
+  commandsSent: number;
+  /** Commands not yet accepted. */
+  commandsLeft: number;
+  photosDone: number;
+  photosTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  uploading: boolean;
+}
+
+export const drain = new Store<DrainProgress>({
+  commandsSent: 0,
+  commandsLeft: 0,
+  photosDone: 0,
+  photosTotal: 0,
+  bytesDone: 0,
+  bytesTotal: 0,
+  uploading: false,
+});
+
+function progress(patch: Partial<DrainProgress>): void {
+  drain.set({ ...drain.get(), ...patch });
+}
+
+/**
+ * Upload the photos the server does not have yet, up to three at a time, each in one idempotent
+ * `PUT /api/photos/{sha256}` (201 stored, 200 already there: done either way); its bytes leave the phone
+ * at once. A dropped connection stops the round (what was sent stays sent); the next one resumes.
+ */
+export async function uploadPhotos(concurrency: number = PHOTO_CONCURRENCY): Promise<void> {
+  const queue = (await photosInState("pending")).sort((a, b) => a.created_at - b.created_at);
+  const previous = drain.get();
+  // A new round continues the figures of an interrupted one; a queue that was empty starts them anew.
+  const carried = previous.photosDone < previous.photosTotal ? previous : { photosDone: 0, bytesDone: 0 };
+  progress({
+    uploading: queue.length > 0,
+    photosDone: carried.photosDone,
+    bytesDone: carried.bytesDone,
+    photosTotal: carried.photosDone + queue.length,
+    bytesTotal: carried.bytesDone + queue.reduce((sum, photo) => sum + photoSize(photo), 0),
+  });
+  let stop: unknown = null;
+  const worker = async () => {
+    for (let photo = queue.shift(); photo && stop === null; photo = queue.shift()) {
+      try {
+        if (!photo.blob) throw new ApiError(410, "The photo's bytes are no longer on this phone.");
         await request(`/api/photos/${photo.sha256}?asset_id=${photo.asset_id}`, {
           method: "PUT",
           body: photo.blob,
           headers: { "Content-Type": "application/octet-stream" },
         });
+        await markPhotoUploaded(photo.sha256);
+      } catch (error) {
+        if (!isPermanent(error)) {
+          stop ??= error;
+          break;
+        }
+        await setPhotoState(photo.sha256, "failed", (error as ApiError).message);
       }
-      await setPhotoState(photo.sha256, "uploaded");
-    } catch (error) {
-      if (!isPermanent(error)) throw error;
-      await setPhotoState(photo.sha256, "failed", (error as ApiError).message);
+      const now = drain.get();
+      progress({ photosDone: now.photosDone + 1, bytesDone: now.bytesDone + photoSize(photo) });
+      await settleEvidence();
     }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  } finally {
+    progress({ uploading: false });
   }
   await settleEvidence();
+  if (stop !== null) throw stop;
 }
 
 export interface PushReport {
@@ -109,6 +184,9 @@ export async function push(): Promise<PushReport> {
   let limit = MAX_BATCH;
   let gaps = 0;
   await releaseSending();
+  const waiting = await pendingCount();
+  // Counted from the moment the queue was last empty: "12 sent, 488 to go".
+  progress({ commandsSent: drain.get().commandsLeft ? drain.get().commandsSent : 0, commandsLeft: waiting });
   for (let rounds = 0; rounds < 1000; rounds += 1) {
     const batch = await takeBatch(limit);
     if (!batch.length) return { sent, stopped: null };
@@ -139,6 +217,9 @@ export async function push(): Promise<PushReport> {
     }
     sent += batch.length;
     await acknowledge(batch, response);
+    const left = await pendingCount();
+    const { commandsSent, commandsLeft } = drain.get();
+    progress({ commandsSent: commandsSent + Math.max(0, commandsLeft - left), commandsLeft: left });
     if (response.stopped?.reason === "transient") return { sent, stopped: response.stopped };
     if (response.stopped?.reason === "gap") {
       // The next round starts at the head of the queue, which holds `waiting_for_seq`.
@@ -161,11 +242,28 @@ function merge(previous: Record<string, unknown> | undefined, data: Record<strin
   return { ...kept, ...data, id };
 }
 
+/** A decision on one of the user's own requests, seen as a change of its state in the feed. */
+function decisionOf(previous: Record<string, unknown> | undefined, data: Record<string, unknown>, me: number | undefined): Decision | null {
+  if (me === undefined || data.applicant_id !== me || !previous || previous.state === data.state) return null;
+  if (data.state !== "rejected" && data.state !== "expired") return null;
+  return {
+    request_id: Number(data.id),
+    state: data.state,
+    asset_id: typeof data.asset_id === "number" ? data.asset_id : null,
+    to_status: typeof data.to_status === "string" ? data.to_status : null,
+    reason: typeof data.reason === "string" ? data.reason : null,
+    note: typeof data.decision_note === "string" ? data.decision_note : null,
+    decided_at: typeof data.decided_at === "string" ? data.decided_at : null,
+  };
+}
+
 async function applyPage(page: PullPage): Promise<void> {
+  const me = (await getSession())?.user.id;
   const database = await db();
   const stores = [...new Set(Object.values(ENTITY_STORES))];
   const tx = database.transaction([...stores, "meta" as const], "readwrite");
   const rejections: Record<string, unknown>[] = [];
+  const decisions: Decision[] = [];
   for (const change of page.changes) {
     const storeName = ENTITY_STORES[change.entity];
     if (!storeName) continue;
@@ -173,13 +271,20 @@ async function applyPage(page: PullPage): Promise<void> {
     if (change.op === "delete") {
       await store.delete(change.id);
     } else if (change.data) {
-      await store.put(merge(await store.get(change.id), change.data, change.id));
+      const previous = await store.get(change.id);
+      await store.put(merge(previous, change.data, change.id));
       if (change.entity === "rejection") rejections.push(change.data);
+      const decision = change.entity === "status_request" ? decisionOf(previous, change.data, me) : null;
+      if (decision) {
+        const asset = decision.asset_id === null ? undefined : await tx.objectStore("cache_assets").get(decision.asset_id);
+        decisions.push({ ...decision, asset_code: asset ? String(asset.code) : null });
+      }
     }
   }
   await tx.objectStore("meta").put(page.cursor, "cursor");
   await tx.done;
   for (const rejection of rejections) await recordPulledRejection(rejection);
+  if (decisions.length) await recordDecisions(decisions);
 }
 
 /** Follow the pull feed from the stored cursor; each page and its cursor are stored together. */
@@ -206,56 +311,112 @@ export async function pull(limit: number = PULL_LIMIT): Promise<number> {
   return applied;
 }
 
-let running: Promise<void> | null = null;
-let again = false;
-let retryTimer: ReturnType<typeof setTimeout> | null = null;
+/** The time of the last sync that reached the server, as kept across reloads (offline ones included). */
+export async function loadLastSync(): Promise<void> {
+  const kept = await getMeta<number>("last_sync_at").catch(() => undefined);
+  if (typeof kept === "number" && (status.lastSyncAt ?? 0) < kept) setStatus({ lastSyncAt: kept });
+}
 
-async function runOnce(): Promise<void> {
+async function synced(report: PushReport | null): Promise<void> {
+  const now = Date.now();
+  setStatus({ lastSyncAt: now, error: null, unauthorized: false, ...(report ? { stopped: report.stopped } : {}) });
+  await setMeta("last_sync_at", now);
+}
+
+async function failed(error: unknown): Promise<void> {
+  setStatus({
+    error: error instanceof NetworkError ? "offline" : (error as Error).message,
+    unauthorized: error instanceof ApiError && error.status === 401,
+  });
+  if (error instanceof ApiError && (error.status === 503 || error.status === 429)) retryIn(BUSY_RETRY_MS);
+  // Where the browser has Background Sync, it wakes the app again once the network is back.
+  if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
+}
+
+/** The server's notifications are read at most this often (the feed carries the same news for this phone). */
+const NOTICES_EVERY_MS = 120_000;
+let noticesAt = 0;
+
+/** Commands, then the feed: what the badge and the manager wait for. */
+async function runCommands(): Promise<void> {
   setStatus({ running: true });
   try {
-    await uploadPhotos();
     const report = await push();
     await pull();
     await prune();
-    setStatus({ lastSyncAt: Date.now(), error: null, stopped: report.stopped, unauthorized: false });
+    await synced(report);
+    if (Date.now() - noticesAt > NOTICES_EVERY_MS) {
+      noticesAt = Date.now();
+      // A notice is a convenience: a server without the list, or a failure, costs nothing here.
+      await fetchDecisionNotices().catch(() => undefined);
+    }
     if (report.stopped?.reason === "transient") retryIn(report.stopped.retry_after * 1000);
-    await setMeta("last_sync_at", Date.now());
   } catch (error) {
-    setStatus({
-      error: error instanceof NetworkError ? "offline" : (error as Error).message,
-      unauthorized: error instanceof ApiError && error.status === 401,
-    });
-    if (error instanceof ApiError && (error.status === 503 || error.status === 429)) retryIn(BUSY_RETRY_MS);
-    // Where the browser has Background Sync, it wakes the app again once the network is back.
-    if (error instanceof NetworkError && (await pendingCount()) > 0) void registerBackgroundSync();
+    await failed(error);
     throw error;
   } finally {
     setStatus({ running: false });
   }
 }
 
+async function runPhotos(): Promise<void> {
+  try {
+    await uploadPhotos();
+  } catch (error) {
+    await failed(error);
+    throw error;
+  }
+}
+
+/** One lane: a call while it runs asks for one more run after it, and waits for that one. */
+function lane(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await run();
+        } while (again);
+      } finally {
+        running = null;
+      }
+    })();
+    return running;
+  };
+}
+
+const commandLane = lane(runCommands);
+const photoLane = lane(runPhotos);
+let retryTimer: ReturnType<typeof setTimeout> | null = null;
+
 function retryIn(ms: number): void {
   if (retryTimer) clearTimeout(retryTimer);
   retryTimer = setTimeout(quietly, ms);
 }
 
-/** Run a sync; one at a time: a call while one runs asks for one more run after it. */
-export function syncNow(): Promise<void> {
-  if (running) {
-    again = true;
-    return running;
+/** Whether the browser says it has a network (never try without: each try is a failed request). */
+function browserOnline(): boolean {
+  return typeof navigator === "undefined" || navigator.onLine !== false;
+}
+
+/**
+ * Sync: the commands (and the feed) first, then the photos. Photos upload in their own lane, so a report
+ * queued while a week's photos are on the way goes out at once instead of after them.
+ */
+export async function syncNow(): Promise<void> {
+  if (!(await storageAvailable())) return;
+  if (!browserOnline()) {
+    setStatus({ error: "offline" });
+    return;
   }
-  running = (async () => {
-    try {
-      do {
-        again = false;
-        await runOnce();
-      } while (again);
-    } finally {
-      running = null;
-    }
-  })();
-  return running;
+  await commandLane();
+  await photoLane();
 }
 
 function quietly(): void {
@@ -274,7 +435,7 @@ export function startAutoSync(): () => void {
   document.addEventListener("visibilitychange", onVisible);
   navigator.serviceWorker?.addEventListener("message", onMessage);
   const timer = setInterval(() => {
-    if (navigator.onLine && document.visibilityState === "visible") quietly();
+    if (browserOnline() && document.visibilityState === "visible") quietly();
   }, TIMER_MS);
   quietly();
   return () => {

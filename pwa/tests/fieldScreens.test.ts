@@ -197,10 +197,10 @@ describe("what stops a new report", () => {
   it("is an unsent report of the asset, or one sent whose request has not been pulled yet", () => {
     expect(reportBlocker(2, [], [entry({})])?.kind).toBe("unsent");
     expect(reportBlocker(3, [], [entry({})])).toBeNull();
-    const sent = entry({ state: "applied", result: { id: 8, state: "pending" } });
+    const sent = entry({ state: "sent", result: { id: 8, state: "pending" } });
     expect(reportBlocker(2, [], [sent])?.kind).toBe("unsent");
     expect(reportBlocker(2, [{ id: 8, asset_id: 2, state: "rejected" }], [sent])).toBeNull();
-    expect(reportBlocker(2, [], [entry({ state: "rejected" })])).toBeNull();
+    expect(reportBlocker(2, [], [entry({ state: "refused" })])).toBeNull();
     expect(reportBlocker(2, [], [entry({ name: "inspection.submit" })])).toBeNull();
   });
 });

@@ -90,9 +90,9 @@ describe("acknowledge", () => {
       }),
     );
     const [first, second] = await listOutbox();
-    expect(first.state).toBe("applied");
+    expect(first.state).toBe("sent");
     expect(first.result).toEqual({ id: 42, state: "pending" });
-    expect(second.state).toBe("applied");
+    expect(second.state).toBe("sent");
     expect(await pendingCount()).toBe(0);
   });
 
@@ -117,11 +117,11 @@ describe("acknowledge", () => {
       }),
     );
     const [rejected, applied] = await listOutbox();
-    expect(rejected.state).toBe("rejected");
+    expect(rejected.state).toBe("refused");
     expect(rejected.code).toBe("stale_version");
     expect(rejected.message).toBe("The asset changed since you saw it.");
     expect(rejected.fields).toEqual({ base_version: ["stale"] });
-    expect(applied.state).toBe("applied");
+    expect(applied.state).toBe("sent");
     expect(await pendingCount()).toBe(0);
   });
 
@@ -129,7 +129,7 @@ describe("acknowledge", () => {
     await enqueue(request(1), request(2), request(3));
     const batch = await takeBatch();
     await acknowledge(batch, answer({ results: [], last_applied_seq: 2 }));
-    expect((await listOutbox()).map((e) => e.state)).toEqual(["applied", "applied", "queued"]);
+    expect((await listOutbox()).map((e) => e.state)).toEqual(["sent", "sent", "queued"]);
     expect(await pendingCount()).toBe(1);
   });
 
@@ -144,7 +144,7 @@ describe("acknowledge", () => {
         stopped: { reason: "transient", retry_after: 5 },
       }),
     );
-    expect((await listOutbox()).map((e) => e.state)).toEqual(["applied", "queued", "queued"]);
+    expect((await listOutbox()).map((e) => e.state)).toEqual(["sent", "queued", "queued"]);
     expect((await takeBatch()).map((e) => e.device_seq)).toEqual([2, 3]);
   });
 
@@ -158,29 +158,29 @@ describe("acknowledge", () => {
     expect((await takeBatch())[0].device_seq).toBe(1);
   });
 
-  it("holds an applied command as evidence_pending until its photos are uploaded", async () => {
+  it("holds an accepted command as evidence_pending until its photos are uploaded, no longer counted as unsent", async () => {
     await putPhoto({ sha256: "a".repeat(64), blob: new Blob(["x"]), asset_id: 1, state: "pending", created_at: 0 });
     await enqueue({ ...request(1), photo_hashes: ["a".repeat(64)] });
     const batch = await takeBatch();
     await acknowledge(batch, answer({ results: [{ op_id: batch[0].op_id, device_seq: 1, status: "applied" }], last_applied_seq: 1 }));
     expect((await listOutbox())[0].state).toBe("evidence_pending");
-    expect(await pendingCount()).toBe(1);
+    expect(await pendingCount()).toBe(0);
     await setPhotoState("a".repeat(64), "uploaded");
     await settleEvidence();
-    expect((await listOutbox())[0].state).toBe("applied");
+    expect((await listOutbox())[0].state).toBe("sent");
     expect(await pendingCount()).toBe(0);
   });
 });
 
 describe("pulled rejections", () => {
-  it("mark the command whose answer was lost as rejected, matched by seq and op id", async () => {
+  it("mark the command whose answer was lost as refused, matched by seq and op id", async () => {
     const [entry] = await enqueue(request(1));
     await acknowledge(await takeBatch(), answer({ last_applied_seq: 1 }));
     await recordPulledRejection({ device_seq: 1, op_id: "someone-else", code: "conflict", message: "no" });
-    expect((await listOutbox())[0].state).toBe("applied");
+    expect((await listOutbox())[0].state).toBe("sent");
     await recordPulledRejection({ device_seq: 1, op_id: entry.op_id, code: "conflict", message: "Already open." });
     const [rejected] = await listOutbox();
-    expect(rejected.state).toBe("rejected");
+    expect(rejected.state).toBe("refused");
     expect(rejected.message).toBe("Already open.");
   });
 });

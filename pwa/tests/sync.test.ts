@@ -30,12 +30,12 @@ async function storePhoto(sha256: string, assetId = 1) {
 }
 
 describe("photos", () => {
-  it("uploads by hash with the asset, and skips a photo the server already has", async () => {
+  it("uploads by hash with the asset in one PUT each, a photo the server already has included (200)", async () => {
     server.photos.set(HASH_A, 1);
     await storePhoto(HASH_A);
     await storePhoto(HASH_B, 2);
     await uploadPhotos();
-    expect(server.photoPuts).toBe(1);
+    expect(server.photoPuts).toBe(2);
     expect(server.photos.get(HASH_B)).toBe(2);
     expect((await getPhoto(HASH_A))?.state).toBe("uploaded");
     expect((await getPhoto(HASH_B))?.state).toBe("uploaded");
@@ -51,13 +51,13 @@ describe("photos", () => {
     expect((await getPhoto(HASH_A))?.state).toBe("uploaded");
   });
 
-  it("uploads a report's photos before its command is pushed", async () => {
+  it("pushes a report before its photos, and it is sent once they are uploaded", async () => {
     await storePhoto(HASH_A);
     await enqueue(report(1, [HASH_A]));
     await syncNow();
     expect(server.photos.has(HASH_A)).toBe(true);
     expect(server.applied).toHaveLength(1);
-    expect((await listOutbox())[0].state).toBe("applied");
+    expect((await listOutbox())[0].state).toBe("sent");
   });
 });
 
@@ -91,7 +91,7 @@ describe("push", () => {
     await push();
     expect(server.applied).toHaveLength(3);
     expect(server.pushes[1].map((c) => c.device_seq)).toEqual([1, 2, 3]);
-    expect((await listOutbox()).map((e) => e.state)).toEqual(["applied", "applied", "applied"]);
+    expect((await listOutbox()).map((e) => e.state)).toEqual(["sent", "sent", "sent"]);
   });
 
   it("keeps the queue when the connection drops before the request is sent", async () => {
@@ -109,7 +109,7 @@ describe("push", () => {
     server.transientAt = 2;
     const first = await push();
     expect(first.stopped).toMatchObject({ reason: "transient", retry_after: 5 });
-    expect((await listOutbox()).map((e) => e.state)).toEqual(["applied", "queued", "queued"]);
+    expect((await listOutbox()).map((e) => e.state)).toEqual(["sent", "queued", "queued"]);
     await push();
     expect(server.applied.map((c) => c.device_seq)).toEqual([1, 2, 3]);
     expect(server.pushes[1].map((c) => c.device_seq)).toEqual([2, 3]);
@@ -120,9 +120,9 @@ describe("push", () => {
     server.rejectWhen = (command) => (command.args.asset_id === 1 ? "stale_version" : null);
     await push();
     const [rejected, applied] = await listOutbox();
-    expect(rejected.state).toBe("rejected");
+    expect(rejected.state).toBe("refused");
     expect(rejected.message).toBe("Refused: stale_version");
-    expect(applied.state).toBe("applied");
+    expect(applied.state).toBe("sent");
     expect(server.applied.map((c) => c.device_seq)).toEqual([2]);
     expect(await pendingCount()).toBe(0);
   });
@@ -211,7 +211,7 @@ describe("pull", () => {
     await push();
     await pull();
     const [rejected] = await listOutbox();
-    expect(rejected.state).toBe("rejected");
+    expect(rejected.state).toBe("refused");
     expect(rejected.message).toBe("Already open.");
   });
 });

@@ -223,7 +223,7 @@ def test_a_refused_command_shows_its_reason_and_the_next_one_applies(site: Site,
     expect(page.get_by_test_id("outbox-item")).to_have_count(2)
 
     inspector.offline(False)
-    refused = page.locator('[data-testid="outbox-item"][data-state="rejected"]')
+    refused = page.locator('[data-testid="outbox-item"][data-state="refused"]')
     expect(refused).to_have_count(1, timeout=SYNC_WAIT_MS)
     expect(refused.get_by_test_id("outbox-reason")).to_have_text(re.compile(r"\S"))
     expect_drained(page)
@@ -258,7 +258,7 @@ def test_unknown_codes_are_refused_and_a_forged_label_does_not_confirm(site: Sit
     desk.get_by_test_id("confirm-submit").click()
     expect(desk).to_have_url(re.compile(r"/approvals$"))
     desk.get_by_test_id("nav-outbox").click()
-    refused = desk.locator('[data-testid="outbox-item"][data-state="rejected"]')
+    refused = desk.locator('[data-testid="outbox-item"][data-state="refused"]')
     expect(refused).to_have_count(1, timeout=SYNC_WAIT_MS)
     expect(refused.get_by_test_id("outbox-reason")).to_have_text(re.compile(r"\S"))
     [pending] = site.requests(unit.id)

@@ -1,0 +1,85 @@
+/**
+ * Decisions on the user's own reports that they have not looked at yet: a rejection or an expiry seen in the
+ * pulled feed or in the server's notifications, shown as a banner until opened in "my reports".
+ */
+import { api } from "./api";
+import { getMeta, setMeta, storageAvailable } from "./db";
+import { Store } from "./store";
+
+export interface Decision {
+  request_id: number;
+  state: string;
+  asset_id: number | null;
+  asset_code?: string | null;
+  to_status: string | null;
+  reason: string | null;
+  note: string | null;
+  decided_at: string | null;
+}
+
+const KEY = "unseen_decisions";
+export const notices = new Store<Decision[]>([]);
+
+async function keep(list: Decision[]): Promise<void> {
+  notices.set(list);
+  if (await storageAvailable()) await setMeta(KEY, list);
+}
+
+export async function loadNotices(): Promise<void> {
+  if (!(await storageAvailable())) return;
+  notices.set((await getMeta<Decision[]>(KEY)) ?? []);
+}
+
+/** New decisions join the list (one per request, the newest wins). */
+export async function recordDecisions(decisions: Decision[]): Promise<void> {
+  const fresh = new Set(decisions.map((decision) => decision.request_id));
+  const current = (await storageAvailable()) ? ((await getMeta<Decision[]>(KEY)) ?? []) : notices.get();
+  await keep([...decisions, ...current.filter((decision) => !fresh.has(decision.request_id))]);
+}
+
+/** The user has seen the decision on this request (or all of them). */
+export async function dismissNotice(requestId?: number): Promise<void> {
+  await keep(requestId === undefined ? [] : notices.get().filter((decision) => decision.request_id !== requestId));
+}
+
+interface ServerNotification {
+  id: number;
+  kind: string;
+  title?: string | null;
+  body?: string | null;
+  subject_type?: string | null;
+  subject_id?: number | null;
+  read_at?: string | null;
+}
+
+/**
+ * The server's own unread notices about decisions on this user's requests (another device may have missed
+ * the feed's change); the ones the banner does not know yet join it.
+ */
+export async function fetchDecisionNotices(): Promise<void> {
+  const items = await api<ServerNotification[] | null>("/api/notifications?page_size=50");
+  const decided = (items ?? []).filter(
+    (item) => item.kind === "status_request.decided" && !item.read_at && item.subject_type === "status_request" && item.subject_id,
+  );
+  const known = new Set(notices.get().map((decision) => decision.request_id));
+  const added: Decision[] = [];
+  for (const item of decided) {
+    if (known.has(Number(item.subject_id))) continue;
+    // The notice's text is the server's; what was decided, and why, is the request's own.
+    const request = await api<Record<string, unknown> | null>(`/api/status-requests/${Number(item.subject_id)}`, {
+      allow404: true,
+    });
+    if (!request || (request.state !== "rejected" && request.state !== "expired")) continue;
+    added.push({
+      request_id: Number(item.subject_id),
+      state: String(request.state),
+      asset_id: typeof request.asset_id === "number" ? request.asset_id : null,
+      asset_code: typeof request.asset_code === "string" ? request.asset_code : null,
+      to_status: typeof request.to_status === "string" ? request.to_status : null,
+      reason: typeof request.reason === "string" ? request.reason : null,
+      note: typeof request.decision_note === "string" ? request.decision_note : null,
+      decided_at: typeof request.decided_at === "string" ? request.decided_at : null,
+    });
+  }
+  if (added.length) await recordDecisions(added);
+}
