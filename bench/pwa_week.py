@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import random
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -46,10 +47,21 @@ def camera_photo(path: Path, rng: random.Random) -> Path:
     return path
 
 
+_SESSIONS: dict[int, Any] = {}
+
+
+def say(*parts: Any) -> None:
+    """Progress on stderr, so that a long run shows where it is."""
+    print(f"[{time.strftime('%H:%M:%S')}]", *parts, file=sys.stderr, flush=True)
+
+
 def network(phone: Phone, offline: bool, throttled: bool) -> None:
     """The page's network as DevTools emulates it: offline, or a slow uplink."""
-    phone.context.set_offline(offline)
-    session = phone.context.new_cdp_session(phone.page)
+    phone.offline(offline)  # also ends the session a reload offline opened
+    # One DevTools session per page: a second one would leave the first one's conditions in force.
+    session = _SESSIONS.get(id(phone.page))
+    if session is None:
+        session = _SESSIONS[id(phone.page)] = phone.context.new_cdp_session(phone.page)
     session.send(
         "Network.emulateNetworkConditions",
         {
@@ -75,6 +87,7 @@ def stored_bytes(phone: Phone) -> dict[str, Any]:
 def reopen(phone: Phone) -> None:
     """The app killed and started again, offline: a new page in the same browser profile."""
     phone.page.close()
+    phone._devtools = None  # the closed page's DevTools session went with it
     phone.page = phone.context.new_page()
     phone.page.goto("/")
     network(phone, offline=True, throttled=False)
@@ -111,6 +124,7 @@ def drain(site: Site, phone: Phone, reports: int, photos: int) -> tuple[float | 
     network(phone, offline=False, throttled=True)
     first_applied: float | None = None
     dropped = False
+    said = back
     while time.monotonic() - back < DRAIN_WAIT_S:
         filed = len(site.requests())
         if filed and first_applied is None:
@@ -123,6 +137,9 @@ def drain(site: Site, phone: Phone, reports: int, photos: int) -> tuple[float | 
             network(phone, offline=False, throttled=True)
         if filed >= reports and received >= photos:
             break
+        if time.monotonic() - said >= 15:
+            said = time.monotonic()
+            say(f"draining: {filed} of {reports} reports, {received} of {photos} photos on the server")
         time.sleep(0.2)
     return first_applied, time.monotonic() - back, dropped
 
@@ -140,6 +157,7 @@ def week(site: Site, browser: Any, reports: int, photos: list[Path]) -> dict[str
     sign_in(phone.page, site.inspector)
     wait_until_offline_ready(phone.page)
     wait_for_scope(phone, [site.units[0].code, site.units[reports - 1].code])
+    say("signed in, the scope is on the phone; offline now")
 
     network(phone, offline=True, throttled=False)
     # Half the reports carry the photos (some two), the rest none, as in the issue's week.
@@ -155,6 +173,8 @@ def week(site: Site, browser: Any, reports: int, photos: list[Path]) -> dict[str
             reopen(phone)
         open_card(phone.page, unit.code)
         queue_report(phone, unit.code, "maintenance", f"Week report {index + 1}", "en", per_report[index])
+        if (index + 1) % 25 == 0 or index + 1 == reports:
+            say(f"queued {index + 1} of {reports} reports")
     queued_s = time.monotonic() - started
     kept = stored_bytes(phone)
 

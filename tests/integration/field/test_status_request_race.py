@@ -76,6 +76,7 @@ def test_two_simultaneous_confirmations_yield_exactly_one(
                 "to_status": targets[round_number % 2],
                 "base_version": version,
                 "reason": f"round {round_number}",
+                "gps": ON_SITE,
             }
             request_id = status_requests.submit_request(values, applicant, uow, datetime.now(UTC)).id
         outcomes = race(db, request_id, evidence, settings, managers)
