@@ -229,9 +229,10 @@ export function OnlineReport({ code, to, reason: givenReason }: { code: string; 
           />
         </div>
         <div class="field">
-          <label for="online-photos">{t("report.photos")}</label>
+          <span class="field-label">{t("report.photos")}</span>
           <input
             id="online-photos"
+            class="visually-hidden"
             data-testid="photo-input"
             type="file"
             accept="image/*"
@@ -239,6 +240,9 @@ export function OnlineReport({ code, to, reason: givenReason }: { code: string; 
             multiple
             onChange={(e) => setFiles([...(e.currentTarget.files ?? [])])}
           />
+          <label for="online-photos" class="button-like file-button">
+            {t("photo.add")}
+          </label>
           {files.length > 0 && <p class="hint">{t("photo.count", { count: files.length })}</p>}
         </div>
         <GpsCapture
