@@ -63,6 +63,13 @@ def _split_titles() -> None:
             )
 
 
+def _join_titles() -> None:
+    """Back to one title: the Chinese and the English part again as "中文 English"."""
+    checklists = sa.table("checklists", sa.column("name", sa.String), sa.column("name_en", sa.String))
+    joined = sa.func.substr(checklists.c.name + " " + checklists.c.name_en, 1, 200)
+    op.get_bind().execute(checklists.update().where(checklists.c.name_en.is_not(None)).values(name=joined))
+
+
 def downgrade() -> None:
     with op.batch_alter_table("sync_rejections", schema=None) as batch_op:
         batch_op.drop_column("field_templates")
@@ -78,5 +85,6 @@ def downgrade() -> None:
     with op.batch_alter_table("inspections", schema=None) as batch_op:
         batch_op.drop_column("remote_reason")
 
+    _join_titles()
     with op.batch_alter_table("checklists", schema=None) as batch_op:
         batch_op.drop_column("name_en")
