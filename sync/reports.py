@@ -6,7 +6,6 @@ commands the server refused (refused, with why), newest first, in the reader's l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -212,6 +211,3 @@ def _visible_assets(asset_ids: set[Any], actor: Actor, uow: UnitOfWork) -> dict[
         if asset is not None and scope.covers_project(asset.project_id, asset.project.region_id):
             found[asset_id] = asset
     return found
-
-
-__all__: Sequence[str] = ("STATES", "MyReport", "my_reports")

@@ -1,5 +1,4 @@
 /** A checklist as the inspector reads it: its title in their language, item labels, progress and N/A. */
-import type { Cached } from "./db";
 import type { Language } from "./i18n";
 
 export interface ChecklistItem {
@@ -33,7 +32,7 @@ function text(value: unknown): string | null {
 }
 
 /** The checklist's title in `language`: `title_zh`/`title_en`, else its bilingual name split, else the name. */
-export function checklistTitle(checklist: Cached, language: Language): string {
+export function checklistTitle(checklist: Record<string, unknown>, language: Language): string {
   const own = text(language === "zh-CN" ? checklist.title_zh : checklist.title_en);
   if (own) return own;
   const other = text(language === "zh-CN" ? checklist.title_en : checklist.title_zh);

@@ -2,6 +2,7 @@
  * What an outbox entry is and where it stands, in the user's language at display time: never the raw
  * command name, never the language it was queued in.
  */
+import { checklistTitle } from "./checklists";
 import type { Cached, OutboxEntry } from "./db";
 import { language, t } from "./i18n";
 
@@ -52,20 +53,6 @@ export const GROUPS: { key: string; states: DisplayState[] }[] = [
   { key: "done", states: ["confirmed", "done", "cancelled"] },
 ];
 
-/**
- * A checklist's title in the current language: `title_zh`/`title_en` where the server gives them, else its
- * name, split where a bilingual one ("办公单元巡检 Office unit inspection") turns from Chinese to Latin.
- */
-export function checklistTitle(names: { name?: unknown; title_zh?: unknown; title_en?: unknown }): string {
-  const zh = language() === "zh-CN";
-  const own = zh ? names.title_zh : names.title_en;
-  if (typeof own === "string" && own.trim()) return own;
-  const name = typeof names.name === "string" ? names.name : "";
-  const split = /^([^A-Za-z]*[\u3400-\u9fff][^A-Za-z]*?)\s*([A-Za-z].*)$/.exec(name);
-  if (!split) return name;
-  return (zh ? split[1] : split[2]).trim();
-}
-
 function str(value: unknown): string {
   return typeof value === "string" || typeof value === "number" ? String(value) : "";
 }
@@ -85,11 +72,10 @@ export function describeCommand(entry: Pick<OutboxEntry, "name" | "args" | "cont
     case "inspection.submit":
       return t("describe.inspection", {
         code,
-        checklist: checklistTitle({
-          name: context.checklist_name,
-          title_zh: context.checklist_title_zh,
-          title_en: context.checklist_title_en,
-        }),
+        checklist: checklistTitle(
+          { name: context.checklist_name, title_zh: context.checklist_title_zh, title_en: context.checklist_title_en },
+          language(),
+        ),
       });
     case "status_change.confirm":
       return t("describe.confirm", { id: str(args.request_id) });

@@ -15,9 +15,13 @@ export interface Decision {
   reason: string | null;
   note: string | null;
   decided_at: string | null;
+  /** The server's notification that told of it, marked read when the banner is dismissed. */
+  notification_id?: number;
 }
 
 const KEY = "unseen_decisions";
+/** Requests whose decision the user has dismissed: the server's unread notice of it does not bring it back. */
+const SEEN = "seen_decisions";
 export const notices = new Store<Decision[]>([]);
 
 async function keep(list: Decision[]): Promise<void> {
@@ -37,9 +41,20 @@ export async function recordDecisions(decisions: Decision[]): Promise<void> {
   await keep([...decisions, ...current.filter((decision) => !fresh.has(decision.request_id))]);
 }
 
-/** The user has seen the decision on this request (or all of them). */
+/** The user has seen the decision on this request (or all of them): gone from the banner, read on the server. */
 export async function dismissNotice(requestId?: number): Promise<void> {
-  await keep(requestId === undefined ? [] : notices.get().filter((decision) => decision.request_id !== requestId));
+  const current = notices.get();
+  const seen = requestId === undefined ? current : current.filter((decision) => decision.request_id === requestId);
+  await keep(requestId === undefined ? [] : current.filter((decision) => decision.request_id !== requestId));
+  if (await storageAvailable()) {
+    const before = (await getMeta<number[]>(SEEN)) ?? [];
+    await setMeta(SEEN, [...new Set([...before, ...seen.map((decision) => decision.request_id)])].slice(-500));
+  }
+  for (const decision of seen) {
+    if (decision.notification_id === undefined) continue;
+    // Best effort: offline, the notice stays unread on the server, and SEEN keeps it off the banner.
+    await api(`/api/notifications/${decision.notification_id}/read`, { method: "POST" }).catch(() => undefined);
+  }
 }
 
 interface ServerNotification {
@@ -59,9 +74,11 @@ interface ServerNotification {
 export async function fetchDecisionNotices(): Promise<void> {
   const items = await api<ServerNotification[] | null>("/api/notifications?page_size=50");
   const decided = (items ?? []).filter(
-    (item) => item.kind === "status_request.decided" && !item.read_at && item.subject_type === "status_request" && item.subject_id,
+    (item) =>
+      item.kind === "status_request.decided" && !item.read_at && item.subject_type === "status_change_request" && item.subject_id,
   );
-  const known = new Set(notices.get().map((decision) => decision.request_id));
+  const seen = (await storageAvailable()) ? ((await getMeta<number[]>(SEEN)) ?? []) : [];
+  const known = new Set([...notices.get().map((decision) => decision.request_id), ...seen]);
   const added: Decision[] = [];
   for (const item of decided) {
     if (known.has(Number(item.subject_id))) continue;
@@ -79,6 +96,7 @@ export async function fetchDecisionNotices(): Promise<void> {
       reason: typeof request.reason === "string" ? request.reason : null,
       note: typeof request.decision_note === "string" ? request.decision_note : null,
       decided_at: typeof request.decided_at === "string" ? request.decided_at : null,
+      notification_id: item.id,
     });
   }
   if (added.length) await recordDecisions(added);

@@ -2,9 +2,10 @@ import { openDB } from "idb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setFetch, setToken } from "../src/api";
 import { db, DB_NAME, getPhoto, putPhoto, requestPersistence, saveSession, setMeta } from "../src/db";
-import { describeCommand, displayState, checklistTitle } from "../src/describe";
-import { setLanguage } from "../src/i18n";
-import { notices } from "../src/notices";
+import { checklistTitle } from "../src/checklists";
+import { describeCommand, displayState } from "../src/describe";
+import { language, setLanguage } from "../src/i18n";
+import { dismissNotice, fetchDecisionNotices, notices } from "../src/notices";
 import { discardRefused, enqueue, listOutbox, retryRefused } from "../src/outbox";
 import { drain, pull, syncNow, uploadPhotos } from "../src/sync";
 import { FakeServer } from "./fakeServer";
@@ -192,10 +193,10 @@ describe("what an outbox entry says", () => {
 
   it("titles a bilingual checklist in the current language", () => {
     setLanguage("zh-CN");
-    expect(checklistTitle({ name: "办公单元巡检 Office unit inspection" })).toBe("办公单元巡检");
+    expect(checklistTitle({ name: "办公单元巡检 Office unit inspection" }, language())).toBe("办公单元巡检");
     setLanguage("en");
-    expect(checklistTitle({ name: "办公单元巡检 Office unit inspection" })).toBe("Office unit inspection");
-    expect(checklistTitle({ name: "x", title_en: "Lift check" })).toBe("Lift check");
+    expect(checklistTitle({ name: "办公单元巡检 Office unit inspection" }, language())).toBe("Office unit inspection");
+    expect(checklistTitle({ name: "x", title_en: "Lift check" }, language())).toBe("Lift check");
   });
 });
 
@@ -254,5 +255,35 @@ describe("storage", () => {
     expect(await requestPersistence()).toEqual({ granted: false, atStake: 3_500_000 });
     expect(persist).toHaveBeenCalledOnce();
     vi.unstubAllGlobals();
+  });
+});
+
+describe("decisions told by the server's notifications", () => {
+  it("reach the banner once, and a dismissed one stays dismissed and is read on the server", async () => {
+    notices.set([]);
+    const calls: string[] = [];
+    setFetch((async (input: RequestInfo | URL, init: RequestInit = {}) => {
+      const path = new URL(String(input), "http://phone.test").pathname;
+      calls.push(`${init.method ?? "GET"} ${path}`);
+      const json = (body: unknown) => new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } });
+      if (path === "/api/notifications") {
+        return json([
+          { id: 41, kind: "status_request.decided", subject_type: "status_change_request", subject_id: 9, read_at: null },
+          { id: 42, kind: "status_request.waiting", subject_type: "status_change_request", subject_id: 10, read_at: null },
+        ]);
+      }
+      if (path === "/api/status-requests/9") {
+        return json({ id: 9, state: "rejected", asset_id: 2, asset_code: "SH-LJZ-0308", decision_note: "照片看不清门锁" });
+      }
+      return json({});
+    }) as typeof fetch);
+    await fetchDecisionNotices();
+    expect(notices.get().map((decision) => [decision.request_id, decision.note])).toEqual([[9, "照片看不清门锁"]]);
+
+    await dismissNotice(9);
+    expect(notices.get()).toEqual([]);
+    expect(calls).toContain("POST /api/notifications/41/read");
+    await fetchDecisionNotices();
+    expect(notices.get()).toEqual([]);
   });
 });

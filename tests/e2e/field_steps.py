@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,7 @@ from sqlalchemy import update
 from backend.core.db.models import User
 from tests.e2e.helpers import (
     WAIT_MS,
-    capture_gps,
+    report_status,
     sign_in,
     wait_until_cached,
     wait_until_offline_ready,
@@ -22,8 +21,6 @@ from tests.e2e.live import INSIDE, PASSWORD, PHONE, Phone, Site
 
 # A larger phone held upright (the issue's measurements were taken at this size).
 VIEWPORT = {"width": 412, "height": 915}
-# What the app says on queueing a report, in each language.
-QUEUED = {"en": "Queued", "zh-CN": "已加入待发送"}
 
 
 def speak(site: Site, user: Any, language: str) -> None:
@@ -66,18 +63,7 @@ def queue_report(
     phone: Phone, code: str, target: str, reason: str, language: str, photos: list[Path] | None = None
 ) -> None:
     """From the open card: report a status change with a fix inside the fence; it is queued."""
-    page = phone.page
-    page.get_by_test_id("report-status").click()
-    expect(page).to_have_url(re.compile(rf"/a/{re.escape(code)}/report"))
-    page.get_by_test_id("status-target").select_option(target)
-    page.get_by_test_id("status-reason").fill(reason)
-    if photos:
-        page.get_by_test_id("photo-input").set_input_files([str(photo) for photo in photos])
-        expect(page.get_by_test_id("photo-thumb")).to_have_count(len(photos), timeout=WAIT_MS)
-    capture_gps(phone, "inside")
-    page.get_by_test_id("report-submit").click()
-    expect(page.get_by_test_id("toast")).to_contain_text(QUEUED[language])
-    expect(page.get_by_test_id("asset-card")).to_be_visible()
+    report_status(phone, code, target, reason, photos or (), gps="inside", language=language)
 
 
 def site_photo(path: Path, shade: int = 100) -> Path:

@@ -107,6 +107,10 @@ def capture_gps(phone: Phone, state: str) -> None:
     expect(status).to_have_attribute("data-state", state, timeout=1)
 
 
+# What the app says on queueing a report, in each language.
+QUEUED = {"en": "Queued", "zh-CN": "已加入待发送"}
+
+
 def report_status(
     phone: Phone,
     code: str,
@@ -115,6 +119,7 @@ def report_status(
     photos: Sequence[Path] = (),
     gps: str | None = "inside",
     screenshot: str | None = None,
+    language: str = "en",
 ) -> None:
     """From the open asset card, report a status change; it is queued and the card shows again."""
     page = phone.page
@@ -132,7 +137,7 @@ def report_status(
     if screenshot:
         shot(page, screenshot)
     page.get_by_test_id("report-submit").click()
-    expect(page.get_by_test_id("toast")).to_contain_text("Queued")
+    expect(page.get_by_test_id("toast")).to_contain_text(QUEUED[language])
     expect(page).to_have_url(re.compile(rf"/a/{re.escape(code)}$"))
     expect(page.get_by_test_id("asset-card")).to_be_visible()
 

@@ -54,6 +54,17 @@ function useOnlineAsset(code: string): { view: OnlineAsset | null | undefined; e
   return { view, error };
 }
 
+/** The code is not an asset the user may see, or the server could not be reached. */
+function NotFound({ code, error }: { code: string; error: string | null }) {
+  return (
+    <main class="screen">
+      <p class="error" data-testid="asset-not-found">
+        {error ?? t("onlineOnly.notFound", { code })}
+      </p>
+    </main>
+  );
+}
+
 /** "/" in online-only mode: type a code (WeChat's own scanner is the camera here). */
 export function OnlineScan() {
   const [code, setCode] = useState("");
@@ -84,15 +95,7 @@ export function OnlineScan() {
 export function OnlineAssetCard({ code }: { code: string }) {
   const { view, error } = useOnlineAsset(code);
   if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
-  if (view === null) {
-    return (
-      <main class="screen">
-        <p class="error" data-testid="asset-not-found">
-          {error ?? t("onlineOnly.notFound", { code })}
-        </p>
-      </main>
-    );
-  }
+  if (view === null) return <NotFound code={code} error={error} />;
   const { asset, project, card } = view;
   const status = String(asset.status);
   return (
@@ -160,15 +163,7 @@ export function OnlineReport({ code, to, reason: givenReason }: { code: string; 
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   if (view === undefined) return <main class="screen">{t("app.loading")}</main>;
-  if (view === null) {
-    return (
-      <main class="screen">
-        <p class="error" data-testid="asset-not-found">
-          {loadError ?? t("onlineOnly.notFound", { code })}
-        </p>
-      </main>
-    );
-  }
+  if (view === null) return <NotFound code={code} error={loadError} />;
   const targets = view.card?.allowed_statuses ?? [];
   const submit = async (event: Event) => {
     event.preventDefault();
