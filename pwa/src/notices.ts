@@ -34,11 +34,15 @@ export async function loadNotices(): Promise<void> {
   notices.set((await getMeta<Decision[]>(KEY)) ?? []);
 }
 
-/** New decisions join the list (one per request, the newest wins). */
+/** New decisions join the list (one per request, the newest wins); one the user has dismissed stays away. */
 export async function recordDecisions(decisions: Decision[]): Promise<void> {
-  const fresh = new Set(decisions.map((decision) => decision.request_id));
-  const current = (await storageAvailable()) ? ((await getMeta<Decision[]>(KEY)) ?? []) : notices.get();
-  await keep([...decisions, ...current.filter((decision) => !fresh.has(decision.request_id))]);
+  const stored = await storageAvailable();
+  const seen = new Set(stored ? ((await getMeta<number[]>(SEEN)) ?? []) : []);
+  const unseen = decisions.filter((decision) => !seen.has(decision.request_id));
+  if (!unseen.length) return;
+  const fresh = new Set(unseen.map((decision) => decision.request_id));
+  const current = stored ? ((await getMeta<Decision[]>(KEY)) ?? []) : notices.get();
+  await keep([...unseen, ...current.filter((decision) => !fresh.has(decision.request_id))]);
 }
 
 /** The user has seen the decision on this request (or all of them): gone from the banner, read on the server. */

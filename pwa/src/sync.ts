@@ -20,6 +20,7 @@ import { fetchDecisionNotices, recordDecisions, type Decision } from "./notices"
 import { Store } from "./store";
 import {
   acknowledge,
+  listOutbox,
   MAX_BATCH,
   pendingCount,
   prune,
@@ -242,9 +243,13 @@ function merge(previous: Record<string, unknown> | undefined, data: Record<strin
   return { ...kept, ...data, id };
 }
 
-/** A decision on one of the user's own requests, seen as a change of its state in the feed. */
+/**
+ * A decision on one of the user's own requests, seen as a change of its state in the feed. A request the phone
+ * has not held before is one only if this phone filed it (checked by the caller): a manager may decide between
+ * the push that filed it and the pull that would have brought it while still pending.
+ */
 function decisionOf(previous: Record<string, unknown> | undefined, data: Record<string, unknown>, me: number | undefined): Decision | null {
-  if (me === undefined || data.applicant_id !== me || !previous || previous.state === data.state) return null;
+  if (me === undefined || data.applicant_id !== me || (previous && previous.state === data.state)) return null;
   if (data.state !== "rejected" && data.state !== "expired") return null;
   return {
     request_id: Number(data.id),
@@ -264,6 +269,7 @@ async function applyPage(page: PullPage): Promise<void> {
   const tx = database.transaction([...stores, "meta" as const], "readwrite");
   const rejections: Record<string, unknown>[] = [];
   const decisions: Decision[] = [];
+  const firstSeen: Decision[] = [];
   for (const change of page.changes) {
     const storeName = ENTITY_STORES[change.entity];
     if (!storeName) continue;
@@ -277,13 +283,19 @@ async function applyPage(page: PullPage): Promise<void> {
       const decision = change.entity === "status_request" ? decisionOf(previous, change.data, me) : null;
       if (decision) {
         const asset = decision.asset_id === null ? undefined : await tx.objectStore("cache_assets").get(decision.asset_id);
-        decisions.push({ ...decision, asset_code: asset ? String(asset.code) : null });
+        (previous ? decisions : firstSeen).push({ ...decision, asset_code: asset ? String(asset.code) : null });
       }
     }
   }
   await tx.objectStore("meta").put(page.cursor, "cursor");
   await tx.done;
   for (const rejection of rejections) await recordPulledRejection(rejection);
+  if (firstSeen.length) {
+    const filed = new Set(
+      (await listOutbox()).filter((entry) => entry.name === "status_change.request").map((entry) => Number(entry.result?.id)),
+    );
+    decisions.push(...firstSeen.filter((decision) => filed.has(decision.request_id)));
+  }
   if (decisions.length) await recordDecisions(decisions);
 }
 

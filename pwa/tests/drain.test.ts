@@ -1,13 +1,13 @@
 import { openDB } from "idb";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { setFetch, setToken } from "../src/api";
-import { db, DB_NAME, getPhoto, putPhoto, requestPersistence, saveSession, setMeta } from "../src/db";
+import { db, DB_NAME, getPhoto, putPhoto, requestPersistence, resetScopeCache, saveSession, setMeta } from "../src/db";
 import { checklistTitle } from "../src/checklists";
 import { describeCommand, displayState } from "../src/describe";
 import { language, setLanguage } from "../src/i18n";
 import { dismissNotice, fetchDecisionNotices, notices } from "../src/notices";
 import { discardRefused, enqueue, listOutbox, retryRefused } from "../src/outbox";
-import { drain, pull, syncNow, uploadPhotos } from "../src/sync";
+import { drain, pull, push, syncNow, uploadPhotos } from "../src/sync";
 import { FakeServer } from "./fakeServer";
 import { freshDatabase } from "./reset";
 
@@ -213,6 +213,26 @@ describe("decisions reach the author", () => {
     server.record({ entity: "status_request", id: 10, data: { ...base, id: 10, applicant_id: 7, state: "rejected" } });
     await pull();
     expect(notices.get()).toMatchObject([{ request_id: 9, state: "rejected", asset_code: "SH-LJZ-0308", note: "照片看不清门锁，请重拍" }]);
+  });
+});
+
+describe("a decision made before the phone saw the request pending", () => {
+  it("is a notice when this phone filed it, and only then, and not again once dismissed", async () => {
+    await saveSession({ token: "t", device_id: 1, user: { id: 42, username: "inspector" }, permissions: [] });
+    await (await db()).put("cache_assets", { id: 1, code: "SH-LJZ-1201", status: "vacant", project_id: 1 });
+    await enqueue({ name: "status_change.request", args: { asset_id: 1, to_status: "maintenance" }, summary: "" });
+    await push();
+    // The manager rejects at once: the next pull holds the request already rejected, never seen pending.
+    const [{ entity: pending }] = server.changes.splice(-1);
+    const filed = pending.id;
+    server.record({ entity: "status_request", id: filed, data: { id: filed, asset_id: 1, applicant_id: 42, state: "rejected", decision_note: "重拍" } });
+    server.record({ entity: "status_request", id: 77, data: { id: 77, asset_id: 1, applicant_id: 42, state: "rejected" } });
+    await pull();
+    expect(notices.get().map((decision) => [decision.request_id, decision.note])).toEqual([[filed, "重拍"]]);
+    await dismissNotice(filed);
+    await resetScopeCache();
+    await pull();
+    expect(notices.get()).toEqual([]);
   });
 });
 
