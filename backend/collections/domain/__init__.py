@@ -1,0 +1,1 @@
+"""Pure rules of collections: dunning tiers, late fees, pauses, credit scoring, lease health."""
