@@ -2,6 +2,7 @@
 
 from backend.analytics.db import models as analytics
 from backend.banking.db import models as banking
+from backend.collections.db import models as collections
 from backend.core.db import models as core
 from backend.field.db import models as field
 from backend.iot.db import models as iot
@@ -13,4 +14,17 @@ from backend.reminders.db import models as reminders
 from sync.db import models as sync
 
 # Each context's module defines its tables as it is imported; this names them all in one place.
-CONTEXT_MODELS = (core, org, leasing, field, notify, sync, banking, receivables, analytics, reminders, iot)
+CONTEXT_MODELS = (
+    core,
+    org,
+    leasing,
+    field,
+    notify,
+    sync,
+    banking,
+    receivables,
+    analytics,
+    reminders,
+    iot,
+    collections,
+)

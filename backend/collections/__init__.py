@@ -1,1 +1,1 @@
-"""The collections context: dunning after reconciliation, late fees, pauses, legal cases, equipment locks, credit profiles, lease health."""
+"""The collections context: dunning after reconciliation, late fees, pauses, cases, credit, lease health."""

@@ -344,10 +344,13 @@ class Lease(Row):
         "id number project_id customer_id template_id status starts_on ends_on frequency timing due_day "
         "due_offset_days business_day_rule anchor prorate rounding deposit_amount notice_period_days "
         "auto_renew renewal_term_months account_manager_id purpose tags note version signed_at signed_by_id "
-        "closed_on close_reason renewed_from_id created_at updated_at"
+        "closed_on close_reason renewed_from_id late_fee_rate late_fee_basis late_fee_grace_days "
+        "late_fee_cap_rate late_fee_article created_at updated_at"
     )
     defaults = TIMESTAMPS | {
         "status": LeaseStatus.DRAFT,
+        "late_fee_basis": "per_day",
+        "late_fee_grace_days": 0,
         "due_offset_days": 0,
         "business_day_rule": BusinessDayRule.NONE,
         "anchor": PeriodAnchor.LEASE_START,

@@ -6,7 +6,7 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from backend.banking.db.models import (
@@ -194,6 +194,63 @@ class BankLineRepository(Repository[BankLine]):
         if account_id is not None:
             statement = statement.where(BankLine.bank_account_id == account_id)
         return list(self.session.execute(statement.order_by(BankLine.booked_on, BankLine.id)))
+
+    def serving(self, project_id: int, region_id: int) -> list[Any]:
+        """Active accounts a project's tenants pay into: the project's own and its region's shared ones."""
+        statement = (
+            select(BankAccount.id, BankAccount.account_number, BankAccount.bank_name)
+            .where(BankAccount.is_active.is_(True))
+            .where(
+                or_(
+                    BankAccount.project_id == project_id,
+                    and_(BankAccount.project_id.is_(None), BankAccount.region_id == region_id),
+                )
+            )
+            .order_by(BankAccount.id)
+        )
+        return list(self.session.execute(statement))
+
+    def covered_through(self, account_ids: Collection[int]) -> dict[int, date]:
+        """The last day each account's imported statements cover: their stated end, else their last line."""
+        found: dict[int, date] = {}
+        if not account_ids:
+            return found
+        ends = select(BankStatement.bank_account_id, func.max(BankStatement.period_end)).where(
+            BankStatement.bank_account_id.in_(account_ids)
+        )
+        lines = select(BankLine.bank_account_id, func.max(BankLine.booked_on)).where(
+            BankLine.bank_account_id.in_(account_ids)
+        )
+        for statement in (ends, lines):
+            for account_id, day in self.session.execute(statement.group_by(statement.selected_columns[0])):
+                if day is not None and (account_id not in found or day > found[account_id]):
+                    found[account_id] = day
+        return found
+
+    def never_reconciled(self, account_ids: Collection[int], until: date) -> dict[int, int]:
+        """Per account, money-in lines booked by a day that no reconciliation run or person has looked at."""
+        if not account_ids:
+            return {}
+        decided = select(ReconciliationDecision.bank_line_id)
+        statement = (
+            select(BankLine.bank_account_id, func.count())
+            .where(BankLine.bank_account_id.in_(account_ids), BankLine.booked_on <= until)
+            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0, BankLine.id.not_in(decided))
+            .group_by(BankLine.bank_account_id)
+        )
+        return dict(self.session.execute(statement).tuples().all())
+
+    def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
+        """Money in still unmatched on these accounts, as plain rows for the payer lookup."""
+        if not account_ids:
+            return []
+        statement = (
+            select(*OPEN_RECEIPT_COLUMNS)
+            .where(BankLine.bank_account_id.in_(account_ids))
+            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0)
+            .order_by(BankLine.booked_on, BankLine.id)
+        )
+        return list(self.session.execute(statement))
 
     def set_states(self, states: Mapping[int, LineState]) -> None:
         """Set many lines' states: one UPDATE per state and chunk of ids."""

@@ -309,6 +309,21 @@ def reconcile(
     return decisions
 
 
+def known_payers(
+    receipts: Sequence[Receipt], items: Sequence[OpenItem], directory: Directory
+) -> dict[int, frozenset[int]]:
+    """The customers each receipt points to, by its payer's account, name or alias or by the bills and leases
+    its memo names; a receipt pointing to nobody is left out. Dunning holds these customers for review."""
+    index = _Index(directory, _Ledger(items))
+    found: dict[int, frozenset[int]] = {}
+    for receipt in receipts:
+        clues = index.clues(receipt)
+        owners = clues.owners | clues.payer.anyone
+        if owners:
+            found[receipt.id] = owners
+    return found
+
+
 def _decide(receipt: Receipt, clues: _Clues, run: _Run) -> Decision:
     """The first rule that decides: a reference, then a known payer, then likeness."""
     if receipt.amount <= 0:

@@ -72,6 +72,18 @@ class BankLines(Lookup, Protocol):
     def open_receipts(self, scope: Scope, account_id: int | None = None) -> list[Any]:
         """Money in still on the difference list that no person decided on."""
 
+    def serving(self, project_id: int, region_id: int) -> list[Any]:
+        """Active accounts a project's tenants pay into (id, account_number, bank_name)."""
+
+    def covered_through(self, account_ids: Collection[int]) -> dict[int, date]:
+        """The last day each account's imported statements cover."""
+
+    def never_reconciled(self, account_ids: Collection[int], until: date) -> dict[int, int]:
+        """Per account, money-in lines booked by a day that nobody and no run looked at."""
+
+    def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
+        """Money in still unmatched on these accounts."""
+
     def set_states(self, states: Mapping[int, LineState]) -> None:
         """Set many lines' states."""
 

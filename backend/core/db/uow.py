@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.analytics.db import repositories as analytics
 from backend.banking.db import repositories as banking
+from backend.collections.db import repositories as collections
 from backend.core.db import repositories as core
 from backend.core.domain.errors import N_, Conflict
 from backend.field.db import repositories as field
@@ -81,6 +82,14 @@ class SqlAlchemyUnitOfWork:
         self.reminders = reminders.ReminderRepository(session)
         self.reminder_tasks = reminders.ReminderTaskRepository(session)
         self.charges = receivables.ChargeRepository(session)
+        self.dunning = collections.DunningRepository(session)
+        self.dunning_standings = collections.StandingRepository(session)
+        self.dunning_notices = collections.NoticeRepository(session)
+        self.payment_promises = collections.PromiseRepository(session)
+        self.grace_periods = collections.GraceRepository(session)
+        self.disputes = collections.DisputeRepository(session)
+        self.collection_cases = collections.CaseRepository(session)
+        self.collection_tasks = collections.TaskRepository(session)
         self.payments = receivables.PaymentRepository(session)
         self.credit_notes = receivables.CreditNoteRepository(session)
         self.allocations = receivables.AllocationRepository(session)

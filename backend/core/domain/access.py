@@ -57,6 +57,11 @@ class Permission(enum.StrEnum):
     BANK_READ = "bank:read"  # our bank accounts, imported statements, the difference list
     BANK_WRITE = "bank:write"  # statement imports, reconciliation runs, manual matches, bank accounts
     PORTFOLIO_READ = "portfolio:read"  # the portfolio dashboards, their drill-downs and the monthly report
+    COLLECTIONS_READ = "collections:read"  # the collections workbench, dunning notices, cases, credit pages
+    COLLECTIONS_WRITE = (
+        "collections:write"  # promises, disputes, grace requests, cases, tasks, policies, runs
+    )
+    COLLECTIONS_APPROVE = "collections:approve"  # grace periods (the second pair of eyes)
 
 
 P = Permission
@@ -89,6 +94,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL: frozenset(_READ_ORG | {P.CUSTOMER_READ, P.AUDIT_READ, P.LEASE_READ}),
     Role.INSPECTOR: frozenset(_READ_ORG),
 }
+
+# Collections: finance chases, legal works its cases, the managers above approve grace periods.
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.FINANCE, Role.LEGAL):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.COLLECTIONS_READ}
+for _role in (Role.PROJECT_MANAGER, Role.FINANCE, Role.LEGAL):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.COLLECTIONS_WRITE}
+for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.COLLECTIONS_APPROVE}
 
 # Field evidence (status reports, photos, GPS fixes): the people on site and the managers over them.
 for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.INSPECTOR):

@@ -15,6 +15,7 @@ class ApprovalKind(enum.StrEnum):
     LEASE_AMENDMENT = "lease_amendment"
     STATUS_CHANGE = "status_change"
     FIELD_SETTINGS = "field_settings"  # an asset's or project's geofence, a project's field policy
+    GRACE_PERIOD = "grace_period"  # days without dunning a customer asked for
 
 
 class ApprovalStatus(enum.StrEnum):

@@ -26,6 +26,7 @@ class JobKind(enum.StrEnum):
     IOT_FLAGS = "iot.flags"
     IOT_FLAGS_RECENT = "iot.flags_recent"
     IOT_AUDIT = "iot.audit"
+    DUNNING_RUN = "collections.dunning"
 
 
 class JobStatus(enum.StrEnum):

@@ -18,6 +18,16 @@ if TYPE_CHECKING:
         BankStatements,
         ReconciliationDecisions,
     )
+    from backend.collections.services.ports import (
+        CollectionCases,
+        CollectionTasks,
+        Disputes,
+        Dunning,
+        DunningNotices,
+        DunningStandings,
+        GracePeriods,
+        PaymentPromises,
+    )
     from backend.core.services.ports import (
         Approvals,
         AuditLog,
@@ -194,6 +204,30 @@ class UnitOfWork(Protocol):
 
     @property
     def reminder_tasks(self) -> ReminderTasks: ...
+
+    @property
+    def dunning(self) -> Dunning: ...
+
+    @property
+    def dunning_standings(self) -> DunningStandings: ...
+
+    @property
+    def dunning_notices(self) -> DunningNotices: ...
+
+    @property
+    def payment_promises(self) -> PaymentPromises: ...
+
+    @property
+    def grace_periods(self) -> GracePeriods: ...
+
+    @property
+    def disputes(self) -> Disputes: ...
+
+    @property
+    def collection_cases(self) -> CollectionCases: ...
+
+    @property
+    def collection_tasks(self) -> CollectionTasks: ...
 
     @property
     def charges(self) -> Charges: ...

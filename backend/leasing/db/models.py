@@ -116,6 +116,12 @@ class Lease(Timestamped, Base):
     closed_on: Mapped[date | None]
     close_reason: Mapped[str | None] = mapped_column(Text)
     renewed_from_id: Mapped[int | None] = mapped_column(ForeignKey("leases.id", ondelete="SET NULL"))
+    # The late-fee clause: a rate per day or per month of delay, grace days, a cap as a share of the bill.
+    late_fee_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 8))
+    late_fee_basis: Mapped[str] = mapped_column(String(16), default="per_day")
+    late_fee_grace_days: Mapped[int] = mapped_column(default=0)
+    late_fee_cap_rate: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    late_fee_article: Mapped[str | None] = mapped_column(String(64))
 
     project: Mapped[Project] = relationship(lazy="joined")
     customer: Mapped[Customer | None] = relationship(lazy="joined")

@@ -30,6 +30,11 @@ class NotificationKind(enum.StrEnum):
     RENEWAL_DRAFTED = "renewal.drafted"
     IOT_FLAG_RAISED = "iot.flag_raised"
     AUDIT_FINDINGS = "audit.findings"
+    DUNNING_NOTICE = "collections.notice"  # to a customer: its text is the project's template, filled in
+    COLLECTION_TASK = "collections.task"
+    COLLECTION_CASE = "collections.case_opened"
+    DUNNING_REFUSED = "collections.refused"
+    PROMISE_BROKEN = "collections.promise_broken"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -73,6 +78,18 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.IOT_FLAG_RAISED: N_("%(kind)s at %(asset)s (confidence %(confidence)s)"),
     NotificationKind.AUDIT_FINDINGS: N_(
         "The consistency audit of %(period)s gave you %(count)s disagreements to look into"
+    ),
+    NotificationKind.DUNNING_NOTICE: "%(subject)s",
+    NotificationKind.COLLECTION_TASK: N_(
+        "Write personally to key account %(customer)s: %(total)s overdue, the oldest bill %(days)s days "
+        "(%(tier)s)"
+    ),
+    NotificationKind.COLLECTION_CASE: N_(
+        "%(customer)s is handed over to legal: %(total)s overdue, the oldest bill %(days)s days"
+    ),
+    NotificationKind.DUNNING_REFUSED: N_("Dunning of %(project)s did not run on %(date)s: %(reason)s"),
+    NotificationKind.PROMISE_BROKEN: N_(
+        "%(customer)s broke the promise to pay %(amount)s by %(date)s: dunning resumes"
     ),
 }
 

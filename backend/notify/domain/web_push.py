@@ -149,6 +149,10 @@ class PushMessage:
             "reminder_task": "/office/tasks?task={id}",
             "iot_flag": "/office/iot/flags?flag={id}",
             "iot_audit_run": "/office/audits/{id}",
+            "collection_task": "/office/collections?task={id}",
+            "collection_case": "/office/collections/cases/{id}",
+            "customer": "/office/collections/customers/{id}",
+            "project": "/office/collections?project={id}",
         }
         page = pages.get(self.subject_type or "")
         return page.format(id=self.subject_id) if page else "/"
@@ -163,6 +167,16 @@ class PushMessage:
 
 # The line under the title, per kind.
 BODIES: dict[NotificationKind, str] = {
+    NotificationKind.DUNNING_NOTICE: "%(body)s",
+    NotificationKind.COLLECTION_TASK: N_(
+        "Call or write to them yourself, then mark the task done in the collections workbench."
+    ),
+    NotificationKind.COLLECTION_CASE: N_(
+        "Open the case: name its owner, add the documents, set the next step."
+    ),
+    NotificationKind.DUNNING_REFUSED: N_(
+        "Import and reconcile the missing statements; the next run chases nobody who has paid."
+    ),
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
     NotificationKind.STATUS_REQUEST_DECIDED: "%(detail)s",
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),

@@ -105,6 +105,8 @@ class Customer(Timestamped, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     address: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The language the customer's messages (reminders of overdue rent) are written in.
+    locale: Mapped[str] = mapped_column(String(10), default="zh_CN")
 
     contacts: Mapped[list[CustomerContact]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CustomerContact.id"
