@@ -34,6 +34,7 @@ JOB_MODULES = (
     "backend.analytics.jobs",
     "backend.reminders.jobs",
     "backend.iot.jobs",
+    "backend.collections.jobs",
     "sync.jobs",
 )
 
