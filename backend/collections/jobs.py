@@ -20,8 +20,8 @@ from backend.core.services.scheduler import JobContext, UnitOfWorkFactory, sched
         per_project=True,
         catch_up=CatchUp.LATEST,
         lease_seconds=1800,
-        description="Accrue late fees, judge promises, and chase each customer with overdue bills one tier at a "
-        "time: at 10:00 in each project, after the 07:00 reconciliation; it refuses (and is retried) while "
+        description="Accrue late fees, judge promises, and chase each customer with overdue bills one tier "
+        "at a time: at 10:00 in each project, after the 07:00 reconciliation; it refuses (and is retried) while "
         "yesterday's statements are not imported and reconciled.",
     )
 )

@@ -46,6 +46,11 @@ class CustomerSchema(TimestampsSchema):
     phone = text(32, allow_none=True)
     address = text(300, allow_none=True)
     notes = text(2000, min_length=0, allow_none=True)
+    locale = fields.String(
+        validate=validate.OneOf(["zh_CN", "en"]),
+        load_default="zh_CN",
+        metadata={"description": "The language of the customer's messages (reminders of overdue rent)."},
+    )
     contacts = fields.List(fields.Nested(ContactSchema), validate=validate.Length(max=50))
     bank_accounts = fields.List(fields.Nested(BankAccountSchema), validate=validate.Length(max=50))
     payer_names = fields.Pluck(PayerNameSchema, "name", many=True, validate=validate.Length(max=50))

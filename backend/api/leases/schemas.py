@@ -5,6 +5,7 @@ from typing import Any
 from marshmallow import Schema, fields, post_load, validate
 
 from backend.api.common import Flag, TimestampsSchema, decimal, ident, sort_field, text
+from backend.collections.domain.late_fees import RateBasis
 from backend.leasing.domain.leases import AmendmentStatus, LeaseStatus
 from backend.leasing.domain.schedule import EscalationKind, PeriodAnchor, RoundingMode
 
@@ -105,6 +106,22 @@ class LeaseSchema(TimestampsSchema):
         strict=True, allow_none=True, validate=validate.Range(min=1, max=240)
     )
     account_manager_id = ident(allow_none=True)
+    late_fee_rate = decimal(
+        8,
+        0,
+        1,
+        allow_none=True,
+        metadata={"description": "The late-fee clause's rate per day or month of delay: 0.0005 is 0.05 %."},
+    )
+    late_fee_basis = fields.String(
+        validate=validate.OneOf([basis.value for basis in RateBasis]),
+        metadata={"description": "What the rate is per: per_day, or per_month (a month counts 30 days)."},
+    )
+    late_fee_grace_days = fields.Integer(strict=True, validate=validate.Range(min=0, max=90))
+    late_fee_cap_rate = decimal(
+        4, 0, 1, allow_none=True, metadata={"description": "The most a bill accrues, as a share of it."}
+    )
+    late_fee_article = text(64, allow_none=True, metadata={"description": "The clause, cited in warnings."})
     purpose = text(200, allow_none=True)
     tags = fields.List(text(50), validate=validate.Length(max=20))
     note = text(2000, min_length=0, allow_none=True)

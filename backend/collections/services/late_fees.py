@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from backend.collections.domain.late_fees import Accrued, LateFeeClause, RateBasis, Settlement, accrue
+from backend.core.domain.errors import N_, ValidationFailed
 from backend.core.services.unit_of_work import UnitOfWork
 
 ZERO = Decimal("0.00")
@@ -23,6 +24,38 @@ class AccrualReport:
     bills: int
     days: int
     amount: Decimal
+
+
+CLAUSE_FIELDS = (
+    "late_fee_rate",
+    "late_fee_basis",
+    "late_fee_grace_days",
+    "late_fee_cap_rate",
+    "late_fee_article",
+)
+
+
+def clause_problems(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """What is wrong with a lease's late-fee clause as entered, by field (nothing without a rate)."""
+    if values.get("late_fee_rate") is None:
+        if values.get("late_fee_cap_rate") is not None:
+            return {"late_fee_rate": [N_("Name the rate the cap applies to, or leave the cap out.")]}
+        return {}
+    basis = values.get("late_fee_basis") or RateBasis.PER_DAY
+    if basis not in {b.value for b in RateBasis}:
+        return {"late_fee_basis": [N_("Must be per_day or per_month.")]}
+    try:
+        LateFeeClause(
+            rate=Decimal(values["late_fee_rate"]),
+            basis=RateBasis(basis),
+            grace_days=int(values.get("late_fee_grace_days") or 0),
+            cap_rate=None
+            if values.get("late_fee_cap_rate") is None
+            else Decimal(values["late_fee_cap_rate"]),
+        )
+    except ValidationFailed as refused:
+        return refused.fields
+    return {}
 
 
 def clause_of(lease: Any) -> LateFeeClause | None:

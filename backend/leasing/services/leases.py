@@ -10,6 +10,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
+from backend.collections.services import late_fees
 from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import N_, Conflict, Forbidden, Message, NotFound, ValidationFailed
@@ -54,6 +55,7 @@ TEMPLATE_DEFAULTS = (
     "rounding",
     "notice_period_days",
 )
+LATE_FEE_FIELDS = late_fees.CLAUSE_FIELDS
 LEASE_FIELDS = (
     "number",
     "customer_id",
@@ -66,6 +68,7 @@ LEASE_FIELDS = (
     "purpose",
     "tags",
     "note",
+    *LATE_FEE_FIELDS,
 )
 
 
@@ -367,6 +370,7 @@ def stage_lease(values: Mapping[str, Any], actor: Actor, uow: UnitOfWork) -> Any
             values[name] = getattr(template, name)
     errors = parse_codes(values, uow) | _check_people(values, actor, uow)
     errors |= check_term(values.get("starts_on"), values.get("ends_on"))
+    errors |= late_fees.clause_problems(values)
     if errors:
         raise ValidationFailed(errors)
     if not values.get("number"):
@@ -404,6 +408,7 @@ def update_lease(lease_id: int, changes: Mapping[str, Any], actor: Actor, uow: U
     tags_before = list(lease.tags or [])
     errors = parse_codes(changes, uow) | _check_people(changes, actor, uow)
     errors |= check_term(changes.get("starts_on", lease.starts_on), changes.get("ends_on", lease.ends_on))
+    errors |= late_fees.clause_problems({name: getattr(lease, name) for name in LATE_FEE_FIELDS} | changes)
     if errors:
         raise ValidationFailed(errors)
     ensure_unique(uow.leases, changes, ["number"], exclude_id=lease.id)
