@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend.collections.services import dunning
+from backend.collections.services import pauses as _grace_approvals  # noqa: F401 - registers the approval kind
 from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import Origin
 from backend.core.domain.jobs import JobKind
@@ -21,8 +22,8 @@ from backend.core.services.scheduler import JobContext, UnitOfWorkFactory, sched
         catch_up=CatchUp.LATEST,
         lease_seconds=1800,
         description="Accrue late fees, judge promises, and chase each customer with overdue bills one tier "
-        "at a time: at 10:00 in each project, after the 07:00 reconciliation; it refuses (and is retried) while "
-        "yesterday's statements are not imported and reconciled.",
+        "at a time: at 10:00 in each project, after the 07:00 reconciliation; it refuses (and is retried) "
+        "while yesterday's statements are not imported and reconciled.",
     )
 )
 def run_dunning(unit_of_work: UnitOfWorkFactory, context: JobContext) -> list[dict[str, object]]:
