@@ -238,7 +238,7 @@ class BankLineRepository(Repository[BankLine]):
             .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0, BankLine.id.not_in(decided))
             .group_by(BankLine.bank_account_id)
         )
-        return dict(self.session.execute(statement).tuples().all())
+        return {row[0]: row[1] for row in self.session.execute(statement)}
 
     def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
         """Money in still unmatched on these accounts, as plain rows for the payer lookup."""
