@@ -23,7 +23,12 @@ from backend.field.db.models import (
     StatusChangeRequest,
     WorkOrder,
 )
-from backend.field.domain.requests import CLOSED_WORK_ORDER_STATES, RequestState, WorkOrderKind
+from backend.field.domain.requests import (
+    CLOSED_WORK_ORDER_STATES,
+    RequestState,
+    WorkOrderKind,
+    WorkOrderState,
+)
 from backend.org.db.models import (
     Asset,
     Project,
@@ -337,6 +342,32 @@ class WorkOrderRepository(Repository[WorkOrder]):
 
     def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
         return in_projects(WorkOrder.project_id, scope)
+
+    def opened_for_lease(
+        self,
+        lease_id: int,
+        asset_ids: Collection[int],
+        kinds: Collection[WorkOrderKind],
+        since: datetime,
+        until: datetime,
+    ) -> list[datetime]:
+        """When each work order of these kinds on a lease or its units was opened in [since, until), not
+        counting cancelled ones, oldest first (times: the month one falls in is the project's, not UTC's)."""
+        linked = WorkOrder.lease_id == lease_id
+        if asset_ids:
+            linked = or_(linked, WorkOrder.asset_id.in_(sorted(set(asset_ids))))
+        statement = (
+            select(WorkOrder.created_at)
+            .where(
+                linked,
+                WorkOrder.kind.in_(list(kinds)),
+                WorkOrder.state != WorkOrderState.CANCELLED,
+                WorkOrder.created_at >= since,
+                WorkOrder.created_at < until,
+            )
+            .order_by(WorkOrder.created_at)
+        )
+        return list(self.session.scalars(statement))
 
     def open_of(
         self, asset_id: int, kind: WorkOrderKind, lease_id: int | None = None, exclude_id: int | None = None

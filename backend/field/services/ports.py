@@ -73,6 +73,16 @@ class WorkOrders(Lookup, Protocol):
     ) -> list[Any]:
         """An asset's work orders of one kind that are not closed (optionally of one lease)."""
 
+    def opened_for_lease(
+        self,
+        lease_id: int,
+        asset_ids: Collection[int],
+        kinds: Collection[WorkOrderKind],
+        since: datetime,
+        until: datetime,
+    ) -> list[datetime]:
+        """When each work order of these kinds on a lease or its units was opened in [since, until)."""
+
 
 class Checklists(Protocol):
     """Checklist versions with their items, shared by every project."""

@@ -436,6 +436,23 @@ class AmendmentRepository(Repository[LeaseAmendment]):
         )
         return self.session.scalars(statement).first()
 
+    def requested_between(self, lease_id: int, since: datetime, until: datetime) -> list[datetime]:
+        """When each change of a lease was asked for in [since, until), oldest first; cancelled ones left out.
+
+        Times rather than counts per year: the year a request falls in is the project's, not UTC's.
+        """
+        statement = (
+            select(LeaseAmendment.created_at)
+            .where(
+                LeaseAmendment.lease_id == lease_id,
+                LeaseAmendment.status != "cancelled",
+                LeaseAmendment.created_at >= since,
+                LeaseAmendment.created_at < until,
+            )
+            .order_by(LeaseAmendment.created_at)
+        )
+        return list(self.session.scalars(statement))
+
 
 class CodeAliasRepository(Repository[CodeAlias]):
     """The editable alias table; global."""

@@ -163,6 +163,9 @@ class Amendments(Protocol):
     def open_for(self, lease_id: int) -> Any | None:
         """The amendment of a lease still waiting for approval, if any."""
 
+    def requested_between(self, lease_id: int, since: datetime, until: datetime) -> list[datetime]:
+        """When each change of a lease was asked for in [since, until); cancelled ones left out."""
+
 
 class CodeAliases(Protocol):
     """The editable alias table of codes."""

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, or_, select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Subquery
 
@@ -186,6 +186,47 @@ class ChargeRepository(Repository[Charge]):
             OpenAmount(customer_id=c, due_date=d, open_amount=Decimal(o), currency=cur)
             for c, d, o, cur in self.session.execute(statement)
         ]
+
+    def settlement_history(
+        self, customer_ids: Collection[int], scope: Scope, until: date
+    ) -> list[tuple[Any, ...]]:
+        """Every charge of the customers issued by `until` in the scope, with the day it became fully settled.
+
+        (id, customer_id, lease_id, project_id, due_date, amount, currency, settled_on), oldest due first.
+        A charge is settled on the latest day among its live allocations (a payment's received_on, a credit
+        note's issued_on) once they cover it; allocations dated after `until` do not count yet.
+        """
+        dated = func.coalesce(Payment.received_on, CreditNote.issued_on)
+        counted = dated <= until
+        covered = func.coalesce(func.sum(case((counted, Allocation.amount), else_=0)), 0)
+        last_on = func.max(case((counted, dated)))
+        columns = (
+            Charge.id,
+            Charge.customer_id,
+            Charge.lease_id,
+            Charge.project_id,
+            Charge.due_date,
+            Charge.amount,
+            Charge.currency,
+        )
+        wanted = sorted(set(customer_ids))
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = (
+                select(*columns, covered, last_on)
+                .outerjoin(Allocation, and_(Allocation.charge_id == Charge.id, LIVE))
+                .outerjoin(Payment, Payment.id == Allocation.payment_id)
+                .outerjoin(CreditNote, CreditNote.id == Allocation.credit_note_id)
+                .where(
+                    Charge.customer_id.in_(wanted[start : start + IN_CHUNK]),
+                    Charge.issued_on <= until,
+                    self.scope_clause(scope),
+                )
+                .group_by(*columns)
+            )
+            for *values, paid, settled_on in self.session.execute(statement):
+                found.append((*values, settled_on if Decimal(paid) >= values[5] else None))
+        return sorted(found, key=lambda row: (row[4], row[0]))
 
     def lock(self, charge_ids: Collection[int]) -> None:
         """Lock charges about to be settled (PostgreSQL), so two allocations cannot over-settle one."""

@@ -42,6 +42,14 @@ class Charges(Lookup, Protocol):
     def aging_entries(self, scope: Scope, filters: Mapping[str, Any]) -> list[OpenAmount]:
         """Open amounts of every charge in the scope."""
 
+    def settlement_history(
+        self, customer_ids: Collection[int], scope: Scope, until: date
+    ) -> list[tuple[Any, ...]]:
+        """The customers' charges issued by a day, each with the day it became fully settled (or None).
+
+        (id, customer_id, lease_id, project_id, due_date, amount, currency, settled_on), oldest due first.
+        """
+
     def lock(self, charge_ids: Collection[int]) -> None:
         """Lock charges about to be settled."""
 
