@@ -32,6 +32,7 @@ from backend.receivables.db.models import Allocation, Charge, CreditNote, Paymen
 from backend.receivables.domain.ledger import ChargeKind
 
 LIVE = Allocation.reversed_at.is_(None)
+SPOKEN_ACTIONS = ("notice", "task", "case")
 
 
 def _chunks(ids: Collection[int]) -> list[list[int]]:
@@ -324,6 +325,57 @@ class DunningRepository:
         """A charge's late-fee postings, oldest first."""
         statement = select(LateFeePosting).where(LateFeePosting.charge_id == charge_id)
         return list(self.session.scalars(statement.order_by(LateFeePosting.end_on, LateFeePosting.id)))
+
+
+class ConductRepository:
+    """What dunning recorded of a customer: broken promises, disputes, when they were told and answered."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def counts(self, customer_id: int, scope: Scope, until: date) -> tuple[int, int]:
+        """Promises broken and disputes raised by a day, in the scope's projects."""
+        broken = select(func.count()).where(
+            PaymentPromise.customer_id == customer_id,
+            PaymentPromise.state == PromiseState.BROKEN,
+            PaymentPromise.settled_on <= until,
+            in_projects(PaymentPromise.project_id, scope),
+        )
+        disputes = select(func.count()).where(
+            Dispute.customer_id == customer_id,
+            Dispute.opened_on <= until,
+            in_projects(Dispute.project_id, scope),
+        )
+        return self.session.scalar(broken) or 0, self.session.scalar(disputes) or 0
+
+    def told_on(
+        self, customer_id: int, scope: Scope, since: date, until: date
+    ) -> list[tuple[date, list[Any]]]:
+        """The days the customer was told (a message, a task, a hand-over) with the bills it was about."""
+        statement = (
+            select(DunningNotice.run_on, DunningNotice.bills)
+            .where(DunningNotice.customer_id == customer_id, DunningNotice.action.in_(SPOKEN_ACTIONS))
+            .where(DunningNotice.run_on >= since, DunningNotice.run_on <= until)
+            .where(in_projects(DunningNotice.project_id, scope))
+            .order_by(DunningNotice.run_on)
+        )
+        return [(row[0], list(row[1] or [])) for row in self.session.execute(statement)]
+
+    def answers(self, customer_id: int, since: date, until: date) -> list[date]:
+        """Days the customer answered: a payment received, a promise made, a dispute raised."""
+        days: set[date] = set()
+        statements = (
+            select(Payment.received_on).where(
+                Payment.customer_id == customer_id, Payment.received_on >= since
+            ),
+            select(PaymentPromise.made_on).where(
+                PaymentPromise.customer_id == customer_id, PaymentPromise.made_on >= since
+            ),
+            select(Dispute.opened_on).where(Dispute.customer_id == customer_id, Dispute.opened_on >= since),
+        )
+        for statement in statements:
+            days.update(day for day in self.session.scalars(statement) if day <= until)
+        return sorted(days)
 
 
 class _ProjectScoped(Repository[Any]):

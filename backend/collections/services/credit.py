@@ -16,6 +16,7 @@ from backend.collections.domain.credit import (
     CreditProfile,
     profile,
 )
+from backend.collections.services.conduct import RecordedConduct
 from backend.core.domain.access import Permission as P
 from backend.core.domain.access import Scope
 from backend.core.services.context import Actor
@@ -33,7 +34,7 @@ class DunningRecords(Protocol):
 
 
 class NoDunningRecords:
-    """Stands in until dunning is wired: no broken promise, no dispute, no answer and no contact recorded."""
+    """A history without dunning records (the bench's, measuring the bills alone)."""
 
     def conduct_of(self, customer_id: int, scope: Scope, until: date) -> Conduct:
         """Nothing known."""
@@ -73,15 +74,17 @@ def credit_profile(
     uow: UnitOfWork,
     now: datetime,
     model: CreditModel = DEFAULT_MODEL,
-    dunning: DunningRecords = NO_DUNNING_RECORDS,
+    dunning: DunningRecords | None = None,
 ) -> CreditProfile:
     """A customer's credit profile from the bills the reader's scope reaches; outside it, NotFound.
 
-    Today is the customer's projects' date; `dunning` answers for promises, disputes and answer times.
+    Today is the customer's projects' date; `dunning` answers for promises, disputes and answer times (the
+    dunning records by default).
     """
     scope = actor.require(P.RECEIVABLE_READ)
     uow.customers.get(customer_id, scope)
     rows = uow.charges.settlement_history([customer_id], scope, history_until(now))
     zones = uow.projects.time_zones()
     today = local_today(now, (zones[row[3]] for row in rows))
-    return profile(bills_from(rows), today, dunning.conduct_of(customer_id, scope, today), model)
+    records = dunning if dunning is not None else RecordedConduct(uow)
+    return profile(bills_from(rows), today, records.conduct_of(customer_id, scope, today), model)

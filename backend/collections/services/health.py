@@ -19,7 +19,8 @@ from backend.collections.domain.health import (
     recommend_renewal,
 )
 from backend.collections.domain.health import lease_health as judge
-from backend.collections.services.credit import NO_DUNNING_RECORDS, DunningRecords, bills_from
+from backend.collections.services.conduct import RecordedConduct
+from backend.collections.services.credit import DunningRecords, bills_from
 from backend.core.domain.access import Permission as P
 from backend.core.domain.errors import N_, Conflict
 from backend.core.services.context import Actor
@@ -39,7 +40,7 @@ def lease_health(
     now: datetime,
     periods: int = DEFAULT_SETTINGS.quarters,
     settings: HealthSettings = DEFAULT_SETTINGS,
-    dunning: DunningRecords = NO_DUNNING_RECORDS,
+    dunning: DunningRecords | None = None,
 ) -> LeaseHealth:
     """A lease's colour in each of the last `periods` quarters up to today in its project, with the reasons.
 
@@ -66,11 +67,12 @@ def lease_health(
     work = uow.work_orders.opened_for_lease(
         lease.id, [asset.id for asset in lease.assets], SIGNALLING_WORK, moment(running_since), until
     )
+    records = dunning if dunning is not None else RecordedConduct(uow)
     facts = LeaseFacts(
         bills=bills,
         change_requests=[at.astimezone(zone).date() for at in changes],
         work_orders=[at.astimezone(zone).date() for at in work],
-        contacts=list(dunning.contacts_of(lease.id, scope, since, today)),
+        contacts=list(records.contacts_of(lease.id, scope, since, today)),
     )
     return judge(facts, today, calendar_of(lease.project.holiday_calendar).is_working_day, chosen)
 
@@ -82,7 +84,7 @@ def renewal_advice(
     now: datetime,
     policy: RenewalPolicy = DEFAULT_POLICY,
     model: CreditModel = DEFAULT_MODEL,
-    dunning: DunningRecords = NO_DUNNING_RECORDS,
+    dunning: DunningRecords | None = None,
 ) -> RenewalAdvice:
     """Retain, follow up as usual or prepare to release: the customer's credit beside the lease's health."""
     scope = actor.require(P.RECEIVABLE_READ)
@@ -92,5 +94,6 @@ def renewal_advice(
     health = lease_health(lease_id, actor, uow, now, dunning=dunning)
     today = health.as_of
     rows = uow.charges.settlement_history([lease.customer_id], scope, today)
-    credit = profile(bills_from(rows), today, dunning.conduct_of(lease.customer_id, scope, today), model)
+    records = dunning if dunning is not None else RecordedConduct(uow)
+    credit = profile(bills_from(rows), today, records.conduct_of(lease.customer_id, scope, today), model)
     return recommend_renewal(credit, health, policy)

@@ -91,6 +91,21 @@ class Dunning(Protocol):
         """A charge's late-fee postings."""
 
 
+class Conduct(Protocol):
+    """What the dunning records say of a customer."""
+
+    def counts(self, customer_id: int, scope: Scope, until: date) -> tuple[int, int]:
+        """Promises broken and disputes raised by a day."""
+
+    def told_on(
+        self, customer_id: int, scope: Scope, since: date, until: date
+    ) -> list[tuple[date, list[Any]]]:
+        """The days the customer was told, with the bills it was about."""
+
+    def answers(self, customer_id: int, since: date, until: date) -> list[date]:
+        """Days the customer answered (paid, promised, disputed)."""
+
+
 class Listed(Lookup, Protocol):
     """A table the API lists and adds to, scoped by project."""
 

@@ -84,6 +84,7 @@ class SqlAlchemyUnitOfWork:
         self.charges = receivables.ChargeRepository(session)
         self.dunning = collections.DunningRepository(session)
         self.dunning_standings = collections.StandingRepository(session)
+        self.conduct = collections.ConductRepository(session)
         self.dunning_notices = collections.NoticeRepository(session)
         self.payment_promises = collections.PromiseRepository(session)
         self.grace_periods = collections.GraceRepository(session)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from backend.collections.services.ports import (
         CollectionCases,
         CollectionTasks,
+        Conduct,
         Disputes,
         Dunning,
         DunningNotices,
@@ -210,6 +211,9 @@ class UnitOfWork(Protocol):
 
     @property
     def dunning_standings(self) -> DunningStandings: ...
+
+    @property
+    def conduct(self) -> Conduct: ...
 
     @property
     def dunning_notices(self) -> DunningNotices: ...

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from backend.banking.services import accounts, imports, reconciliation
 from backend.collections.db.models import CollectionCase, CollectionTask, DunningNotice, LateFeeAccrual
 from backend.collections.domain.pauses import GraceState, PromiseState
-from backend.collections.services import dunning, pauses
+from backend.collections.services import credit, dunning, pauses
 from backend.collections.services.dunning import NotReconciled
 from backend.core.db.models import Approval
 from backend.core.domain.approvals import Decision
@@ -394,6 +394,14 @@ def test_eleven_weeks_of_dunning_one_step_at_a_time_with_pauses_holds_cases_and_
         per_customer = select(LateFeeAccrual.customer_id, func.sum(LateFeeAccrual.posted))
         fees = {row[0]: row[1] for row in session.execute(per_customer.group_by(LateFeeAccrual.customer_id))}
         assert fees == {world.star.id: Decimal("510.00"), world.sun.id: Decimal("32.00")}
+
+    # The credit profile reads the dunning records: 太阳 broke one promise, raised one dispute, and answered
+    # its four reminders in 2, 2, 2 and 1 days (6 Feb → promise 8 Feb, 13 Feb → paid 15 Feb, 1 and 2 Apr →
+    # paid 3 Apr).
+    sun = run(credit.credit_profile, world.sun.id, finance, now=at(LAST, 12))
+    assert (sun.features.broken_promises, sun.features.disputes) == (1, 1)
+    assert sun.features.average_response_days == 1.75
+    assert "broken_promises" in [reason.code.value for reason in sun.reasons]
 
 
 def _tenants_pay(world: Month, day: date) -> None:
