@@ -240,3 +240,65 @@ class LateFeePosting(Base):
     kind: Mapped[str] = mapped_column(String(16), default="accrual")  # accrual, waiver
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeviceLock(Base):
+    """A request to lock (or unlock) a leased machine over the device platform, after a second person's yes."""
+
+    __tablename__ = "device_locks"
+    __table_args__ = (Index("ix_device_locks_lease_id_state", "lease_id", "state"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    lease_id: Mapped[int] = mapped_column(ForeignKey("leases.id", ondelete="CASCADE"))
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id", ondelete="CASCADE"))
+    command: Mapped[str] = mapped_column(String(16))  # lock, unlock
+    state: Mapped[str] = mapped_column(String(16))  # requested, approved, rejected, sent, confirmed, failed
+    reason: Mapped[str] = mapped_column(Text)
+    overdue_days: Mapped[int] = mapped_column(default=0)
+    amount: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    answer: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the device platform said
+    answered_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class CreditConsent(Base):
+    """A customer's recorded consent to fetch third-party credit information about them (第三方征信)."""
+
+    __tablename__ = "credit_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    granted_on: Mapped[date]
+    expires_on: Mapped[date | None]
+    document: Mapped[str] = mapped_column(String(300))  # where the signed consent is kept
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class CreditSignal(Base):
+    """One public fact about a customer from a credit provider: a business anomaly, a lawsuit, a penalty."""
+
+    __tablename__ = "credit_signals"
+    __table_args__ = (UniqueConstraint("customer_id", "provider", "reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("credit_consents.id", ondelete="SET NULL"))
+    provider: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    observed_on: Mapped[date | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,6 +1,6 @@
 """Collections: dunning policies per project and customer tier, standings, each run's notices, promises to
 pay, grace periods, disputes, legal cases, account managers' tasks, late-fee accruals and postings; a late-fee
-clause on leases and a language on customers.
+clause on leases and a language on customers; equipment lock requests, credit consents and signals.
 
 Revision ID: 0019
 Revises: 0018
@@ -18,7 +18,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def upgrade() -> None:
+def upgrade() -> None:  # noqa: PLR0915 - a statement per table and index
     op.create_table(
         "collection_cases",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -476,9 +476,148 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("late_fee_cap_rate", sa.Numeric(precision=6, scale=4), nullable=True))
         batch_op.add_column(sa.Column("late_fee_article", sa.String(length=64), nullable=True))
+    op.create_table(
+        "credit_consents",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("granted_on", sa.Date(), nullable=False),
+        sa.Column("expires_on", sa.Date(), nullable=True),
+        sa.Column("document", sa.String(length=300), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by_id", sa.Integer(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_credit_consents_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["recorded_by_id"],
+            ["users.id"],
+            name=op.f("fk_credit_consents_recorded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"],
+            ["users.id"],
+            name=op.f("fk_credit_consents_revoked_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_consents")),
+    )
+    with op.batch_alter_table("credit_consents", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_credit_consents_customer_id"), ["customer_id"], unique=False)
+
+    op.create_table(
+        "credit_signals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("consent_id", sa.Integer(), nullable=True),
+        sa.Column("provider", sa.String(length=32), nullable=False),
+        sa.Column("reference", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("observed_on", sa.Date(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=False),
+        sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["consent_id"],
+            ["credit_consents.id"],
+            name=op.f("fk_credit_signals_consent_id_credit_consents"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_credit_signals_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_credit_signals")),
+        sa.UniqueConstraint(
+            "customer_id",
+            "provider",
+            "reference",
+            name=op.f("uq_credit_signals_customer_id_provider_reference"),
+        ),
+    )
+    with op.batch_alter_table("credit_signals", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_credit_signals_customer_id"), ["customer_id"], unique=False)
+
+    op.create_table(
+        "device_locks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("lease_id", sa.Integer(), nullable=False),
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("command", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("overdue_days", sa.Integer(), nullable=False),
+        sa.Column("amount", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("currency", sa.String(length=3), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("answer", sa.JSON(), nullable=False),
+        sa.Column("answered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name=op.f("fk_device_locks_asset_id_assets"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_device_locks_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["users.id"],
+            name=op.f("fk_device_locks_decided_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["lease_id"], ["leases.id"], name=op.f("fk_device_locks_lease_id_leases"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_device_locks_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requested_by_id"],
+            ["users.id"],
+            name=op.f("fk_device_locks_requested_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_device_locks")),
+    )
+    with op.batch_alter_table("device_locks", schema=None) as batch_op:
+        batch_op.create_index("ix_device_locks_lease_id_state", ["lease_id", "state"], unique=False)
+        batch_op.create_index(batch_op.f("ix_device_locks_project_id"), ["project_id"], unique=False)
 
 
-def downgrade() -> None:
+def downgrade() -> None:  # noqa: PLR0915 - a statement per table and index
+    with op.batch_alter_table("device_locks", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_device_locks_project_id"))
+        batch_op.drop_index("ix_device_locks_lease_id_state")
+
+    op.drop_table("device_locks")
+    with op.batch_alter_table("credit_signals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credit_signals_customer_id"))
+
+    op.drop_table("credit_signals")
+    with op.batch_alter_table("credit_consents", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_credit_consents_customer_id"))
+
+    op.drop_table("credit_consents")
     with op.batch_alter_table("leases", schema=None) as batch_op:
         batch_op.drop_column("late_fee_article")
         batch_op.drop_column("late_fee_cap_rate")
