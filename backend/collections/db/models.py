@@ -243,7 +243,7 @@ class LateFeePosting(Base):
 
 
 class DeviceLock(Base):
-    """A request to lock (or unlock) a leased machine over the device platform, after a second person's yes."""
+    """A request to lock (or unlock) a leased machine via the device platform, once someone else agrees."""
 
     __tablename__ = "device_locks"
     __table_args__ = (Index("ix_device_locks_lease_id_state", "lease_id", "state"),)
