@@ -24,6 +24,7 @@ from backend.api import (
     charges,
     checklists,
     codes,
+    collections,
     credit_notes,
     customers,
     deposits,
@@ -97,6 +98,7 @@ BLUEPRINTS = (
     bank_statements.routes.blp,
     bank_lines.routes.blp,
     iot.routes.blp,
+    collections.routes.blp,
 )
 
 

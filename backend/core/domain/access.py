@@ -96,7 +96,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 # Collections: finance chases, legal works its cases, the managers above approve grace periods.
-for _role in (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.FINANCE, Role.LEGAL):
+# Leasing agents are the account managers: they see the workbench and close their key accounts' tasks.
+_COLLECTORS = (Role.DIRECTOR, Role.REGIONAL_MANAGER, Role.PROJECT_MANAGER, Role.FINANCE, Role.LEGAL)
+for _role in (*_COLLECTORS, Role.LEASING_AGENT):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.COLLECTIONS_READ}
 for _role in (Role.PROJECT_MANAGER, Role.FINANCE, Role.LEGAL):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {P.COLLECTIONS_WRITE}

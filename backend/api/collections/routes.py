@@ -1,0 +1,305 @@
+"""Collections: the workbench, what each dunning run did, pauses, legal cases, key-account tasks, policies,
+a run by hand, a customer's credit profile and a lease's health."""
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from backend.api.collections.schemas import (
+    CollectionCaseChangeSchema,
+    CollectionCaseQueryArgsSchema,
+    CollectionCaseSchema,
+    CollectionTaskDoneSchema,
+    CollectionTaskQueryArgsSchema,
+    CollectionTaskSchema,
+    CreditProfileSchema,
+    DisputeResolutionSchema,
+    DisputeSchema,
+    DunningNoticeQueryArgsSchema,
+    DunningNoticeSchema,
+    DunningPolicySchema,
+    DunningReportSchema,
+    DunningRunBodySchema,
+    DunningStandingQueryArgsSchema,
+    DunningStandingSchema,
+    GracePeriodSchema,
+    LeaseHealthSchema,
+    PauseQueryArgsSchema,
+    PaymentPromiseSchema,
+)
+from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
+from backend.api.context import actor, list_query, now, uow
+from backend.collections.services import credit, health, pauses, policies, workbench
+from backend.collections.services.policies import THRESHOLD_FIELDS, Policy
+from backend.org.domain.org import CustomerTier
+
+blp = Blueprint(
+    "collections",
+    __name__,
+    url_prefix="/api/collections",
+    description="Dunning after reconciliation: customers by tier, notices, promises, grace periods, "
+    "disputes, legal cases, key-account tasks, policies; credit profiles and lease health.",
+)
+
+
+def _listed(service: Any, args: dict[str, Any], pagination: Any, sort: str) -> Any:
+    args.setdefault("sort", sort)
+    items, pagination.item_count = service(list_query(args, pagination), actor(), uow())
+    return items
+
+
+@blp.route("/standings")
+class StandingListViews(MethodView):
+    """The workbench: customers by tier."""
+
+    @blp.arguments(DunningStandingQueryArgsSchema, location="query")
+    @blp.response(200, DunningStandingSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Customers in dunning in your projects, the highest tier and oldest bill first"""
+        return _listed(workbench.list_standings, args, pagination_parameters, "-tier,-oldest_days")
+
+
+@blp.route("/notices")
+class NoticeListViews(MethodView):
+    """What the runs did."""
+
+    @blp.arguments(DunningNoticeQueryArgsSchema, location="query")
+    @blp.response(200, DunningNoticeSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Each run's decision per customer and day (held, paused, a message, a task, a case), newest first"""
+        return _listed(workbench.list_notices, args, pagination_parameters, "-run_on")
+
+
+@blp.route("/notices/<id:notice_id>")
+class NoticeViews(MethodView):
+    """One notice."""
+
+    @blp.response(200, DunningNoticeSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, notice_id: int) -> Any:
+        """A notice with its bills and the message as sent"""
+        return workbench.get_notice(notice_id, actor(), uow())
+
+
+@blp.route("/runs")
+class RunViews(MethodView):
+    """Dunning runs started by hand."""
+
+    @blp.arguments(DunningRunBodySchema)
+    @blp.response(201, DunningReportSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Run a project's dunning now (the 10:00 job's run; a rerun the same day changes nothing it decided)
+
+        Refused with 409, naming the accounts, while yesterday's statements are not imported and reconciled.
+        """
+        return workbench.run_now(body["project_id"], actor(), uow(), now())
+
+
+@blp.route("/promises")
+class PromiseListViews(MethodView):
+    """Promises to pay."""
+
+    @blp.arguments(PauseQueryArgsSchema, location="query")
+    @blp.response(200, PaymentPromiseSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Promises to pay, the latest day first"""
+        return _listed(workbench.list_promises, args, pagination_parameters, "-promised_on")
+
+    @blp.arguments(PaymentPromiseSchema)
+    @blp.response(201, PaymentPromiseSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Record a promise: dunning pauses until its day; unpaid by then, it is broken and dunning resumes"""
+        return pauses.record_promise(body, actor(), uow(), now())
+
+
+@blp.route("/promises/<id:promise_id>/cancel")
+class PromiseCancelViews(MethodView):
+    """Withdrawing a promise."""
+
+    @blp.response(200, PaymentPromiseSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, promise_id: int) -> Any:
+        """Withdraw an open promise entered by mistake"""
+        return pauses.cancel_promise(promise_id, actor(), uow())
+
+
+@blp.route("/grace-periods")
+class GraceListViews(MethodView):
+    """Grace periods."""
+
+    @blp.arguments(PauseQueryArgsSchema, location="query")
+    @blp.response(200, GracePeriodSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Grace periods asked for, approved or refused, the latest first"""
+        return _listed(workbench.list_graces, args, pagination_parameters, "-requested_at")
+
+    @blp.arguments(GracePeriodSchema)
+    @blp.response(201, GracePeriodSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Ask for a grace period; it starts when someone else approves it under approvals"""
+        return pauses.request_grace(body, actor(), uow(), now())
+
+
+@blp.route("/disputes")
+class DisputeListViews(MethodView):
+    """Disputes over bills."""
+
+    @blp.arguments(PauseQueryArgsSchema, location="query")
+    @blp.response(200, DisputeSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Disputes, the latest first"""
+        return _listed(workbench.list_disputes, args, pagination_parameters, "-opened_on")
+
+    @blp.arguments(DisputeSchema)
+    @blp.response(201, DisputeSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Open a dispute over some bills: those are neither chased nor charged late fees while it is open"""
+        return pauses.open_dispute(body, actor(), uow(), now())
+
+
+@blp.route("/disputes/<id:dispute_id>/resolve")
+class DisputeResolveViews(MethodView):
+    """Ending a dispute."""
+
+    @blp.arguments(DisputeResolutionSchema)
+    @blp.response(200, DisputeSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any], dispute_id: int) -> Any:
+        """Resolve a dispute: its bills are chased and accrue again from the next day"""
+        return pauses.resolve_dispute(dispute_id, body, actor(), uow(), now())
+
+
+@blp.route("/cases")
+class CaseListViews(MethodView):
+    """Legal cases."""
+
+    @blp.arguments(CollectionCaseQueryArgsSchema, location="query")
+    @blp.response(200, CollectionCaseSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Customers handed over to legal, the latest first"""
+        return _listed(workbench.list_cases, args, pagination_parameters, "-opened_on")
+
+
+@blp.route("/cases/<id:case_id>")
+class CaseViews(MethodView):
+    """One case."""
+
+    @blp.response(200, CollectionCaseSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, case_id: int) -> Any:
+        """A case with its bills, documents and next step"""
+        return workbench.get_case(case_id, actor(), uow())
+
+    @blp.arguments(CollectionCaseChangeSchema)
+    @blp.response(200, CollectionCaseSchema)
+    @errors(blp, *WRITE_ONE)
+    def patch(self, body: dict[str, Any], case_id: int) -> Any:
+        """Name the owner, set the next step, add documents, or close it with its outcome and a note"""
+        return workbench.update_case(case_id, body, actor(), uow(), now())
+
+
+@blp.route("/tasks")
+class TaskListViews(MethodView):
+    """Key-account tasks."""
+
+    @blp.arguments(CollectionTaskQueryArgsSchema, location="query")
+    @blp.response(200, CollectionTaskSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Account managers' tasks, by due day"""
+        return _listed(workbench.list_tasks, args, pagination_parameters, "due_on")
+
+
+@blp.route("/tasks/<id:task_id>/done")
+class TaskDoneViews(MethodView):
+    """Closing a task."""
+
+    @blp.arguments(CollectionTaskDoneSchema)
+    @blp.response(200, CollectionTaskSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any], task_id: int) -> Any:
+        """Mark a task done with what you told the customer (yours; anyone's for a collector)"""
+        return workbench.complete_task(task_id, body["note"], actor(), uow(), now())
+
+
+@blp.route("/policies/<id:project_id>")
+class PolicyListViews(MethodView):
+    """A project's dunning policies."""
+
+    @blp.response(200, DunningPolicySchema(many=True))
+    @errors(blp, *READ_ONE)
+    def get(self, project_id: int) -> Any:
+        """Each customer tier's policy (the defaults until changed)"""
+        return [_policy(policy) for policy in policies.get_policies(project_id, actor(), uow()).values()]
+
+
+@blp.route("/policies/<id:project_id>/<any(standard, key_account):customer_tier>")
+class PolicyViews(MethodView):
+    """One customer tier's policy."""
+
+    @blp.arguments(DunningPolicySchema(partial=True))
+    @blp.response(200, DunningPolicySchema)
+    @errors(blp, *WRITE_ONE)
+    def put(self, body: dict[str, Any], project_id: int, customer_tier: str) -> Any:
+        """Change thresholds, channels or templates; a field left out keeps its value"""
+        saved = policies.save_policy(project_id, CustomerTier(customer_tier), body, actor(), uow(), now())
+        return _policy(saved)
+
+
+@blp.route("/customers/<id:customer_id>/credit")
+class CreditViews(MethodView):
+    """A customer's credit profile."""
+
+    @blp.response(200, CreditProfileSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, customer_id: int) -> Any:
+        """The score and chance of a late bill from the customer's own history, with the reasons"""
+        return credit.credit_profile(customer_id, actor(), uow(), now())
+
+
+@blp.route("/leases/<id:lease_id>/health")
+class LeaseHealthViews(MethodView):
+    """A lease's health."""
+
+    @blp.response(200, LeaseHealthSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, lease_id: int) -> Any:
+        """The last four quarters' colours with reasons and actions, and the renewal advice"""
+        found = health.lease_health(lease_id, actor(), uow(), now())
+        advice = health.renewal_advice(lease_id, actor(), uow(), now()) if _has_customer(lease_id) else None
+        return {"as_of": found.as_of, "quarters": found.quarters, "renewal": advice}
+
+
+def _has_customer(lease_id: int) -> bool:
+    lease = uow().leases.find(lease_id)
+    return lease is not None and lease.customer_id is not None
+
+
+def _policy(policy: Policy) -> dict[str, Any]:
+    return {
+        "customer_tier": policy.customer_tier,
+        "enabled": policy.enabled,
+        **{name: getattr(policy.thresholds, name) for name in THRESHOLD_FIELDS},
+        "pay_within_hours": policy.pay_within_hours,
+        "channels": list(policy.channels),
+        "templates": dict(policy.templates),
+        "stored": policy.stored,
+    }

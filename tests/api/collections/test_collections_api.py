@@ -1,0 +1,209 @@
+"""The collections API as finance, legal and a manager use it, scoped to their region, in both languages."""
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import flask_babel
+import pytest
+
+from backend.banking.services import accounts, imports, reconciliation
+from backend.core.domain.audit import Origin
+from backend.core.services.context import Actor
+from backend.demo.leasing import TEMPLATES_BY_TYPE
+from backend.demo.statement_files import BankTransaction, StatementAccount, write_bank_csv
+from backend.leasing.domain.leases import ContractType
+from backend.leasing.services import leases
+from backend.receivables.services import billing
+from tests.conftest import SYSTEM
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 3, 10)  # the February bill (due 5 Feb) is 33 days overdue, March's 5 days
+ACCOUNT = "1001 0001 0926 2626 26"
+
+
+def at(day: date, hour: int) -> datetime:
+    return datetime.combine(day, time(hour), ZONE).astimezone(UTC)
+
+
+@pytest.fixture
+def ledger(
+    app: Any,
+    run: Callable[..., Any],
+    make_region: Any,
+    make_project: Any,
+    make_asset: Any,
+    make_customer: Any,
+) -> dict[str, Any]:
+    """East: 星河 owes February and March (10,000.00 each); the statement through yesterday is in."""
+    app.extensions["leasekeeper.clock"] = lambda: at(TODAY, 10)
+    east, south = make_region("EAST"), make_region("SOUTH")
+    project = make_project(east, "SH-LJZ")
+    star = make_customer(east, "C-STAR", name="上海星河科技有限公司", email="ap@star.example")
+    template = run(
+        leases.create_template,
+        TEMPLATES_BY_TYPE[ContractType.OFFICE].values()
+        | {"code": "M5", "required_fields": [], "frequency": "monthly", "timing": "prepaid", "due_day": 5}
+        | {"due_offset_days": 0, "business_day_rule": "none"},
+        SYSTEM,
+    )
+    draft = run(
+        leases.create_lease,
+        {
+            "template_id": template.id,
+            "asset_ids": [make_asset(project).id],
+            "customer_id": star.id,
+            "starts_on": date(2026, 2, 1),
+            "ends_on": date(2027, 1, 31),
+            "charge_lines": [{"charge_type": "rent", "monthly_amount": Decimal("10000.00")}],
+            "late_fee_rate": Decimal("0.0005"),
+            "late_fee_article": "第12条",
+        },
+        SYSTEM,
+    )
+    lease = run(leases.sign_lease, draft.id, SYSTEM, now=datetime(2026, 1, 10, tzinfo=UTC))
+    run(billing.run_billing, project.id, SYSTEM, now=at(date(2026, 3, 1), 0))
+    account_id = run(
+        lambda uow: (
+            accounts.create_account(
+                {
+                    "region_id": east.id,
+                    "bank_name": "中国工商银行上海分行",
+                    "account_number": ACCOUNT,
+                    "account_name": "华东资产管理有限公司",
+                    "profile_code": "ICBC",
+                },
+                SYSTEM,
+                uow,
+            ).id
+        )
+    )
+    fee = BankTransaction(
+        booked_on=date(2026, 3, 9), amount=Decimal("-1.00"), memo="账户管理费", reference="F1"
+    )
+    data = write_bank_csv(
+        "ICBC", StatementAccount(number=ACCOUNT, name="华东", opening_balance=Decimal(100)), [fee]
+    )
+    run(imports.import_statement, account_id, data, "icbc.csv", None, True, SYSTEM, now=at(TODAY, 7))
+    run(reconciliation.run, Actor.system(Origin.JOB, "tests"), now=at(TODAY, 7))
+    return {"east": east, "south": south, "project": project, "star": star, "lease": lease}
+
+
+def test_finance_runs_dunning_reads_the_workbench_and_records_a_promise(
+    ledger: dict[str, Any], make_user: Any, bearer_client: Any
+) -> None:
+    finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
+    project_id, star_id = ledger["project"].id, ledger["star"].id
+
+    ran = finance.post("/api/collections/runs", json={"project_id": project_id})
+    assert ran.status_code == 201, ran.json
+    assert (ran.json["by_action"], ran.json["run_on"]) == ({"notice": 1}, "2026-03-10")
+    # Late fees through 9 March at 0.05 % a day: February's bill 6 Feb–9 Mar, 32 days × 5.00;
+    # March's 6–9 Mar, 4 days × 5.00 → 160.00 + 20.00.
+    assert (ran.json["late_fee_bills"], ran.json["late_fees"]) == (2, "180.00")
+    again = finance.post("/api/collections/runs", json={"project_id": project_id})
+    assert (again.status_code, again.json["customers"], again.json["late_fees"]) == (201, 0, "0.00")
+
+    [standing] = finance.get(f"/api/collections/standings?project_id={project_id}").json
+    # 33 days overdue on first sight: one step only, the friendly reminder (in Chinese by default).
+    assert (standing["customer_id"], standing["tier"], standing["oldest_days"]) == (star_id, "friendly", 33)
+    assert standing["tier_name"] == "友好提醒"
+    assert standing["overdue"] == {"CNY": "20000.00"}
+    [notice] = finance.get(f"/api/collections/notices?customer_id={star_id}").json
+    assert (notice["action"], notice["channels"], notice["targets"]) == (
+        "notice",
+        ["email"],
+        ["ap@star.example"],
+    )
+    assert [bill["open"] for bill in notice["bills"]] == ["10000.00", "10000.00"]
+    assert "若有付款已完成，请忽略此消息" in notice["body"]
+
+    bad = finance.post(
+        "/api/collections/promises",
+        json={
+            "project_id": project_id,
+            "customer_id": star_id,
+            "promised_on": "2026-03-01",
+            "amount": "30000.00",
+        },
+    )
+    assert bad.status_code == 422
+    assert set(bad.json["errors"]["json"]) == {"promised_on", "amount"}
+    assert "20,000.00" in bad.json["errors"]["json"]["amount"][0]
+    made = finance.post(
+        "/api/collections/promises",
+        json={
+            "project_id": project_id,
+            "customer_id": star_id,
+            "promised_on": "2026-03-15",
+            "amount": "20000.00",
+        },
+    )
+    assert made.status_code == 201, made.json
+    assert (made.json["state"], made.json["made_on"]) == ("open", "2026-03-10")
+    assert [p["id"] for p in finance.get("/api/collections/promises?state=open").json] == [made.json["id"]]
+
+    profile = finance.get(f"/api/collections/customers/{star_id}/credit")
+    assert profile.status_code == 200, profile.json
+    assert profile.json["features"]["bills"] == 2
+    assert profile.json["features"]["late_bills"] == 2
+    assert all(reason["message"] for reason in profile.json["reasons"])
+    lease_health = finance.get(f"/api/collections/leases/{ledger['lease'].id}/health")
+    assert lease_health.status_code == 200, lease_health.json
+    assert lease_health.json["renewal"]["recommendation"] in {
+        "retain",
+        "normal_follow_up",
+        "prepare_to_release",
+    }
+
+    south = bearer_client(make_user("finance", username="finance.south", region_id=ledger["south"].id))
+    assert south.get("/api/collections/standings").json == []
+    assert south.get(f"/api/collections/notices/{notice['id']}").status_code == 404
+    assert south.get(f"/api/collections/customers/{star_id}/credit").status_code == 404
+    assert south.post("/api/collections/runs", json={"project_id": project_id}).status_code == 404
+    inspector = bearer_client(make_user("inspector", username="inspector", project_id=project_id))
+    assert inspector.get("/api/collections/standings").status_code == 403
+
+
+def test_a_policy_names_a_bad_placeholder_and_the_run_refuses_without_yesterdays_statement(
+    ledger: dict[str, Any], make_user: Any, bearer_client: Any, app: Any
+) -> None:
+    finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
+    project_id = ledger["project"].id
+    policies = finance.get(f"/api/collections/policies/{project_id}").json
+    assert {(p["customer_tier"], p["formal_from"], p["legal_from"], p["stored"]) for p in policies} == {
+        ("standard", 16, 31, False),
+        ("key_account", 16, 31, False),
+    }
+    finance.patch("/api/auth/me", json={"locale": "en"})
+    flask_babel.refresh()
+    refused = finance.put(
+        f"/api/collections/policies/{project_id}/standard",
+        json={"templates": {"friendly.first.en": {"subject": "Rent", "body": "Dear ${custmer}"}}},
+    )
+    assert refused.status_code == 422
+    [message] = refused.json["errors"]["json"]["templates.friendly.first.en.body"]
+    assert "${custmer}" in message
+    assert "${customer}" in message
+    out_of_order = finance.put(f"/api/collections/policies/{project_id}/standard", json={"formal_from": 40})
+    assert out_of_order.status_code == 422
+    assert "formal_from" in out_of_order.json["errors"]["json"]
+    saved = finance.put(
+        f"/api/collections/policies/{project_id}/standard",
+        json={
+            "repeat_days": 5,
+            "templates": {"friendly.first.en": {"subject": "Rent", "body": "Dear ${customer}"}},
+        },
+    )
+    assert saved.status_code == 200, saved.json
+    assert (saved.json["repeat_days"], saved.json["stored"]) == (5, True)
+
+    # The next day nobody imported 10 March's statement: the run refuses, naming the account; nothing written.
+    app.extensions["leasekeeper.clock"] = lambda: at(date(2026, 3, 11), 10)
+    late = finance.post("/api/collections/runs", json={"project_id": project_id})
+    assert late.status_code == 409
+    assert "2026-03-10" in late.json["message"]
+    assert ACCOUNT in late.json["message"]
+    assert finance.get("/api/collections/notices").json == []
