@@ -236,7 +236,27 @@ class DemoLease:
             "version": 1,
             "signed_at": self.signed_at,
             "closed_on": self.closed_on,
+            **LATE_FEE_CLAUSES[self.contract_type],
         }
+
+
+# The late-fee clause each kind of contract carries in the demo (rate, basis, grace days, cap, article).
+LATE_FEE_CLAUSES: dict[ContractType, dict[str, Any]] = {
+    kind: {
+        "late_fee_rate": rate,
+        "late_fee_basis": basis,
+        "late_fee_grace_days": grace,
+        "late_fee_cap_rate": cap,
+        "late_fee_article": article,
+    }
+    for kind, (rate, basis, grace, cap, article) in {
+        ContractType.OFFICE: (Decimal("0.0005"), "per_day", 5, Decimal("0.1"), "第十二条"),
+        ContractType.RETAIL: (Decimal("0.0005"), "per_day", 5, Decimal("0.1"), "第十二条"),
+        ContractType.WAREHOUSE: (Decimal("0.0005"), "per_day", 5, Decimal("0.1"), "第十一条"),
+        ContractType.APARTMENT: (Decimal("0.0003"), "per_day", 3, Decimal("0.05"), "第九条"),
+        ContractType.EQUIPMENT: (Decimal("0.015"), "per_month", 3, Decimal("0.2"), "第八条"),
+    }.items()
+}
 
 
 class Unit(NamedTuple):

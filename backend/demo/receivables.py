@@ -142,8 +142,12 @@ def seed_receivables(
         for month in months:
             lines = [tx for tx in ledger if month <= tx.booked_on < month + relativedelta(months=1)]
             lines += _sweep(account, lines, month, today, rng)
+            # A month's statement covers the whole month; this month's, the days up to yesterday.
+            last = month + relativedelta(months=1) - timedelta(days=1)
+            if month == this_month:
+                last = max([today - timedelta(days=1), *(tx.booked_on for tx in lines)])
             statement_account = StatementAccount(
-                number=account.number, name=account.name, opening_balance=opening
+                number=account.number, name=account.name, opening_balance=opening, period=(month, last)
             )
             if month == this_month:
                 summary.files += _leave_files(out_dir, account, statement_account, lines, month)

@@ -50,6 +50,15 @@ class StatementAccount:
     name: str
     currency: str = "CNY"
     opening_balance: Decimal = ZERO
+    # The days the statement covers, as the bank states them (else the first and last transaction's).
+    period: tuple[date, date] | None = None
+
+    def days(self, transactions: Sequence[BankTransaction]) -> tuple[date, date]:
+        """The first and last day the statement covers."""
+        if self.period is not None:
+            return self.period
+        days = [tx.booked_on for tx in transactions] or [date(2026, 3, 1)]
+        return min(days), max(days)
 
 
 def local_time(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
@@ -131,7 +140,7 @@ def _table(
     listed = list(zip(transactions, balances(account, transactions), strict=True))
     if newest_first:
         listed.reverse()
-    days = [tx.booked_on for tx in transactions] or [date(2026, 3, 1)]
+    first, last = account.days(transactions)
     closing = closing_balance(account, transactions)
     debits = sum((-tx.amount for tx in transactions if tx.amount < 0), ZERO)
     credits = sum((tx.amount for tx in transactions if tx.amount > 0), ZERO)
@@ -140,7 +149,7 @@ def _table(
         [f"账号：{account.number}"],
         [f"户名：{account.name}"],
         [f"币种：{CURRENCY_NAMES.get(account.currency, account.currency)}"],
-        [f"起止日期：{min(days).isoformat()} 至 {max(days).isoformat()}"],
+        [f"起止日期：{first.isoformat()} 至 {last.isoformat()}"],
         ["期初余额：", account.opening_balance],
         [profile.header_aliases[name][0] for name in fields],
     ]
@@ -296,8 +305,12 @@ def write_mt940(
     opening = account.opening_balance
     for number, block in enumerate(blocks, start=1):
         closing = opening + sum((tx.amount for tx in block), ZERO)
-        first_day = block[0].booked_on if block else date(2026, 3, 1)
+        first_day = block[0].booked_on if block else account.days(transactions)[0]
         last_day = block[-1].booked_on if block else first_day
+        if account.period is not None:
+            # The first block opens on the period's first day, the last closes on its last.
+            first_day = account.period[0] if number == 1 else first_day
+            last_day = account.period[1] if number == len(blocks) else last_day
         lines += [f":20:STMT{number:04d}", f":25:{account.number}", f":28C:{number}/1"]
         lines.append(_balance_field("60F", opening, first_day, account.currency))
         for tx in block:
@@ -395,18 +408,18 @@ def write_camt053(
     camt.add(report, "GrpHdr/MsgId", f"MSG-{account.number}")
     statement = camt.add(report, "Stmt")
     camt.add(statement, "Id", f"STMT-{account.number}")
-    days = [tx.booked_on for tx in transactions] or [date(2026, 3, 1)]
-    camt.add(statement, "FrToDt/FrDtTm", datetime.combine(min(days), time()).isoformat())
+    first, last = account.days(transactions)
+    camt.add(statement, "FrToDt/FrDtTm", datetime.combine(first, time()).isoformat())
     camt.add(
         _child(statement, "FrToDt"),
         "ToDtTm",
-        datetime.combine(max(days), time(23, 59, 59)).isoformat(),
+        datetime.combine(last, time(23, 59, 59)).isoformat(),
     )
     camt.account(statement, "Acct", account.number)
     camt.add(_child(statement, "Acct"), "Ccy", account.currency)
     camt.add(_child(statement, "Acct"), "Nm", account.name)
-    camt.balance(statement, "OPBD", account.opening_balance, min(days), account.currency)
-    camt.balance(statement, "CLBD", closing_balance(account, transactions), max(days), account.currency)
+    camt.balance(statement, "OPBD", account.opening_balance, first, account.currency)
+    camt.balance(statement, "CLBD", closing_balance(account, transactions), last, account.currency)
     for tx in transactions:
         camt.entry(statement, tx, account.currency)
     indent(root)

@@ -6,6 +6,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields, validate
 
+from backend.api.charges.schemas import money
 from backend.api.common import decimal, ident, sort_field, text
 from backend.collections.domain.pauses import DisputeState, GraceState, PromiseState
 from backend.collections.domain.plan import Step
@@ -134,7 +135,7 @@ class PaymentPromiseSchema(Schema):
     note = text(2000, allow_none=True)
     state = fields.Enum(PromiseState, by_value=True, dump_only=True)
     settled_on = fields.Date(dump_only=True, allow_none=True)
-    paid = fields.Decimal(as_string=True, dump_only=True)
+    paid = money(dump_only=True)
     created_by_id = fields.Integer(dump_only=True, allow_none=True)
 
 
@@ -202,7 +203,7 @@ class CollectionCaseSchema(Schema):
     state = fields.String(metadata={"description": "open or closed."})
     opened_on = fields.Date()
     owner_id = fields.Integer(allow_none=True)
-    amount = fields.Decimal(as_string=True)
+    amount = money()
     currency = fields.String()
     bills = fields.List(fields.Nested(OverdueBillSchema))
     documents = fields.List(fields.Nested(CaseDocumentSchema))
@@ -314,7 +315,7 @@ class DunningReportSchema(Schema):
     by_action = fields.Dict(keys=fields.String(), values=fields.Integer())
     tier_changes = fields.Integer()
     late_fee_bills = fields.Integer()
-    late_fees = fields.Decimal(as_string=True)
+    late_fees = money()
     promises_kept = fields.Integer()
     promises_broken = fields.Integer()
     run_id = fields.Integer(allow_none=True)
@@ -344,7 +345,7 @@ class CreditFeaturesSchema(Schema):
     late_bills = fields.Integer()
     on_time_rate = fields.Float(allow_none=True)
     average_days_late = fields.Float(allow_none=True)
-    open_overdue = fields.Dict(keys=fields.String(), values=fields.Decimal(as_string=True))
+    open_overdue = fields.Dict(keys=fields.String(), values=money())
     broken_promises = fields.Integer()
     disputes = fields.Integer()
     average_response_days = fields.Float(allow_none=True)

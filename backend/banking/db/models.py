@@ -119,6 +119,8 @@ class ReconciliationDecision(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    # Whom the payer and the memo point to (None: decided before this was kept, or by a person).
+    payer_ids: Mapped[list[int] | None] = mapped_column(JSON)
     fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)

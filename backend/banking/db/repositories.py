@@ -241,11 +241,12 @@ class BankLineRepository(Repository[BankLine]):
         return {row[0]: row[1] for row in self.session.execute(statement)}
 
     def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
-        """Money in still unmatched on these accounts, as plain rows for the payer lookup."""
+        """Money in still unmatched on these accounts, as plain rows with the payers the last run saw."""
         if not account_ids:
             return []
         statement = (
-            select(*OPEN_RECEIPT_COLUMNS)
+            select(*OPEN_RECEIPT_COLUMNS, ReconciliationDecision.payer_ids)
+            .outerjoin(ReconciliationDecision, ReconciliationDecision.bank_line_id == BankLine.id)
             .where(BankLine.bank_account_id.in_(account_ids))
             .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0)
             .order_by(BankLine.booked_on, BankLine.id)

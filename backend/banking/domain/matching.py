@@ -14,7 +14,7 @@ import sys
 from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
@@ -150,6 +150,9 @@ class Decision:
     explanation: str  # an English template for finance staff, translated where it is shown
     params: Mapping[str, str]  # the values filling it
     suggestions: tuple[Suggestion, ...]
+    # Every customer the payer's account, name or alias, or the memo's bills and leases, point to: dunning
+    # holds them while the line waits unmatched.
+    payers: frozenset[int] = frozenset()
 
 
 class _Way(enum.StrEnum):
@@ -303,7 +306,8 @@ def reconcile(
     run = _Run(ledger, _Index(directory, ledger), settings)
     decisions = []
     for receipt in sorted(receipts, key=lambda receipt: (receipt.booked_on, receipt.id)):
-        decision = _decide(receipt, run.index.clues(receipt), run)
+        clues = run.index.clues(receipt)
+        decision = replace(_decide(receipt, clues, run), payers=clues.owners | clues.payer.anyone)
         ledger.apply(decision.allocations)
         decisions.append(decision)
     return decisions

@@ -7,7 +7,7 @@ reconciliation run, and a customer whose money sits unmatched on a statement is 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -47,20 +47,21 @@ def gaps(project_id: int, region_id: int, through: date, uow: UnitOfWork) -> lis
 
 
 def waiting_money(
-    project_id: int, region_id: int, open_items: Sequence[tuple[Any, ...]], uow: UnitOfWork
+    project_id: int, region_id: int, open_items: Callable[[], Sequence[tuple[Any, ...]]], uow: UnitOfWork
 ) -> dict[int, list[int]]:
     """Customers whose money sits unmatched on the project's accounts, with those lines' ids.
 
-    `open_items`: the open charges as the reconciliation reads them (`Charges.open_items`), so that a memo
-    naming a bill or a lease points to its customer too.
+    `open_items`: reads the open charges as the reconciliation does (`Charges.open_items`), so that a memo
+    naming a bill or a lease points to its customer too; only lines no run has read the payers of need it.
     """
     ids = [account.id for account in uow.bank_lines.serving(project_id, region_id)]
     rows = uow.bank_lines.unmatched_receipts_of(ids)
-    if not rows:
-        return {}
-    receipts = [matching.Receipt(*row) for row in rows]
-    items = [matching.OpenItem(*row) for row in open_items]
-    payers = matching.known_payers(receipts, items, directory(uow))
+    payers = {row.id: frozenset(row.payer_ids) for row in rows if row.payer_ids is not None}
+    unknown = [matching.Receipt(*row[:-1]) for row in rows if row.payer_ids is None]
+    if unknown:
+        # Lines a person unmatched, or decided before the payers were kept: looked up now.
+        items = [matching.OpenItem(*row) for row in open_items()]
+        payers.update(matching.known_payers(unknown, items, directory(uow)))
     held: dict[int, list[int]] = {}
     for line_id, customers in payers.items():
         for customer_id in customers:

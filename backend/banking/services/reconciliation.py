@@ -221,6 +221,7 @@ def _decision_row(decision: Any, run_id: int | None, now: datetime, by_id: int |
             for s in decision.suggestions
         ],
         "customer_id": decision.customer_id,
+        "payer_ids": sorted(decision.payers),
         "fee": decision.fee,
         "run_id": run_id,
         "decided_at": now,

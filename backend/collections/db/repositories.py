@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.collections.db.models import (
@@ -289,19 +289,29 @@ class DunningRepository:
         self.session.add(case)
         return case
 
-    def accruals(self, charge_ids: Collection[int]) -> dict[int, LateFeeAccrual]:
-        """Late-fee accruals of charges, by charge."""
-        found: dict[int, LateFeeAccrual] = {}
+    def accruals(self, charge_ids: Collection[int]) -> dict[int, Any]:
+        """Late-fee accruals of charges as plain rows (id, charge_id, exact, posted, through), by charge."""
+        found: dict[int, Any] = {}
+        columns = (LateFeeAccrual.id, LateFeeAccrual.charge_id, LateFeeAccrual.exact, LateFeeAccrual.posted)
         for chunk in _chunks(charge_ids):
-            statement = select(LateFeeAccrual).where(LateFeeAccrual.charge_id.in_(chunk))
-            found.update((row.charge_id, row) for row in self.session.scalars(statement))
+            statement = select(*columns, LateFeeAccrual.through).where(LateFeeAccrual.charge_id.in_(chunk))
+            found.update((row.charge_id, row) for row in self.session.execute(statement))
         return found
 
-    def add_accrual(self, **values: Any) -> LateFeeAccrual:
-        """Stage an accrual."""
-        accrual = LateFeeAccrual(**values)
-        self.session.add(accrual)
-        return accrual
+    def save_accruals(
+        self, new: Sequence[Mapping[str, Any]], changed: Sequence[Mapping[str, Any]]
+    ) -> dict[int, int]:
+        """Insert new accruals and update changed ones (by id) in bulk; the new ones' ids by charge."""
+        bulk_insert(self.session, LateFeeAccrual, new)
+        if changed:
+            self.session.execute(update(LateFeeAccrual), [dict(row) for row in changed])
+        found: dict[int, int] = {}
+        for chunk in _chunks([row["charge_id"] for row in new]):
+            statement = select(LateFeeAccrual.charge_id, LateFeeAccrual.id).where(
+                LateFeeAccrual.charge_id.in_(chunk)
+            )
+            found.update((charge_id, accrual_id) for charge_id, accrual_id in self.session.execute(statement))
+        return found
 
     def add_postings(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert late-fee postings."""

@@ -144,8 +144,10 @@ def run(
         return _finish(project, report, actor, uow, now, run_id)
 
     pauses = _pauses(project, today, customer_ids, uow, report, actor, now)
-    open_items = uow.charges.open_items(Scope(project_ids=frozenset({project.id})))
-    held = readiness.waiting_money(project.id, project.region_id, open_items, uow)
+    in_project = Scope(project_ids=frozenset({project.id}))
+    held = readiness.waiting_money(
+        project.id, project.region_id, lambda: uow.charges.open_items(in_project), uow
+    )
     customers = uow.dunning.customers(customer_ids)
     cases = uow.dunning.open_cases(project.id)
     leases = uow.dunning.leases(
@@ -185,6 +187,7 @@ def run(
         if decision.action is Action.CASE:
             cases[customer_id] = speaker.open_case(decision, customer, actor)
         _stand(uow, project.id, standing, decision, today, notice is not None and decision.speaks)
+    speaker.finish()
     return _finish(project, report, actor, uow, now, run_id)
 
 
@@ -297,7 +300,59 @@ class _Speaker:
         self.project, self.uow, self.now = project, uow, now
         self.leases, self.contacts, self.fees = leases, contacts, fees
         self.writers = sorted(set(uow.users.holders(P.COLLECTIONS_WRITE, project.id)))
+        self.visible = set(uow.users.holders(P.PROJECT_READ, project.id))
+        self.lookups = notifications.Lookups()
         self.managers_seen: dict[int, Any] = {}
+        # Notices staged by `act`, sent out by `finish` after one flush (a run writes thousands).
+        self.pending: list[tuple[Any, Decision, Any, Actor]] = []
+
+    def finish(self) -> None:
+        """Give the day's notices their ids, then stage their messages, tasks and audit entries."""
+        self.uow.flush()
+        tasks = []
+        for notice, decision, customer, actor in self.pending:
+            for channel, target in zip(notice.channels, notice.targets, strict=True):
+                outbox.queue(
+                    self.uow,
+                    ChannelKind(channel),
+                    NotificationKind.DUNNING_NOTICE,
+                    notice.locale,
+                    self.now,
+                    target=target,
+                    params={
+                        "subject": notice.subject or "",
+                        "body": notice.body or "",
+                        "customer": customer.name,
+                    },
+                    project_id=self.project.id,
+                    region_id=self.project.region_id,
+                    subject_type="customer",
+                    subject_id=customer.id,
+                )
+            if decision.action is Action.TASK:
+                tasks.append((self.stage_task(decision, customer, notice), decision, customer))
+            if decision.speaks:
+                audit.record(
+                    self.uow,
+                    actor,
+                    AuditAction.CREATE,
+                    "dunning_notice",
+                    notice.id,
+                    after={
+                        "customer_id": customer.id,
+                        "action": decision.action.value,
+                        "tier": decision.tier.code,
+                        "bills": [bill.number for bill in decision.bills],
+                        "channels": list(notice.channels),
+                    },
+                    project_id=self.project.id,
+                    region_id=self.project.region_id,
+                )
+        if tasks:
+            self.uow.flush()
+        for task, decision, customer in tasks:
+            self.tell_task(task, decision, customer)
+        self.pending.clear()
 
     def act(
         self,
@@ -344,40 +399,7 @@ class _Speaker:
             held_by_lines=list(held_by_lines),
             sent_by_id=actor.user_id,
         )
-        self.uow.flush()
-        for channel, target in zip(channels, targets, strict=True):
-            outbox.queue(
-                self.uow,
-                ChannelKind(channel),
-                NotificationKind.DUNNING_NOTICE,
-                language,
-                self.now,
-                target=target,
-                params={"subject": subject or "", "body": body or "", "customer": customer.name},
-                project_id=self.project.id,
-                region_id=self.project.region_id,
-                subject_type="customer",
-                subject_id=customer.id,
-            )
-        if decision.action is Action.TASK:
-            self.task(decision, customer, notice)
-        if decision.speaks:
-            audit.record(
-                self.uow,
-                actor,
-                AuditAction.CREATE,
-                "dunning_notice",
-                notice.id,
-                after={
-                    "customer_id": customer.id,
-                    "action": decision.action.value,
-                    "tier": decision.tier.code,
-                    "bills": [bill.number for bill in decision.bills],
-                    "channels": channels,
-                },
-                project_id=self.project.id,
-                region_id=self.project.region_id,
-            )
+        self.pending.append((notice, decision, customer, actor))
         return notice
 
     def values(self, decision: Decision, customer: Any, policy: Policy, language: str) -> dict[str, str]:
@@ -441,16 +463,10 @@ class _Speaker:
                 targets.append(target)
         return channels, targets
 
-    def task(self, decision: Decision, customer: Any, notice: Any) -> None:
+    def stage_task(self, decision: Decision, customer: Any, notice: Any) -> Any:
         """A key account's task for their account manager (the project's collectors when none is named)."""
-        managers = sorted(
-            {
-                lease.account_manager_id
-                for bill in decision.bills
-                if bill.lease_id and (lease := self.leases.get(bill.lease_id)) and lease.account_manager_id
-            }
-        )
-        task = self.uow.dunning.add_task(
+        managers = self.managers_of(decision)
+        return self.uow.dunning.add_task(
             notice_id=notice.id,
             project_id=self.project.id,
             customer_id=customer.id,
@@ -458,10 +474,12 @@ class _Speaker:
             tier=int(decision.tier),
             due_on=decision_day(self.project, self.now) + timedelta(days=2),
         )
-        self.uow.flush()
+
+    def tell_task(self, task: Any, decision: Decision, customer: Any) -> None:
+        """The account manager hears of their task (the collectors, when nobody is named)."""
         notifications.notify(
             self.uow,
-            managers or self.writers,
+            self.managers_of(decision) or self.writers,
             NotificationKind.COLLECTION_TASK,
             {
                 "customer": customer.name,
@@ -472,6 +490,18 @@ class _Speaker:
             project_id=self.project.id,
             subject=("collection_task", task.id),
             now=self.now,
+            visible=self.visible,
+            lookups=self.lookups,
+        )
+
+    def managers_of(self, decision: Decision) -> list[int]:
+        """The account managers of the leases a decision's bills belong to."""
+        return sorted(
+            {
+                lease.account_manager_id
+                for bill in decision.bills
+                if bill.lease_id and (lease := self.leases.get(bill.lease_id)) and lease.account_manager_id
+            }
         )
 
     def open_case(self, decision: Decision, customer: Any, actor: Actor) -> Any:
@@ -501,6 +531,8 @@ class _Speaker:
             project_id=self.project.id,
             subject=("collection_case", case.id),
             now=self.now,
+            visible=self.visible,
+            lookups=self.lookups,
         )
         audit.record(
             self.uow,

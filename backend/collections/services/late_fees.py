@@ -95,6 +95,8 @@ def accrue_project(
         return AccrualReport(0, 0, ZERO)
     settled = uow.dunning.settlements(clauses)
     kept = uow.dunning.accruals(clauses)
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
     postings: list[dict[str, Any]] = []
     total, days, touched = ZERO, 0, 0
     for bill in bills:
@@ -114,16 +116,25 @@ def accrue_project(
         )
         if accrual is None:
             continue
+        state = {
+            "exact": accrual.state.exact,
+            "posted": accrual.state.posted,
+            "through": accrual.state.through,
+            "updated_at": now,
+        }
         if row is None:
-            row = uow.dunning.add_accrual(
-                charge_id=bill.id, project_id=project_id, customer_id=bill.customer_id, currency=bill.currency
+            new.append(
+                {
+                    "charge_id": bill.id,
+                    "project_id": project_id,
+                    "customer_id": bill.customer_id,
+                    "currency": bill.currency,
+                    "waived": ZERO,
+                    **state,
+                }
             )
-        row.exact, row.posted, row.through, row.updated_at = (
-            accrual.state.exact,
-            accrual.state.posted,
-            accrual.state.through,
-            now,
-        )
+        else:
+            changed.append({"id": row.id, **state})
         days += accrual.days
         if accrual.amount:
             touched += 1
@@ -137,11 +148,10 @@ def accrue_project(
                     "days": accrual.days,
                     "amount": accrual.amount,
                     "kind": "accrual",
+                    "note": None,
                     "created_at": now,
-                    "_row": row,
                 }
             )
-    if postings:
-        uow.flush()
-        uow.dunning.add_postings([{**p, "accrual_id": p.pop("_row").id} for p in postings])
+    ids = {charge_id: row.id for charge_id, row in kept.items()} | uow.dunning.save_accruals(new, changed)
+    uow.dunning.add_postings([{**posting, "accrual_id": ids[posting["charge_id"]]} for posting in postings])
     return AccrualReport(touched, days, total)

@@ -78,8 +78,10 @@ class Dunning(Protocol):
     def accruals(self, charge_ids: Collection[int]) -> dict[int, Any]:
         """Late-fee accruals by charge."""
 
-    def add_accrual(self, **values: Any) -> Any:
-        """Stage an accrual."""
+    def save_accruals(
+        self, new: Sequence[Mapping[str, Any]], changed: Sequence[Mapping[str, Any]]
+    ) -> dict[int, int]:
+        """Insert new accruals and update changed ones; the new ones' ids by charge."""
 
     def add_postings(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert late-fee postings."""

@@ -1,6 +1,7 @@
 """Collections: dunning policies per project and customer tier, standings, each run's notices, promises to
 pay, grace periods, disputes, legal cases, account managers' tasks, late-fee accruals and postings; a late-fee
-clause on leases and a language on customers; equipment lock requests, credit consents and signals.
+clause on leases, a language on customers, the payers a bank line points to; equipment lock requests,
+credit consents and signals.
 
 Revision ID: 0019
 Revises: 0018
@@ -463,6 +464,9 @@ def upgrade() -> None:  # noqa: PLR0915 - a statement per table and index
         batch_op.create_index(batch_op.f("ix_late_fee_postings_accrual_id"), ["accrual_id"], unique=False)
         batch_op.create_index("ix_late_fee_postings_charge_id_end_on", ["charge_id", "end_on"], unique=False)
 
+    with op.batch_alter_table("reconciliation_decisions", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("payer_ids", sa.JSON(), nullable=True))
+
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("locale", sa.String(length=10), nullable=False, server_default="zh_CN"))
 
@@ -627,6 +631,9 @@ def downgrade() -> None:  # noqa: PLR0915 - a statement per table and index
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_column("locale")
+
+    with op.batch_alter_table("reconciliation_decisions", schema=None) as batch_op:
+        batch_op.drop_column("payer_ids")
 
     with op.batch_alter_table("late_fee_postings", schema=None) as batch_op:
         batch_op.drop_index("ix_late_fee_postings_charge_id_end_on")
