@@ -3,7 +3,9 @@ a run by hand, a customer's credit profile and a lease's health."""
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
+from flask_babel import gettext
 from flask_smorest import Blueprint
 
 from backend.api.collections.schemas import (
@@ -24,13 +26,15 @@ from backend.api.collections.schemas import (
     DunningStandingQueryArgsSchema,
     DunningStandingSchema,
     GracePeriodSchema,
+    HighRiskReportQueryArgsSchema,
+    LeaseHealthReportQueryArgsSchema,
     LeaseHealthSchema,
     PauseQueryArgsSchema,
     PaymentPromiseSchema,
 )
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
-from backend.collections.services import credit, health, pauses, policies, workbench
+from backend.collections.services import credit, health, pauses, policies, reports, workbench
 from backend.collections.services.policies import THRESHOLD_FIELDS, Policy
 from backend.org.domain.org import CustomerTier
 
@@ -286,6 +290,45 @@ class LeaseHealthViews(MethodView):
         found = health.lease_health(lease_id, actor(), uow(), now())
         advice = health.renewal_advice(lease_id, actor(), uow(), now()) if _has_customer(lease_id) else None
         return {"as_of": found.as_of, "quarters": found.quarters, "renewal": advice}
+
+
+BINARY = {"type": "string", "format": "binary"}
+FILES = {"200": {"content": {media: {"schema": BINARY} for media in reports.FORMATS.values()}}}
+
+
+def _file(body: bytes, filename: str, media: str) -> Response:
+    return Response(
+        body, mimetype=media, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@blp.route("/reports/high-risk")
+class HighRiskReportViews(MethodView):
+    """The monthly high-risk customer report."""
+
+    @blp.arguments(HighRiskReportQueryArgsSchema, location="query")
+    @blp.response(200, BINARY, content_type=reports.FORMATS["xlsx"], description="The workbook or the PDF.")
+    @blp.doc(responses=FILES)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any]) -> Response:
+        """Download the month's high-risk customers of your projects (Excel or PDF), with why"""
+        return _file(*reports.high_risk_report(args["month"], args["format"], actor(), uow(), now(), gettext))
+
+
+@blp.route("/reports/lease-health")
+class LeaseHealthReportViews(MethodView):
+    """A project's lease health report."""
+
+    @blp.arguments(LeaseHealthReportQueryArgsSchema, location="query")
+    @blp.response(200, BINARY, content_type=reports.FORMATS["xlsx"], description="The workbook or the PDF.")
+    @blp.doc(responses=FILES)
+    @errors(blp, *READ_ONE, 422)
+    def get(self, args: dict[str, Any]) -> Response:
+        """Download a project's live leases with their health and renewal advice (Excel or PDF)"""
+        found = reports.lease_health_report(
+            args["project_id"], args["format"], actor(), uow(), now(), gettext
+        )
+        return _file(*found)
 
 
 def _has_customer(lease_id: int) -> bool:

@@ -413,3 +413,17 @@ class LeaseHealthSchema(Schema):
     as_of = fields.Date()
     quarters = fields.List(fields.Nested(HealthQuarterSchema))
     renewal = fields.Nested(RenewalAdviceSchema, allow_none=True)
+
+
+class HighRiskReportQueryArgsSchema(Schema):
+    """Which month, which file."""
+
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    format = fields.String(required=True, validate=validate.OneOf(["xlsx", "pdf"]))
+
+
+class LeaseHealthReportQueryArgsSchema(Schema):
+    """Which project, which file."""
+
+    project_id = ident(in_query=True, required=True)
+    format = fields.String(required=True, validate=validate.OneOf(["xlsx", "pdf"]))

@@ -1,5 +1,6 @@
 """The collections API as finance, legal and a manager use it, scoped to their region, in both languages."""
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -7,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import flask_babel
+import openpyxl
 import pytest
 
 from backend.banking.services import accounts, imports, reconciliation
@@ -165,6 +167,33 @@ def test_finance_runs_dunning_reads_the_workbench_and_records_a_promise(
     assert south.post("/api/collections/runs", json={"project_id": project_id}).status_code == 404
     inspector = bearer_client(make_user("inspector", username="inspector", project_id=project_id))
     assert inspector.get("/api/collections/standings").status_code == 403
+
+    # The month's high-risk report: 星河, both bills late (a 50 % chance or more), the reader's region only.
+    workbook = finance.get("/api/collections/reports/high-risk?month=2026-03&format=xlsx")
+    assert workbook.status_code == 200
+    sheets = openpyxl.load_workbook(io.BytesIO(workbook.data), read_only=True)
+    assert sheets.sheetnames == ["按项目", "客户"]
+    rows = list(sheets["客户"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("编号", "客户", "项目", "级别")
+    assert [(row[0], row[2], row[3], row[4]) for row in rows[1:]] == [("C-STAR", "SH-LJZ", "友好提醒", 33)]
+    pdf = finance.get("/api/collections/reports/high-risk?month=2026-03&format=pdf")
+    assert (pdf.status_code, pdf.data[:5]) == (200, b"%PDF-")
+    theirs = south.get("/api/collections/reports/high-risk?month=2026-03&format=xlsx")
+    assert (
+        list(openpyxl.load_workbook(io.BytesIO(theirs.data)).worksheets[1].iter_rows(values_only=True))[1:]
+        == []
+    )
+    assert finance.get("/api/collections/reports/high-risk?month=2026-13&format=xlsx").status_code == 422
+    leases = finance.get(f"/api/collections/reports/lease-health?project_id={project_id}&format=xlsx")
+    assert leases.status_code == 200
+    lease_rows = list(
+        openpyxl.load_workbook(io.BytesIO(leases.data)).worksheets[1].iter_rows(values_only=True)
+    )
+    assert [row[0] for row in lease_rows[1:]] == [ledger["lease"].number]
+    assert (
+        south.get(f"/api/collections/reports/lease-health?project_id={project_id}&format=pdf").status_code
+        == 404
+    )
 
 
 def test_a_policy_names_a_bad_placeholder_and_the_run_refuses_without_yesterdays_statement(
