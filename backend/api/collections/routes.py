@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import Blueprint
 
+from backend.api.approvals.schemas import ApprovalSchema
 from backend.api.collections.schemas import (
     CollectionCaseChangeSchema,
     CollectionCaseQueryArgsSchema,
@@ -27,14 +28,16 @@ from backend.api.collections.schemas import (
     DunningStandingSchema,
     GracePeriodSchema,
     HighRiskReportQueryArgsSchema,
+    LateFeeSchema,
     LeaseHealthReportQueryArgsSchema,
     LeaseHealthSchema,
     PauseQueryArgsSchema,
     PaymentPromiseSchema,
+    WaiverBodySchema,
 )
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
-from backend.collections.services import credit, health, pauses, policies, reports, workbench
+from backend.collections.services import credit, health, late_fees, pauses, policies, reports, workbench
 from backend.collections.services.policies import THRESHOLD_FIELDS, Policy
 from backend.org.domain.org import CustomerTier
 
@@ -290,6 +293,31 @@ class LeaseHealthViews(MethodView):
         found = health.lease_health(lease_id, actor(), uow(), now())
         advice = health.renewal_advice(lease_id, actor(), uow(), now()) if _has_customer(lease_id) else None
         return {"as_of": found.as_of, "quarters": found.quarters, "renewal": advice}
+
+
+@blp.route("/charges/<id:charge_id>/late-fee")
+class LateFeeViews(MethodView):
+    """A bill's late fee."""
+
+    @blp.response(200, LateFeeSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, charge_id: int) -> Any:
+        """What the bill accrued, day span by span, and what was waived"""
+        return late_fees.late_fee_of(charge_id, actor(), uow())
+
+
+@blp.route("/late-fee-waivers")
+class WaiverViews(MethodView):
+    """Waiving late fees."""
+
+    @blp.arguments(WaiverBodySchema)
+    @blp.response(201, ApprovalSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Ask to waive part of a bill's late fee: posted once someone else approves it under approvals"""
+        return late_fees.request_waiver(
+            body["charge_id"], body["amount"], body["reason"], actor(), uow(), now()
+        )
 
 
 BINARY = {"type": "string", "format": "binary"}

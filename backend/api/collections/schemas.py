@@ -427,3 +427,34 @@ class LeaseHealthReportQueryArgsSchema(Schema):
 
     project_id = ident(in_query=True, required=True)
     format = fields.String(required=True, validate=validate.OneOf(["xlsx", "pdf"]))
+
+
+class WaiverBodySchema(Schema):
+    """Part of a bill's late fee to forgive, and why."""
+
+    charge_id = ident(required=True)
+    amount = decimal(2, 0, 1_000_000_000, required=True)
+    reason = text(2000, required=True)
+
+
+class LateFeePostingSchema(Schema):
+    """One run's late fee on a bill (or a waiver, negative)."""
+
+    start_on = fields.Date()
+    end_on = fields.Date()
+    days = fields.Integer()
+    amount = money()
+    kind = fields.String(metadata={"description": "accrual or waiver."})
+    note = fields.String(allow_none=True)
+
+
+class LateFeeSchema(Schema):
+    """A bill's late fee: accrued through which day, posted, waived, still owed, and every posting."""
+
+    charge_id = fields.Integer()
+    through = fields.Date(allow_none=True)
+    posted = money()
+    waived = money()
+    owed = money()
+    currency = fields.String()
+    postings = fields.List(fields.Nested(LateFeePostingSchema))

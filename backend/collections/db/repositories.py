@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -290,11 +290,13 @@ class DunningRepository:
         return case
 
     def accruals(self, charge_ids: Collection[int]) -> dict[int, Any]:
-        """Late-fee accruals of charges as plain rows (id, charge_id, exact, posted, through), by charge."""
+        """Late-fee accruals of charges as plain rows (id, charge_id, exact, posted, waived, through)."""
         found: dict[int, Any] = {}
         columns = (LateFeeAccrual.id, LateFeeAccrual.charge_id, LateFeeAccrual.exact, LateFeeAccrual.posted)
         for chunk in _chunks(charge_ids):
-            statement = select(*columns, LateFeeAccrual.through).where(LateFeeAccrual.charge_id.in_(chunk))
+            statement = select(*columns, LateFeeAccrual.waived, LateFeeAccrual.through).where(
+                LateFeeAccrual.charge_id.in_(chunk)
+            )
             found.update((row.charge_id, row) for row in self.session.execute(statement))
         return found
 
@@ -312,6 +314,14 @@ class DunningRepository:
             )
             found.update((charge_id, accrual_id) for charge_id, accrual_id in self.session.execute(statement))
         return found
+
+    def waive(self, accrual_id: int, amount: Decimal, now: datetime) -> None:
+        """Add to what is waived of an accrual."""
+        self.session.execute(
+            update(LateFeeAccrual)
+            .where(LateFeeAccrual.id == accrual_id)
+            .values(waived=LateFeeAccrual.waived + amount, updated_at=now)
+        )
 
     def add_postings(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert late-fee postings."""

@@ -9,10 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from backend.collections.domain.late_fees import Accrued, LateFeeClause, RateBasis, Settlement, accrue
-from backend.core.domain.errors import N_, ValidationFailed
+from backend.core.domain.access import Permission as P
+from backend.core.domain.approvals import ApprovalKind
+from backend.core.domain.audit import AuditAction
+from backend.core.domain.errors import N_, Conflict, Message, ValidationFailed
+from backend.core.services import approvals, audit
+from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 # A late fee does not earn a late fee.
 EXEMPT_KINDS = frozenset({"late_fee"})
 
@@ -155,3 +161,102 @@ def accrue_project(
     ids = {charge_id: row.id for charge_id, row in kept.items()} | uow.dunning.save_accruals(new, changed)
     uow.dunning.add_postings([{**posting, "accrual_id": ids[posting["charge_id"]]} for posting in postings])
     return AccrualReport(touched, days, total)
+
+
+def late_fee_of(charge_id: int, actor: Actor, uow: UnitOfWork) -> dict[str, Any]:
+    """A bill's late fee so far: through which day, posted, waived, owed, and its postings."""
+    charge = uow.charges.get(charge_id, actor.require(P.COLLECTIONS_READ))
+    accrual = uow.dunning.accruals([charge.id]).get(charge.id)
+    posted = Decimal(accrual.posted) if accrual is not None else ZERO
+    waived = Decimal(accrual.waived) if accrual is not None else ZERO
+    return {
+        "charge_id": charge.id,
+        "through": accrual.through if accrual is not None else None,
+        "posted": posted,
+        "waived": waived,
+        "owed": posted - waived,
+        "currency": charge.currency,
+        "postings": uow.dunning.postings_of(charge.id),
+    }
+
+
+def request_waiver(
+    charge_id: int, amount: Decimal, reason: str, actor: Actor, uow: UnitOfWork, now: datetime
+) -> Any:
+    """Ask to waive part of a bill's late fee; nothing changes until someone else approves; commits once."""
+    scope = actor.require(P.COLLECTIONS_WRITE)
+    charge = uow.charges.get(charge_id, scope)
+    accrual = uow.dunning.accruals([charge.id]).get(charge.id)
+    if accrual is None or Decimal(accrual.posted) - Decimal(accrual.waived) <= 0:
+        raise Conflict(N_("This bill has no late fee to waive."))
+    owed = Decimal(accrual.posted) - Decimal(accrual.waived)
+    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(CENT):
+        raise ValidationFailed.single("amount", N_("Must be an amount greater than zero, in cents at most."))
+    if amount > owed:
+        raise ValidationFailed.single(
+            "amount", Message(N_("Must be at most the late fee still owed (%(owed)s)."), owed=f"{owed:,.2f}")
+        )
+    if len(reason.strip()) < 4:
+        raise ValidationFailed.single("reason", N_("Say why in at least 4 characters."))
+    project = uow.projects.get(charge.project_id, scope)
+    approval = approvals.request(
+        uow,
+        actor,
+        kind=ApprovalKind.LATE_FEE_WAIVER,
+        subject=("late_fee_accrual", accrual.id),
+        project=project,
+        summary=f"{charge.number}: {charge.currency} {amount:,.2f}",
+        reason=reason.strip(),
+        now=now,
+        details={"charge_id": charge.id, "amount": str(amount)},
+    )
+    uow.commit()
+    return approval
+
+
+def _on_waiver_approved(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    """The waiver is posted against the bill's late fee, as long as that much is still owed."""
+    details = approval.details or {}
+    amount = Decimal(details["amount"])
+    accrual = uow.dunning.accruals([int(details["charge_id"])]).get(int(details["charge_id"]))
+    owed = Decimal(accrual.posted) - Decimal(accrual.waived) if accrual is not None else ZERO
+    if accrual is None or amount > owed:
+        raise Conflict(N_("Less late fee is owed than this waiver asks now: reject it and ask again."))
+    uow.dunning.waive(accrual.id, amount, now)
+    uow.dunning.add_postings(
+        [
+            {
+                "accrual_id": accrual.id,
+                "charge_id": accrual.charge_id,
+                "run_id": None,
+                "start_on": accrual.through,
+                "end_on": accrual.through,
+                "days": 0,
+                "amount": -amount,
+                "kind": "waiver",
+                "note": approval.reason,
+                "created_at": now,
+            }
+        ]
+    )
+    audit.record(
+        uow,
+        actor,
+        AuditAction.UPDATE,
+        "late_fee_accrual",
+        accrual.id,
+        after={"waived": str(Decimal(accrual.waived) + amount), "approval_id": approval.id},
+        project_id=approval.project_id,
+    )
+
+
+def _on_waiver_closed(approval: Any, actor: Actor, uow: UnitOfWork, now: datetime) -> None:
+    """A rejected, withdrawn or expired waiver leaves the late fee as it is."""
+
+
+approvals.register(
+    ApprovalKind.LATE_FEE_WAIVER,
+    approvals.KindRules(
+        permission=P.COLLECTIONS_APPROVE, on_approved=_on_waiver_approved, on_closed=_on_waiver_closed
+    ),
+)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -82,6 +82,9 @@ class Dunning(Protocol):
         self, new: Sequence[Mapping[str, Any]], changed: Sequence[Mapping[str, Any]]
     ) -> dict[int, int]:
         """Insert new accruals and update changed ones; the new ones' ids by charge."""
+
+    def waive(self, accrual_id: int, amount: Decimal, now: datetime) -> None:
+        """Add to what is waived of an accrual."""
 
     def add_postings(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert late-fee postings."""

@@ -16,6 +16,7 @@ class ApprovalKind(enum.StrEnum):
     STATUS_CHANGE = "status_change"
     FIELD_SETTINGS = "field_settings"  # an asset's or project's geofence, a project's field policy
     GRACE_PERIOD = "grace_period"  # days without dunning a customer asked for
+    LATE_FEE_WAIVER = "late_fee_waiver"  # part of a bill's late fee forgiven
 
 
 class ApprovalStatus(enum.StrEnum):

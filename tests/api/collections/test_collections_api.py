@@ -122,6 +122,26 @@ def test_finance_runs_dunning_reads_the_workbench_and_records_a_promise(
     assert [bill["open"] for bill in notice["bills"]] == ["10000.00", "10000.00"]
     assert "若有付款已完成，请忽略此消息" in notice["body"]
 
+    # A late fee is waived only once someone else approves: finance asks, the regional manager decides.
+    february = notice["bills"][0]["charge_id"]
+    fee = finance.get(f"/api/collections/charges/{february}/late-fee").json
+    assert (fee["posted"], fee["waived"], fee["through"]) == ("160.00", "0.00", "2026-03-09")
+    too_much = {"charge_id": february, "amount": "160.01", "reason": "客户首次逾期"}
+    assert finance.post("/api/collections/late-fee-waivers", json=too_much).status_code == 422
+    asked = finance.post("/api/collections/late-fee-waivers", json={**too_much, "amount": "60.00"})
+    assert asked.status_code == 201, asked.json
+    assert finance.get(f"/api/collections/charges/{february}/late-fee").json["waived"] == "0.00"
+    assert finance.post(f"/api/approvals/{asked.json['id']}/approve", json={}).status_code in {403, 409}
+    manager = bearer_client(make_user("regional_manager", username="rm.east", region_id=ledger["east"].id))
+    approved = manager.post(f"/api/approvals/{asked.json['id']}/approve", json={"note": "同意"})
+    assert approved.status_code == 200, approved.json
+    fee = finance.get(f"/api/collections/charges/{february}/late-fee").json
+    assert (fee["posted"], fee["waived"], fee["owed"]) == ("160.00", "60.00", "100.00")
+    assert [(p["kind"], p["amount"]) for p in fee["postings"]] == [
+        ("accrual", "160.00"),
+        ("waiver", "-60.00"),
+    ]
+
     bad = finance.post(
         "/api/collections/promises",
         json={
