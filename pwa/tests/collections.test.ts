@@ -15,6 +15,7 @@ import {
   policyBody,
   policyForm,
   templateKeys,
+  templateName,
   templateOfError,
   templatesDescription,
   totalsText,
@@ -130,6 +131,7 @@ describe("the dunning policy", () => {
     expect(keys).toHaveLength(12);
     expect(keys[0]).toBe("friendly.first.zh_CN");
     expect(keys).toContain("legal.follow_up.en");
+    expect(templateName("friendly.follow_up.en")).toBe("Friendly reminder · Follow-up · English");
   });
 
   it("reads the placeholders from the API's description of the templates", () => {

@@ -212,3 +212,25 @@ def test_finance_runs_dunning_records_a_promise_and_reads_the_credit_page_and_th
     expect(row.get_by_test_id("tier")).to_have_text("Friendly reminder")
     expect(row.get_by_test_id("next-step")).to_have_text("Paused until 15 Mar 2026 (promise to pay)")
     shot(page, "office-collections-workbench-en")
+
+    # The project's policy: a template with a mistyped placeholder is refused on its body, then saved.
+    page.get_by_test_id("tab-policy").click()
+    policy = page.get_by_test_id("policy-standard")
+    expect(policy.get_by_test_id("policy-source")).to_have_text(
+        "The defaults (never changed for this project)."
+    )
+    policy.get_by_test_id("template-language").select_option("en")
+    policy.get_by_test_id("template-subject").fill("Rent")
+    policy.get_by_test_id("template-body").fill("Dear ")
+    policy.get_by_test_id("placeholder-customer").click()
+    expect(policy.get_by_test_id("template-body")).to_have_value("Dear ${customer}")
+    policy.get_by_test_id("template-body").fill("Dear ${custmer}")
+    policy.get_by_test_id("policy-save").click()
+    expect(page.get_by_test_id("error-template-body")).to_contain_text("${custmer}")
+    no_serious_violations(page, "dunning policy")
+    page.evaluate("window.scrollTo(0, 0)")
+    shot(page, "office-collections-policy-refused")
+    policy.get_by_test_id("template-body").fill("Dear ${customer}")
+    policy.get_by_test_id("policy-save").click()
+    expect(page.get_by_test_id("policy-saved")).to_have_text("Saved.")
+    expect(page.get_by_test_id("policy-source")).to_have_text("This project's own policy.")

@@ -296,6 +296,12 @@ export function templateKey(tier: string, step: string, language: string): strin
   return `${tier}.${step}.${language}`;
 }
 
+/** A template's key in words: "Friendly reminder · Follow-up · English". */
+export function templateName(key: string): string {
+  const [tier, step, language] = key.split(".");
+  return [named("tier", tier), named("step", step), named("language", language)].join(" · ");
+}
+
 /** Every template a policy can hold, in the order the editor offers them. */
 export function templateKeys(): string[] {
   return TEMPLATE_TIERS.flatMap((tier) => STEPS.flatMap((step) => LANGUAGES.map((language) => templateKey(tier, step, language))));

@@ -908,6 +908,7 @@ const en = {
       insert: "Insert at the cursor",
       reset: "Back to the built-in template",
       saved: "Saved.",
+      fix: "Please correct the fields marked above.",
     },
     credit: {
       title: "Credit profile: {{name}}",
@@ -1891,6 +1892,7 @@ const zh: Messages = {
       insert: "插入到光标处",
       reset: "恢复为内置模板",
       saved: "已保存。",
+      fix: "请更正上方标出的字段。",
     },
     credit: {
       title: "信用画像：{{name}}",

@@ -22,6 +22,7 @@ import {
   policyBody,
   policyForm,
   templateKey,
+  templateName,
   templateOfError,
   templatesDescription,
 } from "../collections";
@@ -241,7 +242,7 @@ function PolicyEditor({ projectId, policy, onSaved }: { projectId: string; polic
         ) : null}
         {changed.length ? (
           <p class="hint" data-testid="templates-changed">
-            {t("office.collections.policy.changedList", { list: changed.join(", ") })}
+            {t("office.collections.policy.changedList", { list: changed.map(templateName).join(t("office.reminders.listSeparator")) })}
           </p>
         ) : null}
       </fieldset>
@@ -252,7 +253,7 @@ function PolicyEditor({ projectId, policy, onSaved }: { projectId: string; polic
       ) : null}
       {Object.keys(errors).length ? (
         <p class="error" role="alert" data-testid="policy-fix">
-          {t("office.form.fix")}
+          {t("office.collections.policy.fix")}
         </p>
       ) : null}
       {editable ? (
