@@ -52,6 +52,8 @@ export function useSubmission(send: () => Promise<unknown>, onDone: () => void) 
     setBusy(true);
     try {
       await send();
+      setErrors({});
+      setProblem(null);
       onDone();
     } catch (error) {
       const fielded = error instanceof ApiError && Object.keys(error.fields).length > 0;

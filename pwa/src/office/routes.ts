@@ -39,6 +39,27 @@ export const ROUTES: Route[] = [
     load: async () => (await import("./screens/Tasks")).Tasks,
   },
   {
+    path: "/office/collections",
+    title: "office.nav.collections",
+    group: "office.group.work",
+    permissions: ["collections:read"],
+    load: async () => (await import("./screens/Collections")).Workbench,
+  },
+  {
+    path: "/office/collections/cases/:id",
+    title: "office.nav.collectionCase",
+    group: null,
+    permissions: ["collections:read"],
+    load: async () => (await import("./screens/CollectionCases")).CaseDetail,
+  },
+  {
+    path: "/office/collections/customers/:id",
+    title: "office.nav.customerCredit",
+    group: null,
+    permissions: ["collections:read"],
+    load: async () => (await import("./screens/CustomerCredit")).CustomerCredit,
+  },
+  {
     path: "/office/leases",
     title: "office.nav.leases",
     group: "office.group.leasing",

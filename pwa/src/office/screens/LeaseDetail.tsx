@@ -1,11 +1,13 @@
 /**
  * One lease: terms, charge-line versions, concessions, the schedule with totals, amendments, its reminders and
- * critical dates (and why a reminder did not go out), its audit trail.
+ * critical dates (and why a reminder did not go out), its health per quarter with the renewal advice, its audit
+ * trail.
  */
 import { useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { ErrorPanel, errorText } from "../components/ErrorPanel";
+import { LeaseHealth } from "../components/LeaseHealth";
 import { LeaseReminders } from "../components/LeaseReminders";
 import { NameOf } from "../components/Names";
 import { type Schedule, ScheduleTable, chargeName } from "../components/Schedule";
@@ -258,6 +260,7 @@ export function LeaseDetail({ params }: { params: Record<string, string> }) {
         )}
       </div>
       <LeaseReminders leaseId={value.id} />
+      {can("collections:read") && !draft ? <LeaseHealth leaseId={value.id} /> : null}
       {can("audit:read") ? (
         <div class="panel">
           <h2>{t("office.lease.audit")}</h2>
