@@ -14,7 +14,7 @@ from backend.collections.domain.credit import (
     Conduct,
     CreditModel,
     CreditProfile,
-    profile,
+    profile_at,
 )
 from backend.collections.services.conduct import RecordedConduct
 from backend.core.domain.access import Permission as P
@@ -87,4 +87,5 @@ def credit_profile(
     zones = uow.projects.time_zones()
     today = local_today(now, (zones[row[3]] for row in rows))
     records = dunning if dunning is not None else RecordedConduct(uow)
-    return profile(bills_from(rows), today, records.conduct_of(customer_id, scope, today), model)
+    # As dunning sees it this morning: what was booked through yesterday, days overdue counted to today.
+    return profile_at(bills_from(rows), today, records.conduct_of(customer_id, scope, today), model)

@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from backend.collections.domain.credit import DEFAULT_MODEL, CreditModel, profile
+from backend.collections.domain.credit import DEFAULT_MODEL, CreditModel, profile_at
 from backend.collections.domain.health import (
     DEFAULT_POLICY,
     DEFAULT_SETTINGS,
@@ -95,5 +95,6 @@ def renewal_advice(
     today = health.as_of
     rows = uow.charges.settlement_history([lease.customer_id], scope, today)
     records = dunning if dunning is not None else RecordedConduct(uow)
-    credit = profile(bills_from(rows), today, records.conduct_of(lease.customer_id, scope, today), model)
+    conduct = records.conduct_of(lease.customer_id, scope, today)
+    credit = profile_at(bills_from(rows), today, conduct, model)
     return recommend_renewal(credit, health, policy)
