@@ -119,9 +119,18 @@ class ReconciliationDecision(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
-    # Whom the payer and the memo point to (None: decided before this was kept, or by a person).
-    payer_ids: Mapped[list[int] | None] = mapped_column(JSON)
     fee: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
     run_id: Mapped[int | None] = mapped_column(ForeignKey("job_runs.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class BankLinePayer(Base):
+    """A customer a run found a waiting line's payer (account, name, alias) or memo to point to."""
+
+    __tablename__ = "bank_line_payers"
+    __table_args__ = (UniqueConstraint("bank_line_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_line_id: Mapped[int] = mapped_column(ForeignKey("bank_lines.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)

@@ -6,12 +6,13 @@ from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from backend.banking.db.models import (
     BankAccount,
     BankLine,
+    BankLinePayer,
     BankProfileRecord,
     BankStatement,
     ReconciliationDecision,
@@ -212,43 +213,67 @@ class BankLineRepository(Repository[BankLine]):
 
     def covered_through(self, account_ids: Collection[int]) -> dict[int, date]:
         """The last day each account's imported statements cover: their stated end, else their last line."""
-        found: dict[int, date] = {}
         if not account_ids:
-            return found
-        ends = select(BankStatement.bank_account_id, func.max(BankStatement.period_end)).where(
-            BankStatement.bank_account_id.in_(account_ids)
+            return {}
+        last_line = (
+            select(func.max(BankLine.booked_on))
+            .where(BankLine.statement_id == BankStatement.id)
+            .scalar_subquery()
         )
-        lines = select(BankLine.bank_account_id, func.max(BankLine.booked_on)).where(
-            BankLine.bank_account_id.in_(account_ids)
+        statement = (
+            select(
+                BankStatement.bank_account_id, func.max(func.coalesce(BankStatement.period_end, last_line))
+            )
+            .where(BankStatement.bank_account_id.in_(account_ids))
+            .group_by(BankStatement.bank_account_id)
         )
-        for statement in (ends, lines):
-            for account_id, day in self.session.execute(statement.group_by(statement.selected_columns[0])):
-                if day is not None and (account_id not in found or day > found[account_id]):
-                    found[account_id] = day
-        return found
+        return {row[0]: row[1] for row in self.session.execute(statement) if row[1] is not None}
 
     def never_reconciled(self, account_ids: Collection[int], until: date) -> dict[int, int]:
         """Per account, money-in lines booked by a day that no reconciliation run or person has looked at."""
         if not account_ids:
             return {}
-        decided = select(ReconciliationDecision.bank_line_id)
+        decided = exists().where(ReconciliationDecision.bank_line_id == BankLine.id)
         statement = (
             select(BankLine.bank_account_id, func.count())
             .where(BankLine.bank_account_id.in_(account_ids), BankLine.booked_on <= until)
-            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0, BankLine.id.not_in(decided))
+            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0, ~decided)
             .group_by(BankLine.bank_account_id)
         )
         return {row[0]: row[1] for row in self.session.execute(statement)}
 
-    def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
-        """Money in still unmatched on these accounts, as plain rows with the payers the last run saw."""
+    def payers_waiting(
+        self, account_ids: Collection[int], customer_ids: Collection[int]
+    ) -> list[tuple[int, int]]:
+        """(line, customer) for money in still unmatched on these accounts that a run found to be from one of
+        these customers."""
+        found: list[tuple[int, int]] = []
+        if not account_ids:
+            return found
+        wanted = sorted(set(customer_ids))
+        for start in range(0, len(wanted), IN_CHUNK):
+            statement = (
+                select(BankLinePayer.bank_line_id, BankLinePayer.customer_id)
+                .join(BankLine, BankLine.id == BankLinePayer.bank_line_id)
+                .where(BankLinePayer.customer_id.in_(wanted[start : start + IN_CHUNK]))
+                .where(BankLine.bank_account_id.in_(account_ids))
+                .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0)
+            )
+            found.extend((line_id, customer_id) for line_id, customer_id in self.session.execute(statement))
+        return found
+
+    def unread_receipts(self, account_ids: Collection[int]) -> list[Any]:
+        """Money in still unmatched on these accounts whose payer no run has read: never decided, or last
+        decided by a person (unmatched by hand), as plain rows for the payer lookup."""
         if not account_ids:
             return []
+        by_a_run = exists().where(
+            ReconciliationDecision.bank_line_id == BankLine.id, ReconciliationDecision.rule != "manual"
+        )
         statement = (
-            select(*OPEN_RECEIPT_COLUMNS, ReconciliationDecision.payer_ids)
-            .outerjoin(ReconciliationDecision, ReconciliationDecision.bank_line_id == BankLine.id)
+            select(*OPEN_RECEIPT_COLUMNS)
             .where(BankLine.bank_account_id.in_(account_ids))
-            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0)
+            .where(BankLine.state == LineState.UNMATCHED, BankLine.amount > 0, ~by_a_run)
             .order_by(BankLine.booked_on, BankLine.id)
         )
         return list(self.session.execute(statement))
@@ -292,6 +317,16 @@ class DecisionRepository:
         """Write these lines' decisions, replacing earlier ones."""
         self.clear([row["bank_line_id"] for row in rows])
         insert_many(self.session, ReconciliationDecision, rows)
+
+    def replace_payers(self, line_ids: Sequence[int], pairs: Sequence[tuple[int, int]]) -> None:
+        """Write whom these lines' payers point to (line, customer), replacing what earlier runs found."""
+        table = table_of(BankLinePayer)
+        for start in range(0, len(line_ids), IN_CHUNK):
+            self.session.execute(
+                delete(table).where(table.c.bank_line_id.in_(line_ids[start : start + IN_CHUNK]))
+            )
+        rows = [{"bank_line_id": line, "customer_id": customer} for line, customer in pairs]
+        insert_many(self.session, BankLinePayer, rows)
 
     def clear(self, line_ids: Sequence[int]) -> None:
         """Forget these lines' decisions."""

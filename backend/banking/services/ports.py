@@ -81,8 +81,13 @@ class BankLines(Lookup, Protocol):
     def never_reconciled(self, account_ids: Collection[int], until: date) -> dict[int, int]:
         """Per account, money-in lines booked by a day that nobody and no run looked at."""
 
-    def unmatched_receipts_of(self, account_ids: Collection[int]) -> list[Any]:
-        """Money in still unmatched on these accounts."""
+    def payers_waiting(
+        self, account_ids: Collection[int], customer_ids: Collection[int]
+    ) -> list[tuple[int, int]]:
+        """(line, customer) for unmatched money in a run found to be from one of these customers."""
+
+    def unread_receipts(self, account_ids: Collection[int]) -> list[Any]:
+        """Unmatched money in whose payer no run has read."""
 
     def set_states(self, states: Mapping[int, LineState]) -> None:
         """Set many lines' states."""
@@ -99,6 +104,9 @@ class ReconciliationDecisions(Protocol):
 
     def replace(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Write decisions, replacing earlier ones."""
+
+    def replace_payers(self, line_ids: Sequence[int], pairs: Sequence[tuple[int, int]]) -> None:
+        """Write whom these lines' payers point to, replacing earlier runs' findings."""
 
     def clear(self, line_ids: Sequence[int]) -> None:
         """Forget decisions."""

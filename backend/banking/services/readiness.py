@@ -7,7 +7,7 @@ reconciliation run, and a customer whose money sits unmatched on a statement is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -47,23 +47,27 @@ def gaps(project_id: int, region_id: int, through: date, uow: UnitOfWork) -> lis
 
 
 def waiting_money(
-    project_id: int, region_id: int, open_items: Callable[[], Sequence[tuple[Any, ...]]], uow: UnitOfWork
+    project_id: int,
+    region_id: int,
+    customer_ids: Collection[int],
+    open_items: Callable[[], Sequence[tuple[Any, ...]]],
+    uow: UnitOfWork,
 ) -> dict[int, list[int]]:
-    """Customers whose money sits unmatched on the project's accounts, with those lines' ids.
+    """Which of these customers have money waiting unmatched on the project's accounts, with those lines.
 
-    `open_items`: reads the open charges as the reconciliation does (`Charges.open_items`), so that a memo
-    naming a bill or a lease points to its customer too; only lines no run has read the payers of need it.
+    The reconciliation run records whom each line it leaves unmatched points to; lines no run has read (a
+    person unmatched them) are looked up here. `open_items` reads the open charges as the reconciliation does
+    (`Charges.open_items`), so that a memo naming a bill or a lease points to its customer too.
     """
     ids = [account.id for account in uow.bank_lines.serving(project_id, region_id)]
-    rows = uow.bank_lines.unmatched_receipts_of(ids)
-    payers = {row.id: frozenset(row.payer_ids) for row in rows if row.payer_ids is not None}
-    unknown = [matching.Receipt(*row[:-1]) for row in rows if row.payer_ids is None]
-    if unknown:
-        # Lines a person unmatched, or decided before the payers were kept: looked up now.
-        items = [matching.OpenItem(*row) for row in open_items()]
-        payers.update(matching.known_payers(unknown, items, directory(uow)))
+    wanted = set(customer_ids)
     held: dict[int, list[int]] = {}
-    for line_id, customers in payers.items():
-        for customer_id in customers:
-            held.setdefault(customer_id, []).append(line_id)
-    return held
+    for line_id, customer_id in uow.bank_lines.payers_waiting(ids, wanted):
+        held.setdefault(customer_id, []).append(line_id)
+    unread = [matching.Receipt(*row) for row in uow.bank_lines.unread_receipts(ids)]
+    if unread:
+        items = [matching.OpenItem(*row) for row in open_items()]
+        for line_id, customers in matching.known_payers(unread, items, directory(uow)).items():
+            for customer_id in customers & wanted:
+                held.setdefault(customer_id, []).append(line_id)
+    return {customer_id: sorted(lines) for customer_id, lines in held.items()}

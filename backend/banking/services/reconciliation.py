@@ -162,6 +162,16 @@ def _apply(
     )
     uow.bank_lines.set_states({d.receipt_id: LineState.MATCHED for d in matched})
     uow.reconciliation_decisions.replace([_decision_row(d, run_id, now, None) for d in decisions])
+    # Whom each line still waiting points to: dunning holds those customers until a person looks.
+    uow.reconciliation_decisions.replace_payers(
+        [d.receipt_id for d in decisions],
+        [
+            (d.receipt_id, c)
+            for d in decisions
+            if d.outcome is not matching.Outcome.MATCHED
+            for c in sorted(d.payers)
+        ],
+    )
     by_rule: dict[str, int] = {}
     for d in matched:
         by_rule[d.rule.value] = by_rule.get(d.rule.value, 0) + 1
@@ -221,7 +231,6 @@ def _decision_row(decision: Any, run_id: int | None, now: datetime, by_id: int |
             for s in decision.suggestions
         ],
         "customer_id": decision.customer_id,
-        "payer_ids": sorted(decision.payers),
         "fee": decision.fee,
         "run_id": run_id,
         "decided_at": now,

@@ -23,7 +23,7 @@ from backend.collections.db.models import (
     PaymentPromise,
 )
 from backend.collections.domain.pauses import DisputeState, GraceState, PromiseState
-from backend.core.db.repositories import IN_CHUNK, Repository, bulk_insert, equals, one_of
+from backend.core.db.repositories import IN_CHUNK, Repository, equals, insert_many, one_of
 from backend.core.db.scoping import in_projects
 from backend.core.domain.access import Scope
 from backend.leasing.db.models import ContractTemplate, Lease
@@ -304,7 +304,7 @@ class DunningRepository:
         self, new: Sequence[Mapping[str, Any]], changed: Sequence[Mapping[str, Any]]
     ) -> dict[int, int]:
         """Insert new accruals and update changed ones (by id) in bulk; the new ones' ids by charge."""
-        bulk_insert(self.session, LateFeeAccrual, new)
+        insert_many(self.session, LateFeeAccrual, new)
         if changed:
             self.session.execute(update(LateFeeAccrual), [dict(row) for row in changed])
         found: dict[int, int] = {}
@@ -325,7 +325,7 @@ class DunningRepository:
 
     def add_postings(self, rows: Sequence[Mapping[str, Any]]) -> None:
         """Insert late-fee postings."""
-        bulk_insert(self.session, LateFeePosting, rows)
+        insert_many(self.session, LateFeePosting, rows)
 
     def late_fees_of(self, customer_ids: Collection[int], project_id: int) -> dict[int, Decimal]:
         """What late fees each customer owes in the project (posted, less waived)."""

@@ -146,7 +146,7 @@ def run(
     pauses = _pauses(project, today, customer_ids, uow, report, actor, now)
     in_project = Scope(project_ids=frozenset({project.id}))
     held = readiness.waiting_money(
-        project.id, project.region_id, lambda: uow.charges.open_items(in_project), uow
+        project.id, project.region_id, customer_ids, lambda: uow.charges.open_items(in_project), uow
     )
     customers = uow.dunning.customers(customer_ids)
     cases = uow.dunning.open_cases(project.id)

@@ -281,7 +281,9 @@ def test_eleven_weeks_of_dunning_one_step_at_a_time_with_pauses_holds_cases_and_
             assert _counts(db) == before
         if day == date(2026, 4, 9):
             [kept["moon_line"]] = run(
-                lambda uow: [line.id for line in uow.bank_lines.unmatched_receipts_of([world.account_id])]
+                lambda uow: [
+                    line for line, _ in uow.bank_lines.payers_waiting([world.account_id], [world.moon.id])
+                ]
             )
         _people_act(world, day, finance, kept)
         day += timedelta(days=1)

@@ -1,6 +1,6 @@
 """Collections: dunning policies per project and customer tier, standings, each run's notices, promises to
 pay, grace periods, disputes, legal cases, account managers' tasks, late-fee accruals and postings; a late-fee
-clause on leases, a language on customers, the payers a bank line points to; equipment lock requests,
+clause on leases, a language on customers, whom a waiting bank line's payer points to; equipment lock requests,
 credit consents and signals.
 
 Revision ID: 0019
@@ -464,8 +464,30 @@ def upgrade() -> None:  # noqa: PLR0915 - a statement per table and index
         batch_op.create_index(batch_op.f("ix_late_fee_postings_accrual_id"), ["accrual_id"], unique=False)
         batch_op.create_index("ix_late_fee_postings_charge_id_end_on", ["charge_id", "end_on"], unique=False)
 
-    with op.batch_alter_table("reconciliation_decisions", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("payer_ids", sa.JSON(), nullable=True))
+    op.create_table(
+        "bank_line_payers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bank_line_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bank_line_id"],
+            ["bank_lines.id"],
+            name=op.f("fk_bank_line_payers_bank_line_id_bank_lines"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_bank_line_payers_customer_id_customers"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bank_line_payers")),
+        sa.UniqueConstraint(
+            "bank_line_id", "customer_id", name=op.f("uq_bank_line_payers_bank_line_id_customer_id")
+        ),
+    )
+    with op.batch_alter_table("bank_line_payers", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_bank_line_payers_customer_id"), ["customer_id"], unique=False)
 
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(sa.Column("locale", sa.String(length=10), nullable=False, server_default="zh_CN"))
@@ -632,8 +654,10 @@ def downgrade() -> None:  # noqa: PLR0915 - a statement per table and index
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_column("locale")
 
-    with op.batch_alter_table("reconciliation_decisions", schema=None) as batch_op:
-        batch_op.drop_column("payer_ids")
+    with op.batch_alter_table("bank_line_payers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_bank_line_payers_customer_id"))
+
+    op.drop_table("bank_line_payers")
 
     with op.batch_alter_table("late_fee_postings", schema=None) as batch_op:
         batch_op.drop_index("ix_late_fee_postings_charge_id_end_on")
