@@ -103,9 +103,10 @@ class RunViews(MethodView):
     def post(self, body: dict[str, Any]) -> Any:
         """Run a project's dunning now (the 10:00 job's run; a rerun the same day changes nothing it decided)
 
-        Refused with 409, naming the accounts, while yesterday's statements are not imported and reconciled.
+        Refused with 409, naming the accounts, while yesterday's statements are not imported and reconciled;
+        for one customer (`customer_id`), also when they were dealt with today already.
         """
-        return workbench.run_now(body["project_id"], actor(), uow(), now())
+        return workbench.run_now(body["project_id"], actor(), uow(), now(), body.get("customer_id"))
 
 
 @blp.route("/promises")

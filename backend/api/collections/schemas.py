@@ -322,9 +322,14 @@ class DunningReportSchema(Schema):
 
 
 class DunningRunBodySchema(Schema):
-    """Which project to run."""
+    """Which project to run, or one customer of it."""
 
     project_id = ident(required=True)
+    customer_id = ident(
+        metadata={
+            "description": "Only this customer: the tier's message now, without waiting for repeat days."
+        }
+    )
 
 
 class CreditReasonSchema(Schema):

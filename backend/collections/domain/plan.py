@@ -87,8 +87,14 @@ class Decision:
         return self.action in (Action.NOTICE, Action.TASK, Action.CASE)
 
 
-def decide(situation: Situation, today: date, thresholds: Thresholds) -> Decision:  # noqa: PLR0911 - a return per rule
-    """The rules of one run for one customer, in order: nothing overdue, held, paused, one tier step."""
+def decide(  # noqa: PLR0911 - a return per rule
+    situation: Situation, today: date, thresholds: Thresholds, by_hand: bool = False
+) -> Decision:
+    """The rules of one run for one customer, in order: nothing overdue, held, paused, one tier step.
+
+    `by_hand`: a collector sends the tier's message now (the workbench's one click), without waiting for
+    the repeat days; everything else holds as in the daily run.
+    """
     standing = situation.standing
     chased = tuple(
         sorted(
@@ -129,7 +135,11 @@ def decide(situation: Situation, today: date, thresholds: Thresholds) -> Decisio
         if not standing.case_open:
             return decision(Action.CASE, tier, Step.FIRST, "case_reopened")
         return decision(Action.NOTHING, tier, None, "with_legal")
-    due = standing.last_notice_on is None or (today - standing.last_notice_on).days >= thresholds.repeat_days
+    due = (
+        by_hand
+        or standing.last_notice_on is None
+        or (today - standing.last_notice_on).days >= thresholds.repeat_days
+    )
     if not due:
         return decision(Action.NOTHING, tier, None, "recently_told")
     step = Step.FIRST if standing.last_notice_on is None else Step.FOLLOW_UP

@@ -110,9 +110,18 @@ def check_ready(project: Any, today: date, uow: UnitOfWork) -> None:
 
 
 def run(
-    project_id: int, actor: Actor, uow: UnitOfWork, now: datetime, run_id: int | None = None
+    project_id: int,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    run_id: int | None = None,
+    customer_id: int | None = None,
 ) -> DunningReport:
-    """One dunning run of a project on its business day; commits once (a refusal writes nothing)."""
+    """One dunning run of a project on its business day; commits once (a refusal writes nothing).
+
+    `customer_id`: only that customer, by hand (the workbench's "send the tier's message now"): their
+    follow-up goes without waiting for the repeat days; once told today, they are not told again.
+    """
     project = uow.projects.get(project_id, actor.require(P.COLLECTIONS_WRITE))
     today = business_day(project, now)
     check_ready(project, today, uow)
@@ -140,6 +149,12 @@ def run(
     standings = uow.dunning.standings(project.id)
     done_today = uow.dunning.notices_on(project.id, today)
     customer_ids = (set(by_customer) | {c for c, s in standings.items() if s.tier > 0}) - set(done_today)
+    if customer_id is not None:
+        if customer_id in done_today:
+            raise Conflict(N_("This customer was dealt with today already: see the day's notice."))
+        if customer_id not in customer_ids:
+            raise Conflict(N_("Nothing of this customer is overdue in the project."))
+        customer_ids = {customer_id}
     if not customer_ids:
         return _finish(project, report, actor, uow, now, run_id)
 
@@ -156,25 +171,25 @@ def run(
     fees = uow.dunning.late_fees_of(customer_ids, project.id)
     contacts = uow.dunning.primary_contacts(customer_ids)
     speaker = _Speaker(project, uow, now, leases, contacts, fees)
-    for customer_id in sorted(customer_ids):
-        customer = customers[customer_id]
+    for chased in sorted(customer_ids):
+        customer = customers[chased]
         policy = policy_of[customer.tier]
         if not policy.enabled:
             continue
-        standing = standings.get(customer_id)
+        standing = standings.get(chased)
         situation = Situation(
-            customer_id=customer_id,
-            bills=by_customer.get(customer_id, ()),
+            customer_id=chased,
+            bills=by_customer.get(chased, ()),
             standing=Standing(
                 DunningTier(standing.tier) if standing else DunningTier.NONE,
                 standing.last_notice_on if standing else None,
-                customer_id in cases,
+                chased in cases,
             ),
             key_account=customer.tier is CustomerTier.KEY_ACCOUNT,
-            pause=pauses.get(customer_id),
-            held_by_lines=tuple(held.get(customer_id, ())),
+            pause=pauses.get(chased),
+            held_by_lines=tuple(held.get(chased, ())),
         )
-        decision = decide(situation, today, policy.thresholds)
+        decision = decide(situation, today, policy.thresholds, by_hand=customer_id is not None)
         report.customers += 1
         report.by_action[decision.action.value] = report.by_action.get(decision.action.value, 0) + 1
         if decision.tier != decision.previous:
@@ -185,7 +200,7 @@ def run(
             else None
         )
         if decision.action is Action.CASE:
-            cases[customer_id] = speaker.open_case(decision, customer, actor)
+            cases[chased] = speaker.open_case(decision, customer, actor)
         _stand(uow, project.id, standing, decision, today, notice is not None and decision.speaks)
     speaker.finish()
     return _finish(project, report, actor, uow, now, run_id)

@@ -142,6 +142,8 @@ def complete_task(task_id: int, note: str, actor: Actor, uow: UnitOfWork, now: d
     return task
 
 
-def run_now(project_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> DunningReport:
-    """Run a project's dunning by hand (after a late statement): the same run as the 10:00 job."""
-    return dunning.run(project_id, actor, uow, now)
+def run_now(
+    project_id: int, actor: Actor, uow: UnitOfWork, now: datetime, customer_id: int | None = None
+) -> DunningReport:
+    """Run a project's dunning by hand (after a late statement), or for one customer: the 10:00 job's run."""
+    return dunning.run(project_id, actor, uow, now, customer_id=customer_id)

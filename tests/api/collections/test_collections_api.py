@@ -99,9 +99,16 @@ def test_finance_runs_dunning_reads_the_workbench_and_records_a_promise(
     finance = bearer_client(make_user("finance", username="finance.east", region_id=ledger["east"].id))
     project_id, star_id = ledger["project"].id, ledger["star"].id
 
+    # One click on the customer first (the field's workbench), then the project's run leaves them alone.
+    one = finance.post("/api/collections/runs", json={"project_id": project_id, "customer_id": star_id})
+    assert (one.status_code, one.json["by_action"]) == (201, {"notice": 1})
+    twice = finance.post("/api/collections/runs", json={"project_id": project_id, "customer_id": star_id})
+    assert twice.status_code == 409
     ran = finance.post("/api/collections/runs", json={"project_id": project_id})
     assert ran.status_code == 201, ran.json
-    assert (ran.json["by_action"], ran.json["run_on"]) == ({"notice": 1}, "2026-03-10")
+    assert ran.json["customers"] == 0
+    assert ran.json["run_on"] == "2026-03-10"
+    ran = one
     # Late fees through 9 March at 0.05 % a day: February's bill 6 Feb–9 Mar, 32 days × 5.00;
     # March's 6–9 Mar, 4 days × 5.00 → 160.00 + 20.00.
     assert (ran.json["late_fee_bills"], ran.json["late_fees"]) == (2, "180.00")

@@ -80,6 +80,16 @@ def test_within_a_tier_a_follow_up_comes_after_the_repeat_days_and_not_before() 
     assert (again.action, again.step) == (Action.NOTICE, Step.FOLLOW_UP)
 
 
+def test_by_hand_the_follow_up_goes_at_once_but_a_hold_still_holds() -> None:
+    told = TODAY - timedelta(days=2)
+    now = decide(
+        situation(bill(1, 12), tier=DunningTier.FRIENDLY, last_notice_on=told), TODAY, RULES, by_hand=True
+    )
+    assert (now.action, now.step) == (Action.NOTICE, Step.FOLLOW_UP)
+    held = situation(bill(1, 12), tier=DunningTier.FRIENDLY, held_by_lines=(3,))
+    assert decide(held, TODAY, RULES, by_hand=True).action is Action.HELD
+
+
 def test_money_waiting_unmatched_holds_and_a_pause_stops_the_climb() -> None:
     held = decide(situation(bill(1, 20), tier=DunningTier.FRIENDLY, held_by_lines=(7,)), TODAY, RULES)
     assert (held.action, held.tier) == (Action.HELD, DunningTier.FRIENDLY)
