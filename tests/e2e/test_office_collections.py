@@ -163,6 +163,9 @@ def test_finance_runs_dunning_records_a_promise_and_reads_the_credit_page_and_th
     expect(panel.get_by_test_id("notice-body")).to_contain_text("若有付款已完成，请忽略此消息")
     no_serious_violations(page, "collections workbench")
     shot(page, "office-collections-workbench")
+    # The one click to send the tier's message: told once today already, so the server says why not.
+    panel.get_by_test_id("send-now").click()
+    expect(panel.get_by_test_id("send-now-error")).to_contain_text("今天已处理过该客户")
 
     # A promise of more than is overdue is refused on its amount; then the right one is recorded.
     panel.get_by_test_id("record-promise").click()

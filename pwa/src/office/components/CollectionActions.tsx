@@ -93,6 +93,36 @@ export function RunDunning({ projectId, onDone }: { projectId: string; onDone: (
   );
 }
 
+/** The tier's message to one customer now (the field's one click), or why not (told today, with legal). */
+export function SendNow({ who, onDone }: { who: Who; onDone: (text: string) => void }) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const send = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const report = await api<RunReport>("/api/collections/runs", {
+        method: "POST",
+        json: { project_id: Number(who.projectId), customer_id: Number(who.customerId) },
+      });
+      const [action] = Object.keys(report.by_action);
+      onDone(t("office.collections.sent", { action: action ? named("action", action) : "—" }));
+    } catch (error) {
+      setProblem(errorText(error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" class="primary" data-testid="send-now" disabled={busy} onClick={() => void send()}>
+        {t("office.collections.sendNow")}
+      </button>
+      <Problem testId="send-now" problem={problem} />
+    </>
+  );
+}
+
 export function PromiseDialog({ who, amount, currency, onClose, onDone }: { who: Who; amount: string; currency: string; onClose: () => void; onDone: () => void }) {
   const [promisedOn, setPromisedOn] = useState("");
   const [value, setValue] = useState(amount);

@@ -9,7 +9,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../../api";
 import { t } from "../../i18n";
 import { type Case, type Grace, type Notice, type PaymentPromise, type Policy, type Standing, TIERS, activePause, named, nextStep, totalsText } from "../collections";
-import { DisputeDialog, GraceDialog, PromiseDialog, RunDunning } from "../components/CollectionActions";
+import { DisputeDialog, GraceDialog, PromiseDialog, RunDunning, SendNow } from "../components/CollectionActions";
 import { Choose } from "../components/Choose";
 import { DataGrid, query } from "../components/DataGrid";
 import { DunningPolicy } from "../components/DunningPolicy";
@@ -246,6 +246,7 @@ function CustomerPanel({ projectId, customerId, round, onChanged, onClose }: { p
       ) : null}
       {can("collections:write") ? (
         <div class="actions">
+          <SendNow who={who} onDone={(text) => finish(text)} />
           <button type="button" data-testid="record-promise" onClick={() => setActing("promise")}>
             {t("office.collections.promise.title")}
           </button>
