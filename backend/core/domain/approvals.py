@@ -16,6 +16,7 @@ class ApprovalKind(enum.StrEnum):
     STATUS_CHANGE = "status_change"
     FIELD_SETTINGS = "field_settings"  # an asset's or project's geofence, a project's field policy
     GRACE_PERIOD = "grace_period"  # days without dunning a customer asked for
+    DEVICE_LOCK = "device_lock"  # locking a leased machine of an overdue equipment lease
 
 
 class ApprovalStatus(enum.StrEnum):
