@@ -19,6 +19,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     from backend.adapters.secrets import SecretBox
     from backend.adapters.storage import storage_from_config
     from backend.api.cookies import HttpsAwareSessionInterface
+    from backend.collections.services import locks  # noqa: F401 - registers the lock approvals
     from backend.core.db.database import Database
     from backend.extensions import babel, csrf, make_api
     from backend.field.services import automations, status_requests  # noqa: F401 - they register on import
@@ -60,6 +61,7 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
         threads=app.config["DELIVERY_THREADS"],
     )
     app.extensions["leasekeeper.storage"] = storage_from_config(app.config)
+    _bind_device_commands(app, secrets)
     _bind_portfolio_reports(app, push.catalogue.translations)
     passwords.configure(
         app.config["ARGON2_TIME_COST"], app.config["ARGON2_MEMORY_COST"], app.config["ARGON2_PARALLELISM"]
@@ -74,6 +76,19 @@ def create_app(config: type[Any] | None = None, **overrides: Any) -> Flask:
     api_package.register(app, api)
     register_front_end(app)
     return app
+
+
+def _bind_device_commands(app: Flask, secrets: Any) -> None:
+    """The device-command job's tools: a webhook client under the outbound allow-list, the secrets' key; and
+    the credit-signals provider the API hands to its use cases (None when not configured)."""
+    from backend.adapters.channels.webhook import WebhookSettings
+    from backend.adapters.credit_signals import provider_from_config
+    from backend.adapters.device_control import WebhookDeviceControl
+    from backend.collections.services import device_commands
+
+    control = WebhookDeviceControl(WebhookSettings.from_config(app.config))
+    device_commands.bind(device_commands.DeviceTools(control=control, secrets=secrets))
+    app.extensions["leasekeeper.credit_signals"] = provider_from_config(app.config)
 
 
 def _bind_portfolio_reports(app: Flask, translations: Any) -> None:

@@ -102,6 +102,12 @@ class Config:
     # The key robot keys, webhook addresses and signing secrets are encrypted with in the database
     # (unset: derived from SECRET_KEY; set it to rotate SECRET_KEY without entering them again).
     CHANNEL_SECRETS_KEY: str | None = None
+    # The third-party credit information service (第三方征信): its lookup address (its host must be in
+    # OUTBOUND_ALLOWED_HOSTS) and bearer token; unset: fetching external credit signals is not offered.
+    CREDIT_SIGNALS_URL: str | None = None
+    CREDIT_SIGNALS_TOKEN: str | None = None
+    # The name signals from it are stored under.
+    CREDIT_SIGNALS_PROVIDER = "credit"
 
     # Number of trusted reverse proxies in front of the app (0: use the socket's address).
     PROXY_FIX_X_FOR = 0

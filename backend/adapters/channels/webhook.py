@@ -108,19 +108,24 @@ class WebhookAdapter:
 
     def _refusal(self, url: str) -> SendResult | None:
         """Why the URL may not be posted to now, None when it may."""
-        problems = check_webhook_url(url, self.settings.allowed_hosts)
-        if problems:
-            return SendResult.give_up(problems[0])
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if is_listed_exactly(host, self.settings.allowed_hosts):
-            return None
-        internal = resolves_internally(host, parts.port or 443)
-        if internal is None:
-            return SendResult.retry(f"webhook at {host}: the host name could not be resolved")
-        if internal:
-            return SendResult.give_up(
-                f"webhook at {host}: the host resolves to a private or loopback address; "
-                "list it by name in OUTBOUND_ALLOWED_HOSTS to allow it"
-            )
+        return refusal(url, self.settings.allowed_hosts)
+
+
+def refusal(url: str, allowed_hosts: tuple[str, ...]) -> SendResult | None:
+    """Why a webhook URL may not be posted to now (allow-list, where its host resolves), None if it may."""
+    problems = check_webhook_url(url, allowed_hosts)
+    if problems:
+        return SendResult.give_up(problems[0])
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if is_listed_exactly(host, allowed_hosts):
         return None
+    internal = resolves_internally(host, parts.port or 443)
+    if internal is None:
+        return SendResult.retry(f"webhook at {host}: the host name could not be resolved")
+    if internal:
+        return SendResult.give_up(
+            f"webhook at {host}: the host resolves to a private or loopback address; "
+            "list it by name in OUTBOUND_ALLOWED_HOSTS to allow it"
+        )
+    return None

@@ -7,12 +7,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from backend.collections.db.models import (
     CollectionCase,
     CollectionTask,
+    CreditConsent,
+    CreditSignal,
+    DeviceLock,
     Dispute,
     DunningNotice,
     DunningPolicy,
@@ -24,10 +27,14 @@ from backend.collections.db.models import (
 )
 from backend.collections.domain.pauses import DisputeState, GraceState, PromiseState
 from backend.core.db.repositories import IN_CHUNK, Repository, equals, insert_many, one_of
-from backend.core.db.scoping import in_projects
+from backend.core.db.scoping import in_projects, regions_touched
 from backend.core.domain.access import Scope
-from backend.leasing.db.models import ContractTemplate, Lease
-from backend.org.db.models import Customer, CustomerContact
+from backend.iot.db.models import IotDevice
+from backend.leasing.db.models import ContractTemplate, Lease, lease_assets
+from backend.leasing.domain.leases import ContractType
+from backend.notify.db.models import ChannelEndpoint
+from backend.notify.domain.channels import ChannelKind
+from backend.org.db.models import Asset, Customer, CustomerContact, Project, Region
 from backend.receivables.db.models import Allocation, Charge, CreditNote, Payment
 from backend.receivables.domain.ledger import ChargeKind
 
@@ -509,3 +516,176 @@ class TaskRepository(_ProjectScoped):
         "state": one_of(CollectionTask.state),
     }
     sortable = {"due_on": CollectionTask.due_on}
+
+
+class DeviceLockRepository(_ProjectScoped):
+    """Lock and unlock commands of leased machines, and what sending them reads."""
+
+    model = DeviceLock
+    entity_name = "Device lock"
+    filters = {
+        "project_id": equals(DeviceLock.project_id),
+        "customer_id": equals(DeviceLock.customer_id),
+        "lease_id": equals(DeviceLock.lease_id),
+        "asset_id": equals(DeviceLock.asset_id),
+        "command": one_of(DeviceLock.command),
+        "state": one_of(DeviceLock.state),
+    }
+    sortable = {"requested_at": DeviceLock.requested_at}
+
+    def equipment_assets(self, lease_ids: Collection[int]) -> dict[int, list[int]]:
+        """The machines of those leases whose template is an equipment contract, by lease."""
+        found: dict[int, list[int]] = {}
+        for chunk in _chunks(lease_ids):
+            statement = (
+                select(lease_assets.c.lease_id, lease_assets.c.asset_id)
+                .join(Lease, Lease.id == lease_assets.c.lease_id)
+                .join(ContractTemplate, ContractTemplate.id == Lease.template_id)
+                .where(Lease.id.in_(chunk), ContractTemplate.contract_type == ContractType.EQUIPMENT)
+                .order_by(lease_assets.c.lease_id, lease_assets.c.asset_id)
+            )
+            for lease_id, asset_id in self.session.execute(statement):
+                found.setdefault(lease_id, []).append(asset_id)
+        return found
+
+    def commanded(self, project_id: int) -> dict[int, list[int]]:
+        """The machines of the project that were ever commanded, by lease."""
+        statement = (
+            select(DeviceLock.lease_id, DeviceLock.asset_id)
+            .where(DeviceLock.project_id == project_id)
+            .distinct()
+            .order_by(DeviceLock.lease_id, DeviceLock.asset_id)
+        )
+        found: dict[int, list[int]] = {}
+        for lease_id, asset_id in self.session.execute(statement):
+            found.setdefault(lease_id, []).append(asset_id)
+        return found
+
+    def last_of(self, asset_ids: Collection[int]) -> dict[int, DeviceLock]:
+        """Each machine's newest command."""
+        found: dict[int, DeviceLock] = {}
+        for chunk in _chunks(asset_ids):
+            newest = (
+                select(func.max(DeviceLock.id))
+                .where(DeviceLock.asset_id.in_(chunk))
+                .group_by(DeviceLock.asset_id)
+            )
+            for row in self.session.scalars(select(DeviceLock).where(DeviceLock.id.in_(newest))):
+                found[row.asset_id] = row
+        return found
+
+    def agreed(self, limit: int) -> list[DeviceLock]:
+        """Agreed commands waiting to go out, oldest first, locked against another worker (PostgreSQL)."""
+        statement = (
+            select(DeviceLock)
+            .where(DeviceLock.state == "approved")
+            .order_by(DeviceLock.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        return list(self.session.scalars(statement))
+
+    def command_facts(self, lock_ids: Collection[int]) -> dict[int, Any]:
+        """What a command tells the platform, by command: lease number, machine, customer, project's region.
+
+        (id, lease, asset, asset_name, customer, region_id)
+        """
+        found: dict[int, Any] = {}
+        for chunk in _chunks(lock_ids):
+            statement = (
+                select(
+                    DeviceLock.id,
+                    Lease.number.label("lease"),
+                    Asset.code.label("asset"),
+                    Asset.name.label("asset_name"),
+                    Customer.name.label("customer"),
+                    Project.region_id,
+                )
+                .join(Lease, Lease.id == DeviceLock.lease_id)
+                .join(Asset, Asset.id == DeviceLock.asset_id)
+                .join(Customer, Customer.id == DeviceLock.customer_id)
+                .join(Project, Project.id == DeviceLock.project_id)
+                .where(DeviceLock.id.in_(chunk))
+            )
+            found.update((row.id, row) for row in self.session.execute(statement))
+        return found
+
+    def devices_of(self, asset_ids: Collection[int]) -> dict[int, list[str]]:
+        """The codes of the active IoT devices linked to each machine."""
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(asset_ids):
+            statement = (
+                select(IotDevice.asset_id, IotDevice.code)
+                .where(IotDevice.asset_id.in_(chunk), IotDevice.active.is_(True))
+                .order_by(IotDevice.code)
+            )
+            for row in self.session.execute(statement):
+                found.setdefault(int(row.asset_id), []).append(row.code)
+        return found
+
+    def control_endpoints(self, project_id: int, region_id: int | None, kind: str) -> list[ChannelEndpoint]:
+        """The enabled webhooks set up for a kind on the project, then on its region."""
+        reach = ChannelEndpoint.project_id == project_id
+        if region_id is not None:
+            reach = reach | (ChannelEndpoint.region_id == region_id)
+        statement = (
+            select(ChannelEndpoint)
+            .where(ChannelEndpoint.channel == ChannelKind.WEBHOOK, ChannelEndpoint.enabled.is_(True), reach)
+            .order_by(ChannelEndpoint.project_id.is_(None), ChannelEndpoint.id)
+        )
+        return [endpoint for endpoint in self.session.scalars(statement) if kind in (endpoint.kinds or [])]
+
+
+class CreditConsentRepository(Repository[Any]):
+    """Customers' consents to fetch third-party credit information; seen where the customer is."""
+
+    model = CreditConsent
+    entity_name = "Credit consent"
+    filters = {"customer_id": equals(CreditConsent.customer_id)}
+    sortable = {"granted_on": CreditConsent.granted_on}
+
+    def scope_clause(self, scope: Scope) -> ColumnElement[bool]:
+        if scope.everything:
+            return true()
+        customers = select(Customer.id).where(
+            Customer.region_id.in_(select(Region.id).where(regions_touched(scope)))
+        )
+        return CreditConsent.customer_id.in_(customers)
+
+    def of_customer(self, customer_id: int) -> list[CreditConsent]:
+        """A customer's consents, newest first."""
+        statement = (
+            select(CreditConsent)
+            .where(CreditConsent.customer_id == customer_id)
+            .order_by(CreditConsent.granted_on.desc(), CreditConsent.id.desc())
+        )
+        return list(self.session.scalars(statement))
+
+
+class CreditSignalRepository:
+    """Public facts about customers from credit providers."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_customer(self, customer_id: int) -> list[CreditSignal]:
+        """A customer's signals, newest first."""
+        statement = (
+            select(CreditSignal)
+            .where(CreditSignal.customer_id == customer_id)
+            .order_by(CreditSignal.observed_on.desc(), CreditSignal.id.desc())
+        )
+        return list(self.session.scalars(statement))
+
+    def references(self, customer_id: int, provider: str) -> set[str]:
+        """The references a provider's signals of the customer are stored under."""
+        statement = select(CreditSignal.reference).where(
+            CreditSignal.customer_id == customer_id, CreditSignal.provider == provider
+        )
+        return set(self.session.scalars(statement))
+
+    def add(self, **values: Any) -> CreditSignal:
+        """Stage a signal."""
+        signal = CreditSignal(**values)
+        self.session.add(signal)
+        return signal

@@ -22,7 +22,7 @@ from backend.collections.domain.pauses import PromiseState, active_pause, promis
 from backend.collections.domain.plan import Action, Decision, OverdueBill, Situation, Standing, decide
 from backend.collections.domain.templates import bill_line, render
 from backend.collections.domain.tiers import TIER_NAMES, DunningTier
-from backend.collections.services import late_fees, policies
+from backend.collections.services import late_fees, locks, policies
 from backend.collections.services.policies import Policy
 from backend.core.domain.access import Permission as P
 from backend.core.domain.access import Scope
@@ -146,6 +146,8 @@ def run(
                 bool(open_disputes),
             )
         )
+    # Machines of leases paid up since their lock are unlocked, whoever else the run chases.
+    locks.propose_unlocks(project, today, by_customer, actor, uow, now)
     standings = uow.dunning.standings(project.id)
     done_today = uow.dunning.notices_on(project.id, today)
     customer_ids = (set(by_customer) | {c for c, s in standings.items() if s.tier > 0}) - set(done_today)
@@ -190,6 +192,7 @@ def run(
             held_by_lines=tuple(held.get(chased, ())),
         )
         decision = decide(situation, today, policy.thresholds, by_hand=customer_id is not None)
+        locks.propose_locks(project, today, decision, policy.thresholds, actor, uow, now)
         report.customers += 1
         report.by_action[decision.action.value] = report.by_action.get(decision.action.value, 0) + 1
         if decision.tier != decision.previous:

@@ -150,3 +150,51 @@ class CollectionCases(Listed, Protocol):
 
 class CollectionTasks(Listed, Protocol):
     """Account managers' tasks."""
+
+
+class DeviceLocks(Listed, Protocol):
+    """Lock and unlock commands of leased machines, and what sending them reads."""
+
+    def equipment_assets(self, lease_ids: Collection[int]) -> dict[int, list[int]]:
+        """The machines of those leases whose template is an equipment contract, by lease."""
+
+    def commanded(self, project_id: int) -> dict[int, list[int]]:
+        """The machines of the project that were ever commanded, by lease."""
+
+    def last_of(self, asset_ids: Collection[int]) -> dict[int, Any]:
+        """Each machine's newest command."""
+
+    def agreed(self, limit: int) -> list[Any]:
+        """Agreed commands waiting to go out, oldest first, locked against another worker."""
+
+    def command_facts(self, lock_ids: Collection[int]) -> dict[int, Any]:
+        """What a command tells the platform (lease, asset, asset_name, customer, region_id), by command."""
+
+    def devices_of(self, asset_ids: Collection[int]) -> dict[int, list[str]]:
+        """The codes of the active IoT devices linked to each machine."""
+
+    def control_endpoints(self, project_id: int, region_id: int | None, kind: str) -> list[Any]:
+        """The enabled webhooks set up for a kind on the project, then on its region."""
+
+
+class CreditConsents(Lookup, Protocol):
+    """Customers' consents to fetch third-party credit information."""
+
+    def create(self, **values: Any) -> Any:
+        """Stage a consent."""
+
+    def of_customer(self, customer_id: int) -> list[Any]:
+        """A customer's consents, newest first."""
+
+
+class CreditSignals(Protocol):
+    """Public facts about customers from credit providers."""
+
+    def of_customer(self, customer_id: int) -> list[Any]:
+        """A customer's signals, newest first."""
+
+    def references(self, customer_id: int, provider: str) -> set[str]:
+        """The references a provider's signals of the customer are stored under."""
+
+    def add(self, **values: Any) -> Any:
+        """Stage a signal."""

@@ -17,6 +17,7 @@ class ApprovalKind(enum.StrEnum):
     FIELD_SETTINGS = "field_settings"  # an asset's or project's geofence, a project's field policy
     GRACE_PERIOD = "grace_period"  # days without dunning a customer asked for
     LATE_FEE_WAIVER = "late_fee_waiver"  # part of a bill's late fee forgiven
+    DEVICE_LOCK = "device_lock"  # locking a leased machine of an overdue equipment lease
 
 
 class ApprovalStatus(enum.StrEnum):

@@ -27,6 +27,7 @@ class JobKind(enum.StrEnum):
     IOT_FLAGS_RECENT = "iot.flags_recent"
     IOT_AUDIT = "iot.audit"
     DUNNING_RUN = "collections.dunning"
+    DEVICE_COMMANDS = "collections.device_commands"
 
 
 class JobStatus(enum.StrEnum):

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
         CollectionCases,
         CollectionTasks,
         Conduct,
+        CreditConsents,
+        CreditSignals,
+        DeviceLocks,
         Disputes,
         Dunning,
         DunningNotices,
@@ -232,6 +235,15 @@ class UnitOfWork(Protocol):
 
     @property
     def collection_tasks(self) -> CollectionTasks: ...
+
+    @property
+    def device_locks(self) -> DeviceLocks: ...
+
+    @property
+    def credit_consents(self) -> CreditConsents: ...
+
+    @property
+    def credit_signals(self) -> CreditSignals: ...
 
     @property
     def charges(self) -> Charges: ...

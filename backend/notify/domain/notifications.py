@@ -35,6 +35,10 @@ class NotificationKind(enum.StrEnum):
     COLLECTION_CASE = "collections.case_opened"
     DUNNING_REFUSED = "collections.refused"
     PROMISE_BROKEN = "collections.promise_broken"
+    # Never sent to anyone: a webhook set up for it is where lock and unlock commands go (device platform).
+    DEVICE_CONTROL = "collections.device_lock"
+    DEVICE_COMMAND_DONE = "collections.device_cmd_done"
+    DEVICE_COMMAND_FAILED = "collections.device_cmd_failed"
 
 
 TITLES: dict[NotificationKind, str] = {
@@ -90,6 +94,13 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.DUNNING_REFUSED: N_("Dunning of %(project)s did not run on %(date)s: %(reason)s"),
     NotificationKind.PROMISE_BROKEN: N_(
         "%(customer)s broke the promise to pay %(amount)s by %(date)s: dunning resumes"
+    ),
+    NotificationKind.DEVICE_CONTROL: N_("Device platform: %(command)s %(asset)s"),
+    NotificationKind.DEVICE_COMMAND_DONE: N_(
+        "The device platform confirmed the %(command)s of %(asset)s (lease %(lease)s, %(customer)s)"
+    ),
+    NotificationKind.DEVICE_COMMAND_FAILED: N_(
+        "The %(command)s of %(asset)s (lease %(lease)s, %(customer)s) failed: %(error)s"
     ),
 }
 
