@@ -3,7 +3,7 @@ a run by hand, a customer's credit profile and a lease's health."""
 
 from typing import Any
 
-from flask import Response
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_babel import gettext
 from flask_smorest import Blueprint
@@ -16,7 +16,11 @@ from backend.api.collections.schemas import (
     CollectionTaskDoneSchema,
     CollectionTaskQueryArgsSchema,
     CollectionTaskSchema,
+    CreditConsentSchema,
     CreditProfileSchema,
+    CreditSignalSchema,
+    DeviceLockQueryArgsSchema,
+    DeviceLockSchema,
     DisputeResolutionSchema,
     DisputeSchema,
     DunningNoticeQueryArgsSchema,
@@ -26,6 +30,7 @@ from backend.api.collections.schemas import (
     DunningRunBodySchema,
     DunningStandingQueryArgsSchema,
     DunningStandingSchema,
+    FetchReportSchema,
     GracePeriodSchema,
     HighRiskReportQueryArgsSchema,
     LateFeeSchema,
@@ -37,7 +42,17 @@ from backend.api.collections.schemas import (
 )
 from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
 from backend.api.context import actor, list_query, now, uow
-from backend.collections.services import credit, health, late_fees, pauses, policies, reports, workbench
+from backend.collections.services import (
+    credit,
+    health,
+    late_fees,
+    locks,
+    pauses,
+    policies,
+    reports,
+    signals,
+    workbench,
+)
 from backend.collections.services.policies import THRESHOLD_FIELDS, Policy
 from backend.org.domain.org import CustomerTier
 
@@ -319,6 +334,93 @@ class WaiverViews(MethodView):
         return late_fees.request_waiver(
             body["charge_id"], body["amount"], body["reason"], actor(), uow(), now()
         )
+
+
+@blp.route("/device-locks")
+class DeviceLockListViews(MethodView):
+    """Equipment lock and unlock commands."""
+
+    @blp.arguments(DeviceLockQueryArgsSchema, location="query")
+    @blp.response(200, DeviceLockSchema(many=True))
+    @paginate(blp)
+    @errors(blp, *READ, 422)
+    def get(self, args: dict[str, Any], pagination_parameters: Any) -> Any:
+        """Lock and unlock commands of your projects, the latest first, with the device platform's answer"""
+        return _listed(locks.list_locks, args, pagination_parameters, "-requested_at")
+
+
+@blp.route("/device-locks/<id:lock_id>")
+class DeviceLockViews(MethodView):
+    """One command."""
+
+    @blp.response(200, DeviceLockSchema)
+    @errors(blp, *READ_ONE)
+    def get(self, lock_id: int) -> Any:
+        """A lock or unlock command (a lock is decided under approvals)"""
+        return locks.get_lock(lock_id, actor(), uow())
+
+
+@blp.route("/device-locks/<id:lock_id>/retry")
+class DeviceLockRetryViews(MethodView):
+    """Sending a failed command again."""
+
+    @blp.response(200, DeviceLockSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, lock_id: int) -> Any:
+        """Send a failed command again (once the device platform's problem is fixed); 409 unless it failed"""
+        return locks.retry_command(lock_id, actor(), uow(), now())
+
+
+@blp.route("/customers/<id:customer_id>/credit-consents")
+class ConsentListViews(MethodView):
+    """A customer's consents to third-party credit information."""
+
+    @blp.response(200, CreditConsentSchema(many=True))
+    @errors(blp, *READ_ONE)
+    def get(self, customer_id: int) -> Any:
+        """The customer's consents, newest first, each marked whether it is current"""
+        return signals.consents_of(customer_id, actor(), uow(), now())
+
+    @blp.arguments(CreditConsentSchema)
+    @blp.response(201, CreditConsentSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, body: dict[str, Any], customer_id: int) -> Any:
+        """Record the customer's signed consent (where the signed paper is kept)"""
+        return signals.record_consent({**body, "customer_id": customer_id}, actor(), uow(), now())
+
+
+@blp.route("/credit-consents/<id:consent_id>/revoke")
+class ConsentRevokeViews(MethodView):
+    """Revoking a consent."""
+
+    @blp.response(200, CreditConsentSchema)
+    @errors(blp, *WRITE_ONE)
+    def post(self, consent_id: int) -> Any:
+        """Revoke a consent: nothing more is fetched under it"""
+        return signals.revoke_consent(consent_id, actor(), uow(), now())
+
+
+@blp.route("/customers/<id:customer_id>/credit-signals")
+class SignalListViews(MethodView):
+    """A customer's third-party credit signals."""
+
+    @blp.response(200, CreditSignalSchema(many=True))
+    @errors(blp, *READ_ONE)
+    def get(self, customer_id: int) -> Any:
+        """Business anomalies, lawsuits and penalties fetched under consent (never part of the score)"""
+        return signals.signals_of(customer_id, actor(), uow())
+
+
+@blp.route("/customers/<id:customer_id>/credit-signals/fetch")
+class SignalFetchViews(MethodView):
+    """Asking the credit provider."""
+
+    @blp.response(201, FetchReportSchema)
+    @errors(blp, *WRITE_ONE, 502)
+    def post(self, customer_id: int) -> Any:
+        """Ask the provider under the customer's current consent (409 without one) and keep what is new"""
+        provider = current_app.extensions.get("leasekeeper.credit_signals")
+        return signals.fetch_signals(customer_id, actor(), uow(), provider, now())
 
 
 BINARY = {"type": "string", "format": "binary"}

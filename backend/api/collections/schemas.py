@@ -463,3 +463,81 @@ class LateFeeSchema(Schema):
     owed = money()
     currency = fields.String()
     postings = fields.List(fields.Nested(LateFeePostingSchema))
+
+
+class DeviceLockSchema(Schema):
+    """A lock or unlock command for a leased machine: where it stands and what the device platform said."""
+
+    id = fields.Integer()
+    project_id = fields.Integer()
+    customer_id = fields.Integer()
+    lease_id = fields.Integer()
+    asset_id = fields.Integer()
+    command = fields.String(metadata={"description": "lock or unlock."})
+    state = fields.String(
+        metadata={"description": "requested, approved, rejected, sent, confirmed or failed."}
+    )
+    reason = fields.String()
+    overdue_days = fields.Integer()
+    amount = money()
+    currency = fields.String()
+    requested_at = fields.AwareDateTime()
+    decided_at = fields.AwareDateTime(allow_none=True)
+    decided_by_id = fields.Integer(allow_none=True)
+    sent_at = fields.AwareDateTime(allow_none=True)
+    attempts = fields.Integer()
+    answer = fields.Dict(metadata={"description": "The device platform's answer, as it gave it."})
+    answered_at = fields.AwareDateTime(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class DeviceLockQueryArgsSchema(Schema):
+    """Filters for lock commands."""
+
+    project_id = ident(in_query=True)
+    customer_id = ident(in_query=True)
+    lease_id = ident(in_query=True)
+    asset_id = ident(in_query=True)
+    command = fields.List(fields.String(validate=validate.OneOf(["lock", "unlock"])))
+    state = fields.List(
+        fields.String(
+            validate=validate.OneOf(["requested", "approved", "rejected", "sent", "confirmed", "failed"])
+        )
+    )
+    sort = sort_field("requested_at")
+
+
+class CreditConsentSchema(Schema):
+    """A customer's signed consent to fetch credit information about them from a third party."""
+
+    id = fields.Integer(dump_only=True)
+    customer_id = fields.Integer(dump_only=True)
+    granted_on = fields.Date(required=True)
+    expires_on = fields.Date(allow_none=True)
+    document = text(300, required=True, metadata={"description": "Where the signed consent is kept."})
+    recorded_at = fields.AwareDateTime(dump_only=True)
+    revoked_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+    current = fields.Boolean(dump_only=True)
+
+
+class CreditSignalSchema(Schema):
+    """One public fact about a customer from the credit provider (a business anomaly, a lawsuit…)."""
+
+    id = fields.Integer()
+    provider = fields.String()
+    reference = fields.String()
+    kind = fields.String()
+    title = fields.String()
+    observed_on = fields.Date(allow_none=True)
+    details = fields.Dict()
+    fetched_at = fields.AwareDateTime()
+
+
+class FetchReportSchema(Schema):
+    """What one fetch found and what it stored for the first time."""
+
+    customer_id = fields.Integer()
+    consent_id = fields.Integer()
+    provider = fields.String()
+    found = fields.Integer()
+    stored = fields.List(fields.Nested(CreditSignalSchema))

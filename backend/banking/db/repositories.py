@@ -268,7 +268,8 @@ class BankLineRepository(Repository[BankLine]):
         if not account_ids:
             return []
         by_a_run = exists().where(
-            ReconciliationDecision.bank_line_id == BankLine.id, ReconciliationDecision.rule != "manual"
+            ReconciliationDecision.bank_line_id == BankLine.id,
+            or_(ReconciliationDecision.rule.is_(None), ReconciliationDecision.rule != "manual"),
         )
         statement = (
             select(*OPEN_RECEIPT_COLUMNS)

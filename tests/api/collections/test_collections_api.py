@@ -256,6 +256,23 @@ def test_a_policy_names_a_bad_placeholder_and_the_run_refuses_without_yesterdays
     assert saved.status_code == 200, saved.json
     assert (saved.json["repeat_days"], saved.json["stored"]) == (5, True)
 
+    # Third-party credit information only under a recorded consent; without a provider set up, a clear 409.
+    star_id = ledger["star"].id
+    assert finance.get(f"/api/collections/customers/{star_id}/credit-consents").json == []
+    consent = finance.post(
+        f"/api/collections/customers/{star_id}/credit-consents",
+        json={"granted_on": "2026-03-01", "expires_on": "2027-02-28", "document": "档案柜 A-12 授权书"},
+    )
+    assert consent.status_code == 201, consent.json
+    assert [
+        c["current"] for c in finance.get(f"/api/collections/customers/{star_id}/credit-consents").json
+    ] == [True]
+    fetched = finance.post(f"/api/collections/customers/{star_id}/credit-signals/fetch")
+    assert fetched.status_code == 409
+    assert "CREDIT_SIGNALS_URL" in fetched.json["message"]
+    assert finance.get(f"/api/collections/customers/{star_id}/credit-signals").json == []
+    assert finance.get("/api/collections/device-locks").json == []
+
     # The next day nobody imported 10 March's statement: the run refuses, naming the account; nothing written.
     app.extensions["leasekeeper.clock"] = lambda: at(date(2026, 3, 11), 10)
     late = finance.post("/api/collections/runs", json={"project_id": project_id})
