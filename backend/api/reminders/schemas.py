@@ -5,6 +5,7 @@ from typing import Any
 from flask_babel import gettext
 from marshmallow import Schema, fields, validate
 
+from backend.api.collections.schemas import RenewalAdviceSchema
 from backend.api.common import ident, sort_field, text
 from backend.core.domain.errors import N_
 from backend.reminders.domain.dates import MANUAL_KINDS, REMINDED_KINDS, DateKind
@@ -120,6 +121,14 @@ class TaskSchema(Schema):
     acknowledged_by = fields.Nested(PersonSchema, allow_none=True)
     note = fields.Function(lambda v: v.task.note)
     escalated_at = fields.Function(lambda v: v.task.escalated_at.isoformat() if v.task.escalated_at else None)
+    renewal_advice = fields.Nested(
+        RenewalAdviceSchema,
+        allow_none=True,
+        metadata={
+            "description": "On one task of a lease's end or renewal notice (not in lists): retain, "
+            "follow up as usual, or prepare to release, with the reasons."
+        },
+    )
     renewal_lease_id = fields.Function(lambda v: v.task.renewal_lease_id)
     renewal_lease_number = fields.String(allow_none=True)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from backend.collections.services import health
 from backend.core.domain.access import Permission as P
 from backend.core.domain.audit import AuditAction
 from backend.core.domain.errors import (
@@ -23,6 +24,7 @@ from backend.core.domain.listing import ListQuery
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.reminders.domain.dates import DateKind
 from backend.reminders.domain.rules import TaskState
 from backend.reminders.services.engine import hand_over
 
@@ -42,6 +44,10 @@ class TaskView:
     acknowledged_by: dict[str, Any] | None
     renewal_lease_number: str | None
     overdue: bool
+    # For a lease's end or renewal notice: whether to retain the tenant, follow up as usual, or prepare to
+    # release the space (collections' advice from the credit profile and lease health), when the reader may
+    # read receivables.
+    renewal_advice: Any = None
 
 
 def _me(actor: Actor) -> int:
@@ -194,7 +200,22 @@ def get_task(task_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Task
         task.project_id, _region(uow, task.project_id)
     ):
         raise NotFound("Task")
-    return views([task], uow, now)[0]
+    view = views([task], uow, now)[0]
+    if task.date_kind in ADVISED_KINDS:
+        return replace(view, renewal_advice=_advice(task.lease_id, actor, uow, now))
+    return view
+
+
+# The dates whose reminders carry the renewal advice.
+ADVISED_KINDS = frozenset({DateKind.LEASE_END, DateKind.RENEWAL_NOTICE})
+
+
+def _advice(lease_id: int, actor: Actor, uow: UnitOfWork, now: datetime) -> Any:
+    """The lease's renewal advice, or None when the reader may not read its receivables (or it has none)."""
+    try:
+        return health.renewal_advice(lease_id, actor, uow, now)
+    except (Forbidden, NotFound, Conflict):
+        return None
 
 
 def _region(uow: UnitOfWork, project_id: int) -> int:

@@ -152,6 +152,11 @@ def test_tasks_are_acknowledged_with_a_note_reassigned_and_escalated_on_the_next
     )
     assert (mine["due_on"], mine["ack_required"], mine["overdue"]) == ("2026-06-15", True, False)
     assert agent.get("/api/reminders/tasks/count").json == {"open": 1, "overdue": 0}
+    # The lease-end reminder carries the renewal advice (read from collections) on the task itself.
+    assert mine["renewal_advice"] is None  # not computed for lists
+    advice = manager.get(f"/api/reminders/tasks/{mine['id']}").json["renewal_advice"]
+    assert advice["recommendation"] in {"retain", "normal_follow_up", "prepare_to_release"}
+    assert advice["reasons"]
 
     refused = agent.post(f"/api/reminders/tasks/{mine['id']}/acknowledge", json={"note": "  "})
     assert refused.status_code == 422
