@@ -32,6 +32,7 @@ from backend.core.domain.jobs import JobKind, JobStatus
 from backend.core.services import audit
 from backend.core.services.context import Actor
 from backend.core.services.unit_of_work import UnitOfWork
+from backend.leasing.domain.leases import ContractType
 from backend.notify.domain.channels import ChannelKind
 from backend.notify.domain.notifications import NotificationKind
 from backend.notify.services import notifications, outbox
@@ -160,6 +161,38 @@ def run(
     if not customer_ids:
         return _finish(project, report, actor, uow, now, run_id)
 
+    _chase(
+        project,
+        today,
+        by_customer,
+        standings,
+        customer_ids,
+        policy_of,
+        report,
+        actor,
+        uow,
+        now,
+        run_id,
+        by_hand=customer_id is not None,
+    )
+    return _finish(project, report, actor, uow, now, run_id)
+
+
+def _chase(
+    project: Any,
+    today: date,
+    by_customer: Mapping[int, list[OverdueBill]],
+    standings: Mapping[int, Any],
+    customer_ids: set[int],
+    policy_of: Mapping[CustomerTier, Policy],
+    report: DunningReport,
+    actor: Actor,
+    uow: UnitOfWork,
+    now: datetime,
+    run_id: int | None,
+    by_hand: bool,
+) -> None:
+    """Decide every customer of the run and stage what each decision says (messages, tasks, cases, locks)."""
     pauses = _pauses(project, today, customer_ids, uow, report, actor, now)
     in_project = Scope(project_ids=frozenset({project.id}))
     held = readiness.waiting_money(
@@ -170,6 +203,10 @@ def run(
     leases = uow.dunning.leases(
         {bill.lease_id for bills in by_customer.values() for bill in bills if bill.lease_id}
     )
+    # Only equipment leases have machines to lock: the others need no look at the device platform.
+    equipment = {
+        lease_id for lease_id, lease in leases.items() if lease.contract_type is ContractType.EQUIPMENT
+    }
     fees = uow.dunning.late_fees_of(customer_ids, project.id)
     contacts = uow.dunning.primary_contacts(customer_ids)
     speaker = _Speaker(project, uow, now, leases, contacts, fees)
@@ -191,8 +228,9 @@ def run(
             pause=pauses.get(chased),
             held_by_lines=tuple(held.get(chased, ())),
         )
-        decision = decide(situation, today, policy.thresholds, by_hand=customer_id is not None)
-        locks.propose_locks(project, today, decision, policy.thresholds, actor, uow, now)
+        decision = decide(situation, today, policy.thresholds, by_hand=by_hand)
+        if any(bill.lease_id in equipment for bill in decision.bills):
+            locks.propose_locks(project, today, decision, policy.thresholds, actor, uow, now)
         report.customers += 1
         report.by_action[decision.action.value] = report.by_action.get(decision.action.value, 0) + 1
         if decision.tier != decision.previous:
@@ -206,7 +244,6 @@ def run(
             cases[chased] = speaker.open_case(decision, customer, actor)
         _stand(uow, project.id, standing, decision, today, notice is not None and decision.speaks)
     speaker.finish()
-    return _finish(project, report, actor, uow, now, run_id)
 
 
 def _pauses(
