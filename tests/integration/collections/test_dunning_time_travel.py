@@ -1,4 +1,4 @@
-"""Eleven weeks of one project, day by day: statements imported each morning, reconciled at 07:00, dunning at
+"""Three months of one project (February to April), day by day: statements imported each morning, reconciled at 07:00, dunning at
 10:00, as the worker does it. Four tenants pay as tenants do; every message, tier, pause, case and late fee is
 worked out by hand below and compared.
 
@@ -46,7 +46,7 @@ from tests.conftest import SYSTEM
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ACCOUNT = "1001 0001 0926 2626 26"
-FIRST, LAST = date(2026, 2, 1), date(2026, 4, 16)
+FIRST, LAST = date(2026, 2, 1), date(2026, 4, 30)
 JOB = Actor.system(Origin.JOB, "tests")
 CLAUSE = {"late_fee_rate": Decimal("0.0005"), "late_fee_grace_days": 3, "late_fee_article": "第12条"}
 
@@ -246,7 +246,7 @@ def world(
     )
 
 
-def test_eleven_weeks_of_dunning_one_step_at_a_time_with_pauses_holds_cases_and_late_fees(
+def test_three_months_of_dunning_one_step_at_a_time_with_pauses_holds_cases_and_late_fees(
     world: Month, db: Any
 ) -> None:
     run = world.run
