@@ -1,6 +1,6 @@
-"""Three months of one project (February to April), day by day: statements imported each morning, reconciled at 07:00, dunning at
-10:00, as the worker does it. Four tenants pay as tenants do; every message, tier, pause, case and late fee is
-worked out by hand below and compared.
+"""Three months of one project (February to April), day by day: statements imported each morning, reconciled
+at 07:00, dunning at 10:00, as the worker does it. Four tenants pay as tenants do; every message, tier, pause,
+case and late fee is worked out by hand below and compared.
 
 - 星河 (standard) pays nothing until 13 April: friendly on day 1, follow-ups each week, formal from day 16,
   handed over to legal on day 31 (a case), then left to legal; late fees at 0.05 % a day after 3 grace days.
