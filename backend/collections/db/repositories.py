@@ -149,6 +149,8 @@ class DunningRepository:
                 Charge.project_id == project_id, Charge.due_date < through, Lease.late_fee_rate.is_not(None)
             )
             .where(Charge.kind != ChargeKind.LATE_FEE, or_(open_amount > 0, late_settled))
+            # Bills accrued through the day already have nothing to add (a rerun reads none of them).
+            .where(or_(LateFeeAccrual.through.is_(None), LateFeeAccrual.through < through))
             .order_by(Charge.due_date, Charge.id)
         )
         return list(self.session.execute(statement))
