@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, true, update
 from sqlalchemy.orm import Session
 
 from backend.collections.db.models import (
@@ -314,7 +314,9 @@ class DunningRepository:
     ) -> dict[int, int]:
         """Insert new accruals and update changed ones (by id) in bulk; the new ones' ids by charge."""
         insert_many(self.session, LateFeeAccrual, new)
-        if changed:
+        if changed and self.session.get_bind().dialect.name == "postgresql":
+            self._update_by_copy(changed)
+        elif changed:
             self.session.execute(update(LateFeeAccrual), [dict(row) for row in changed])
         found: dict[int, int] = {}
         for chunk in _chunks([row["charge_id"] for row in new]):
@@ -323,6 +325,30 @@ class DunningRepository:
             )
             found.update((charge_id, accrual_id) for charge_id, accrual_id in self.session.execute(statement))
         return found
+
+    def _update_by_copy(self, changed: Sequence[Mapping[str, Any]]) -> None:
+        """Every open bill accrues each day: on PostgreSQL the day's new states go through COPY into a
+        temporary table and one UPDATE, not one statement per bill."""
+        connection = self.session.connection()
+        connection.execute(
+            text(
+                "CREATE TEMPORARY TABLE IF NOT EXISTS late_fee_changes (id integer PRIMARY KEY, "
+                "exact numeric(20, 10), posted numeric(14, 2), through date, updated_at timestamptz) "
+                "ON COMMIT DROP"
+            )
+        )
+        columns = ("id", "exact", "posted", "through", "updated_at")
+        cursor = connection.connection.cursor()
+        with cursor.copy(f"COPY late_fee_changes ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in changed:
+                copy.write_row([row[name] for name in columns])
+        connection.execute(
+            text(
+                "UPDATE late_fee_accruals AS a SET exact = c.exact, posted = c.posted, through = c.through, "
+                "updated_at = c.updated_at FROM late_fee_changes AS c WHERE a.id = c.id"
+            )
+        )
+        connection.execute(text("TRUNCATE late_fee_changes"))
 
     def waive(self, accrual_id: int, amount: Decimal, now: datetime) -> None:
         """Add to what is waived of an accrual."""

@@ -42,6 +42,7 @@ ZERO = Decimal("0.00")
 SPOKEN = frozenset({Action.NOTICE, Action.TASK, Action.CASE})
 # Worth a line in the history even though nobody hears of it.
 KEPT = SPOKEN | {Action.HELD, Action.PAUSED, Action.CLEARED}
+QUIET = frozenset({Action.HELD, Action.PAUSED})
 
 
 class NotReconciled(Conflict):
@@ -235,9 +236,15 @@ def _chase(
         report.by_action[decision.action.value] = report.by_action.get(decision.action.value, 0) + 1
         if decision.tier != decision.previous:
             report.tier_changes += 1
+        # A hold or a pause is written down the day it begins; the days it lasts show on the standing.
+        unchanged = (
+            decision.action in QUIET
+            and standing is not None
+            and (standing.last_action, standing.last_reason) == (decision.action.value, decision.reason)
+        )
         notice = (
             speaker.act(decision, customer, policy, situation.held_by_lines, run_id, actor)
-            if decision.action in KEPT
+            if decision.action in KEPT and not unchanged
             else None
         )
         if decision.action is Action.CASE:
