@@ -159,6 +159,9 @@ def run(
         if customer_id not in customer_ids:
             raise Conflict(N_("Nothing of this customer is overdue in the project."))
         customer_ids = {customer_id}
+    else:
+        # A rerun the same day leaves alone whoever a run decided today (held or paused ones included).
+        customer_ids -= {c for c, s in standings.items() if s.last_run_on == today}
     if not customer_ids:
         return _finish(project, report, actor, uow, now, run_id)
 
