@@ -40,7 +40,7 @@ from backend.api.collections.schemas import (
     PaymentPromiseSchema,
     WaiverBodySchema,
 )
-from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate
+from backend.api.common import READ, READ_ONE, WRITE_ONE, errors, paginate, patch_body
 from backend.api.context import actor, list_query, now, uow
 from backend.collections.services import (
     credit,
@@ -230,7 +230,7 @@ class CaseViews(MethodView):
         """A case with its bills, documents and next step"""
         return workbench.get_case(case_id, actor(), uow())
 
-    @blp.arguments(CollectionCaseChangeSchema)
+    @blp.arguments(patch_body(CollectionCaseChangeSchema))
     @blp.response(200, CollectionCaseSchema)
     @errors(blp, *WRITE_ONE)
     def patch(self, body: dict[str, Any], case_id: int) -> Any:
@@ -278,7 +278,7 @@ class PolicyListViews(MethodView):
 class PolicyViews(MethodView):
     """One customer tier's policy."""
 
-    @blp.arguments(DunningPolicySchema(partial=True))
+    @blp.arguments(patch_body(DunningPolicySchema))
     @blp.response(200, DunningPolicySchema)
     @errors(blp, *WRITE_ONE)
     def put(self, body: dict[str, Any], project_id: int, customer_tier: str) -> Any:

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from marshmallow import Schema, fields, validate
 
 from backend.api.charges.schemas import money
-from backend.api.common import decimal, ident, sort_field, text
+from backend.api.common import ChangesSchema, decimal, ident, sort_field, text
 from backend.collections.domain.pauses import DisputeState, GraceState, PromiseState
 from backend.collections.domain.plan import Step
 from backend.collections.domain.templates import LANGUAGES, PLACEHOLDERS
@@ -224,7 +224,7 @@ class CollectionCaseQueryArgsSchema(Schema):
     sort = sort_field("opened_on")
 
 
-class CollectionCaseChangeSchema(Schema):
+class CollectionCaseChangeSchema(ChangesSchema):
     """What a case's owner records: who owns it, the next step, documents, and at the end its outcome."""
 
     owner_id = ident(allow_none=True)
@@ -272,7 +272,7 @@ class DunningTemplateSchema(Schema):
     body = text(4000, required=True)
 
 
-class DunningPolicySchema(Schema):
+class DunningPolicySchema(ChangesSchema):
     """How a project chases one tier of customers."""
 
     customer_tier = fields.Enum(CustomerTier, by_value=True, dump_only=True)

@@ -243,6 +243,7 @@ def test_a_policy_names_a_bad_placeholder_and_the_run_refuses_without_yesterdays
     [message] = refused.json["errors"]["json"]["templates.friendly.first.en.body"]
     assert "${custmer}" in message
     assert "${customer}" in message
+    assert finance.put(f"/api/collections/policies/{project_id}/standard", json={}).status_code == 422
     out_of_order = finance.put(f"/api/collections/policies/{project_id}/standard", json={"formal_from": 40})
     assert out_of_order.status_code == 422
     assert "formal_from" in out_of_order.json["errors"]["json"]
