@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from backend.core.domain.errors import N_, Conflict, Message, ValidationFailed
+from backend.core.domain.errors import N_, Message, ValidationFailed
 
 MAX_PROMISE_DAYS = 60
 MAX_GRACE_DAYS = 30
@@ -75,12 +75,6 @@ def check_grace(days: int) -> None:
         raise ValidationFailed.single(
             "days", Message(N_("Must be between 1 and %(max)s days."), max=MAX_GRACE_DAYS)
         )
-
-
-def check_decider(requested_by_id: int | None, decided_by_id: int | None) -> None:
-    """Nobody approves their own request: the second pair of eyes is someone else's."""
-    if requested_by_id is not None and requested_by_id == decided_by_id:
-        raise Conflict(N_("A second person must decide this request, not the one who asked."))
 
 
 @dataclass(frozen=True)

@@ -447,7 +447,7 @@ class _Speaker:
             run_id=run_id,
             project_id=self.project.id,
             customer_id=customer.id,
-            run_on=decision_day(self.project, self.now),
+            run_on=business_day(self.project, self.now),
             action=decision.action.value,
             reason=decision.reason,
             tier=int(decision.tier),
@@ -537,7 +537,7 @@ class _Speaker:
             customer_id=customer.id,
             assignee_id=managers[0] if managers else None,
             tier=int(decision.tier),
-            due_on=decision_day(self.project, self.now) + timedelta(days=2),
+            due_on=business_day(self.project, self.now) + timedelta(days=2),
         )
 
     def tell_task(self, task: Any, decision: Decision, customer: Any) -> None:
@@ -575,7 +575,7 @@ class _Speaker:
         case = self.uow.dunning.add_case(
             project_id=self.project.id,
             customer_id=customer.id,
-            opened_on=decision_day(self.project, self.now),
+            opened_on=business_day(self.project, self.now),
             opened_by_id=actor.user_id,
             amount=total,
             currency=next(iter(sorted(decision.totals)), "CNY"),
@@ -614,11 +614,6 @@ class _Speaker:
             region_id=self.project.region_id,
         )
         return case
-
-
-def decision_day(project: Any, now: datetime) -> date:
-    """The day a decision is filed under."""
-    return business_day(project, now)
 
 
 def _bill(bill: OverdueBill) -> dict[str, Any]:

@@ -33,7 +33,6 @@ class NotificationKind(enum.StrEnum):
     DUNNING_NOTICE = "collections.notice"  # to a customer: its text is the project's template, filled in
     COLLECTION_TASK = "collections.task"
     COLLECTION_CASE = "collections.case_opened"
-    DUNNING_REFUSED = "collections.refused"
     PROMISE_BROKEN = "collections.promise_broken"
     # Never sent to anyone: a webhook set up for it is where lock and unlock commands go (device platform).
     DEVICE_CONTROL = "collections.device_lock"
@@ -91,7 +90,6 @@ TITLES: dict[NotificationKind, str] = {
     NotificationKind.COLLECTION_CASE: N_(
         "%(customer)s is handed over to legal: %(total)s overdue, the oldest bill %(days)s days"
     ),
-    NotificationKind.DUNNING_REFUSED: N_("Dunning of %(project)s did not run on %(date)s: %(reason)s"),
     NotificationKind.PROMISE_BROKEN: N_(
         "%(customer)s broke the promise to pay %(amount)s by %(date)s: dunning resumes"
     ),

@@ -174,9 +174,6 @@ BODIES: dict[NotificationKind, str] = {
     NotificationKind.COLLECTION_CASE: N_(
         "Open the case: name its owner, add the documents, set the next step."
     ),
-    NotificationKind.DUNNING_REFUSED: N_(
-        "Import and reconcile the missing statements; the next run chases nobody who has paid."
-    ),
     NotificationKind.STATUS_REQUEST_WAITING: N_("Open the request to confirm it on site or reject it."),
     NotificationKind.STATUS_REQUEST_DECIDED: "%(detail)s",
     NotificationKind.PUSH_TEST: N_("Push notifications reach this device."),
